@@ -1,0 +1,51 @@
+# healthgap — the two commands a newcomer needs: `make run` and `make test`.
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+BIN    := $(VENV)/bin
+
+.PHONY: run test install dev system-deps lint typecheck contracts pytest bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+# Runtime install (package + its data).
+install: $(VENV)/.installed
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+# Development install: test tools, the Spark extra, the PHStatsMethods oracle.
+dev: $(VENV)/.installed-dev
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev,spark]"
+	touch $@ $(VENV)/.installed
+
+# Debian packages the tests need (Java for local Spark). Installed only when missing.
+system-deps:
+	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+
+run: install
+	$(BIN)/healthgap init
+	$(BIN)/healthgap status
+
+lint: dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: dev
+	$(BIN)/mypy
+
+contracts: dev
+	$(BIN)/lint-imports
+
+pytest: dev system-deps
+	$(BIN)/pytest
+
+test: dev system-deps lint typecheck contracts pytest
+
+bench: dev
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) build dist .mypy_cache .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,1 @@
+"""The ``healthgap`` command line: parses arguments and calls the layers below."""

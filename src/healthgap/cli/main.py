@@ -1,0 +1,29 @@
+"""Root of the ``healthgap`` command. Each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from healthgap import __version__
+
+app = typer.Typer(
+    name="healthgap",
+    help="Monitor London's Health Inequalities Strategy: indicators, methods, progress, gaps.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"healthgap {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """healthgap: London's health inequalities, measured with England's official methods."""

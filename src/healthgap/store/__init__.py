@@ -1,0 +1,1 @@
+"""The DuckDB store: schema and migrations, releases, atomic loads, as-published reads."""

@@ -1,0 +1,79 @@
+"""The canonical, tidy shape of an indicator value: one row per published number.
+
+Every source reader produces rows in this shape; the store keeps them (plus ``release_id``);
+``healthgap export`` writes them. Column names follow PHEindicatormethods where one exists
+(``value``, ``count``, ``denominator``, ``lower95_0cl`` …).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+__all__ = [
+    "AREA_TYPES",
+    "BREAKDOWN_NONE",
+    "SEXES",
+    "VALUE_COLUMNS",
+    "Column",
+    "column_names",
+]
+
+ColumnType = Literal["VARCHAR", "DOUBLE", "DATE", "BOOLEAN", "BIGINT"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType
+    nullable: bool
+    help: str
+
+
+#: Columns of an indicator value, in order. ``release_id`` is added by the store.
+VALUE_COLUMNS: tuple[Column, ...] = (
+    Column("indicator_id", "VARCHAR", True, "catalogue indicator id; null while unmapped"),
+    Column("series", "VARCHAR", False, "source series key, e.g. 'fingertips:90366'"),
+    Column("area_code", "VARCHAR", False, "GSS code (E09000001, E12000007, E92000001 …)"),
+    Column("area_type", "VARCHAR", False, "one of AREA_TYPES"),
+    Column("period_start", "DATE", False, "first day the value covers"),
+    Column("period_end", "DATE", False, "last day the value covers"),
+    Column("period_label", "VARCHAR", False, "period as published ('2021 - 23', '2019/20')"),
+    Column("sex", "VARCHAR", False, "persons | male | female"),
+    Column("age_band", "VARCHAR", False, "as published, e.g. 'All ages', '18+ yrs', '<75 yrs'"),
+    Column("breakdown_type", "VARCHAR", False, "'none', 'imd2019_decile', 'ethnic_group' …"),
+    Column("breakdown_category", "VARCHAR", False, "category within breakdown_type; '' if none"),
+    Column("value", "DOUBLE", True, "the published value; null when suppressed"),
+    Column("lower95_0cl", "DOUBLE", True, "lower 95% confidence limit"),
+    Column("upper95_0cl", "DOUBLE", True, "upper 95% confidence limit"),
+    Column("lower99_8cl", "DOUBLE", True, "lower 99.8% confidence limit"),
+    Column("upper99_8cl", "DOUBLE", True, "upper 99.8% confidence limit"),
+    Column("count", "DOUBLE", True, "numerator (events)"),
+    Column("denominator", "DOUBLE", True, "denominator (population at risk)"),
+    Column("unit", "VARCHAR", True, "unit as published ('%', 'per 100,000', 'years')"),
+    Column("suppressed", "BOOLEAN", False, "value withheld (small numbers or quality)"),
+    Column("provisional", "BOOLEAN", False, "value is provisional"),
+    Column("revised", "BOOLEAN", False, "value revises an earlier publication"),
+    Column("note", "VARCHAR", True, "free-text note from the publisher or loader"),
+)
+
+AREA_TYPES: tuple[str, ...] = (
+    "country",  # E92000001
+    "region",  # E12000007
+    "icb",  # E54…
+    "ltla",  # E09… London boroughs (and other lower-tier LAs for England files)
+    "ward",
+    "msoa11",
+    "msoa21",
+    "lsoa11",
+    "lsoa21",
+)
+
+SEXES: tuple[str, ...] = ("persons", "male", "female")
+
+BREAKDOWN_NONE = "none"
+
+
+def column_names() -> list[str]:
+    """Names of VALUE_COLUMNS, in order."""
+    return [c.name for c in VALUE_COLUMNS]
