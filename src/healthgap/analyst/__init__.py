@@ -1,1 +1,1 @@
-"""PHEindicatormethods-compatible data-frame front end to healthgap.methods (for analysts with files)."""
+"""PHEindicatormethods-style data-frame front end to healthgap.methods, for analysts."""

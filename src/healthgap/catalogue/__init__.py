@@ -1,1 +1,1 @@
-"""The strategy's framework as declared data: aims, commitments, focus areas, missions, indicators."""
+"""The strategy's framework as declared data: aims, commitments, focus areas, indicators."""

@@ -1,1 +1,1 @@
-"""Readers for each external data format, normalised to the canonical value shape, with validation."""
+"""Readers for each external data format, normalised to canonical values, validated."""

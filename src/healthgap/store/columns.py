@@ -13,6 +13,9 @@ from typing import Literal
 __all__ = [
     "AREA_TYPES",
     "BREAKDOWN_NONE",
+    "DEATH_COLUMNS",
+    "DEPRIVATION_COLUMNS",
+    "POPULATION_COLUMNS",
     "SEXES",
     "VALUE_COLUMNS",
     "Column",
@@ -77,3 +80,35 @@ BREAKDOWN_NONE = "none"
 def column_names() -> list[str]:
     """Names of VALUE_COLUMNS, in order."""
     return [c.name for c in VALUE_COLUMNS]
+
+
+#: Population denominators (reference data): one row per area × year × sex × age band.
+POPULATION_COLUMNS: tuple[Column, ...] = (
+    Column("area_code", "VARCHAR", False, "GSS code"),
+    Column("area_type", "VARCHAR", False, "one of AREA_TYPES"),
+    Column("year", "BIGINT", False, "mid-year of the estimate"),
+    Column("sex", "VARCHAR", False, "persons | male | female"),
+    Column("age_start", "BIGINT", False, "first year of age in the band"),
+    Column("age_end", "BIGINT", True, "last year of age in the band; null for an open band"),
+    Column("population", "DOUBLE", False, "people"),
+)
+
+#: Registered deaths (reference data): one row per area × year × sex × age band.
+DEATH_COLUMNS: tuple[Column, ...] = (
+    Column("area_code", "VARCHAR", False, "GSS code"),
+    Column("area_type", "VARCHAR", False, "one of AREA_TYPES"),
+    Column("year", "BIGINT", False, "year of registration"),
+    Column("sex", "VARCHAR", False, "persons | male | female"),
+    Column("age_start", "BIGINT", False, "first year of age in the band"),
+    Column("age_end", "BIGINT", True, "last year of age in the band; null for an open band"),
+    Column("deaths", "DOUBLE", False, "deaths registered"),
+)
+
+#: Index of Multiple Deprivation (reference data): one row per LSOA × edition.
+DEPRIVATION_COLUMNS: tuple[Column, ...] = (
+    Column("lsoa_code", "VARCHAR", False, "LSOA 2011 (IMD 2019) or 2021 (IMD 2025) code"),
+    Column("edition", "VARCHAR", False, "'imd2019' | 'imd2025'"),
+    Column("score", "DOUBLE", True, "IMD score"),
+    Column("rank", "BIGINT", False, "national rank, 1 = most deprived"),
+    Column("decile", "BIGINT", False, "national decile, 1 = most deprived"),
+)
