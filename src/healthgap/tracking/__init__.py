@@ -1,0 +1,1 @@
+"""Tracking the commitments: progress returns, trajectories, status and equity."""
