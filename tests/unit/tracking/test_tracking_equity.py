@@ -1,0 +1,90 @@
+"""Gap narrowing, faster improvement for the most deprived, and red-red flags."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from healthgap.tracking.equity import (
+    GapVerdict,
+    fit_trend,
+    gap_trend,
+    improves_faster,
+    is_red_red,
+)
+from healthgap.tracking.trajectory import Observation
+
+
+def _series(values: list[float], se: float | None = None, start: int = 2010) -> list[Observation]:
+    return [
+        Observation(float(start + i), v, *((v - 1.96 * se, v + 1.96 * se) if se else (None, None)))
+        for i, v in enumerate(values)
+    ]
+
+
+def test_sii_falling_towards_zero_is_narrowing() -> None:
+    g = gap_trend(_series([9.0, 8.6, 8.1, 7.7, 7.2], se=0.2), measure="sii")
+    assert g.verdict is GapVerdict.NARROWING
+    assert g.trend is not None
+    assert g.trend.slope == pytest.approx(-0.45, abs=0.01)
+
+
+def test_negative_sii_rising_towards_zero_is_narrowing_too() -> None:
+    g = gap_trend(_series([-9.0, -8.5, -8.0, -7.4, -7.0], se=0.2), measure="sii")
+    assert g.verdict is GapVerdict.NARROWING
+
+
+def test_sii_growing_is_widening() -> None:
+    g = gap_trend(_series([7.0, 7.4, 7.9, 8.3, 8.8], se=0.2), measure="sii")
+    assert g.verdict is GapVerdict.WIDENING
+
+
+def test_noisy_flat_series_is_no_significant_change() -> None:
+    g = gap_trend(_series([8.0, 8.6, 7.7, 8.4, 8.1], se=0.6), measure="sii")
+    assert g.verdict is GapVerdict.NO_SIGNIFICANT_CHANGE
+
+
+def test_rii_is_judged_against_one_on_the_log_scale() -> None:
+    g = gap_trend(_series([1.8, 1.7, 1.6, 1.5, 1.4], se=0.02), measure="rii")
+    assert g.verdict is GapVerdict.NARROWING
+    below_one = gap_trend(_series([0.5, 0.55, 0.6, 0.66, 0.7], se=0.01), measure="rii")
+    assert below_one.verdict is GapVerdict.NARROWING
+
+
+def test_too_few_periods_cannot_be_calculated() -> None:
+    g = gap_trend(_series([9.0, 8.0]), measure="gap")
+    assert g.verdict is GapVerdict.CANNOT_BE_CALCULATED
+    assert "at least 3" in g.reason
+
+
+def test_weighted_slope_matches_closed_form() -> None:
+    obs = _series([1.0, 2.0, 2.5, 4.5], se=0.5)
+    t = fit_trend(obs)
+    x = np.arange(4.0)
+    slope = np.polyfit(x, [1.0, 2.0, 2.5, 4.5], 1)[0]  # equal weights → OLS slope
+    assert t.slope == pytest.approx(slope)
+
+
+def test_most_deprived_improving_faster() -> None:
+    most = _series([70.0, 71.0, 72.0, 73.0, 74.0], se=0.2)  # +1/yr (life expectancy)
+    avg = _series([80.0, 80.2, 80.4, 80.6, 80.8], se=0.1)  # +0.2/yr
+    f = improves_faster(most, avg, higher_is_better=True)
+    assert f.answer is True
+    assert f.difference_per_year == pytest.approx(0.8, abs=1e-6)
+    g = improves_faster(avg, most, higher_is_better=True)
+    assert g.answer is False
+    # for a low-is-good measure a falling rate is improvement
+    h = improves_faster(
+        _series([30.0, 28.0, 26.0, 24.0, 22.0], se=0.3),
+        _series([20.0, 19.8, 19.6, 19.4, 19.2], se=0.2),
+        higher_is_better=False,
+    )
+    assert h.answer is True
+
+
+def test_red_red_needs_both_worse_and_getting_worse() -> None:
+    assert is_red_red("Worse", "Increasing and getting worse")
+    assert is_red_red("Worst", "Decreasing and getting worse")
+    assert not is_red_red("Similar", "Increasing and getting worse")
+    assert not is_red_red("Worse", "No significant change")
+    assert not is_red_red("Better", "Decreasing and getting worse")
