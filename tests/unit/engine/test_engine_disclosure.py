@@ -1,0 +1,153 @@
+"""Disclosure control: nothing withheld can be recovered from what is published."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pyarrow as pa
+import pytest
+
+from healthgap.engine.disclosure import DisclosureRule, additive_relations, audit, protect
+from healthgap.errors import InputError
+
+PARENTS = {"B1": "I1", "B2": "I1", "B3": "I2", "B4": "I2", "I1": "R", "I2": "R"}
+
+
+def _table(rng: np.random.Generator, *, small_share: float = 0.25) -> pa.Table:
+    """Counts for 4 boroughs, 2 ICBs and London, by sex and 5 quintiles, made additive."""
+    boroughs = ["B1", "B2", "B3", "B4"]
+    base = {}
+    for b, sex, q in itertools.product(boroughs, ("male", "female"), range(1, 6)):
+        small = rng.random() < small_share
+        base[(b, sex, str(q))] = int(rng.integers(1, 5) if small else rng.integers(5, 60))
+    rows = []
+    areas = {
+        "B1": ["B1"],
+        "B2": ["B2"],
+        "B3": ["B3"],
+        "B4": ["B4"],
+        "I1": ["B1", "B2"],
+        "I2": ["B3", "B4"],
+        "R": boroughs,
+    }
+    for area, members in areas.items():
+        for sex in ("male", "female", "persons"):
+            sexes = ("male", "female") if sex == "persons" else (sex,)
+            for q in ["", *map(str, range(1, 6))]:
+                qs = [str(i) for i in range(1, 6)] if q == "" else [q]
+                c = sum(base[(m, s, qq)] for m in members for s in sexes for qq in qs)
+                rows.append((area, sex, "none" if q == "" else "imd_quintile", q, float(c)))
+    area, sex, bt, bc, count = zip(*rows, strict=True)
+    n = len(rows)
+    return pa.table(
+        {
+            "area_code": area,
+            "period_label": ["2019"] * n,
+            "sex": sex,
+            "breakdown_type": bt,
+            "breakdown_category": bc,
+            "value": [c * 10.0 for c in count],
+            "lower95_0cl": [c * 9.0 for c in count],
+            "upper95_0cl": [c * 11.0 for c in count],
+            "lower99_8cl": [c * 8.0 for c in count],
+            "upper99_8cl": [c * 12.0 for c in count],
+            "count": count,
+            "suppressed": [False] * n,
+            "note": pa.array([None] * n, pa.string()),
+        }
+    )
+
+
+def _attack(published: pa.Table, rule: DisclosureRule) -> dict[int, tuple[float, float]]:
+    """An attacker's view: only the published table and the rule."""
+    counts = np.nan_to_num(published["count"].to_numpy(zero_copy_only=False).astype(float))
+    hidden = published["suppressed"].to_numpy(zero_copy_only=False)
+    notes = published["note"].to_pylist()
+    lower = np.zeros(len(counts))
+    upper = np.full(len(counts), np.inf)
+    for i, note in enumerate(notes):
+        if note and note.startswith("primary"):
+            lower[i], upper[i] = 1, rule.min_count - 1
+    relations = additive_relations(published, parents=PARENTS)
+    return audit(relations, counts, hidden, lower_bounds=lower, upper_bounds=upper)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_no_withheld_count_can_be_recovered(seed: int) -> None:
+    rule = DisclosureRule(min_count=5)
+    table = _table(np.random.default_rng(seed))
+    published, report = protect(table, rule, parents=PARENTS)
+    assert report.primary > 0
+    ranges = _attack(published, rule)
+    assert ranges, "something must be withheld"
+    for cell, (lo, hi) in ranges.items():
+        whole = np.floor(hi + 1e-7) - np.ceil(lo - 1e-7) + 1
+        assert whole >= 2, f"row {cell} is pinned to [{lo}, {hi}]"
+    # withheld rows carry no value, limits or count, and say why
+    for row in published.filter(published["suppressed"]).to_pylist():
+        assert row["value"] is None
+        assert row["count"] is None
+        assert row["upper99_8cl"] is None
+        assert row["note"].startswith(("primary", "secondary"))
+    # and nothing that was publishable and unrelated was withheld needlessly: all small
+    # counts are withheld
+    small = np.asarray(table["count"]) < 5
+    assert np.all(published["suppressed"].to_numpy(zero_copy_only=False)[small])
+
+
+def test_primary_suppression_alone_would_leak() -> None:
+    table = _table(np.random.default_rng(0))
+    counts = table["count"].to_numpy()
+    primary = (counts >= 1) & (counts < 5)
+    relations = additive_relations(table, parents=PARENTS)
+    lower = np.where(primary, 1.0, 0.0)
+    upper = np.where(primary, 4.0, np.inf)
+    ranges = audit(relations, counts, primary, lower_bounds=lower, upper_bounds=upper)
+    assert any(hi - lo < 1 for lo, hi in ranges.values())
+
+
+def test_relations_found_from_the_table() -> None:
+    table = _table(np.random.default_rng(1))
+    rel = additive_relations(table, parents=PARENTS)
+    # per area (7) × sex (3): quintiles → total = 21; per area × breakdown (6): sexes = 42;
+    # per parent (3) × sex (3) × breakdown (6): children → parent = 54
+    assert len(rel) == 21 + 42 + 54
+
+
+def test_zero_counts_kept_unless_rule_says_so() -> None:
+    t = pa.table(
+        {
+            "area_code": ["A", "A", "A"],
+            "period_label": ["2019"] * 3,
+            "sex": ["persons", "male", "female"],
+            "breakdown_type": ["none"] * 3,
+            "breakdown_category": [""] * 3,
+            "value": [1.0, 0.0, 1.0],
+            "lower95_0cl": [0.0] * 3,
+            "upper95_0cl": [2.0] * 3,
+            "lower99_8cl": [0.0] * 3,
+            "upper99_8cl": [3.0] * 3,
+            "count": [20.0, 0.0, 20.0],
+            "suppressed": [False] * 3,
+            "note": pa.array([None] * 3, pa.string()),
+        }
+    )
+    kept, r1 = protect(t, DisclosureRule(min_count=5), parents={})
+    assert r1.primary == 0
+    assert not any(kept["suppressed"].to_pylist())
+    hidden, r2 = protect(t, DisclosureRule(min_count=5, suppress_zero=True), parents={})
+    assert r2.primary == 1
+    # male (0) is withheld; female is withheld to protect it; persons can stay
+    assert hidden["suppressed"].to_pylist() == [False, True, True]
+
+
+def test_missing_counts_are_an_error() -> None:
+    t = _table(np.random.default_rng(2))
+    t = t.set_column(
+        t.schema.get_field_index("count"),
+        "count",
+        pa.array([None, *t["count"].to_pylist()[1:]], pa.float64()),
+    )
+    with pytest.raises(InputError, match="count"):
+        protect(t, DisclosureRule(), parents=PARENTS)
