@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from healthgap.engine.aggregate import (
+    CodeFilter,
     EventSelection,
     Period,
     aggregate_events,
@@ -75,7 +76,7 @@ def _aggregate(backend: Backend) -> pa.Table:
     deaths, population, attrs = _data()
     ev = aggregate_events(
         backend.table(deaths, table_name="deaths"),
-        selection=EventSelection(code_column="underlying_cause", code_prefixes=("C",), age_max=74),
+        selection=EventSelection(codes=(CodeFilter.parse("underlying_cause", ["C"]),), age_max=74),
         banding=ESP2013_19,
         date_column="date_of_death",
         years=[2018, 2019, 2020],

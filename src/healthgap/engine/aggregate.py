@@ -31,6 +31,7 @@ __all__ = [
     "AGGREGATE_SCHEMA",
     "AREA_LEVELS",
     "BREAKDOWNS",
+    "CodeFilter",
     "EventSelection",
     "Period",
     "aggregate_events",
@@ -74,18 +75,40 @@ AGGREGATE_SCHEMA = pa.schema(
 
 
 @dataclass(frozen=True)
+class CodeFilter:
+    """ICD-10 codes in one column: a code matches a prefix ('C' = all cancers, 'I2' = I20–I29)
+    or lies in an inclusive range of three-character categories ('X60', 'X84').
+    Codes are compared upper-cased and without dots."""
+
+    column: str
+    prefixes: tuple[str, ...] = ()
+    ranges: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def parse(cls, column: str, specs: Sequence[str]) -> CodeFilter:
+        """From catalogue notation: 'X60-X84' is a range, 'C34' a prefix."""
+        prefixes: list[str] = []
+        ranges: list[tuple[str, str]] = []
+        for raw in specs:
+            spec = raw.strip().upper().replace(".", "")
+            if "-" in spec:
+                lo, hi = (p.strip() for p in spec.split("-", 1))
+                if len(lo) < 3 or len(hi) < 3:
+                    raise InputError("an ICD-10 range needs 3-character ends", value=raw)
+                ranges.append((lo[:3], hi[:3]))
+            elif spec:
+                prefixes.append(spec)
+            else:
+                raise InputError("empty ICD-10 code", column=column)
+        return cls(column, tuple(prefixes), tuple(ranges))
+
+
+@dataclass(frozen=True)
 class EventSelection:
-    """Which records count as events (all conditions must hold).
+    """Which records count as events (all conditions must hold)."""
 
-    ICD-10 codes are compared without dots and upper-cased; ``code_prefixes`` match the start
-    of the code ('C' = all cancers, 'I2' = I20–I29); ``code_ranges`` are inclusive ranges of
-    three-character categories ('X60', 'X84').
-    """
-
-    code_column: str | None = None
-    code_prefixes: tuple[str, ...] = ()
-    code_ranges: tuple[tuple[str, str], ...] = ()
-    admission_methods: tuple[str, ...] = ()
+    codes: tuple[CodeFilter, ...] = ()
+    values: tuple[tuple[str, tuple[str, ...]], ...] = ()
     age_min: int = 0
     age_max: int | None = None
     sexes: tuple[str, ...] = ()
@@ -122,16 +145,14 @@ def _selected(events: ir.Table, selection: EventSelection, *, age_col: str) -> i
         preds.append(events[age_col] <= selection.age_max)
     if selection.sexes:
         preds.append(events.sex.isin(list(selection.sexes)))
-    if selection.admission_methods:
-        preds.append(events.admission_method.isin(list(selection.admission_methods)))
-    if selection.code_column and (selection.code_prefixes or selection.code_ranges):
-        code = events[selection.code_column].upper().replace(".", "")
-        code_preds = [code.startswith(p.upper().replace(".", "")) for p in selection.code_prefixes]
+    for column, allowed in selection.values:
+        preds.append(events[column].isin(list(allowed)))
+    for f in selection.codes:
+        code = events[f.column].upper().replace(".", "")
         cat = code.substr(0, 3)
-        code_preds += [
-            (cat >= lo.upper()) & (cat <= hi.upper()) for lo, hi in selection.code_ranges
-        ]
-        preds.append(ibis.or_(*code_preds))
+        either = [code.startswith(p) for p in f.prefixes]
+        either += [(cat >= lo) & (cat <= hi) for lo, hi in f.ranges]
+        preds.append(ibis.or_(*either))
     return events.filter(*preds)
 
 

@@ -9,6 +9,7 @@ import pyarrow as pa
 import pytest
 
 from healthgap.engine.aggregate import (
+    CodeFilter,
     EventSelection,
     Period,
     aggregate_events,
@@ -93,7 +94,7 @@ def _run(selection: EventSelection, **kw: object) -> pa.Table:
 def test_cancer_deaths_roll_up_to_boroughs_sexes_and_deciles() -> None:
     """Given deaths with ICD-10 causes, when cancers (C00–C97) are selected,
     then each borough, sex and decile gets exactly its own cancer deaths."""
-    out = _run(EventSelection(code_column="underlying_cause", code_ranges=(("C00", "C97"),)))
+    out = _run(EventSelection(codes=(CodeFilter.parse("underlying_cause", ["C00-C97"]),)))
     df = out.to_pandas()
     b1 = df[(df.area_code == "B1") & (df.breakdown_type == "none")]
     assert b1[b1.sex == "persons"].events.sum() == 2  # C34.1 (2019) + C50 (2020)
@@ -126,7 +127,7 @@ def test_age_band_and_period_labels_follow_fingertips() -> None:
 def test_prefix_and_age_and_sex_selection() -> None:
     out = _run(
         EventSelection(
-            code_column="underlying_cause", code_prefixes=("C34",), sexes=("male",), age_max=74
+            codes=(CodeFilter.parse("underlying_cause", ["C34"]),), sexes=("male",), age_max=74
         )
     ).to_pandas()
     region = out[(out.area_type == "region") & (out.breakdown_type == "none")]
