@@ -11,20 +11,19 @@ Every error names what was wrong precisely enough to fix it without reading code
     │   └── MigrationError          the store's schema cannot be brought to this version
     └── ConfigurationError      a setting or an optional extra is missing or wrong
 
-``healthgap.methods`` is pure and raises its own ``MethodInputError`` (a ``ValueError``),
-re-exported here so callers can catch everything from one place.
+``healthgap.methods`` is pure and imports nothing from the rest of the package: it raises its
+own ``healthgap.methods.errors.MethodInputError`` (a ``ValueError``), so ``except ValueError``
+catches both kinds of bad input. This module imports nothing from healthgap either, so every
+layer may use it.
 """
 
 from __future__ import annotations
-
-from healthgap.methods.errors import MethodInputError
 
 __all__ = [
     "CatalogueError",
     "ConfigurationError",
     "HealthgapError",
     "InputError",
-    "MethodInputError",
     "MigrationError",
     "SourceValidationError",
     "StoreError",

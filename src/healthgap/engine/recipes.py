@@ -1,0 +1,157 @@
+"""Catalogue recipes compiled once into what the engine runs.
+
+A recipe (``healthgap.catalogue`` ``Recipe``) says which records are events, what the
+denominator is, the age range, the statistic, the standard population and the period length.
+:func:`compile_recipe` turns it into an :class:`EngineRecipe` — or, when the engine cannot
+compute it from the record-level tables it knows, a :class:`NotComputable` with the reason.
+Nothing is dropped silently.
+
+Event-filter notation: a key ending ``_icd10`` filters the column without that suffix by ICD-10
+codes ('X60-X84' a range of categories, 'C34' a prefix); any other key filters the column of
+that name by its values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from healthgap.catalogue.models import Indicator, Statistic
+from healthgap.engine.aggregate import CodeFilter, EventSelection
+from healthgap.engine.bands import ALL_AGES, ESP2013_19, LIFE_TABLE_20, AgeBanding
+from healthgap.engine.compute import StatisticSpec
+from healthgap.engine.disclosure import DisclosureRule
+from healthgap.engine.records import RECORD_SCHEMAS
+
+__all__ = ["EVENT_TABLES", "EngineRecipe", "NotComputable", "compile_recipe"]
+
+#: Catalogue event names → (record table, date column that places an event in a year).
+EVENT_TABLES: dict[str, tuple[str, str]] = {
+    "deaths": ("deaths", "date_of_registration"),
+    "hospital_admissions": ("admissions", "admission_date"),
+    "admissions": ("admissions", "admission_date"),
+}
+
+_POPULATION = "mid-year population"
+
+
+@dataclass(frozen=True)
+class EngineRecipe:
+    """Everything the engine needs to compute one indicator from records."""
+
+    indicator_id: str
+    table: str
+    date_column: str
+    selection: EventSelection
+    denominator: Literal["population", "events"]
+    denominator_selection: EventSelection
+    period_years: int
+    spec: StatisticSpec
+    disclosure: DisclosureRule
+
+
+@dataclass(frozen=True)
+class NotComputable:
+    indicator_id: str
+    reason: str
+
+
+def _banding(statistic: Statistic, age_from: int, age_to: int | None) -> AgeBanding | str:
+    if statistic is Statistic.DSR:
+        if age_from % 5 or (age_to is not None and (age_to + 1) % 5):
+            return f"a DSR's age range must fit the 5-year ESP 2013 bands (got {age_from}–{age_to})"
+        return ESP2013_19
+    if statistic is Statistic.LIFE_EXPECTANCY:
+        return LIFE_TABLE_20
+    if statistic in (Statistic.CRUDE_RATE, Statistic.PROPORTION):
+        return ALL_AGES
+    return f"statistic '{statistic.value}' is not computed from records by the engine yet"
+
+
+def _age_label(age_from: int, age_to: int | None) -> str:
+    if age_from == 0 and age_to is None:
+        return "All ages"
+    if age_to is None:
+        return f"{age_from}+ yrs"
+    if age_from == 0:
+        return f"<{age_to + 1} yrs"
+    return f"{age_from}-{age_to} yrs"
+
+
+def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
+    """Compile an indicator's recipe, or say exactly why the engine cannot compute it."""
+    recipe = indicator.recipe
+    if recipe is None:
+        return NotComputable(indicator.id, "the catalogue gives no record-level recipe")
+    table_info = EVENT_TABLES.get(recipe.events)
+    if table_info is None:
+        return NotComputable(
+            indicator.id,
+            f"no record-level schema for events '{recipe.events}' "
+            f"(the engine reads: {', '.join(sorted({t for t, _ in EVENT_TABLES.values()}))})",
+        )
+    table, date_column = table_info
+    fields = {f.name for f in RECORD_SCHEMAS[table].fields}
+    codes: list[CodeFilter] = []
+    values: list[tuple[str, tuple[str, ...]]] = []
+    for key, allowed in recipe.event_filter.items():
+        column = key.removesuffix("_icd10")
+        if column not in fields:
+            return NotComputable(
+                indicator.id,
+                f"event filter '{key}' needs column '{column}', which the {table} schema lacks",
+            )
+        if key.endswith("_icd10"):
+            codes.append(CodeFilter.parse(column, allowed))
+        else:
+            values.append((column, tuple(allowed)))
+    age_from = recipe.age_from or 0
+    banding = _banding(recipe.statistic, age_from, recipe.age_to)
+    if isinstance(banding, str):
+        return NotComputable(indicator.id, banding)
+    sexes = () if recipe.sex in ("persons", "by_sex") else (recipe.sex,)
+    selection = EventSelection(
+        codes=tuple(codes),
+        values=tuple(values),
+        age_min=age_from,
+        age_max=recipe.age_to,
+        sexes=sexes,
+    )
+    if recipe.population.strip().lower() == _POPULATION:
+        denominator: Literal["population", "events"] = "population"
+        denominator_selection = EventSelection(age_min=age_from, age_max=recipe.age_to, sexes=sexes)
+    elif recipe.statistic is Statistic.PROPORTION and recipe.population.startswith(recipe.events):
+        # e.g. "deaths aged 65+": the numerator's records are a subset of the denominator's
+        denominator = "events"
+        denominator_selection = EventSelection(age_min=age_from, age_max=recipe.age_to, sexes=sexes)
+    else:
+        return NotComputable(
+            indicator.id,
+            f"denominator '{recipe.population}' is not a table the engine reads",
+        )
+    statistic = {
+        Statistic.DSR: "dsr",
+        Statistic.CRUDE_RATE: "crude_rate",
+        Statistic.PROPORTION: "proportion",
+        Statistic.LIFE_EXPECTANCY: "life_expectancy",
+    }[recipe.statistic]
+    spec = StatisticSpec(
+        indicator_id=indicator.id,
+        statistic=statistic,  # type: ignore[arg-type]
+        banding=banding,
+        multiplier=recipe.multiplier,
+        age_label=_age_label(age_from, recipe.age_to),
+        unit=indicator.unit,
+    )
+    threshold = indicator.disclosure.suppress_below if indicator.disclosure else 5
+    return EngineRecipe(
+        indicator_id=indicator.id,
+        table=table,
+        date_column=date_column,
+        selection=selection,
+        denominator=denominator,
+        denominator_selection=denominator_selection,
+        period_years=recipe.period_years,
+        spec=spec,
+        disclosure=DisclosureRule(min_count=max(threshold, 1)),
+    )
