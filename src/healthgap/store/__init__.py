@@ -1,1 +1,46 @@
 """The DuckDB store: schema and migrations, releases, atomic loads, as-published reads."""
+
+from __future__ import annotations
+
+from healthgap.store.columns import (
+    AREA_TYPES,
+    BREAKDOWN_NONE,
+    DEATH_COLUMNS,
+    DEPRIVATION_COLUMNS,
+    POPULATION_COLUMNS,
+    SEXES,
+    VALUE_COLUMNS,
+    Column,
+    column_names,
+)
+from healthgap.store.duckdb_store import Store, open_store
+from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from healthgap.store.records import RELEASE_STATUSES, Release, ReleaseStatus, SourceSummary
+from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
+from healthgap.store.schema import DATA_TABLES, DataTable
+
+__all__ = [
+    "AREA_TYPES",
+    "BREAKDOWN_NONE",
+    "DATA_TABLES",
+    "DEATH_COLUMNS",
+    "DEPRIVATION_COLUMNS",
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "POPULATION_COLUMNS",
+    "RELEASE_STATUSES",
+    "SEXES",
+    "VALUE_COLUMNS",
+    "Column",
+    "DataTable",
+    "Migration",
+    "Release",
+    "ReleaseInput",
+    "ReleaseStatus",
+    "SeriesInfo",
+    "SourceFile",
+    "SourceSummary",
+    "Store",
+    "column_names",
+    "open_store",
+]

@@ -27,10 +27,17 @@ ColumnType = Literal["VARCHAR", "DOUBLE", "DATE", "BOOLEAN", "BIGINT"]
 
 @dataclass(frozen=True)
 class Column:
+    """One declared column. ``since`` is the store schema version that added it.
+
+    A column added after version 1 must be appended (never inserted) and come with a
+    migration step of the same version (see ``healthgap.store.migrations``).
+    """
+
     name: str
     type: ColumnType
     nullable: bool
     help: str
+    since: int = 1
 
 
 #: Columns of an indicator value, in order. ``release_id`` is added by the store.

@@ -1,0 +1,320 @@
+"""``healthgap init | status | load | export``: build, inspect, extend and export the store.
+
+The commands parse arguments and call ``healthgap.store`` and ``healthgap.sources``; they
+compute nothing themselves. ``register(app)`` adds them to a Typer application.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from healthgap.config import default_store_path
+from healthgap.errors import HealthgapError, InputError, StoreError
+from healthgap.store import ReleaseInput, Store, open_store
+
+__all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
+
+STORE_OPTION = typer.Option(
+    None,
+    "--store",
+    help="Store file (default: $HEALTHGAP_STORE, else healthgap.duckdb in the user data dir).",
+    dir_okay=False,
+)
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+
+
+@dataclass(frozen=True)
+class InitOutcome:
+    """What ``populate`` did: releases loaded (and their rows) and releases skipped."""
+
+    loaded: int
+    skipped: int
+    rows: int
+
+
+def _fail(message: str, *, code: int) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _store_path(store: Path | None) -> Path:
+    return store if store is not None else default_store_path()
+
+
+@contextmanager
+def _opened(path: Path, *, read_only: bool) -> Iterator[Store]:
+    try:
+        s = open_store(path, read_only=read_only)
+    except StoreError as exc:
+        raise _fail(str(exc), code=1) from exc
+    try:
+        yield s
+    finally:
+        s.close()
+
+
+def populate(
+    store: Store,
+    releases: Iterable[ReleaseInput],
+    *,
+    total: int | None = None,
+    progress: Progress | None = None,
+) -> InitOutcome:
+    """Load each release the store does not already hold (same source and file checksums).
+
+    Each release is its own transaction: if one fails, those before it stay loaded and a
+    rerun resumes after them.
+    """
+    loaded = skipped = rows = 0
+    overall = None if progress is None else progress.add_task("releases", total=total)
+    for release in releases:
+        if store.has_release(release.source, [f.sha256 for f in release.files]):
+            skipped += 1
+        else:
+            task = None
+            if progress is not None:
+                task = progress.add_task(f"  {release.source}", total=None)
+
+            def report(done: int, of: int, task: object = task) -> None:
+                if progress is not None and task is not None:
+                    progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
+
+            store.load_release(release, progress=report)
+            loaded += 1
+            rows += sum(
+                t.num_rows
+                for t in (release.values, release.population, release.deaths, release.deprivation)
+                if t is not None
+            )
+            if progress is not None and task is not None:
+                progress.remove_task(task)
+        if progress is not None and overall is not None:
+            progress.advance(overall)
+    return InitOutcome(loaded=loaded, skipped=skipped, rows=rows)
+
+
+def _progress_bar(console: Console) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+
+
+def init_command(store: Path | None = STORE_OPTION) -> None:
+    """Build or upgrade the store from the bundled data; releases already held are skipped."""
+    from healthgap.sources import bundled_release_count, bundled_releases
+
+    path = _store_path(store)
+    console = Console()
+    with _opened(path, read_only=False) as s:
+        try:
+            if console.is_terminal:
+                with _progress_bar(console) as bar:
+                    outcome = populate(
+                        s, bundled_releases(), total=bundled_release_count(), progress=bar
+                    )
+            else:
+                outcome = populate(s, bundled_releases())
+        except HealthgapError as exc:
+            raise _fail(f"{exc} (releases loaded before this one are kept)", code=1) from exc
+        held = len(s.releases())
+        version = s.schema_version
+    typer.echo(
+        f"store {path}: loaded {outcome.loaded} release(s), {outcome.rows:,} rows; "
+        f"skipped {outcome.skipped} already held; {held} release(s) in all (schema v{version})"
+    )
+
+
+def _iso(d: date | datetime | None) -> str:
+    return "" if d is None else d.isoformat(sep=" ") if isinstance(d, datetime) else d.isoformat()
+
+
+def status_command(
+    store: Path | None = STORE_OPTION,
+    as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
+) -> None:
+    """Releases, row counts and the periods held per source."""
+    path = _store_path(store)
+    with _opened(path, read_only=True) as s:
+        sources = s.summary()
+        releases = s.releases()
+        version = s.schema_version
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "store": str(path),
+                    "schema_version": version,
+                    "sources": [x.to_dict() for x in sources],
+                    "releases": [r.to_dict() for r in releases],
+                },
+                indent=2,
+            )
+        )
+        return
+    console = Console(width=max(Console().width, 120))
+    console.print(f"store {path} (schema v{version}): {len(releases)} release(s)")
+    if not releases:
+        console.print("the store is empty: run `healthgap init` to load the bundled data")
+        return
+    by_source = Table(title="Sources")
+    for col in ("source", "releases", "rows", "value rows", "series", "first", "last"):
+        by_source.add_column(col, justify="right" if col in {"releases", "rows"} else "left")
+    for x in sources:
+        by_source.add_row(
+            x.source,
+            str(x.releases),
+            f"{x.rows:,}",
+            f"{x.value_rows:,}",
+            str(x.series),
+            _iso(x.first_period),
+            _iso(x.last_period),
+        )
+    console.print(by_source)
+    table = Table(title="Releases")
+    for col in ("id", "source", "files", "rows", "published", "embargo until", "status"):
+        table.add_column(col)
+    for r in releases:
+        table.add_row(
+            str(r.release_id),
+            r.source,
+            str(len(r.files)),
+            f"{r.rows:,}",
+            _iso(r.published_at) or f"(loaded {r.loaded_at.date().isoformat()})",
+            _iso(r.embargo_until),
+            r.status,
+        )
+    console.print(table)
+
+
+def load_command(
+    file: Path = typer.Argument(..., help="The data file to load.", dir_okay=True),
+    source: str = typer.Option(..., "--source", help="Source kind of the file."),
+    published_at: datetime | None = typer.Option(
+        None, "--published-at", formats=["%Y-%m-%d"], help="Publication date (YYYY-MM-DD)."
+    ),
+    embargo_until: datetime | None = typer.Option(
+        None,
+        "--embargo-until",
+        formats=["%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"],
+        help="Hidden from public reads until this UTC time (YYYY-MM-DDTHH:MM).",
+    ),
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Load a file as a new release (validated first; nothing is written if it is bad)."""
+    from healthgap.sources import SOURCE_KINDS, read_file
+
+    if source not in SOURCE_KINDS:
+        raise _fail(f"unknown source kind '{source}'; one of: {', '.join(SOURCE_KINDS)}", code=2)
+    if not file.exists():
+        raise _fail(f"{file}: no such file", code=2)
+    try:
+        release = read_file(file, kind=source)
+    except InputError as exc:
+        raise _fail(f"{exc}; nothing was written", code=2) from exc
+    release = dataclasses.replace(
+        release,
+        published_at=published_at.date() if published_at is not None else release.published_at,
+        embargo_until=embargo_until if embargo_until is not None else release.embargo_until,
+        loaded_by=os.environ.get("USER") or release.loaded_by,
+    )
+    path = _store_path(store)
+    with _opened(path, read_only=False) as s:
+        if s.has_release(release.source, [f.sha256 for f in release.files]):
+            typer.echo(f"{file} is already loaded from source '{release.source}'; nothing written")
+            return
+        try:
+            rid = s.load_release(release)
+        except StoreError as exc:
+            raise _fail(f"{exc}; nothing was written", code=2) from exc
+        rows = s.release(rid).rows
+    typer.echo(f"loaded {file} as release {rid} ({rows:,} rows) into {path}")
+
+
+def write_atomically(table: pa.Table, out: Path, *, fmt: ExportFormat) -> None:
+    """Write ``table`` to ``out`` via a temporary file in the same directory and a rename."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        if fmt is ExportFormat.csv:
+            pa_csv.write_csv(table, tmp)
+        else:
+            pq.write_table(table, tmp)
+        os.replace(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def export_command(
+    out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
+    fmt: ExportFormat = typer.Option(..., "--format", help="csv or parquet."),
+    release: int | None = typer.Option(None, "--release", help="Only this release's values."),
+    indicator: list[str] | None = typer.Option(
+        None, "--indicator", help="Catalogue indicator id (repeatable)."
+    ),
+    as_published_on: datetime | None = typer.Option(
+        None, "--as-published-on", formats=["%Y-%m-%d"], help="Values public on this date."
+    ),
+    store: Path | None = STORE_OPTION,
+) -> None:
+    """Export values, tidy, with their flags and release id (written atomically)."""
+    if release is not None and as_published_on is not None:
+        raise _fail("give --release or --as-published-on, not both", code=2)
+    path = _store_path(store)
+    with _opened(path, read_only=True) as s:
+        try:
+            if release is not None:
+                table = s.release_values(release, indicator_ids=indicator or None)
+            else:
+                day = None if as_published_on is None else as_published_on.date()
+                table = s.values(as_published_on=day, indicator_ids=indicator or None)
+        except StoreError as exc:
+            raise _fail(str(exc), code=1) from exc
+    if table.num_rows == 0:
+        what = [f"release {release}"] if release is not None else []
+        if indicator:
+            what.append(f"indicator(s) {', '.join(indicator)}")
+        if as_published_on is not None:
+            what.append(f"published on {as_published_on.date().isoformat()}")
+        raise _fail(
+            f"no values match ({'; '.join(what) or 'the store holds no values'}); "
+            f"{out} not written",
+            code=1,
+        )
+    write_atomically(table, out, fmt=fmt)
+    typer.echo(f"wrote {table.num_rows:,} values to {out} ({fmt.value})")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``init``, ``status``, ``load`` and ``export`` to ``app``."""
+    app.command("init")(init_command)
+    app.command("status")(status_command)
+    app.command("load")(load_command)
+    app.command("export")(export_command)

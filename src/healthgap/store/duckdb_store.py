@@ -1,0 +1,712 @@
+"""The store: one embedded DuckDB file, one ``Store`` object, one writer.
+
+This is the only module that imports ``duckdb``. Every load is a release written in one
+transaction; values are never updated in place; reads answer "as published on a date".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from healthgap.config import default_store_path
+from healthgap.errors import MigrationError, StoreError
+from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
+from healthgap.store.records import Release, ReleaseStatus, SourceSummary
+from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
+from healthgap.store.schema import DATA_TABLES, DataTable, data_table, quote
+from healthgap.store.validation import conform
+
+__all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
+
+#: Rows written per Arrow batch during a load (progress is reported after each).
+CHUNK_ROWS = 250_000
+
+Progress = Callable[[int, int], None]
+
+_SERIES_SCHEMA = pa.schema(
+    [
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("name", pa.string(), nullable=False),
+        pa.field("publisher", pa.string(), nullable=False),
+        pa.field("unit", pa.string()),
+        pa.field("measure", pa.string()),
+        pa.field("fingertips_id", pa.int64()),
+        pa.field("indicator_id", pa.string()),
+        pa.field("release_id", pa.int64(), nullable=False),
+    ]
+)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """Aware datetimes are converted to UTC; naive ones are taken to be UTC already."""
+    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _as_date(day: date) -> date:
+    return day.date() if isinstance(day, datetime) else day
+
+
+def _cols(names: Iterable[str], prefix: str = "") -> str:
+    return ", ".join(prefix + quote(n) for n in names)
+
+
+class Store:
+    """The healthgap store. Create with :func:`open_store`; close it (or use ``with``).
+
+    One ``Store`` holds one DuckDB connection; calls are serialised by a lock, and DuckDB's
+    file lock keeps every other process out while a writer has the file open.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, *, path: Path, read_only: bool) -> None:
+        self._con = con
+        self._lock = threading.RLock()
+        self.path = path
+        self.read_only = read_only
+
+    # ------------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _query(self, sql: str, params: object = None) -> list[tuple[Any, ...]]:
+        with self._lock:
+            return self._con.execute(sql, params).fetchall()
+
+    def _arrow(self, sql: str, params: object = None) -> pa.Table:
+        with self._lock:
+            return self._con.execute(sql, params).to_arrow_table()
+
+    def _require_writable(self, action: str) -> None:
+        if self.read_only:
+            raise StoreError(f"the store {self.path} is open read-only; cannot {action}")
+
+    # ------------------------------------------------------------------ schema
+    @property
+    def schema_version(self) -> int:
+        """The schema version of the open file (0 for an empty file)."""
+        exists = self._query(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'main' AND table_name = 'schema_version'"
+        )[0][0]
+        if not exists:
+            return 0
+        got = self._query("SELECT max(version) FROM schema_version")[0][0]
+        return 0 if got is None else int(got)
+
+    def migrate(self, *, to: int | None = None) -> int:
+        """Apply the pending schema steps up to ``to`` (default: latest) in one transaction.
+
+        Returns the version reached. Raises ``MigrationError`` for a store newer than this
+        healthgap, or a read-only store that needs migrating.
+        """
+        target = LATEST_VERSION if to is None else to
+        if not 1 <= target <= LATEST_VERSION:
+            raise MigrationError(f"no schema version {target}; known: 1 to {LATEST_VERSION}")
+        current = self.schema_version
+        if current > LATEST_VERSION:
+            raise MigrationError(
+                f"the store {self.path} has schema version {current}, newer than the "
+                f"{LATEST_VERSION} this healthgap knows; upgrade healthgap to use it"
+            )
+        if current >= target:
+            return current
+        if self.read_only:
+            raise MigrationError(
+                f"the store {self.path} has schema version {current}; this healthgap needs "
+                f"{LATEST_VERSION}: open it for writing once (run `healthgap init`) to migrate"
+            )
+        with self._lock:
+            con = self._con
+            con.begin()
+            try:
+                con.execute(
+                    "CREATE TABLE IF NOT EXISTS schema_version ("
+                    "version INTEGER PRIMARY KEY, description VARCHAR NOT NULL, "
+                    "applied_at TIMESTAMP NOT NULL)"
+                )
+                for migration in MIGRATIONS[current:target]:
+                    for statement in migration.statements():
+                        con.execute(statement)
+                    con.execute(
+                        "INSERT INTO schema_version VALUES (?, ?, ?)",
+                        [migration.version, migration.description, _utcnow()],
+                    )
+                con.commit()
+            except BaseException as exc:
+                _rollback(con)
+                if isinstance(exc, duckdb.Error):
+                    raise MigrationError(
+                        f"migrating the store {self.path} from version {current} failed: {exc}"
+                    ) from exc
+                raise
+        return target
+
+    def check_schema(self) -> None:
+        """``MigrationError`` unless every data table matches its declared columns."""
+        for t in DATA_TABLES:
+            got = [
+                r[0]
+                for r in self._query(
+                    "SELECT column_name FROM information_schema.columns WHERE "
+                    "table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                    [t.name],
+                )
+            ]
+            want = ["release_id", *t.column_names]
+            if got != want:
+                diff = next(
+                    (w for g, w in zip(got, want, strict=False) if g != w),
+                    want[len(got)] if len(got) < len(want) else got[len(want)],
+                )
+                raise MigrationError(
+                    f"table '{t.name}' in the store {self.path} does not match the declared "
+                    f"columns (first difference at '{diff}'); a schema step is missing"
+                )
+
+    # ------------------------------------------------------------------ writes
+    def load_release(self, release: ReleaseInput, *, progress: Progress | None = None) -> int:
+        """Write ``release`` atomically and return its release id.
+
+        Tables are checked against the declared columns first (``StoreError`` naming the
+        table and column); the write is one transaction, so a failure, an interrupt or a
+        killed process leaves the store as it was. ``progress(done_rows, total_rows)`` is
+        called once the transaction has begun and after each batch written.
+        """
+        self._require_writable("load a release")
+        if not release.source:
+            raise StoreError("a release needs a source")
+        if not release.files:
+            raise StoreError(f"release from '{release.source}': no source files named")
+        for f in release.files:
+            if len(f.sha256) != 64 or any(ch not in "0123456789abcdef" for ch in f.sha256):
+                raise StoreError(
+                    f"release from '{release.source}': file '{f.name}': sha256 must be 64 "
+                    f"lower-case hex digits, got {f.sha256!r}"
+                )
+        keys = [s.key for s in release.series]
+        dup = next((k for k in keys if keys.count(k) > 1), None)
+        if dup is not None:
+            raise StoreError(f"release from '{release.source}': series '{dup}' given twice")
+        tables: list[tuple[DataTable, pa.Table]] = []
+        for spec in DATA_TABLES:
+            given = getattr(release, spec.field)
+            if given is not None:
+                tables.append((spec, conform(given, spec)))
+        total = sum(t.num_rows for _, t in tables)
+        if total == 0 and not release.series:
+            raise StoreError(f"release from '{release.source}' holds no rows and no series")
+        counts = {spec.rows_column: 0 for spec in DATA_TABLES}
+        counts.update({spec.rows_column: t.num_rows for spec, t in tables})
+        counts["series_rows"] = len(release.series)
+        published = None if release.published_at is None else _as_date(release.published_at)
+        embargo = None if release.embargo_until is None else _naive_utc(release.embargo_until)
+
+        with self._lock:
+            con = self._con
+            con.begin()
+            try:
+                release_id = int(
+                    con.execute("SELECT coalesce(max(release_id), 0) + 1 FROM releases").fetchall()[
+                        0
+                    ][0]
+                )
+                names = ["release_id", "source", "loaded_at", "published_at", "embargo_until"]
+                names += ["loaded_by", "note", *counts]
+                con.execute(
+                    f"INSERT INTO releases ({', '.join(names)}) "
+                    f"VALUES ({', '.join('?' for _ in names)})",
+                    [
+                        release_id,
+                        release.source,
+                        _utcnow(),
+                        published,
+                        embargo,
+                        release.loaded_by,
+                        release.note,
+                        *counts.values(),
+                    ],
+                )
+                con.executemany(
+                    'INSERT INTO release_files (release_id, position, name, sha256, "rows") '
+                    "VALUES (?, ?, ?, ?, ?)",
+                    [
+                        [release_id, i, f.name, f.sha256, f.rows]
+                        for i, f in enumerate(release.files)
+                    ],
+                )
+                if release.series:
+                    con.executemany(
+                        "INSERT INTO series (key, release_id, name, publisher, unit, measure, "
+                        "fingertips_id, indicator_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [_series_row(s, release_id) for s in release.series],
+                    )
+                done = 0
+                if progress is not None:
+                    progress(done, total)
+                for spec, table in tables:
+                    target = f"{quote(spec.name)} (release_id, {_cols(spec.column_names)})"
+                    select = f"SELECT {release_id}, {_cols(spec.column_names)} FROM _incoming"
+                    for batch in table.to_batches(max_chunksize=CHUNK_ROWS):
+                        con.register("_incoming", pa.Table.from_batches([batch]))
+                        try:
+                            con.execute(f"INSERT INTO {target} {select}")
+                        finally:
+                            con.unregister("_incoming")
+                        done += batch.num_rows
+                        if progress is not None:
+                            progress(done, total)
+                    self._check_unique(con, spec, release_id)
+                con.commit()
+            except BaseException as exc:
+                _rollback(con)
+                if isinstance(exc, duckdb.Error):
+                    raise StoreError(
+                        f"loading a release from '{release.source}' failed; nothing was "
+                        f"written: {exc}"
+                    ) from exc
+                raise
+        return release_id
+
+    @staticmethod
+    def _check_unique(con: duckdb.DuckDBPyConnection, spec: DataTable, release_id: int) -> None:
+        key = _cols(spec.key)
+        dup = con.execute(
+            f"SELECT {key}, count(*) FROM {quote(spec.name)} WHERE release_id = ? "
+            f"GROUP BY {key} HAVING count(*) > 1 LIMIT 1",
+            [release_id],
+        ).fetchall()
+        if dup:
+            row = dup[0]
+            shown = ", ".join(f"{k}={v!r}" for k, v in zip(spec.key, row, strict=False))
+            raise StoreError(
+                f"table '{spec.field}': key ({shown}) appears {row[-1]} times in one release; "
+                "each published number must appear once"
+            )
+
+    # ------------------------------------------------------------------ releases
+    def releases(self) -> list[Release]:
+        """Every release, oldest first, with its status as of now."""
+        return self._releases(None)
+
+    def release(self, release_id: int) -> Release:
+        """One release, or ``StoreError`` if there is none with that id."""
+        found = self._releases(release_id)
+        if not found:
+            raise StoreError(f"no release {release_id} in the store {self.path}")
+        return found[0]
+
+    def _releases(self, only: int | None) -> list[Release]:
+        where = "" if only is None else "WHERE release_id = $only"
+        count_cols = ["series_rows", *(t.rows_column for t in DATA_TABLES)]
+        params: dict[str, object] = {"only": only} if only is not None else {}
+        rows = self._query(
+            "SELECT release_id, source, loaded_at, published_at, embargo_until, loaded_by, "
+            f"note, {', '.join(count_cols)} FROM releases {where} ORDER BY release_id",
+            params,
+        )
+        if not rows:
+            return []
+        files: dict[int, list[SourceFile]] = {}
+        for rid, name, sha, n in self._query(
+            f'SELECT release_id, name, sha256, "rows" FROM release_files {where} '
+            "ORDER BY release_id, position",
+            params,
+        ):
+            files.setdefault(int(rid), []).append(SourceFile(name, sha, int(n)))
+        current = self._current_rows_by_release()
+        now = _utcnow()
+        out: list[Release] = []
+        for row in rows:
+            rid, source, loaded_at, published_at, embargo_until, loaded_by, note = row[:7]
+            counts = {
+                col.removesuffix("_rows"): int(n or 0)
+                for col, n in zip(count_cols, row[7:], strict=True)
+            }
+            effective = published_at if published_at is not None else loaded_at.date()
+            public = effective <= now.date() and (embargo_until is None or embargo_until <= now)
+            data_rows = sum(n for k, n in counts.items() if k != "series")
+            cur = current.get(int(rid), 0)
+            status: ReleaseStatus
+            if not public:
+                status = "embargoed"
+            elif data_rows > 0 and cur == 0:
+                status = "superseded"
+            else:
+                status = "published"
+            out.append(
+                Release(
+                    release_id=int(rid),
+                    source=source,
+                    files=tuple(files.get(int(rid), ())),
+                    row_counts=counts,
+                    loaded_at=loaded_at,
+                    published_at=published_at,
+                    embargo_until=embargo_until,
+                    loaded_by=loaded_by,
+                    note=note,
+                    status=status,
+                    current_rows=cur,
+                )
+            )
+        return out
+
+    def has_release(self, source: str, sha256s: Iterable[str]) -> bool:
+        """Whether a release of ``source`` read from exactly these file checksums exists."""
+        wanted = sorted(set(sha256s))
+        if not wanted:
+            raise StoreError("has_release needs at least one sha256")
+        rows = self._query(
+            "SELECT list(DISTINCT f.sha256 ORDER BY f.sha256) FROM releases r "
+            "JOIN release_files f USING (release_id) WHERE r.source = ? GROUP BY r.release_id",
+            [source],
+        )
+        return any(list(r[0]) == wanted for r in rows)
+
+    # ------------------------------------------------------------------ as-published reads
+    @staticmethod
+    def _visibility(
+        as_published_on: date | None, include_embargoed: bool
+    ) -> tuple[str, dict[str, object]]:
+        if as_published_on is None:
+            now = _utcnow()
+            day, cutoff = now.date(), now
+        else:
+            day = _as_date(as_published_on)
+            cutoff = datetime.combine(day, time.max)
+        sql = (
+            "SELECT release_id, coalesce(published_at, CAST(loaded_at AS DATE)) AS effective_on "
+            "FROM releases WHERE coalesce(published_at, CAST(loaded_at AS DATE)) <= $day "
+            "AND ($all OR embargo_until IS NULL OR embargo_until <= $cutoff)"
+        )
+        return sql, {"day": day, "cutoff": cutoff, "all": include_embargoed}
+
+    def _current_sql(
+        self,
+        spec: DataTable,
+        *,
+        as_published_on: date | None,
+        include_embargoed: bool,
+        filters: Sequence[tuple[str, Sequence[object] | None]] = (),
+    ) -> tuple[str, dict[str, object]]:
+        """The rows of ``spec`` public at the given moment: latest release per key."""
+        visible, params = self._visibility(as_published_on, include_embargoed)
+        where = ["TRUE"]
+        for i, (column, allowed) in enumerate(filters):
+            if allowed is None:
+                continue
+            if not allowed:
+                raise StoreError(f"filter on '{column}' is empty; pass None to select all")
+            where.append(f"d.{quote(column)} IN (SELECT unnest($f{i}))")
+            params[f"f{i}"] = list(allowed)
+        sql = (
+            f"SELECT {_cols(spec.column_names, 'd.')}, d.release_id "
+            f"FROM {quote(spec.name)} d JOIN ({visible}) v ON d.release_id = v.release_id "
+            f"WHERE {' AND '.join(where)} "
+            f"QUALIFY row_number() OVER (PARTITION BY {_cols(spec.key, 'd.')} "
+            "ORDER BY v.effective_on DESC, d.release_id DESC) = 1"
+        )
+        return sql, params
+
+    def _current_table(
+        self,
+        spec: DataTable,
+        *,
+        as_published_on: date | None,
+        include_embargoed: bool,
+        filters: Sequence[tuple[str, Sequence[object] | None]] = (),
+        post: tuple[str, Sequence[object] | None] | None = None,
+    ) -> pa.Table:
+        sql, params = self._current_sql(
+            spec,
+            as_published_on=as_published_on,
+            include_embargoed=include_embargoed,
+            filters=filters,
+        )
+        outer = ""
+        if post is not None and post[1] is not None:
+            if not post[1]:
+                raise StoreError(f"filter on '{post[0]}' is empty; pass None to select all")
+            outer = f"WHERE {quote(post[0])} IN (SELECT unnest($post))"
+            params["post"] = list(post[1])
+        table = self._arrow(
+            f"SELECT * FROM ({sql}) {outer} ORDER BY {_cols(spec.key)}",
+            params,
+        )
+        return _typed(table, spec)
+
+    def values(
+        self,
+        *,
+        as_published_on: date | None = None,
+        indicator_ids: Sequence[str] | None = None,
+        series: Sequence[str] | None = None,
+        area_codes: Sequence[str] | None = None,
+        include_embargoed: bool = False,
+    ) -> pa.Table:
+        """Indicator values public on ``as_published_on`` (default: now), with release_id.
+
+        For each value key the latest release wins whose publication date (``published_at``,
+        else the load date) is on or before that day and whose embargo has ended by the end
+        of that day; ``include_embargoed`` ignores embargoes. Columns: VALUE_COLUMNS then
+        ``release_id``; rows sorted by key. An empty table means nothing matched.
+        """
+        return self._current_table(
+            data_table("values"),
+            as_published_on=as_published_on,
+            include_embargoed=include_embargoed,
+            filters=[("series", series), ("area_code", area_codes)],
+            post=("indicator_id", indicator_ids),
+        )
+
+    def release_values(
+        self, release_id: int, *, indicator_ids: Sequence[str] | None = None
+    ) -> pa.Table:
+        """The values exactly as one release added them (superseded or not)."""
+        self.release(release_id)
+        spec = data_table("values")
+        params: dict[str, object] = {"rid": release_id}
+        where = "release_id = $rid"
+        if indicator_ids is not None:
+            if not indicator_ids:
+                raise StoreError("filter on 'indicator_id' is empty; pass None to select all")
+            where += " AND indicator_id IN (SELECT unnest($ids))"
+            params["ids"] = list(indicator_ids)
+        table = self._arrow(
+            f"SELECT {_cols(spec.column_names)}, release_id FROM {quote(spec.name)} "
+            f"WHERE {where} ORDER BY {_cols(spec.key)}",
+            params,
+        )
+        return _typed(table, spec)
+
+    def population(
+        self,
+        *,
+        area_codes: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        sexes: Sequence[str] | None = None,
+        as_published_on: date | None = None,
+        include_embargoed: bool = False,
+    ) -> pa.Table:
+        """Population denominators (POPULATION_COLUMNS + release_id), latest release per key."""
+        return self._current_table(
+            data_table("population"),
+            as_published_on=as_published_on,
+            include_embargoed=include_embargoed,
+            filters=[("area_code", area_codes), ("year", years), ("sex", sexes)],
+        )
+
+    def deaths(
+        self,
+        *,
+        area_codes: Sequence[str] | None = None,
+        years: Sequence[int] | None = None,
+        sexes: Sequence[str] | None = None,
+        as_published_on: date | None = None,
+        include_embargoed: bool = False,
+    ) -> pa.Table:
+        """Registered deaths (DEATH_COLUMNS + release_id), latest release per key."""
+        return self._current_table(
+            data_table("deaths"),
+            as_published_on=as_published_on,
+            include_embargoed=include_embargoed,
+            filters=[("area_code", area_codes), ("year", years), ("sex", sexes)],
+        )
+
+    def deprivation(
+        self,
+        edition: str,
+        *,
+        lsoa_codes: Sequence[str] | None = None,
+        as_published_on: date | None = None,
+        include_embargoed: bool = False,
+    ) -> pa.Table:
+        """One IMD edition (DEPRIVATION_COLUMNS + release_id); ``StoreError`` if not held."""
+        table = self._current_table(
+            data_table("deprivation"),
+            as_published_on=as_published_on,
+            include_embargoed=include_embargoed,
+            filters=[("edition", [edition]), ("lsoa_code", lsoa_codes)],
+        )
+        if table.num_rows == 0 and lsoa_codes is None:
+            held = [r[0] for r in self._query("SELECT DISTINCT edition FROM deprivation")]
+            raise StoreError(
+                f"deprivation edition '{edition}' is not in the store; held: "
+                f"{', '.join(sorted(held)) or 'none'}"
+            )
+        return table
+
+    def series(
+        self, *, as_published_on: date | None = None, include_embargoed: bool = False
+    ) -> pa.Table:
+        """Series metadata, the latest public release's description per key."""
+        visible, params = self._visibility(as_published_on, include_embargoed)
+        table = self._arrow(
+            "SELECT s.key, s.name, s.publisher, s.unit, s.measure, s.fingertips_id, "
+            f"s.indicator_id, s.release_id FROM series s JOIN ({visible}) v "
+            "ON s.release_id = v.release_id QUALIFY row_number() OVER (PARTITION BY s.key "
+            "ORDER BY v.effective_on DESC, s.release_id DESC) = 1 ORDER BY s.key",
+            params,
+        )
+        return table.cast(_SERIES_SCHEMA)
+
+    def series_summary(
+        self, *, as_published_on: date | None = None, include_embargoed: bool = False
+    ) -> dict[str, tuple[str, str, int]]:
+        """Series key → (first period label, last period label, rows) of the current values."""
+        sql, params = self._current_sql(
+            data_table("values"),
+            as_published_on=as_published_on,
+            include_embargoed=include_embargoed,
+        )
+        rows = self._query(
+            "SELECT series, arg_min(period_label, period_start), "
+            f"arg_max(period_label, period_end), count(*) FROM ({sql}) GROUP BY series "
+            "ORDER BY series",
+            params,
+        )
+        return {r[0]: (r[1], r[2], int(r[3])) for r in rows}
+
+    def summary(self) -> list[SourceSummary]:
+        """Per source: releases, stored rows, series and the periods held."""
+        values, pop, deaths = (
+            quote(data_table(f).name) for f in ("values", "population", "deaths")
+        )
+        data_rows = " + ".join(t.rows_column for t in DATA_TABLES)
+        rows = self._query(
+            f"""
+            WITH periods AS (
+                SELECT release_id, period_start AS first, period_end AS last FROM {values}
+                UNION ALL SELECT release_id, make_date(year::INTEGER, 1, 1),
+                    make_date(year::INTEGER, 12, 31) FROM {pop}
+                UNION ALL SELECT release_id, make_date(year::INTEGER, 1, 1),
+                    make_date(year::INTEGER, 12, 31) FROM {deaths}
+            ),
+            per_release AS (
+                SELECT release_id, min(first) AS first, max(last) AS last
+                FROM periods GROUP BY release_id
+            ),
+            series_per_source AS (
+                SELECT r.source, count(DISTINCT v.series) AS n
+                FROM {values} v JOIN releases r USING (release_id) GROUP BY r.source
+            )
+            SELECT r.source, count(*), sum({data_rows}), sum(values_rows),
+                   coalesce(any_value(s.n), 0), min(p.first), max(p.last), max(r.loaded_at)
+            FROM releases r
+            LEFT JOIN per_release p USING (release_id)
+            LEFT JOIN series_per_source s USING (source)
+            GROUP BY r.source ORDER BY r.source
+            """
+        )
+        return [
+            SourceSummary(
+                source=r[0],
+                releases=int(r[1]),
+                rows=int(r[2] or 0),
+                value_rows=int(r[3] or 0),
+                series=int(r[4]),
+                first_period=r[5],
+                last_period=r[6],
+                last_loaded_at=r[7],
+            )
+            for r in rows
+        ]
+
+    def _current_rows_by_release(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for spec in DATA_TABLES:
+            sql, params = self._current_sql(spec, as_published_on=None, include_embargoed=False)
+            for rid, n in self._query(
+                f"SELECT release_id, count(*) FROM ({sql}) GROUP BY release_id", params
+            ):
+                counts[int(rid)] = counts.get(int(rid), 0) + int(n)
+        return counts
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction; a failed commit has already ended it."""
+    try:
+        con.rollback()
+    except duckdb.TransactionException as exc:
+        if "no transaction is active" not in str(exc):
+            raise
+
+
+def _series_row(s: SeriesInfo, release_id: int) -> list[object]:
+    return [
+        s.key,
+        release_id,
+        s.name,
+        s.publisher,
+        s.unit,
+        s.measure,
+        s.fingertips_id,
+        s.indicator_id,
+    ]
+
+
+def _typed(table: pa.Table, spec: DataTable) -> pa.Table:
+    schema = spec.arrow_schema().append(pa.field("release_id", pa.int64(), nullable=False))
+    return table.cast(schema)
+
+
+def open_store(path: Path | None = None, *, read_only: bool = False, migrate: bool = True) -> Store:
+    """Open (creating if needed) the store at ``path`` (default: ``default_store_path()``).
+
+    A writable store is migrated to the current schema; ``migrate=False`` leaves it as it
+    is (to inspect or step it with ``Store.migrate``). Read-only opening needs an existing,
+    current store. Raises ``StoreError`` when the file is missing (read-only), unreadable
+    or in use by another process; ``MigrationError`` when its schema cannot be used.
+    """
+    target = Path(path) if path is not None else default_store_path()
+    if read_only and not target.exists():
+        raise StoreError(f"no store at {target}; run `healthgap init` to build it")
+    if not read_only:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(target), read_only=read_only)
+    except (duckdb.IOException, duckdb.ConnectionException) as exc:
+        text = str(exc)
+        if "lock" in text.lower() or "different configuration" in text:
+            raise StoreError(
+                f"the store {target} is in use by another process; try again when it has "
+                f"finished ({text.splitlines()[0]})"
+            ) from exc
+        raise StoreError(f"cannot open the store {target}: {text}") from exc
+    except duckdb.Error as exc:
+        raise StoreError(f"cannot open the store {target}: {exc}") from exc
+    store = Store(con, path=target, read_only=read_only)
+    try:
+        version = store.schema_version
+        if version > LATEST_VERSION or (read_only and version < LATEST_VERSION):
+            store.migrate()  # raises the explanatory MigrationError
+        if migrate and not read_only:
+            store.migrate()
+        if store.schema_version == LATEST_VERSION:
+            store.check_schema()
+    except BaseException:
+        store.close()
+        raise
+    return store

@@ -1,0 +1,133 @@
+"""Versioned schema steps, applied in order; the store records each in ``schema_version``.
+
+To change the schema, write one function returning its SQL and decorate it with
+``@step(<next version>, "<what it does>")``. A column appended to a declaration in
+``columns.py`` carries ``since=<that version>``; ``added_columns(version)`` gives the
+``ALTER TABLE`` statements for it, so the step can be one line. Version 1 builds the
+tables from the declarations with ``since == 1``, so a fresh store and a migrated one
+end with the same schema (the store checks that after migrating).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from healthgap.store.schema import DATA_TABLES, quote
+
+__all__ = ["LATEST_VERSION", "MIGRATIONS", "Migration", "added_columns", "step"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its version, a one-line description and its SQL statements."""
+
+    version: int
+    description: str
+    statements: Callable[[], tuple[str, ...]]
+
+
+_STEPS: list[Migration] = []
+
+
+def step(
+    version: int, description: str
+) -> Callable[[Callable[[], tuple[str, ...]]], Callable[[], tuple[str, ...]]]:
+    """Register a function returning the SQL of schema version ``version``."""
+
+    def register(fn: Callable[[], tuple[str, ...]]) -> Callable[[], tuple[str, ...]]:
+        expected = len(_STEPS) + 1
+        if version != expected:
+            raise ValueError(f"migration {fn.__name__}: version {version}, expected {expected}")
+        _STEPS.append(Migration(version, description, fn))
+        return fn
+
+    return register
+
+
+def _column_sql(name: str, type_: str, nullable: bool) -> str:
+    return f"{quote(name)} {type_}" + ("" if nullable else " NOT NULL")
+
+
+def added_columns(version: int) -> tuple[str, ...]:
+    """``ALTER TABLE … ADD COLUMN`` for every declared column with ``since == version``."""
+    return tuple(
+        f"ALTER TABLE {quote(t.name)} ADD COLUMN {quote(c.name)} {c.type}"
+        for t in DATA_TABLES
+        for c in t.columns
+        if c.since == version
+    )
+
+
+@step(1, "releases, files, series and the four data tables")
+def _v1() -> tuple[str, ...]:
+    statements = [
+        """CREATE TABLE releases (
+            release_id BIGINT PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            published_at DATE,
+            embargo_until TIMESTAMP,
+            loaded_by VARCHAR NOT NULL,
+            note VARCHAR
+        )""",
+        """CREATE TABLE release_files (
+            release_id BIGINT NOT NULL,
+            position INTEGER NOT NULL,
+            name VARCHAR NOT NULL,
+            sha256 VARCHAR NOT NULL,
+            "rows" BIGINT NOT NULL,
+            PRIMARY KEY (release_id, position)
+        )""",
+        """CREATE TABLE series (
+            key VARCHAR NOT NULL,
+            release_id BIGINT NOT NULL,
+            name VARCHAR NOT NULL,
+            publisher VARCHAR NOT NULL,
+            unit VARCHAR,
+            measure VARCHAR,
+            fingertips_id BIGINT,
+            indicator_id VARCHAR,
+            PRIMARY KEY (key, release_id)
+        )""",
+    ]
+    for t in DATA_TABLES:
+        cols = ", ".join(
+            ["release_id BIGINT NOT NULL"]
+            + [_column_sql(c.name, c.type, c.nullable) for c in t.columns if c.since == 1]
+        )
+        statements.append(f"CREATE TABLE {quote(t.name)} ({cols})")
+    return tuple(statements)
+
+
+@step(2, "row counts per table recorded on each release (backfilled by counting)")
+def _v2() -> tuple[str, ...]:
+    # DuckDB cannot ALTER and then UPDATE one table in a single transaction, so the
+    # table is rebuilt: copy with the counts, drop, rename.
+    counted = [("series", "series_rows"), *((t.name, t.rows_column) for t in DATA_TABLES)]
+    base = "release_id, source, loaded_at, published_at, embargo_until, loaded_by, note"
+    return (
+        f"""CREATE TABLE releases_v2 (
+            release_id BIGINT PRIMARY KEY,
+            source VARCHAR NOT NULL,
+            loaded_at TIMESTAMP NOT NULL,
+            published_at DATE,
+            embargo_until TIMESTAMP,
+            loaded_by VARCHAR NOT NULL,
+            note VARCHAR,
+            {", ".join(f"{column} BIGINT NOT NULL" for _, column in counted)}
+        )""",
+        f"INSERT INTO releases_v2 SELECT {base}, "
+        + ", ".join(
+            f"(SELECT count(*) FROM {quote(table)} d WHERE d.release_id = r.release_id)"
+            for table, _ in counted
+        )
+        + " FROM releases r",
+        "DROP TABLE releases",
+        "ALTER TABLE releases_v2 RENAME TO releases",
+        *added_columns(2),
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)
+LATEST_VERSION: int = MIGRATIONS[-1].version

@@ -1,0 +1,100 @@
+"""``healthgap init`` on the real bundled data (twice: idempotent) and ``healthgap load``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from healthgap.cli.store_commands import register
+from healthgap.sources import bundled_release_count
+from healthgap.store import open_store
+
+pytestmark = pytest.mark.slow
+
+TIDY = """series,area_code,period_start,period_end,period_label,sex,value
+user:my-measure,E09000001,2023-01-01,2023-12-31,2023,persons,12.5
+user:my-measure,E09000002,2023-01-01,2023-12-31,2023,persons,14.0
+user:my-measure,E09000003,2023-01-01,2023-12-31,2023,persons,
+"""
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    a = typer.Typer()
+    register(a)
+    return a
+
+
+def test_init_builds_from_bundled_data_and_is_idempotent(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "healthgap.duckdb"
+    runner = CliRunner()
+    first = runner.invoke(app, ["init", "--store", str(path)])
+    assert first.exit_code == 0, first.output
+    n = bundled_release_count()
+    assert f"loaded {n} release(s)" in first.output
+    with open_store(path, read_only=True) as s:
+        releases = [(r.release_id, r.source, r.rows) for r in s.releases()]
+        values = s.values().num_rows
+    assert len(releases) == n
+    assert all(rows > 0 for _, _, rows in releases)
+    assert values > 10_000
+
+    second = runner.invoke(app, ["init", "--store", str(path)])
+    assert second.exit_code == 0, second.output
+    assert f"loaded 0 release(s), 0 rows; skipped {n} already held" in second.output
+    with open_store(path, read_only=True) as s:
+        assert [(r.release_id, r.source, r.rows) for r in s.releases()] == releases
+        assert s.values().num_rows == values
+
+
+def test_load_user_file_as_new_release(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "healthgap.duckdb"
+    data = tmp_path / "mine.csv"
+    data.write_text(TIDY)
+    runner = CliRunner()
+    args = ["load", str(data), "--source", "healthgap", "--store", str(path)]
+    result = runner.invoke(
+        app, [*args, "--published-at", "2024-01-02", "--embargo-until", "2030-01-01T09:30"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "as release 1 (3 rows)" in result.output
+    status = json.loads(runner.invoke(app, ["status", "--store", str(path), "--json"]).output)
+    (release,) = status["releases"]
+    assert release["published_at"] == "2024-01-02"
+    assert release["embargo_until"] == "2030-01-01T09:30:00"
+    assert release["status"] == "embargoed"
+    assert release["files"][0]["name"] == "mine.csv"
+    with open_store(path, read_only=True) as s:
+        assert s.values().num_rows == 0
+        got = s.values(include_embargoed=True)
+        assert got["value"].to_pylist() == [12.5, 14.0, None]
+
+    again = runner.invoke(app, args)
+    assert again.exit_code == 0
+    assert "already loaded" in again.output
+
+
+def test_load_bad_file_exits_2_and_writes_nothing(app: typer.Typer, tmp_path: Path) -> None:
+    path = tmp_path / "healthgap.duckdb"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(TIDY.replace(",value\n", ",valu\n", 1))
+    runner = CliRunner()
+    result = runner.invoke(app, ["load", str(bad), "--source", "healthgap", "--store", str(path)])
+    assert result.exit_code == 2
+    assert "bad.csv" in result.output
+    assert "nothing was written" in result.output
+    assert not path.exists()
+
+    open_store(path).close()
+    result = runner.invoke(app, ["load", str(bad), "--source", "healthgap", "--store", str(path)])
+    assert result.exit_code == 2
+    with open_store(path, read_only=True) as s:
+        assert s.releases() == []
+
+    result = runner.invoke(app, ["load", str(bad), "--source", "nonsense", "--store", str(path)])
+    assert result.exit_code == 2
+    assert "unknown source kind 'nonsense'" in result.output

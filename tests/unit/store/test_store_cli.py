@@ -1,0 +1,178 @@
+"""The store commands through Typer's CliRunner, on a real store file."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
+import pytest
+import typer
+from rich.console import Console
+from rich.progress import Progress
+from typer.testing import CliRunner
+
+from healthgap.cli.store_commands import populate, register
+from healthgap.store import ReleaseInput, open_store
+
+MakeValues = Callable[..., pa.Table]
+MakeRelease = Callable[..., ReleaseInput]
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    a = typer.Typer()
+    register(a)
+    return a
+
+
+@pytest.fixture
+def releases(make_values: MakeValues, make_release: MakeRelease) -> list[ReleaseInput]:
+    return [
+        make_release(make_values(series="f:le", indicator_id="le"), published_at=date(2022, 1, 1)),
+        make_release(
+            make_values(series="f:le", indicator_id="le", base=85),
+            file="le2.csv",
+            published_at=date(2023, 1, 1),
+        ),
+        make_release(
+            make_values(series="ons:hle", indicator_id="hle", base=60),
+            source="ons",
+            file="hle.csv",
+        ),
+    ]
+
+
+@pytest.fixture
+def filled(store_path: Path, releases: list[ReleaseInput]) -> Path:
+    with open_store(store_path) as s:
+        outcome = populate(s, releases)
+    assert (outcome.loaded, outcome.skipped, outcome.rows) == (3, 0, 18)
+    return store_path
+
+
+def test_populate_is_idempotent(filled: Path, releases: list[ReleaseInput]) -> None:
+    with open_store(filled) as s:
+        before = [(r.release_id, r.rows) for r in s.releases()]
+        again = populate(s, releases)
+        assert (again.loaded, again.skipped, again.rows) == (0, 3, 0)
+        assert [(r.release_id, r.rows) for r in s.releases()] == before
+
+
+def test_status_without_store_says_run_init(app: typer.Typer, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["status", "--store", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "run `healthgap init`" in result.output
+    assert not (tmp_path / "none.duckdb").exists()
+
+
+def test_status_tables_and_json(app: typer.Typer, filled: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["status", "--store", str(filled)])
+    assert result.exit_code == 0, result.output
+    assert "3 release(s)" in result.output
+    for word in ("fingertips", "ons", "superseded", "published", "2022-01-01"):
+        assert word in result.output
+
+    result = runner.invoke(app, ["status", "--store", str(filled), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    assert doc["store"] == str(filled)
+    sources = {x["source"]: x for x in doc["sources"]}
+    assert sources["fingertips"]["releases"] == 2
+    assert sources["fingertips"]["value_rows"] == 12
+    assert sources["ons"]["first_period"] == "2021-01-01"
+    assert sources["ons"]["last_period"] == "2022-12-31"
+    assert [r["release_id"] for r in doc["releases"]] == [1, 2, 3]
+    assert doc["releases"][1]["row_counts"]["values"] == 6
+    assert [r["status"] for r in doc["releases"]] == ["superseded", "published", "published"]
+
+
+def test_status_reads_store_from_environment(
+    app: typer.Typer, filled: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HEALTHGAP_STORE", str(filled))
+    result = CliRunner().invoke(app, ["status", "--json"])
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.output)["releases"]) == 3
+
+
+def _read_csv(path: Path, schema: pa.Schema) -> pa.Table:
+    return pa_csv.read_csv(
+        path,
+        convert_options=pa_csv.ConvertOptions(
+            column_types=schema, strings_can_be_null=True, quoted_strings_can_be_null=False
+        ),
+    )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export_round_trips(app: typer.Typer, filled: Path, tmp_path: Path, fmt: str) -> None:
+    out = tmp_path / "out" / f"values.{fmt}"
+    result = CliRunner().invoke(
+        app, ["export", "--store", str(filled), "--format", fmt, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with open_store(filled, read_only=True) as s:
+        expected = s.values()
+    got = pq.read_table(out) if fmt == "parquet" else _read_csv(out, expected.schema)
+    assert got.column_names == expected.column_names
+    assert got.to_pylist() == expected.to_pylist()
+    assert f"wrote {expected.num_rows:,} values" in result.output
+    assert "suppressed" in got.column_names
+    assert set(got["release_id"].to_pylist()) == {2, 3}
+    assert not [p for p in out.parent.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_export_filters(app: typer.Typer, filled: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "x.parquet"
+    base = ["export", "--store", str(filled), "--format", "parquet", "--out", str(out)]
+
+    assert runner.invoke(app, [*base, "--indicator", "hle"]).exit_code == 0
+    assert set(pq.read_table(out)["series"].to_pylist()) == {"ons:hle"}
+
+    assert runner.invoke(app, [*base, "--release", "1"]).exit_code == 0
+    t = pq.read_table(out)
+    assert (t.num_rows, set(t["release_id"].to_pylist())) == (6, {1})
+
+    assert runner.invoke(app, [*base, "--as-published-on", "2022-06-01"]).exit_code == 0
+    assert set(pq.read_table(out)["release_id"].to_pylist()) == {1}
+
+    result = runner.invoke(app, [*base, "--release", "1", "--as-published-on", "2022-06-01"])
+    assert result.exit_code == 2
+
+
+def test_export_with_nothing_to_write_keeps_the_old_file(
+    app: typer.Typer, filled: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "keep.csv"
+    out.write_text("previous export\n")
+    runner = CliRunner()
+    args = ["export", "--store", str(filled), "--format", "csv", "--out", str(out)]
+    result = runner.invoke(app, [*args, "--indicator", "nope"])
+    assert result.exit_code == 1
+    assert "no values match" in result.output
+    assert out.read_text() == "previous export\n"
+    result = runner.invoke(app, [*args, "--release", "42"])
+    assert result.exit_code == 1
+    assert "no release 42" in result.output
+    assert out.read_text() == "previous export\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.csv", "store"]
+
+
+def test_populate_drives_a_rich_progress_bar(
+    store_path: Path, releases: list[ReleaseInput]
+) -> None:
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with Progress(console=console) as bar, open_store(store_path) as s:
+        outcome = populate(s, releases, total=len(releases), progress=bar)
+        (overall,) = bar.tasks  # per-release tasks are removed once loaded
+        assert (overall.completed, overall.total) == (3, 3)
+    assert outcome.loaded == 3
+    assert "releases" in console.file.getvalue()  # type: ignore[attr-defined]
