@@ -1,0 +1,108 @@
+"""Pieces every reader shares: the reading context, periods and sex columns, file records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from healthgap.errors import SourceValidationError
+from healthgap.sources.areas import AreaLookup
+from healthgap.sources.csvfile import CsvFile
+from healthgap.sources.periods import Period, PeriodError
+from healthgap.store.release_input import SourceFile
+
+__all__ = [
+    "DATA_DIR",
+    "Resolver",
+    "SourceContext",
+    "add_periods",
+    "map_sex",
+    "no_indicator",
+    "source_file",
+]
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+Resolver = Callable[[str], str | None]
+
+
+def no_indicator(key: str) -> str | None:
+    """A resolver that maps nothing: every series stays a source series."""
+    return None
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a reader needs besides the file: indicator mapping and the geography."""
+
+    resolve_indicator: Resolver
+    lookup: AreaLookup | None
+
+
+def source_file(csv: CsvFile) -> SourceFile:
+    """The release's record of a file: name, SHA-256 and data rows."""
+    return SourceFile(csv.name, csv.sha256, csv.rows)
+
+
+def add_periods(
+    frame: pd.DataFrame,
+    labels: pd.Series,
+    parse: Callable[[str], Period],
+    *,
+    file: str,
+    shown: str,
+) -> None:
+    """Set ``period_start``, ``period_end`` and ``period_label`` from ``labels``.
+
+    Each distinct label is parsed once; an unreadable one raises at its first line.
+    """
+    parsed: dict[str, Period] = {}
+    for label in pd.unique(labels):
+        try:
+            parsed[str(label)] = parse(str(label))
+        except PeriodError as exc:
+            line = int(frame.loc[labels == label, "_line"].iloc[0])
+            raise SourceValidationError(
+                str(exc), file=file, row=line, column=shown, value=str(label)
+            ) from None
+    text = labels.astype(str)
+    frame["period_start"] = text.map({k: p.start for k, p in parsed.items()})
+    frame["period_end"] = text.map({k: p.end for k, p in parsed.items()})
+    frame["period_label"] = text.map({k: p.label for k, p in parsed.items()})
+
+
+_SEX_WORDS: dict[str, str] = {
+    "": "persons",
+    "persons": "persons",
+    "person": "persons",
+    "all": "persons",
+    "total": "persons",
+    "male": "male",
+    "males": "male",
+    "men": "male",
+    "boys": "male",
+    "female": "female",
+    "females": "female",
+    "women": "female",
+    "girls": "female",
+}
+
+
+def map_sex(frame: pd.DataFrame, column: str, *, file: str, shown: str | None = None) -> pd.Series:
+    """Normalise a sex column to persons/male/female; anything else is an error."""
+    raw = frame[column].astype(str).str.strip()
+    mapped = raw.str.lower().map(_SEX_WORDS)
+    bad = mapped.isna()
+    if bad.any():
+        first = frame.loc[bad].iloc[0]
+        raise SourceValidationError(
+            "sex must be Persons, Male or Female",
+            file=file,
+            row=int(first["_line"]),
+            column=shown or column,
+            value=str(raw[bad].iloc[0]),
+        )
+    return mapped

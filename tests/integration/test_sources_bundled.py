@@ -1,0 +1,228 @@
+"""Every bundled source reads into valid releases: no rows lost, values as published."""
+
+from __future__ import annotations
+
+import csv
+import inspect
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from healthgap.sources import bundled_release_count, bundled_releases
+from healthgap.sources.common import DATA_DIR
+from healthgap.sources.resolve import default_resolver
+from healthgap.sources.values import arrow_schema
+from healthgap.store.columns import (
+    DEATH_COLUMNS,
+    DEPRIVATION_COLUMNS,
+    POPULATION_COLUMNS,
+    VALUE_COLUMNS,
+)
+from healthgap.store.release_input import ReleaseInput
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _resolver(key: str) -> str | None:
+    return "life_expectancy" if key == "fingertips:90366" else None
+
+
+@pytest.fixture(scope="module")
+def releases() -> dict[str, ReleaseInput]:
+    return {r.source: r for r in bundled_releases(resolve_indicator=_resolver)}
+
+
+def _raw_rows(name: str) -> int:
+    return len(pd.read_csv(DATA_DIR / name, dtype=str, keep_default_na=False))
+
+
+def _rows(table: pa.Table | None) -> int:
+    assert table is not None
+    return int(table.num_rows)
+
+
+def test_releases_are_lazy_and_counted(releases: dict[str, ReleaseInput]) -> None:
+    assert inspect.isgenerator(bundled_releases(resolve_indicator=_resolver))
+    assert len(releases) == bundled_release_count() == 11
+
+
+def test_tables_have_exactly_the_declared_columns(releases: dict[str, ReleaseInput]) -> None:
+    declared = [
+        ("values", VALUE_COLUMNS),
+        ("population", POPULATION_COLUMNS),
+        ("deaths", DEATH_COLUMNS),
+        ("deprivation", DEPRIVATION_COLUMNS),
+    ]
+    for release in releases.values():
+        tables = [(getattr(release, name), cols) for name, cols in declared]
+        present = [(t, cols) for t, cols in tables if t is not None]
+        assert len(present) == 1, release.source
+        table, columns = present[0]
+        assert table.schema.equals(arrow_schema(columns)), release.source
+        for column in columns:
+            if not column.nullable:
+                assert table[column.name].null_count == 0, (release.source, column.name)
+
+
+def test_files_carry_checksums_and_row_counts(releases: dict[str, ReleaseInput]) -> None:
+    for release in releases.values():
+        for f in release.files:
+            assert len(f.sha256) == 64
+            assert f.rows == _raw_rows(f.name), f.name
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "fingertips_extract:corporate_plan_2024",
+        "fingertips_extract:dashboard_2020",
+        "fingertips_extract:trafford_themes_2026",
+        "ons_explore",
+        "ons_sdg",
+    ],
+)
+def test_long_sources_keep_every_row(releases: dict[str, ReleaseInput], source: str) -> None:
+    release = releases[source]
+    assert _rows(release.values) == sum(_raw_rows(f.name) for f in release.files)
+
+
+def test_wide_sources_give_one_row_per_cell(releases: dict[str, ReleaseInput]) -> None:
+    hi = releases["ons_health_index"]
+    expected = _raw_rows("ons_health_index/health_index_indicators_london_ltla21.csv")
+    expected += 4 * _raw_rows("ons_health_index/health_index_scores_london_ltla21.csv")
+    expected += 4 * _raw_rows("ons_health_index/health_index_scores_ics_england.csv")
+    assert _rows(hi.values) == expected
+    homeless = releases["dluhc_homelessness"]
+    assert _rows(homeless.values) == 2 * _raw_rows(homeless.files[0].name)
+    gla = releases["gla_borough_profiles"]
+    assert _rows(gla.values) == 33 * len(gla.series)
+    assert len(gla.series) == 72
+
+
+def test_reference_tables_keep_every_cell(releases: dict[str, ReleaseInput]) -> None:
+    pop = releases["ons_population"]
+    wide = [f for f in pop.files if "sya_persons" in f.name]
+    long = [f for f in pop.files if "mye2" in f.name]
+    assert _rows(pop.population) == 91 * sum(f.rows for f in wide) + long[0].rows
+    deaths = releases["ons_deaths"]
+    raw = pd.read_csv(DATA_DIR / deaths.files[0].name, dtype=str)
+    assert _rows(deaths.deaths) == int((raw["age_band"] != "All ages").sum())
+    imd = releases["mhclg_imd"]
+    assert _rows(imd.deprivation) == sum(f.rows for f in imd.files)
+
+
+def _one(table: pa.Table | None, **where: object) -> dict[str, object]:
+    assert table is not None
+    mask = None
+    for column, value in where.items():
+        cond = pc.equal(table[column], pa.scalar(value))
+        mask = cond if mask is None else pc.and_(mask, cond)
+    rows = table.filter(mask).to_pylist()
+    assert len(rows) == 1, where
+    return rows[0]
+
+
+def test_england_male_life_expectancy_2015_17(releases: dict[str, ReleaseInput]) -> None:
+    row = _one(
+        releases["fingertips_extract:trafford_themes_2026"].values,
+        series="fingertips:90366",
+        area_code="E92000001",
+        period_label="2015 - 17",
+        sex="male",
+    )
+    assert row["value"] == 79.5
+    assert (row["period_start"], row["period_end"]) == (date(2015, 1, 1), date(2017, 12, 31))
+    assert row["indicator_id"] == "life_expectancy"
+    assert row["unit"] == "years"
+
+
+def test_obesity_quintiles_use_the_deprivation_indicator(releases: dict[str, ReleaseInput]) -> None:
+    raw = pd.read_csv(DATA_DIR / "fingertips_ohid/trafford_themes_2026/obese_reception.csv")
+    want = raw[(raw["inequality"] == "Most deprived quintile") & (raw["area_code"] == "E92000001")]
+    want = want.iloc[0]
+    row = _one(
+        releases["fingertips_extract:trafford_themes_2026"].values,
+        series="fingertips:92026",
+        breakdown_category="Most deprived quintile",
+        area_code="E92000001",
+    )
+    assert row["value"] == want["value"]
+    assert row["breakdown_type"] == "imd_quintile"
+    assert row["period_label"] == want["period"] == "2020/21 - 24/25"
+    assert (row["period_start"], row["period_end"]) == (date(2020, 9, 1), date(2025, 8, 31))
+    assert row["indicator_id"] is None
+
+
+def test_ons_explore_spot_value(releases: dict[str, ReleaseInput]) -> None:
+    raw = pd.read_csv(DATA_DIR / "ons_explore_local_statistics/healthy-life-expectancy.csv")
+    want = raw[(raw["areacd"] == "E12000007") & (raw["indicator"].str.startswith("Female"))]
+    want = want[want["period"] == "2020-01-01/P3Y"].iloc[0]
+    row = _one(
+        releases["ons_explore"].values,
+        series="ons_explore:healthy-life-expectancy",
+        area_code="E12000007",
+        period_label="2020 - 22",
+        sex="female",
+    )
+    assert (row["value"], row["lower95_0cl"], row["upper95_0cl"]) == (
+        want["observation"],
+        want["lci_95"],
+        want["uci_95"],
+    )
+
+
+def test_sdg_and_gla_spot_values(releases: dict[str, ReleaseInput]) -> None:
+    raw = pd.read_csv(DATA_DIR / "ons_sdg/indicator_11-6-2_pm_london.csv")
+    want = raw[(raw["Series"] == "PM2.5") & (raw["Year"] == 2019)].iloc[0]
+    row = _one(releases["ons_sdg"].values, series="ons_sdg:11-6-2/pm2-5", period_label="2019")
+    assert (row["value"], row["area_code"]) == (want["Value"], "E12000007")
+    gla = pd.read_csv(DATA_DIR / "gla/london-borough-profiles-2017.csv")
+    want_le = gla.loc[gla["Code"] == "E09000003", "Male_life_expectancy,_(2012-14)"].iloc[0]
+    row = _one(
+        releases["gla_borough_profiles"].values,
+        series="gla_borough_profiles:male-life-expectancy-2012-14",
+        area_code="E09000003",
+    )
+    assert (row["value"], row["sex"], row["unit"], row["period_label"]) == (
+        want_le,
+        "male",
+        "years",
+        "2012 - 14",
+    )
+
+
+def test_deaths_and_population_spot_values(releases: dict[str, ReleaseInput]) -> None:
+    deaths = releases["ons_deaths"].deaths
+    assert deaths is not None
+    rows = deaths.filter(
+        pc.and_(pc.equal(deaths["area_code"], "E09000001"), pc.equal(deaths["sex"], "male"))
+    )
+    raw = pd.read_csv(DATA_DIR / "population/ons_deaths_2014_registrations_sex_ageband_london.csv")
+    total = raw[(raw.area_code == "E09000001") & (raw.sex == "Male") & (raw.age_band == "All ages")]
+    assert pc.sum(rows["deaths"]).as_py() == total["deaths"].iloc[0]
+    pop = releases["ons_population"].population
+    assert pop is not None
+    lsoa = pop.filter(pc.and_(pc.equal(pop["area_code"], "E01000001"), pc.equal(pop["year"], 2019)))
+    assert pc.sum(lsoa["population"]).as_py() == 1636
+    open_band = lsoa.filter(pc.equal(lsoa["age_start"], 90)).to_pylist()[0]
+    assert (open_band["age_end"], open_band["population"]) == (None, 44)
+
+
+def test_reference_list_matches_the_bundled_series(releases: dict[str, ReleaseInput]) -> None:
+    with (REPO / "docs/reference/source-series.csv").open(encoding="utf-8") as f:
+        listed = {row["key"] for row in csv.DictReader(f)}
+    produced = {s.key for r in releases.values() for s in r.series}
+    assert listed == produced
+
+
+def test_default_resolver_is_the_catalogue() -> None:
+    from healthgap.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    resolve = default_resolver()
+    for key in ("fingertips:90366", "ons_sdg:3-4-2", "nobody:nothing"):
+        assert resolve(key) == catalogue.indicator_id_for_series(key)
