@@ -27,3 +27,14 @@ def main(
     ),
 ) -> None:
     """healthgap: London's health inequalities, measured with England's official methods."""
+
+
+def _register_commands() -> None:
+    """Each command group registers itself; the root only lists them."""
+    from healthgap.cli import calc, catalogue, store_commands, synth
+
+    for module in (store_commands, catalogue, calc, synth):
+        module.register(app)
+
+
+_register_commands()

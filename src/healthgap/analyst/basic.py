@@ -1,0 +1,609 @@
+"""The indicator statistics as data-frame calculations, with PHEindicatormethods' argument names.
+
+Each function takes a data frame and column names (``x``, ``n``, ``stdpop`` …), groups by
+``group_by`` (PHEindicatormethods' grouped data frame), calls :mod:`healthgap.methods` once for
+all groups and returns the group columns, the summed inputs and ``value`` with its limits
+(``lowercl``/``uppercl`` for one confidence level; ``lower95_0cl`` … for several) and, with
+``type="full"``, ``confidence``, ``statistic``, ``method`` and ``reason`` (why a value is NA).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from healthgap import methods
+from healthgap.analyst.calculation import Calculation, Parameter
+from healthgap.analyst.frame import (
+    OUTPUT_TYPES,
+    Grouping,
+    OutputType,
+    group_rows,
+    input_error,
+    numeric_column,
+    parse_confidence,
+    result_frame,
+)
+from healthgap.errors import InputError
+from healthgap.methods.errors import MethodInputError
+from healthgap.methods.result import FloatArray
+
+__all__ = [
+    "CALCULATIONS",
+    "dsr",
+    "hle",
+    "isr_rate",
+    "isr_ratio",
+    "life_expectancy",
+    "mean",
+    "proportion",
+    "rate",
+]
+
+Confidence = float | str | Sequence[float]
+
+
+def _sum(values: FloatArray, grouping: Grouping) -> FloatArray:
+    sums: FloatArray = np.bincount(grouping.codes, weights=values, minlength=grouping.count).astype(
+        np.float64
+    )
+    return sums
+
+
+def _join(base: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    base = base.reset_index(drop=True)
+    clashes = [c for c in results.columns if c in base.columns]
+    return pd.concat([base.drop(columns=clashes), results], axis=1)
+
+
+def _row_wise(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    n: str,
+    group_by: Sequence[str],
+) -> tuple[pd.DataFrame, FloatArray, FloatArray, Grouping | None]:
+    """Inputs of proportion and rate: per row, or summed per group when grouped."""
+    xv = numeric_column(data, x, argument="x")
+    nv = numeric_column(data, n, argument="n")
+    if not group_by:
+        return data.copy(), xv, nv, None
+    grouping = group_rows(data, group_by)
+    base = grouping.keys.copy()
+    xs, ns = _sum(xv, grouping), _sum(nv, grouping)
+    base[x] = xs
+    base[n] = ns
+    return base, xs, ns, grouping
+
+
+def proportion(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    n: str,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    multiplier: float = 1,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Proportion x/n with Wilson score limits (PHEindicatormethods ``phe_proportion``)."""
+    levels = parse_confidence(confidence)
+    base, xs, ns, grouping = _row_wise(data, x=x, n=n, group_by=group_by)
+    try:
+        result = methods.proportion(xs, ns, confidence=levels, multiplier=multiplier)
+    except MethodInputError as exc:
+        raise input_error(exc, columns={"x": x, "n": n}, grouping=grouping) from exc
+    return _join(base, result_frame(result, levels=levels, type=type))
+
+
+def rate(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    n: str,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    multiplier: float = 100_000,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Crude rate with Byar's / exact limits (PHEindicatormethods ``phe_rate``)."""
+    levels = parse_confidence(confidence)
+    base, xs, ns, grouping = _row_wise(data, x=x, n=n, group_by=group_by)
+    try:
+        result = methods.rate(xs, ns, confidence=levels, multiplier=multiplier)
+    except MethodInputError as exc:
+        raise input_error(exc, columns={"x": x, "n": n}, grouping=grouping) from exc
+    out = result_frame(result, levels=levels, type=type)
+    if "method" in out.columns:
+        out["method"] = methods.poisson_method(xs)
+    return _join(base, out)
+
+
+def mean(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Mean with Student's t limits (PHEindicatormethods ``phe_mean``)."""
+    levels = parse_confidence(confidence)
+    grouping = group_rows(data, group_by)
+    xv = numeric_column(data, x, argument="x")
+    try:
+        parts = methods.mean_components(xv, groups=grouping.codes)
+        result = methods.mean(xv, groups=grouping.codes, confidence=levels)
+    except MethodInputError as exc:
+        raise input_error(exc, columns={"x": x}, grouping=grouping) from exc
+    base = grouping.keys.copy()
+    base["value_sum"] = parts.total
+    base["value_count"] = parts.count
+    base["stdev"] = parts.sd
+    return _join(base, result_frame(result, levels=levels, type=type))
+
+
+def _band_positions(
+    data: pd.DataFrame,
+    standard: methods.StandardPopulation,
+    ageband: str,
+) -> np.ndarray:
+    """Each row's band index in ``standard`` from its ``ageband`` (start age or label)."""
+    lookup: dict[str, int] = {}
+    for i, (start, label) in enumerate(zip(standard.startages, standard.labels, strict=True)):
+        lookup[str(start)] = i
+        lookup[label] = i
+    raw = data[ageband]
+    text = raw.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v).strip())
+    positions = text.map(lookup)
+    bad = positions.isna().to_numpy()
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"not an age band of {standard.name} (use start ages "
+            f"{', '.join(map(str, standard.startages))} or labels like '{standard.labels[1]}')",
+            row=i + 2,
+            column=ageband,
+            value=raw.iloc[i],
+        )
+    return positions.to_numpy(dtype=np.intp)
+
+
+def _stdpop_weights(
+    data: pd.DataFrame,
+    stdpop: str,
+    *,
+    grouping: Grouping,
+    ageband: str | None,
+    unique_bands: bool,
+) -> FloatArray:
+    """Weights from a ``stdpop`` column, or from a named standard matched to the rows."""
+    if stdpop in data.columns:
+        return numeric_column(data, stdpop, argument="stdpop")
+    standard = methods.STANDARD_POPULATIONS.get(stdpop.lower())
+    if standard is None:
+        names = ", ".join(methods.STANDARD_POPULATIONS)
+        raise InputError(
+            f"'stdpop' is neither a column nor a standard population ({names})", column=stdpop
+        )
+    if ageband is None:
+        band = pd.Series(grouping.codes).groupby(grouping.codes).cumcount().to_numpy(np.intp)
+        where = f"row position in the group ({len(standard.weights)} rows needed, in age order)"
+    else:
+        band = _band_positions(data, standard, ageband)
+        where = ageband
+    codes = grouping.codes
+    if not unique_bands:  # several event-frequency rows per band: check each band once
+        pairs = np.unique(np.stack([codes, band], axis=1), axis=0)
+        codes_check, band_check = pairs[:, 0], pairs[:, 1]
+    else:
+        codes_check, band_check = codes, band
+    try:
+        methods.standard_weights(standard, groups=codes_check, band=band_check)
+    except MethodInputError as exc:
+        raise input_error(exc, columns={"ageband": where}, grouping=grouping) from exc
+    weights: FloatArray = standard.array()[band]
+    return weights
+
+
+def dsr(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    n: str,
+    stdpop: str,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    multiplier: float = 100_000,
+    independent_events: bool = True,
+    eventfreq: str | None = None,
+    ageband: str | None = None,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Directly standardised rate, Dobson limits (PHEindicatormethods ``calculate_dsr``).
+
+    ``stdpop`` is a column of standard-population weights or a standard's name (``esp2013``,
+    ``esp2013_21``, ``esp1976``) matched by ``ageband`` (start age or label) or, without it,
+    by row order within each group. ``independent_events=False`` needs ``eventfreq`` and
+    ``ageband``.
+    """
+    levels = parse_confidence(confidence)
+    grouping = group_rows(data, group_by)
+    if not independent_events and (eventfreq is None or ageband is None):
+        raise InputError(
+            "independent_events=false needs both --eventfreq and --ageband", key="eventfreq"
+        )
+    xv = numeric_column(data, x, argument="x", allow_missing=True)
+    nv = numeric_column(data, n, argument="n")
+    weights = _stdpop_weights(
+        data, stdpop, grouping=grouping, ageband=ageband, unique_bands=independent_events
+    )
+    columns = {"x": x, "n": n, "stdpop": stdpop, "eventfreq": str(eventfreq)}
+    columns["ageband"] = str(ageband)
+    try:
+        if independent_events:
+            freq = None
+            bands = None
+        else:
+            freq = numeric_column(data, str(eventfreq), argument="eventfreq")
+            bands = data[str(ageband)].astype(str).to_numpy()
+        parts = methods.dsr_components(
+            xv, nv, weights, groups=grouping.codes, eventfreq=freq, ageband=bands
+        )
+        result = methods.dsr(
+            xv,
+            nv,
+            weights,
+            groups=grouping.codes,
+            confidence=levels,
+            multiplier=multiplier,
+            eventfreq=freq,
+            ageband=bands,
+        )
+    except MethodInputError as exc:
+        raise input_error(exc, columns=columns, grouping=grouping) from exc
+    base = grouping.keys.copy()
+    base["total_count"] = parts.total_count
+    base["total_pop"] = parts.total_pop
+    return _join(base, result_frame(result, levels=levels, type=type))
+
+
+def _isr(
+    data: pd.DataFrame,
+    *,
+    x: str | None,
+    n: str,
+    x_ref: str,
+    n_ref: str,
+    group_by: Sequence[str],
+    observed_totals: str | None,
+) -> tuple[Grouping, dict[str, object], dict[str, str]]:
+    grouping = group_rows(data, group_by)
+    columns = {"x": str(x), "n": n, "x_ref": x_ref, "n_ref": n_ref}
+    arrays: dict[str, object] = {
+        "n": numeric_column(data, n, argument="n"),
+        "x_ref": numeric_column(data, x_ref, argument="x_ref"),
+        "n_ref": numeric_column(data, n_ref, argument="n_ref"),
+        "x": None,
+        "observed_totals": None,
+    }
+    if observed_totals is not None:
+        columns["observed_totals"] = observed_totals
+        per_row = numeric_column(data, observed_totals, argument="observed_totals")
+        first = np.full(grouping.count, np.nan)
+        first[grouping.codes[::-1]] = per_row[::-1]
+        differs = per_row != first[grouping.codes]
+        if differs.any():
+            i = int(np.argmax(differs))
+            raise InputError(
+                "observed_totals must be the same on every row of a group",
+                row=i + 2,
+                column=observed_totals,
+                key=f"group {grouping.describe(int(grouping.codes[i]))}",
+            )
+        arrays["observed_totals"] = first
+    elif x is None:
+        raise InputError("give --x (events per row) or --observed-totals", key="x")
+    else:
+        arrays["x"] = numeric_column(data, x, argument="x", allow_missing=True)
+    return grouping, arrays, columns
+
+
+def isr_rate(
+    data: pd.DataFrame,
+    *,
+    n: str,
+    x_ref: str,
+    n_ref: str,
+    x: str | None = None,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    multiplier: float = 100_000,
+    observed_totals: str | None = None,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Indirectly standardised rate (PHEindicatormethods ``calculate_ISRate``)."""
+    levels = parse_confidence(confidence)
+    grouping, a, columns = _isr(
+        data, x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, observed_totals=observed_totals
+    )
+    try:
+        parts = methods.isr_components(
+            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
+            groups=grouping.codes, observed_totals=a["observed_totals"],  # type: ignore[arg-type]
+        )  # fmt: skip
+        result = methods.isr_rate(
+            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
+            groups=grouping.codes, confidence=levels, multiplier=multiplier,
+            observed_totals=a["observed_totals"],  # type: ignore[arg-type]
+        )  # fmt: skip
+    except MethodInputError as exc:
+        raise input_error(exc, columns=columns, grouping=grouping) from exc
+    return _isr_frame(grouping, parts, result, levels, type, multiplier)
+
+
+def isr_ratio(
+    data: pd.DataFrame,
+    *,
+    n: str,
+    x_ref: str,
+    n_ref: str,
+    x: str | None = None,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    refvalue: float = 1,
+    observed_totals: str | None = None,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Indirectly standardised ratio (PHEindicatormethods ``calculate_ISRatio``)."""
+    levels = parse_confidence(confidence)
+    grouping, a, columns = _isr(
+        data, x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, observed_totals=observed_totals
+    )
+    try:
+        parts = methods.isr_components(
+            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
+            groups=grouping.codes, observed_totals=a["observed_totals"],  # type: ignore[arg-type]
+        )  # fmt: skip
+        result = methods.isr_ratio(
+            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
+            groups=grouping.codes, confidence=levels, refvalue=refvalue,
+            observed_totals=a["observed_totals"],  # type: ignore[arg-type]
+        )  # fmt: skip
+    except MethodInputError as exc:
+        raise input_error(exc, columns=columns, grouping=grouping) from exc
+    return _isr_frame(grouping, parts, result, levels, type, 1.0)
+
+
+def _isr_frame(
+    grouping: Grouping,
+    parts: methods.IsrComponents,
+    result: methods.Result,
+    levels: tuple[float, ...],
+    type: OutputType,
+    multiplier: float,
+) -> pd.DataFrame:
+    base = grouping.keys.copy()
+    base["observed"] = parts.observed
+    base["expected"] = parts.expected
+    base["ref_rate"] = parts.reference_rate * multiplier
+    out = result_frame(result, levels=levels, type=type)
+    if "method" in out.columns:
+        out["method"] = methods.poisson_method(parts.observed)
+    return _join(base, out)
+
+
+def life_expectancy(
+    data: pd.DataFrame,
+    *,
+    deaths: str,
+    population: str,
+    startage: str,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Life expectancy at every age band (PHEindicatormethods ``phe_life_expectancy``).
+
+    One output row per input row, with ``pops_used`` and ``dths_used`` (totals from that age on).
+    """
+    levels = parse_confidence(confidence)
+    grouping = group_rows(data, group_by)
+    d = numeric_column(data, deaths, argument="deaths")
+    p = numeric_column(data, population, argument="population")
+    s = numeric_column(data, startage, argument="startage")
+    columns = {"deaths": deaths, "population": population, "startage": startage}
+    try:
+        table = methods.life_table(d, p, startage=s, groups=grouping.codes)
+        result = methods.life_expectancy(d, p, startage=s, groups=grouping.codes, confidence=levels)
+    except MethodInputError as exc:
+        raise input_error(exc, columns=columns, grouping=grouping) from exc
+    base = data.copy()
+    base["pops_used"] = table.rows(np.cumsum(table.population[:, ::-1], axis=1)[:, ::-1])
+    base["dths_used"] = table.rows(np.cumsum(table.deaths[:, ::-1], axis=1)[:, ::-1])
+    return _join(base, result_frame(result, levels=levels, type=type))
+
+
+def hle(
+    data: pd.DataFrame,
+    *,
+    deaths: str,
+    population: str,
+    startage: str,
+    prevalence: str,
+    sample_size: str,
+    group_by: Sequence[str] = (),
+    confidence: Confidence = 0.95,
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """Healthy life expectancy at every age band by the Sullivan method."""
+    levels = parse_confidence(confidence)
+    grouping = group_rows(data, group_by)
+    d = numeric_column(data, deaths, argument="deaths")
+    p = numeric_column(data, population, argument="population")
+    s = numeric_column(data, startage, argument="startage")
+    prev = numeric_column(data, prevalence, argument="prevalence")
+    size = numeric_column(data, sample_size, argument="sample_size")
+    columns = {
+        "deaths": deaths,
+        "population": population,
+        "startage": startage,
+        "prevalence": prevalence,
+        "sample_size": sample_size,
+    }
+    try:
+        result = methods.healthy_life_expectancy(
+            d, p, prev, size, startage=s, groups=grouping.codes, confidence=levels
+        )
+    except MethodInputError as exc:
+        raise input_error(exc, columns=columns, grouping=grouping) from exc
+    return _join(data.copy(), result_frame(result, levels=levels, type=type))
+
+
+# ------------------------------------------------------------------ declarations
+
+_GROUP_BY = Parameter(
+    "group_by", "columns", "Grouping columns, comma-separated (a grouped data frame).", ()
+)
+_CONFIDENCE = Parameter(
+    "confidence", "confidence", "Confidence level(s): 0.95, 95 or 0.95,0.998.", (0.95,)
+)
+_TYPE = Parameter(
+    "type", "choice", "Output columns: full, standard, value, lower or upper.", "full", OUTPUT_TYPES
+)
+
+
+def _column(name: str, help: str, *, required: bool = True) -> Parameter:
+    return Parameter(name, "column", help) if required else Parameter(name, "column", help, None)
+
+
+CALCULATIONS: tuple[Calculation, ...] = (
+    Calculation(
+        "proportion",
+        "Proportion x/n with Wilson score limits (phe_proportion).",
+        (
+            _column("x", "Column of numerators (events)."),
+            _column("n", "Column of denominators."),
+            _GROUP_BY,
+            _CONFIDENCE,
+            Parameter("multiplier", "number", "1 for a proportion, 100 for a percentage.", 1.0),
+            _TYPE,
+        ),
+        proportion,
+    ),
+    Calculation(
+        "rate",
+        "Crude rate with Byar's (x >= 10) or exact (x < 10) limits (phe_rate).",
+        (
+            _column("x", "Column of counts."),
+            _column("n", "Column of populations."),
+            _GROUP_BY,
+            _CONFIDENCE,
+            Parameter("multiplier", "number", "Rate per this many.", 100_000.0),
+            _TYPE,
+        ),
+        rate,
+    ),
+    Calculation(
+        "mean",
+        "Mean with Student's t limits (phe_mean).",
+        (_column("x", "Column of values."), _GROUP_BY, _CONFIDENCE, _TYPE),
+        mean,
+    ),
+    Calculation(
+        "dsr",
+        "Directly standardised rate with Dobson limits; NA when the total count < 10 "
+        "(calculate_dsr).",
+        (
+            _column("x", "Column of events per age band (missing = 0)."),
+            _column("n", "Column of populations per age band."),
+            _column(
+                "stdpop",
+                "Column of standard-population weights, or esp2013 / esp2013_21 / esp1976.",
+            ),
+            _GROUP_BY,
+            _CONFIDENCE,
+            Parameter("multiplier", "number", "Rate per this many.", 100_000.0),
+            Parameter(
+                "independent_events",
+                "flag",
+                "false when individuals can have several events (needs eventfreq, ageband).",
+                True,
+            ),
+            _column("eventfreq", "Column of events per individual.", required=False),
+            _column("ageband", "Column of age bands (start age or label).", required=False),
+            _TYPE,
+        ),
+        dsr,
+    ),
+    Calculation(
+        "isr_rate",
+        "Indirectly standardised rate (calculate_ISRate).",
+        (
+            _column("x", "Column of observed events per band.", required=False),
+            _column("n", "Column of populations per band."),
+            _column("x_ref", "Column of reference events per band."),
+            _column("n_ref", "Column of reference populations per band."),
+            _GROUP_BY,
+            _CONFIDENCE,
+            Parameter("multiplier", "number", "Rate per this many.", 100_000.0),
+            _column(
+                "observed_totals",
+                "Column holding each group's total observed events (instead of x).",
+                required=False,
+            ),
+            _TYPE,
+        ),
+        isr_rate,
+    ),
+    Calculation(
+        "isr_ratio",
+        "Indirectly standardised ratio, SMR (calculate_ISRatio).",
+        (
+            _column("x", "Column of observed events per band.", required=False),
+            _column("n", "Column of populations per band."),
+            _column("x_ref", "Column of reference events per band."),
+            _column("n_ref", "Column of reference populations per band."),
+            _GROUP_BY,
+            _CONFIDENCE,
+            Parameter("refvalue", "number", "1 for a ratio, 100 for SMR x 100.", 1.0),
+            _column(
+                "observed_totals",
+                "Column holding each group's total observed events (instead of x).",
+                required=False,
+            ),
+            _TYPE,
+        ),
+        isr_ratio,
+    ),
+    Calculation(
+        "life_expectancy",
+        "Life expectancy at every age band, Chiang II with Silcocks (phe_life_expectancy).",
+        (
+            _column("deaths", "Column of deaths per age band."),
+            _column("population", "Column of populations per age band."),
+            _column("startage", "Column of band start ages: 0, 1, 5, 10, ..., 90."),
+            _GROUP_BY,
+            _CONFIDENCE,
+            _TYPE,
+        ),
+        life_expectancy,
+    ),
+    Calculation(
+        "hle",
+        "Healthy life expectancy at every age band (Sullivan).",
+        (
+            _column("deaths", "Column of deaths per age band."),
+            _column("population", "Column of populations per age band."),
+            _column("startage", "Column of band start ages: 0, 1, 5, 10, ..., 90."),
+            _column("prevalence", "Column of the proportion in good health (0-1)."),
+            _column("sample_size", "Column of survey respondents behind the prevalence."),
+            _GROUP_BY,
+            _CONFIDENCE,
+            _TYPE,
+        ),
+        hle,
+    ),
+)
