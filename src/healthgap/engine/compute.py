@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from healthgap.engine.bands import ESP2013_19, ESP2013_21, LIFE_TABLE_20, AgeBanding
 from healthgap.errors import InputError
 from healthgap.methods import dsr, life_expectancy, proportion, rate
-from healthgap.methods.result import Result
+from healthgap.methods.result import Interval, Result
 from healthgap.methods.standard_populations import ESP2013
 from healthgap.methods.standard_populations import ESP2013_21 as ESP2013_21_STD
 from healthgap.store.columns import VALUE_COLUMNS, column_names
@@ -91,6 +91,21 @@ def compute_values(aggregates: pa.Table, spec: StatisticSpec) -> pa.Table:
     count = _sums(events, codes, n_groups)
     denominator = _sums(population, codes, n_groups)
 
+    # Groups whose denominator is empty (a whole group, or an age band for a DSR) have no
+    # value; they are withheld with the reason rather than passed to a method that refuses.
+    empty_band = _sums((population <= 0).astype(float), codes, n_groups) > 0
+    unusable = (denominator <= 0) | (empty_band if spec.statistic == "dsr" else False)
+    if unusable.any():
+        keep_rows = ~unusable[codes]
+        if not keep_rows.any():
+            raise InputError("every group has an empty denominator", key=spec.indicator_id)
+        kept_groups = np.flatnonzero(~unusable)
+        sub = aggregates.filter(pa.array(keep_rows))
+        partial = compute_values(sub, spec)
+        return _with_unusable(
+            partial, group_keys, unusable, kept_groups, count, denominator, spec, empty_band
+        )
+
     result: Result
     if spec.statistic == "dsr":
         standard = _STANDARDS.get(spec.banding.name)
@@ -138,9 +153,43 @@ def compute_values(aggregates: pa.Table, spec: StatisticSpec) -> pa.Table:
     return _to_values(group_keys, result, count, denominator, spec)
 
 
-def _reorder(le: Result, pick: np.ndarray, group_of_pick: np.ndarray, n_groups: int) -> Result:
-    from healthgap.methods.result import Interval
+def _with_unusable(
+    partial: pa.Table,
+    group_keys: pa.Table,
+    unusable: np.ndarray,
+    kept_groups: np.ndarray,
+    count: np.ndarray,
+    denominator: np.ndarray,
+    spec: StatisticSpec,
+    empty_band: np.ndarray,
+) -> pa.Table:
+    """Rows for groups with an empty denominator, merged with the computed rows in order."""
+    n = group_keys.num_rows
+    nan = np.full(n, np.nan)
+    reason = np.where(
+        denominator <= 0,
+        "not calculated: the denominator is 0",
+        np.where(empty_band, "not calculated: an age band has no population", ""),
+    )
+    empty = Result(
+        value=nan,
+        intervals=(Interval(0.95, nan, nan), Interval(0.998, nan, nan)),
+        statistic=spec.statistic,
+        method="none",
+        multiplier=spec.multiplier,
+        reason=reason.astype(str),
+    )
+    withheld = _to_values(group_keys, empty, count, denominator, spec)
+    # The computed rows keep their groups' first-occurrence order, so line them up by index.
+    order = np.empty(n, dtype=np.int64)
+    order[kept_groups] = np.arange(len(kept_groups))
+    unusable_idx = np.flatnonzero(unusable)
+    order[unusable_idx] = len(kept_groups) + np.arange(len(unusable_idx))
+    merged = pa.concat_tables([partial, withheld.take(pa.array(unusable_idx))])
+    return merged.take(pa.array(order))
 
+
+def _reorder(le: Result, pick: np.ndarray, group_of_pick: np.ndarray, n_groups: int) -> Result:
     def take(a: np.ndarray) -> np.ndarray:
         out = np.full(n_groups, np.nan)
         out[group_of_pick] = a[pick]

@@ -7,10 +7,16 @@
    categories of a breakdown sum to the area's total; male + female = persons; child areas sum
    to their parent (boroughs → ICB → London, when every child is present). Any relation with
    exactly one withheld cell gets a second one — the smallest other count in it.
-3. **Audit**: a linear programme (HiGHS) finds, for every withheld count, the least and greatest
-   value consistent with everything published, with the bounds an attacker knows (a primary
-   cell lies in ``1 … min_count − 1``; every count is ≥ 0). A count whose feasible range holds
-   fewer than two whole numbers is recoverable; more cells are suppressed until none is.
+3. **Audit**, per connected component of withheld cells:
+   - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS) finds, for
+     every withheld count, the least and greatest value consistent with everything published,
+     with the bounds an attacker knows (a primary cell lies in ``1 … min_count − 1``; every
+     count is ≥ 0); a count whose range holds fewer than two whole numbers is recoverable;
+   - larger components (two LPs per cell would take minutes): an exact linear-algebra test —
+     a count is fixed by the published totals iff its coordinate vanishes in every null-space
+     vector of the relations — which does not consider bounds (reported as
+     ``algebra_audited``).
+   More cells are suppressed until no count is recoverable.
 
 Every withheld row says why in ``note`` ("primary: count below 5", "secondary: protects …").
 Denominators (populations) are not confidential and stay published.
@@ -34,7 +40,9 @@ from healthgap.errors import InputError
 __all__ = ["DisclosureReport", "DisclosureRule", "additive_relations", "audit", "protect"]
 
 _KEY = ("area_code", "period_label", "sex", "breakdown_type", "breakdown_category")
-_MAX_ROUNDS = 50
+_MAX_ROUNDS = 200
+#: Components of withheld cells up to this size get the full LP range audit.
+LP_COMPONENT_LIMIT = 150
 
 
 @dataclass(frozen=True)
@@ -51,11 +59,18 @@ class DisclosureRule:
 
 @dataclass(frozen=True)
 class DisclosureReport:
+    """What protection did: cells withheld, relations found, and how they were audited.
+
+    ``range_audited`` withheld cells had their feasible range checked by linear programming;
+    the rest (``algebra_audited``, in components larger than ``LP_COMPONENT_LIMIT``) were
+    checked exactly against the published totals by linear algebra, but not against bounds.
+    """
+
     primary: int
     secondary: int
     relations: int
-    audited: int
-    recoverable_after: int
+    range_audited: int
+    algebra_audited: int
 
 
 Relation = tuple[int, tuple[int, ...]]  # total cell, member cells
@@ -102,29 +117,62 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
     return relations
 
 
+def _relations_of(relations: list[Relation], n: int) -> list[list[int]]:
+    """For each cell, the ids of the relations it takes part in."""
+    index: list[list[int]] = [[] for _ in range(n)]
+    for r, (total, members) in enumerate(relations):
+        for c in (total, *members):
+            index[c].append(r)
+    return index
+
+
 def _secondary_pass(
     relations: list[Relation],
+    index: list[list[int]],
     suppressed: np.ndarray,
     counts: np.ndarray,
     why: list[str],
     labels: list[str],
 ) -> int:
+    """Give every relation with exactly one withheld cell a second one (smallest count)."""
     added = 0
-    changed = True
-    while changed:
-        changed = False
-        for total, members in relations:
-            cells = (total, *members)
-            withheld = [c for c in cells if suppressed[c]]
-            if len(withheld) != 1:
-                continue
-            candidates = [c for c in members if not suppressed[c]] or [total]
-            pick = min(candidates, key=lambda c: (counts[c], c))
-            suppressed[pick] = True
-            why[pick] = f"secondary: protects the withheld count of {labels[withheld[0]]}"
-            added += 1
-            changed = True
+    queue = list(range(len(relations)))
+    while queue:
+        r = queue.pop()
+        total, members = relations[r]
+        cells = (total, *members)
+        withheld = [c for c in cells if suppressed[c]]
+        if len(withheld) != 1:
+            continue
+        candidates = [c for c in members if not suppressed[c]] or [total]
+        pick = min(candidates, key=lambda c: (counts[c], c))
+        suppressed[pick] = True
+        why[pick] = f"secondary: protects the withheld count of {labels[withheld[0]]}"
+        added += 1
+        queue.extend(index[pick])
     return added
+
+
+def _components(hidden: np.ndarray, relations: list[Relation]) -> list[list[int]]:
+    """Hidden cells linked through shared relations (union-find): each is audited alone."""
+    parent = {int(c): int(c) for c in hidden}
+
+    def find(c: int) -> int:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]
+            c = parent[c]
+        return c
+
+    for total, members in relations:
+        inside = [c for c in (total, *members) if c in parent]
+        for other in inside[1:]:
+            ra, rb = find(inside[0]), find(other)
+            if ra != rb:
+                parent[rb] = ra
+    groups: dict[int, list[int]] = defaultdict(list)
+    for c in parent:
+        groups[find(c)].append(c)
+    return list(groups.values())
 
 
 def audit(
@@ -134,42 +182,53 @@ def audit(
     *,
     lower_bounds: np.ndarray,
     upper_bounds: np.ndarray,
+    only: set[int] | None = None,
 ) -> dict[int, tuple[float, float]]:
-    """Feasible range of every withheld count given what is published (LP; HiGHS)."""
+    """Feasible range of every withheld count given what is published (LP per cell; HiGHS).
+
+    Withheld cells are split into independent components (cells linked by relations), so
+    each linear programme holds only one component's cells and relations. ``only`` limits the
+    audit to the components containing those cells.
+    """
     hidden = np.flatnonzero(suppressed)
     if hidden.size == 0:
         return {}
-    pos = {int(c): j for j, c in enumerate(hidden)}
-    rows, rhs = [], []
-    for total, members in relations:
-        coeffs = {total: 1.0, **dict.fromkeys(members, -1.0)}
-        if not any(c in pos for c in coeffs):
-            continue
-        row = np.zeros(hidden.size)
-        known = 0.0
-        for c, a in coeffs.items():
-            if c in pos:
-                row[pos[c]] += a
-            else:
-                known += a * counts[c]
-        rows.append(row)
-        rhs.append(-known)
-    a_eq = np.array(rows) if rows else None
-    b_eq = np.array(rhs) if rows else None
-    bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in hidden]
+    by_cell: dict[int, list[int]] = defaultdict(list)
+    for r, (total, members) in enumerate(relations):
+        for c in (total, *members):
+            if suppressed[c]:
+                by_cell[c].append(r)
     ranges: dict[int, tuple[float, float]] = {}
-    for j, cell in enumerate(hidden.tolist()):
-        c = int(cell)
-        objective = np.zeros(hidden.size)
-        objective[j] = 1.0
-        lo = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        hi = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-        if lo.status != 0 or hi.status != 0:
-            raise InputError(
-                "disclosure audit: the published counts are inconsistent with their totals",
-                row=c,
-            )
-        ranges[c] = (float(lo.fun), float(-hi.fun))
+    for component in _components(hidden, relations):
+        if only is not None and not only.intersection(component):
+            continue
+        pos = {c: j for j, c in enumerate(component)}
+        rel_ids = sorted({r for c in component for r in by_cell.get(c, ())})
+        bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in component]
+        if not rel_ids:  # nothing published constrains it: its range is its bounds
+            for c, b in zip(component, bounds, strict=True):
+                ranges[c] = b
+            continue
+        a_eq = np.zeros((len(rel_ids), len(component)))
+        b_eq = np.zeros(len(rel_ids))
+        for i, r in enumerate(rel_ids):
+            total, members = relations[r]
+            for c, a in ((total, 1.0), *((m, -1.0) for m in members)):
+                if c in pos:
+                    a_eq[i, pos[c]] += a
+                else:
+                    b_eq[i] -= a * counts[c]
+        for j, c in enumerate(component):
+            objective = np.zeros(len(component))
+            objective[j] = 1.0
+            lo = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            hi = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if lo.status != 0 or hi.status != 0:
+                raise InputError(
+                    "disclosure audit: the published counts are inconsistent with their totals",
+                    row=c,
+                )
+            ranges[c] = (float(lo.fun), float(-hi.fun))
     return ranges
 
 
@@ -182,6 +241,28 @@ def _recoverable(ranges: dict[int, tuple[float, float]]) -> list[int]:
     return out
 
 
+def _determined(
+    component: list[int], relations: list[Relation], index: list[list[int]]
+) -> list[int]:
+    """Withheld cells fixed by the published totals alone (zero rows of the null space)."""
+    pos = {c: j for j, c in enumerate(component)}
+    rel_ids = sorted({r for c in component for r in index[c]})
+    if not rel_ids:
+        return []
+    a = np.zeros((len(rel_ids), len(component)))
+    for i, r in enumerate(rel_ids):
+        total, members = relations[r]
+        for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
+            if c in pos:
+                a[i, pos[c]] += coef
+    _, sing, vt = np.linalg.svd(a, full_matrices=True)
+    rank = int((sing > 1e-9 * max(1.0, float(sing.max(initial=0.0)))).sum())
+    null = vt[rank:].T  # columns span the null space
+    if null.shape[1] == 0:
+        return list(component)
+    return [c for c, row in zip(component, null, strict=True) if np.linalg.norm(row) < 1e-9]
+
+
 def protect(
     values: pa.Table, rule: DisclosureRule, *, parents: Mapping[str, str]
 ) -> tuple[pa.Table, DisclosureReport]:
@@ -192,59 +273,80 @@ def protect(
     """
     if values.num_rows == 0:
         return values, DisclosureReport(0, 0, 0, 0, 0)
-    counts_arr = values["count"].to_numpy(zero_copy_only=False).astype(float)
-    if np.isnan(counts_arr).any():
+    counts = values["count"].to_numpy(zero_copy_only=False).astype(float)
+    if np.isnan(counts).any():
         raise InputError("disclosure control needs a count on every row", column="count")
-    counts = counts_arr
+    n = len(counts)
     low = 0 if rule.suppress_zero else 1
     primary = (counts >= low) & (counts < rule.min_count)
     suppressed = primary.copy()
     why = [f"primary: count below {rule.min_count}" if p else "" for p in primary]
     relations = additive_relations(values, parents=parents)
-    upper = np.full(len(counts), np.inf)
-    lower = np.zeros(len(counts))
+    index = _relations_of(relations, n)
+    upper = np.full(n, np.inf)
+    lower = np.zeros(n)
     lower[primary] = low
     upper[primary] = rule.min_count - 1
     cols = {k: values[k].to_pylist() for k in _KEY}
     labels = [
-        " ".join(str(cols[k][i]) for k in _KEY if cols[k][i] not in ("", "none"))
-        for i in range(values.num_rows)
+        " ".join(str(cols[k][i]) for k in _KEY if cols[k][i] not in ("", "none")) for i in range(n)
     ]
-    secondary = _secondary_pass(relations, suppressed, counts, why, labels)
-    audited = 0
+    secondary = _secondary_pass(relations, index, suppressed, counts, why, labels)
+    range_audited: set[int] = set()
+    algebra_audited: set[int] = set()
     for _ in range(_MAX_ROUNDS):
-        ranges = audit(relations, counts, suppressed, lower_bounds=lower, upper_bounds=upper)
-        audited = len(ranges)
-        exposed = _recoverable(ranges)
+        exposed: list[int] = []
+        for component in _components(np.flatnonzero(suppressed), relations):
+            if len(component) <= LP_COMPONENT_LIMIT:
+                ranges = audit(
+                    relations,
+                    counts,
+                    suppressed,
+                    lower_bounds=lower,
+                    upper_bounds=upper,
+                    only={component[0]},
+                )
+                range_audited.update(component)
+                exposed += _recoverable(ranges)
+            else:
+                algebra_audited.update(component)
+                exposed += _determined(component, relations, index)
         if not exposed:
             break
-        cell = exposed[0]
-        candidates = sorted(
-            {
-                c
-                for total, members in relations
-                if cell in (total, *members)
-                for c in (total, *members)
-                if not suppressed[c]
-            },
-            key=lambda c: (counts[c], c),
-        )
-        if not candidates:
-            raise InputError(
-                "disclosure control cannot protect this cell: every related cell is withheld",
-                row=cell,
-            )
-        suppressed[candidates[0]] = True
-        why[candidates[0]] = f"secondary: protects the withheld count of {labels[cell]}"
-        secondary += 1 + _secondary_pass(relations, suppressed, counts, why, labels)
+        for cell in exposed:
+            if not suppressed[cell]:
+                continue
+            near = {c for r in index[cell] for c in (relations[r][0], *relations[r][1])}
+            candidates = [c for c in near if not suppressed[c]]
+            if not candidates:  # widen to everything around the cell's component
+                comp = next(
+                    set(k) for k in _components(np.flatnonzero(suppressed), relations) if cell in k
+                )
+                candidates = [
+                    c
+                    for k in comp
+                    for r in index[k]
+                    for c in (relations[r][0], *relations[r][1])
+                    if not suppressed[c]
+                ]
+            if not candidates:
+                raise InputError(
+                    "disclosure control cannot protect this cell: every related cell is withheld",
+                    row=cell,
+                )
+            pick = min(candidates, key=lambda c: (counts[c], c))
+            suppressed[pick] = True
+            why[pick] = f"secondary: protects the withheld count of {labels[cell]}"
+            secondary += 1
+            secondary += _secondary_pass(relations, index, suppressed, counts, why, labels)
     else:
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)
     return _apply(values, suppressed, why), DisclosureReport(
         primary=int(primary.sum()),
         secondary=secondary,
         relations=len(relations),
-        audited=audited,
-        recoverable_after=0,
+        range_audited=len(range_audited - algebra_audited),
+        algebra_audited=len(algebra_audited),
     )
 
 

@@ -151,3 +151,35 @@ def test_missing_counts_are_an_error() -> None:
     )
     with pytest.raises(InputError, match="count"):
         protect(t, DisclosureRule(), parents=PARENTS)
+
+
+def test_large_components_are_protected_against_linear_recovery(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Given components too large for the LP audit, when protected, then no withheld count is
+    a linear combination of published totals (checked from outside with least squares)."""
+    from healthgap.engine import disclosure
+
+    monkeypatch.setattr(disclosure, "LP_COMPONENT_LIMIT", 0)
+    table = _table(np.random.default_rng(11), small_share=0.4)
+    published, report = protect(table, DisclosureRule(min_count=5), parents=PARENTS)
+    assert report.algebra_audited > 0
+    assert report.range_audited == 0
+    hidden = np.flatnonzero(published["suppressed"].to_numpy(zero_copy_only=False))
+    relations = additive_relations(published, parents=PARENTS)
+    pos = {int(c): j for j, c in enumerate(hidden)}
+    rows = []
+    for total, members in relations:
+        row = np.zeros(len(hidden))
+        for c, a in ((total, 1.0), *((m, -1.0) for m in members)):
+            if c in pos:
+                row[pos[c]] += a
+        if row.any():
+            rows.append(row)
+    a = np.array(rows)
+    # e_j in the row space of A  <=>  count j is determined; test by projecting e_j
+    for j in range(len(hidden)):
+        e = np.zeros(len(hidden))
+        e[j] = 1.0
+        coef, *_ = np.linalg.lstsq(a.T, e, rcond=None)
+        assert np.linalg.norm(a.T @ coef - e) > 1e-6
