@@ -1,0 +1,556 @@
+"""Record-level inputs of the engine: declared schemas and their validation.
+
+Four tables — ``deaths``, ``admissions``, ``registers`` and ``population`` — are declared as
+data (:class:`RecordField`: name, type, nullable, allowed values or range, help). Validation
+reads CSV or Parquet (a file or a directory of part files) or takes an Ibis table, and runs
+every rule as one vectorised query on DuckDB (through Ibis): each rule reports its first
+offending row and how many rows break it. Nothing is loaded into Python row by row.
+
+Row numbers: for CSV, the line in the file (the header is line 1); for Parquet, the 1-based
+row within the part file named; for an Ibis table, the 1-based position in the table's scan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from healthgap.config import package_data_dir
+from healthgap.errors import SourceValidationError
+
+__all__ = [
+    "ADMISSIONS",
+    "DEATHS",
+    "ETHNIC_GROUPS",
+    "POPULATION",
+    "RECORD_SCHEMAS",
+    "REGISTERS",
+    "RecordField",
+    "RecordSchema",
+    "ValidationReport",
+    "Violation",
+    "check_records",
+    "known_lsoa_codes",
+    "validate_records",
+]
+
+FieldType = Literal["VARCHAR", "DATE", "BIGINT", "BOOLEAN"]
+LsoaVintage = Literal["lsoa11", "lsoa21"]
+
+#: ONS 2021 high-level ethnic groups, plus 'unknown' for not recorded.
+ETHNIC_GROUPS: tuple[str, ...] = ("asian", "black", "mixed", "white", "other", "unknown")
+SEXES: tuple[str, ...] = ("male", "female")
+#: ICD-10: a letter, two digits, then optionally a dot and one or two characters ('C34.1', 'C341').
+ICD10_PATTERN = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?$"
+_INTEGER_PATTERN = r"^\s*[+-]?[0-9]+\s*$"
+_BOOLEAN_STRINGS = ("true", "false", "TRUE", "FALSE", "True", "False", "1", "0")
+
+
+@dataclass(frozen=True)
+class RecordField:
+    """One declared column of a record table and the rules its values must meet."""
+
+    name: str
+    type: FieldType
+    nullable: bool
+    help: str
+    allowed: tuple[str, ...] = ()
+    minimum: int | None = None
+    maximum: int | None = None
+    pattern: str | None = None
+    pattern_help: str = ""
+    lsoa: bool = False
+
+
+@dataclass(frozen=True)
+class RecordSchema:
+    """A record table: its fields, its unique key, and date pairs that must be in order."""
+
+    name: str
+    help: str
+    fields: tuple[RecordField, ...]
+    key: tuple[str, ...] = ()
+    #: (earlier, later): ``later`` must not be before ``earlier``.
+    ordered_dates: tuple[tuple[str, str], ...] = ()
+
+    def field(self, name: str) -> RecordField:
+        """The field called ``name``."""
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """Names of the declared fields, in order."""
+        return tuple(f.name for f in self.fields)
+
+
+def _lsoa() -> RecordField:
+    return RecordField(
+        "lsoa_code", "VARCHAR", False, "LSOA of residence (2011 or 2021, as declared)", lsoa=True
+    )
+
+
+def _age(help_: str = "age in completed years") -> RecordField:
+    return RecordField("age", "BIGINT", False, help_, minimum=0, maximum=120)
+
+
+def _sex() -> RecordField:
+    return RecordField("sex", "VARCHAR", False, "male | female", allowed=SEXES)
+
+
+def _ethnic() -> RecordField:
+    return RecordField(
+        "ethnic_group",
+        "VARCHAR",
+        False,
+        "ONS 2021 high-level group: " + " | ".join(ETHNIC_GROUPS),
+        allowed=ETHNIC_GROUPS,
+    )
+
+
+def _icd10(name: str, help_: str, *, nullable: bool = False) -> RecordField:
+    return RecordField(
+        name,
+        "VARCHAR",
+        nullable,
+        help_,
+        pattern=ICD10_PATTERN,
+        pattern_help="an ICD-10 code such as 'C34.1' or 'C341'",
+    )
+
+
+DEATHS = RecordSchema(
+    "deaths",
+    "One row per registered death.",
+    (
+        RecordField("record_id", "VARCHAR", False, "unique identifier of the death record"),
+        _lsoa(),
+        RecordField("date_of_death", "DATE", False, "date of death"),
+        RecordField("date_of_registration", "DATE", False, "date the death was registered"),
+        _age("age at death in completed years"),
+        _sex(),
+        _ethnic(),
+        _icd10("underlying_cause", "underlying cause of death (ICD-10)"),
+    ),
+    key=("record_id",),
+    ordered_dates=(("date_of_death", "date_of_registration"),),
+)
+
+ADMISSIONS = RecordSchema(
+    "admissions",
+    "One row per hospital admission (episode or spell).",
+    (
+        RecordField("record_id", "VARCHAR", False, "unique identifier of the episode/spell"),
+        RecordField("person_id", "VARCHAR", False, "pseudonymised person identifier"),
+        _lsoa(),
+        RecordField("admission_date", "DATE", False, "date of admission"),
+        RecordField("discharge_date", "DATE", False, "date of discharge"),
+        _age("age on admission in completed years"),
+        _sex(),
+        _ethnic(),
+        _icd10("primary_diagnosis", "primary diagnosis (ICD-10)"),
+        RecordField(
+            "admission_method",
+            "VARCHAR",
+            False,
+            "emergency | elective | other",
+            allowed=("emergency", "elective", "other"),
+        ),
+        _icd10("external_cause", "external cause (ICD-10 V01–Y98), if any", nullable=True),
+    ),
+    key=("record_id",),
+    ordered_dates=(("admission_date", "discharge_date"),),
+)
+
+REGISTERS = RecordSchema(
+    "registers",
+    "Person-level prevalence flags: one row per person × condition.",
+    (
+        RecordField("person_id", "VARCHAR", False, "pseudonymised person identifier"),
+        _lsoa(),
+        _age(),
+        _sex(),
+        _ethnic(),
+        RecordField(
+            "condition",
+            "VARCHAR",
+            False,
+            "register condition, e.g. smoker, obese, dementia, depression, hypertension",
+            pattern=r"^[a-z][a-z0-9_]*$",
+            pattern_help="a lower-case condition name such as 'smoker'",
+        ),
+        RecordField("flag", "BOOLEAN", False, "the person has the condition"),
+        RecordField("as_of", "DATE", False, "date the flag refers to"),
+    ),
+    key=("person_id", "condition", "as_of"),
+)
+
+POPULATION = RecordSchema(
+    "population",
+    "Population denominators: one row per LSOA × year × sex × single year of age.",
+    (
+        _lsoa(),
+        RecordField(
+            "year", "BIGINT", False, "mid-year of the estimate", minimum=1900, maximum=2100
+        ),
+        _sex(),
+        RecordField("age", "BIGINT", False, "single year of age; 90 = 90+", minimum=0, maximum=90),
+        RecordField("population", "BIGINT", False, "people", minimum=0, maximum=10_000_000),
+    ),
+    key=("lsoa_code", "year", "sex", "age"),
+)
+
+RECORD_SCHEMAS: dict[str, RecordSchema] = {
+    s.name: s for s in (DEATHS, ADMISSIONS, REGISTERS, POPULATION)
+}
+
+
+def known_lsoa_codes(vintage: LsoaVintage) -> frozenset[str]:
+    """London LSOA codes of a vintage (4,835 for 2011, 4,994 for 2021), from the bundled
+    ONS best-fit lookup ``lookups/lsoa11_lsoa21_ltla22_london.csv``."""
+    return _known_lsoa_codes(vintage)
+
+
+@lru_cache(maxsize=2)
+def _known_lsoa_codes(vintage: str) -> frozenset[str]:
+    columns = {"lsoa11": "lsoa11_code", "lsoa21": "lsoa21_code"}
+    if vintage not in columns:
+        raise SourceValidationError(
+            "must be 'lsoa11' or 'lsoa21'", key="lsoa_vintage", value=vintage
+        )
+    path = package_data_dir() / "lookups" / "lsoa11_lsoa21_ltla22_london.csv"
+    col = columns[vintage]
+    return frozenset(pd.read_csv(path, usecols=[col])[col].astype(str))
+
+
+# ---------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A broken rule: the first offending row, its value, and how many rows break the rule."""
+
+    rule: str
+    column: str | None
+    file: str
+    row: int | None
+    value: object
+    count: int
+
+    def to_error(self) -> SourceValidationError:
+        """This violation as the error validation raises."""
+        rule = self.rule if self.count <= 1 else f"{self.rule} ({self.count:,} rows)"
+        return SourceValidationError(
+            rule, file=self.file, row=self.row, column=self.column, value=self.value
+        )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Outcome of checking a record source against a schema."""
+
+    schema: str
+    files: tuple[str, ...]
+    rows: int
+    violations: tuple[Violation, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No rule is broken."""
+        return not self.violations
+
+
+# ---------------------------------------------------------------- reading
+
+_ORDER_STRIDE = 1 << 40  # order key = file index × stride + row
+
+
+def _source_files(path: Path) -> tuple[list[Path], str]:
+    if path.is_dir():
+        parquet = sorted(path.rglob("*.parquet"))
+        csv = sorted(path.rglob("*.csv"))
+        if parquet and csv:
+            raise SourceValidationError("holds both .parquet and .csv files", file=str(path))
+        files = parquet or csv
+        if not files:
+            raise SourceValidationError("holds no .parquet or .csv files", file=str(path))
+        return files, "parquet" if parquet else "csv"
+    if not path.exists():
+        raise SourceValidationError("file does not exist", file=str(path))
+    suffix = path.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        raise SourceValidationError("must be a .parquet or .csv file", file=str(path))
+    return [path], suffix.lstrip(".")
+
+
+def _is_compatible(dtype: Any, want: FieldType) -> bool:
+    if want == "VARCHAR":
+        return bool(dtype.is_string())
+    if want == "BIGINT":
+        return bool(dtype.is_integer())
+    if want == "DATE":
+        return bool(dtype.is_date() or dtype.is_timestamp())
+    return bool(dtype.is_boolean())
+
+
+_IBIS_TYPE = {"VARCHAR": "string", "DATE": "date", "BIGINT": "int64", "BOOLEAN": "boolean"}
+
+
+@dataclass
+class _Prepared:
+    """Per-file tables normalised to the declared columns, plus column-level violations."""
+
+    tables: list[ir.Table]
+    labels: list[str]
+    violations: list[Violation]
+
+
+def _prepare(
+    files: Sequence[tuple[str, ir.Table, ir.IntegerValue]], schema: RecordSchema
+) -> _Prepared:
+    out = _Prepared([], [], [])
+    for idx, (label, table, row) in enumerate(files):
+        present = set(table.columns)
+        missing = [c for c in schema.column_names if c not in present]
+        if missing:
+            out.violations.extend(
+                Violation("missing required column", c, label, None, None, 0) for c in missing
+            )
+            continue
+        cols: dict[str, ir.Value] = {}
+        bad_type = False
+        for f in schema.fields:
+            raw = table[f.name]
+            dtype = raw.type()
+            if dtype.is_string() or dtype.is_null():
+                cols[f"raw__{f.name}"] = raw.cast("string")
+            elif _is_compatible(dtype, f.type):
+                cols[f"raw__{f.name}"] = raw.cast(_IBIS_TYPE[f.type])
+            else:
+                bad_type = True
+                out.violations.append(
+                    Violation(
+                        f"must be of type {f.type}, found {dtype}", f.name, label, None, None, 0
+                    )
+                )
+        if bad_type:
+            continue
+        cols["order__"] = ibis.literal(idx, "int64") * _ORDER_STRIDE + row
+        cols["row__"] = row
+        out.tables.append(table.select(**cols))
+        out.labels.append(label)
+    return out
+
+
+def _typed(t: ir.Table, f: RecordField) -> tuple[ir.Value, ir.BooleanValue | None]:
+    """The field cast to its declared type, and the predicate 'value does not parse'."""
+    raw = t[f"raw__{f.name}"]
+    if not raw.type().is_string() or f.type == "VARCHAR":
+        return raw, None
+    if f.type == "BIGINT":
+        ok = raw.re_search(_INTEGER_PATTERN)
+        typed = ok.ifelse(raw.strip().try_cast("int64"), ibis.null("int64"))
+    elif f.type == "BOOLEAN":
+        ok = raw.strip().isin(_BOOLEAN_STRINGS)
+        typed = ok.ifelse(raw.strip().try_cast("boolean"), ibis.null("boolean"))
+    else:
+        typed = raw.strip().try_cast("date")
+    return typed, raw.notnull() & typed.isnull()
+
+
+def _rules(
+    t: ir.Table,
+    schema: RecordSchema,
+    *,
+    vintage: LsoaVintage,
+    earliest: dt.date,
+    today: dt.date,
+) -> list[tuple[str, str | None, ir.BooleanValue]]:
+    rules: list[tuple[str, str | None, ir.BooleanValue]] = []
+    typed: dict[str, ir.Value] = {}
+    for f in schema.fields:
+        raw = t[f"raw__{f.name}"]
+        value, unparsable = _typed(t, f)
+        typed[f.name] = value
+        if not f.nullable:
+            rules.append(("must not be empty", f.name, raw.isnull()))
+        if unparsable is not None:
+            kind = {"BIGINT": "an integer", "DATE": "a date (YYYY-MM-DD)", "BOOLEAN": "true/false"}
+            rules.append((f"must be {kind[f.type]}", f.name, unparsable))
+        if f.allowed:
+            rules.append(
+                (f"must be one of: {', '.join(f.allowed)}", f.name, ~value.isin(f.allowed))
+            )
+        if f.minimum is not None and f.maximum is not None:
+            rules.append(
+                (
+                    f"must be between {f.minimum} and {f.maximum}",
+                    f.name,
+                    (value < f.minimum) | (value > f.maximum),
+                )
+            )
+        if f.pattern is not None:
+            rules.append((f"must be {f.pattern_help}", f.name, ~value.re_search(f.pattern)))
+        if f.type == "DATE":
+            rules.append(
+                (
+                    f"must be a date from {earliest.isoformat()} to {today.isoformat()} "
+                    "(not in the future)",
+                    f.name,
+                    (value < earliest) | (value > today),
+                )
+            )
+        if f.lsoa:
+            label = {"lsoa11": "2011", "lsoa21": "2021"}[vintage]
+            rules.append(
+                (
+                    f"must be a London LSOA {label} code",
+                    f.name,
+                    t["known__"].isnull() & raw.notnull(),
+                )
+            )
+    for earlier, later in schema.ordered_dates:
+        rules.append((f"must not be before {earlier}", later, typed[later] < typed[earlier]))
+    return rules
+
+
+def _duplicate_rule(t: ir.Table, schema: RecordSchema) -> tuple[str, str | None, Any]:
+    rule = f"repeats the key ({', '.join(schema.key)}) of an earlier row"
+    return rule, schema.key[0], None
+
+
+def _duplicate_counts(t: ir.Table, schema: RecordSchema, *, index: int) -> dict[str, Any]:
+    """First row repeating an earlier row's key, and how many rows do: a group-by, then a
+    join back to the (usually empty) set of repeated keys."""
+    keys = [f"raw__{k}" for k in schema.key]
+    groups = t.group_by(keys).aggregate(n__=t.count(), min__=t["order__"].min())
+    repeated = groups.filter(groups["n__"] > 1)
+    if repeated.count().to_pyarrow().as_py() == 0:
+        return {f"first{index}": None, f"count{index}": 0}
+    later = t.join(repeated, keys).filter(lambda j: j["order__"] > j["min__"])
+    out = later.aggregate(first=later["order__"].min(), count=later.count())
+    row = out.to_pyarrow().to_pylist()[0]
+    return {f"first{index}": row["first"], f"count{index}": row["count"]}
+
+
+def check_records(
+    source: str | Path | ir.Table,
+    *,
+    schema: RecordSchema | str,
+    lsoa_vintage: LsoaVintage,
+    earliest: dt.date = dt.date(1900, 1, 1),
+    today: dt.date | None = None,
+    name: str = "<ibis table>",
+) -> ValidationReport:
+    """Check a CSV/Parquet file, a directory of part files, or an Ibis table against a schema.
+
+    Returns every broken rule with its first offending row (ordered by row); raises
+    :class:`SourceValidationError` only when the source cannot be read at all.
+    """
+    sch = RECORD_SCHEMAS[schema] if isinstance(schema, str) else schema
+    today = today or dt.date.today()
+    known = known_lsoa_codes(lsoa_vintage)
+    con = ibis.duckdb.connect()
+    inputs: list[tuple[str, ir.Table, ir.IntegerValue]] = []
+    if isinstance(source, ir.Table):
+        table = source
+        if table.get_backend().name != "duckdb":
+            table = con.create_table("records__", table.to_pyarrow())
+        inputs.append((name, table, ibis.row_number() + 1))
+        files: tuple[str, ...] = (name,)
+    else:
+        paths, fmt = _source_files(Path(source))
+        files = tuple(str(p) for p in paths)
+        for p in paths:
+            try:
+                if fmt == "parquet":
+                    t = con.read_parquet(str(p), file_row_number=True)
+                    inputs.append((str(p), t, t["file_row_number"] + 1))
+                else:
+                    t = con.read_csv(str(p), all_varchar=True)
+                    inputs.append((str(p), t, ibis.row_number() + 2))
+            except Exception as exc:  # DuckDB's own parse errors, re-raised with the file
+                raise SourceValidationError(f"cannot be read: {exc}", file=str(p)) from exc
+    prepared = _prepare(inputs, sch)
+    violations = list(prepared.violations)
+    rows = 0
+    if prepared.tables:
+        t = prepared.tables[0]
+        for other in prepared.tables[1:]:
+            t = t.union(other)
+        codes = ibis.memtable({"code__": sorted(known)})
+        t = t.left_join(codes, t["raw__lsoa_code"] == codes["code__"]).select(
+            *t.columns, known__=codes["code__"]
+        )
+        rules = _rules(t, sch, vintage=lsoa_vintage, earliest=earliest, today=today)
+        flagged = t.mutate(**{f"hit{i}": r[2].fill_null(False) for i, r in enumerate(rules)})
+        aggs: dict[str, ir.Value] = {"n__": flagged.count()}
+        for i in range(len(rules)):
+            hit = flagged[f"hit{i}"]
+            aggs[f"first{i}"] = flagged["order__"].min(where=hit)
+            aggs[f"count{i}"] = hit.sum()
+        result = flagged.aggregate(**aggs)
+        res = result.to_pyarrow().to_pylist()[0]
+        rows = int(res["n__"])
+        if sch.key:
+            rules.append(_duplicate_rule(t, sch))
+            res.update(_duplicate_counts(t, sch, index=len(rules) - 1))
+        for i, (rule, column, _) in enumerate(rules):
+            first = res[f"first{i}"]
+            if first is None:
+                continue
+            file_idx, _ = divmod(int(first), _ORDER_STRIDE)
+            hit_row = (
+                t.filter(t["order__"] == first)
+                .select("row__", *([f"raw__{column}"] if column else []))
+                .to_pyarrow()
+                .to_pylist()[0]
+            )
+            violations.append(
+                Violation(
+                    rule,
+                    column,
+                    prepared.labels[file_idx],
+                    int(hit_row["row__"]),
+                    hit_row.get(f"raw__{column}") if column else None,
+                    int(res[f"count{i}"]),
+                )
+            )
+    order = {f.name: i for i, f in enumerate(sch.fields)}
+    violations.sort(
+        key=lambda v: (
+            files.index(v.file) if v.file in files else 0,
+            v.row if v.row is not None else 0,
+            order.get(v.column or "", 0),
+        )
+    )
+    return ValidationReport(sch.name, files, rows, tuple(violations))
+
+
+def validate_records(
+    source: str | Path | ir.Table,
+    *,
+    schema: RecordSchema | str,
+    lsoa_vintage: LsoaVintage,
+    earliest: dt.date = dt.date(1900, 1, 1),
+    today: dt.date | None = None,
+    name: str = "<ibis table>",
+) -> ValidationReport:
+    """Like :func:`check_records`, but raise :class:`SourceValidationError` for the first
+    broken rule (earliest file and row; then column order)."""
+    report = check_records(
+        source, schema=schema, lsoa_vintage=lsoa_vintage, earliest=earliest, today=today, name=name
+    )
+    if report.violations:
+        raise report.violations[0].to_error()
+    return report

@@ -1,0 +1,696 @@
+"""Synthetic London: seeded record-level deaths, admissions and registers at any size.
+
+Built from real LSOA populations, the real London sex ratio and age–sex mortality, with a
+deprivation gradient (IMD 2019) and ethnic effects (``synth_rates``). Every simulated year is
+an independent replicate of London's mid-2020 population; when fewer rows are asked for than
+one full year holds, each replicate is a random sample (binomial thinning) of the population
+and ``population/`` holds that sample's denominators, so rates stay right at any size.
+Output is Parquet, one directory per table with part files, written chunk by chunk with
+``pyarrow.parquet.ParquetWriter`` so memory does not grow with the number of rows.
+See ``docs/design/0600-synthetic-london.md``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import math
+import shutil
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from healthgap.engine import synth_rates as rates
+from healthgap.engine.synth_inputs import MORTALITY_BAND_EDGES, LondonInputs, london_inputs
+from healthgap.errors import InputError
+
+__all__ = [
+    "SYNTH_TABLES",
+    "SynthPlan",
+    "SynthSummary",
+    "generate_synthetic_london",
+    "plan_synthetic_london",
+]
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
+
+#: Event tables the generator can write (``population`` is always written).
+SYNTH_TABLES: tuple[str, ...] = ("deaths", "admissions", "registers")
+
+#: LSOA vintage of the synthetic records (the population base is LSOA 2011).
+SYNTH_LSOA_VINTAGE = "lsoa11"
+
+_AGES = np.arange(rates.AGE_MAX + 1, dtype=np.int64)
+_SEXES = pa.array(["male", "female"])
+_ETHNIC = pa.array([*rates.ETHNIC_GROUPS, "unknown"])
+_UNKNOWN = len(rates.ETHNIC_GROUPS)
+_TARGET_CHUNK_ROWS = 400_000
+_EPOCH = dt.date(1970, 1, 1)
+_PERSON_STRIDE = 10_000_000  # > London's population: person ids unique across replicates
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "deaths": pa.schema(
+        [
+            ("record_id", pa.string()),
+            ("lsoa_code", pa.string()),
+            ("date_of_death", pa.date32()),
+            ("date_of_registration", pa.date32()),
+            ("age", pa.int64()),
+            ("sex", pa.string()),
+            ("ethnic_group", pa.string()),
+            ("underlying_cause", pa.string()),
+        ]
+    ),
+    "admissions": pa.schema(
+        [
+            ("record_id", pa.string()),
+            ("person_id", pa.string()),
+            ("lsoa_code", pa.string()),
+            ("admission_date", pa.date32()),
+            ("discharge_date", pa.date32()),
+            ("age", pa.int64()),
+            ("sex", pa.string()),
+            ("ethnic_group", pa.string()),
+            ("primary_diagnosis", pa.string()),
+            ("admission_method", pa.string()),
+            ("external_cause", pa.string()),
+        ]
+    ),
+    "registers": pa.schema(
+        [
+            ("person_id", pa.string()),
+            ("lsoa_code", pa.string()),
+            ("age", pa.int64()),
+            ("sex", pa.string()),
+            ("ethnic_group", pa.string()),
+            ("condition", pa.string()),
+            ("flag", pa.bool_()),
+            ("as_of", pa.date32()),
+        ]
+    ),
+    "population": pa.schema(
+        [
+            ("lsoa_code", pa.string()),
+            ("year", pa.int64()),
+            ("sex", pa.string()),
+            ("age", pa.int64()),
+            ("population", pa.int64()),
+        ]
+    ),
+}
+
+
+# ---------------------------------------------------------------- the model (built once)
+
+
+@dataclass(frozen=True, eq=False)
+class _Model:
+    """Per-cell quantities; cells are LSOA × sex (0 male, 1 female) × age 0..90."""
+
+    inputs: LondonInputs
+    population: IntArray  # (L, 2, A) persons split by sex
+    mortality: FloatArray  # (L, 2, A) deaths per person-year
+    ethnic_cum: FloatArray  # (L, A, E) cumulative population shares by ethnic group
+    death_ethnic_cum: FloatArray  # (L, A, E) cumulative shares of deaths by ethnic group
+    person_offset: IntArray  # (L, 2, A) first person number of each cell
+    full_year_rows: dict[str, float]
+
+
+def _ethnic_shares(inputs: LondonInputs) -> FloatArray:
+    """Shares by LSOA × age × group: log-linear in deprivation and age, raked to Census 2021."""
+    agec = (np.minimum(_AGES, 80) - 35) / 45.0
+    logit = (
+        np.asarray(rates.ETHNIC_DEPRIVATION_SLOPE)[None, None, :]
+        * inputs.deprivation_z[:, None, None]
+        + np.asarray(rates.ETHNIC_AGE_SLOPE)[None, None, :] * agec[None, :, None]
+    )
+    target = np.asarray(rates.CENSUS_2021_LONDON_SHARES)
+    weight = inputs.population.astype(np.float64)[..., None]
+    alpha = np.zeros(len(target))
+    shares = np.empty_like(logit)
+    for _ in range(60):
+        e = np.exp(logit + alpha)
+        shares = e / e.sum(axis=-1, keepdims=True)
+        current = (shares * weight).sum(axis=(0, 1)) / weight.sum()
+        alpha += np.log(target / current)
+    return shares
+
+
+@lru_cache(maxsize=1)
+def _model() -> _Model:
+    inputs = london_inputs()
+    male = np.rint(inputs.population * inputs.male_share[None, :]).astype(np.int64)
+    population = np.stack([male, inputs.population - male], axis=1)
+
+    shares = _ethnic_shares(inputs)
+    ethnic_rr = np.asarray(rates.ETHNIC_MORTALITY_RR)
+    death_w = shares * ethnic_rr
+    relative = np.empty(population.shape)
+    for s in (0, 1):
+        beta = rates.mortality_deprivation_beta(_AGES, female=np.full(_AGES.shape, s == 1))
+        relative[:, s, :] = np.exp(beta[None, :] * inputs.deprivation_z[:, None]) * death_w.sum(-1)
+    # calibrate: in each sex × ONS age band, London's expected deaths equal the real 2014 rate
+    edges = np.array((*MORTALITY_BAND_EDGES, rates.AGE_MAX + 1))
+    mortality = np.empty(population.shape)
+    pop_f = population.astype(np.float64)
+    for s in (0, 1):
+        for lo, hi in itertools.pairwise(edges):
+            p = pop_f[:, s, lo:hi]
+            r = relative[:, s, lo:hi]
+            norm = (p * r).sum() / p.sum()
+            mortality[:, s, lo:hi] = inputs.mortality[s, lo:hi][None, :] * r / norm
+
+    offset = np.concatenate([[0], np.cumsum(population.ravel())[:-1]]).reshape(population.shape)
+    model = _Model(
+        inputs=inputs,
+        population=population,
+        mortality=mortality,
+        ethnic_cum=np.cumsum(shares, axis=-1),
+        death_ethnic_cum=np.cumsum(death_w / death_w.sum(-1, keepdims=True), axis=-1),
+        person_offset=offset,
+        full_year_rows={},
+    )
+    model.full_year_rows.update(_expected_rows(model))
+    return model
+
+
+def _admission_rate(
+    kind: rates.AdmissionType, *, age: IntArray, female: npt.NDArray[np.bool_], z: FloatArray
+) -> FloatArray:
+    rate = rates.step_lookup(age, edges=kind.age_edges, values=kind.rate_by_age)
+    rate = rate * np.where(female, kind.female_ratio, 1.0) * np.exp(kind.beta * z)
+    if kind.females_only:
+        rate = np.where(female, rate, 0.0)
+    return rate
+
+
+def _expected_rows(model: _Model) -> dict[str, float]:
+    pop = model.population.astype(np.float64)
+    z = np.broadcast_to(model.inputs.deprivation_z[:, None, None], pop.shape)
+    age = np.broadcast_to(_AGES[None, None, :], pop.shape)
+    female = np.broadcast_to(np.array([False, True])[None, :, None], pop.shape)
+    admissions = sum(
+        float((pop * _admission_rate(k, age=age, female=female, z=z)).sum())
+        for k in rates.ADMISSION_TYPES
+    )
+    eligible = sum((age >= c.min_age).astype(np.float64) for c in rates.CONDITIONS)
+    return {
+        "deaths": float((pop * model.mortality).sum()),
+        "admissions": admissions,
+        "registers": float((pop * eligible).sum()),
+    }
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class SynthPlan:
+    """How many replicate years, and what sampling fraction of London, make ``rows`` rows.
+
+    ``years`` = ⌈rows / R⌉ where R is the expected rows of one full year of London for the
+    chosen tables; ``fraction`` = rows / (years × R) ≤ 1 is the binomial sampling fraction.
+    """
+
+    rows: int
+    tables: tuple[str, ...]
+    years: tuple[int, ...]
+    fraction: float
+    expected_rows: dict[str, float]
+    lsoas_per_chunk: int
+
+
+def plan_synthetic_london(
+    rows: int, *, year: int = 2020, tables: tuple[str, ...] = SYNTH_TABLES
+) -> SynthPlan:
+    """Plan a run of about ``rows`` event rows ending in calendar year ``year``."""
+    if rows < 1:
+        raise InputError("must be a positive number of rows", key="rows", value=rows)
+    unknown = [t for t in tables if t not in SYNTH_TABLES]
+    if unknown or not tables:
+        raise InputError(
+            f"tables must be a non-empty selection of {', '.join(SYNTH_TABLES)}",
+            key="tables",
+            value=",".join(unknown) if unknown else "",
+        )
+    last_full = dt.date.today().year - 1
+    if not 1900 < year <= last_full:
+        raise InputError(
+            f"year must be a complete past calendar year (1901–{last_full})",
+            key="year",
+            value=year,
+        )
+    model = _model()
+    per_year = sum(model.full_year_rows[t] for t in tables)
+    n_years = max(1, math.ceil(rows / per_year))
+    if year - n_years < 1900:
+        raise InputError(
+            f"{rows} rows need {n_years} replicate years, reaching before 1901",
+            key="rows",
+            value=rows,
+        )
+    fraction = min(1.0, rows / (n_years * per_year))
+    per_lsoa = fraction * per_year / len(model.inputs.lsoa_codes)
+    per_chunk = int(
+        min(len(model.inputs.lsoa_codes), max(1, _TARGET_CHUNK_ROWS // max(per_lsoa, 1)))
+    )
+    expected = {t: model.full_year_rows[t] * fraction * n_years for t in tables}
+    return SynthPlan(
+        rows=rows,
+        tables=tuple(t for t in SYNTH_TABLES if t in tables),
+        years=tuple(range(year - n_years + 1, year + 1)),
+        fraction=fraction,
+        expected_rows=expected,
+        lsoas_per_chunk=per_chunk,
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+class _PartWriter:
+    """Appends tables to ``part-NNNNN.parquet`` files in one directory, rotating by rows."""
+
+    def __init__(self, directory: Path, schema: pa.Schema, *, rows_per_file: int) -> None:
+        self.directory = directory
+        self.schema = schema
+        self.rows_per_file = rows_per_file
+        self.files: list[str] = []
+        self.rows = 0
+        self._writer: pq.ParquetWriter | None = None
+        self._in_file = 0
+        directory.mkdir(parents=True)
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table``, splitting it across part files of ``rows_per_file`` rows."""
+        offset = 0
+        while offset < table.num_rows:
+            if self._writer is None or self._in_file >= self.rows_per_file:
+                self.close()
+                name = f"part-{len(self.files):05d}.parquet"
+                self.files.append(name)
+                self._writer = pq.ParquetWriter(self.directory / name, self.schema)
+                self._in_file = 0
+            take = min(self.rows_per_file - self._in_file, table.num_rows - offset)
+            self._writer.write_table(table.slice(offset, take))
+            self._in_file += take
+            self.rows += take
+            offset += take
+
+    def finish(self) -> None:
+        """Close the open file; a table with no rows still gets one empty part file."""
+        if not self.files:
+            self.files.append("part-00000.parquet")
+            pq.write_table(self.schema.empty_table(), self.directory / self.files[0])
+        self.close()
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    """What a run wrote: rows per table, part files, and the plan and seed that made them."""
+
+    out_dir: Path
+    seed: int
+    plan: SynthPlan
+    rows: dict[str, int]
+    files: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def event_rows(self) -> int:
+        """Rows of the event tables (deaths + admissions + registers)."""
+        return sum(n for t, n in self.rows.items() if t != "population")
+
+
+# ---------------------------------------------------------------- row-level helpers
+
+
+def _mix64(x: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """SplitMix64 finaliser: a fast, well-mixed hash of 64-bit integers."""
+    z = x + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _uniform_hash(pid: IntArray, *, salt: int) -> FloatArray:
+    """A uniform number in [0, 1) that depends only on the person and the salt."""
+    h = _mix64(pid.astype(np.uint64) ^ _mix64(np.full(1, salt, dtype=np.uint64)))
+    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _pick(cum: FloatArray, u: FloatArray) -> IntArray:
+    """Category index from cumulative probabilities per row (rows × k) and uniforms."""
+    idx: IntArray = np.minimum((u[:, None] >= cum).sum(axis=1), cum.shape[1] - 1).astype(np.int64)
+    return idx
+
+
+def _ids(prefix: str, start: int, n: int) -> pa.Array:
+    numbers = pc.cast(pa.array(np.arange(start, start + n, dtype=np.int64)), pa.string())
+    return pc.binary_join_element_wise(prefix, numbers, "")
+
+
+def _person_ids(pid: IntArray) -> pa.Array:
+    return pc.binary_join_element_wise("P", pc.cast(pa.array(pid), pa.string()), "")
+
+
+def _dates(days: IntArray) -> pa.Array:
+    return pa.array(days.astype(np.int32), type=pa.int32()).cast(pa.date32())
+
+
+def _day_of_year(rng: np.random.Generator, n: int, *, year: int, winter_excess: float) -> IntArray:
+    """Days since 1970-01-01 within ``year``, with a cosine winter peak (mid-January)."""
+    start = (dt.date(year, 1, 1) - _EPOCH).days
+    n_days = (dt.date(year + 1, 1, 1) - dt.date(year, 1, 1)).days
+    doy = np.arange(n_days)
+    w = 1.0 + winter_excess * np.cos(2 * np.pi * (doy - 14) / n_days)
+    cum = np.cumsum(w / w.sum())
+    picked = np.minimum(np.searchsorted(cum, rng.random(n), side="right"), n_days - 1)
+    return start + picked.astype(np.int64)
+
+
+def _old_age(age: IntArray, u: FloatArray) -> IntArray:
+    """Single years of age; the open 90+ cell gets 90 + an exponential excess (mean 3.5 y)."""
+    extra = np.floor(-np.log1p(-u) * 3.5).astype(np.int64)
+    return np.where(age >= rates.AGE_MAX, np.minimum(rates.AGE_MAX + extra, 110), age)
+
+
+def _choose_codes(
+    rng: np.random.Generator, n: int, codes: tuple[str, ...], weights: tuple[float, ...]
+) -> IntArray:
+    p = np.asarray(weights, dtype=np.float64)
+    return rng.choice(len(codes), size=n, p=p / p.sum())
+
+
+def _unknown_ethnicity(ethnic: IntArray, u: FloatArray, *, table: str) -> IntArray:
+    return np.where(u < rates.UNKNOWN_ETHNICITY_SHARE[table], _UNKNOWN, ethnic)
+
+
+# ---------------------------------------------------------------- one chunk
+
+
+@dataclass
+class _Counters:
+    deaths: int = 0
+    admissions: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class _Chunk:
+    year: int
+    replicate: int
+    lsoa: IntArray  # per cell
+    sex: IntArray
+    age: IntArray
+    n: IntArray  # sampled persons per cell
+    z: FloatArray
+    first_person: IntArray  # person number of the first person in each cell
+
+    def person_ids(self, cell: IntArray, k: IntArray) -> IntArray:
+        return self.replicate * _PERSON_STRIDE + self.first_person[cell] + k
+
+
+def _population_table(chunk: _Chunk, codes: pa.Array) -> pa.Table:
+    return pa.table(
+        {
+            "lsoa_code": codes.take(pa.array(chunk.lsoa)),
+            "year": pa.array(np.full(chunk.lsoa.shape, chunk.year, dtype=np.int64)),
+            "sex": _SEXES.take(pa.array(chunk.sex)),
+            "age": pa.array(chunk.age),
+            "population": pa.array(chunk.n),
+        },
+        schema=SCHEMAS["population"],
+    )
+
+
+def _deaths_table(
+    chunk: _Chunk, rng: np.random.Generator, model: _Model, codes: pa.Array, counters: _Counters
+) -> pa.Table:
+    rate = model.mortality[chunk.lsoa, chunk.sex, chunk.age]
+    counts = rng.poisson(chunk.n * rate)
+    cell = np.repeat(np.arange(counts.size), counts)
+    n = cell.size
+    age = _old_age(chunk.age[cell], rng.random(n))
+    ethnic = _pick(model.death_ethnic_cum[chunk.lsoa[cell], chunk.age[cell]], rng.random(n))
+    ethnic = _unknown_ethnicity(ethnic, rng.random(n), table="deaths")
+    death = _day_of_year(rng, n, year=chunk.year, winter_excess=0.15)
+    coroner = rng.random(n) < 0.08
+    lag = np.where(coroner, 20 + rng.poisson(60, n), 1 + rng.poisson(4, n))
+    # cause: group by age, then a code within the group
+    age_group = (
+        np.searchsorted(np.asarray(rates.CAUSE_AGE_EDGES), chunk.age[cell], side="right") - 1
+    )
+    shares = np.array([g.share_by_age for g in rates.CAUSE_GROUPS])  # groups × age groups
+    cum = np.cumsum(shares / shares.sum(axis=0, keepdims=True), axis=0).T  # age groups × groups
+    group = _pick(cum[age_group], rng.random(n))
+    all_codes: list[str] = []
+    code_index = np.empty(n, dtype=np.int64)
+    for g, cg in enumerate(rates.CAUSE_GROUPS):
+        rows = np.flatnonzero(group == g)
+        code_index[rows] = len(all_codes) + _choose_codes(rng, rows.size, cg.codes, cg.code_weights)
+        all_codes.extend(cg.codes)
+    start = counters.deaths
+    counters.deaths += n
+    return pa.table(
+        {
+            "record_id": _ids("D", start + 1, n),
+            "lsoa_code": codes.take(pa.array(chunk.lsoa[cell])),
+            "date_of_death": _dates(death),
+            "date_of_registration": _dates(death + lag),
+            "age": pa.array(age),
+            "sex": _SEXES.take(pa.array(chunk.sex[cell])),
+            "ethnic_group": _ETHNIC.take(pa.array(ethnic)),
+            "underlying_cause": pa.array(all_codes).take(pa.array(code_index)),
+        },
+        schema=SCHEMAS["deaths"],
+    )
+
+
+def _admissions_table(
+    chunk: _Chunk, rng: np.random.Generator, model: _Model, codes: pa.Array, counters: _Counters
+) -> pa.Table:
+    female = chunk.sex == 1
+    parts: list[pa.Table] = []
+    for kind in rates.ADMISSION_TYPES:
+        rate = _admission_rate(kind, age=chunk.age, female=female, z=chunk.z)
+        counts = rng.poisson(chunk.n * rate)
+        cell = np.repeat(np.arange(counts.size), counts)
+        n = cell.size
+        if n == 0:
+            continue
+        k = np.floor(rng.random(n) * chunk.n[cell]).astype(np.int64)
+        pid = chunk.person_ids(cell, k)
+        age = _old_age(chunk.age[cell], _uniform_hash(pid, salt=1))
+        ethnic = _pick(
+            model.ethnic_cum[chunk.lsoa[cell], chunk.age[cell]], _uniform_hash(pid, salt=2)
+        )
+        ethnic = _unknown_ethnicity(ethnic, _uniform_hash(pid, salt=3), table="admissions")
+        winter = 0.08 if kind.method == "emergency" else 0.0
+        admitted = _day_of_year(rng, n, year=chunk.year, winter_excess=winter)
+        stay = np.where(
+            rng.random(n) < kind.day_case_share, 0, rng.geometric(1.0 / kind.mean_stay_days, n)
+        )
+        diagnosis = _choose_codes(rng, n, kind.diagnoses, kind.diagnosis_weights)
+        if kind.external_causes:
+            ext_codes = pa.array(kind.external_causes)
+            ext = ext_codes.take(pa.array(rng.integers(0, len(kind.external_causes), n)))
+        else:
+            ext_codes = pa.array(rates.OTHER_EXTERNAL_CAUSES)
+            has = rng.random(n) < rates.OTHER_EXTERNAL_SHARE
+            idx = rng.integers(0, len(rates.OTHER_EXTERNAL_CAUSES), n)
+            ext = ext_codes.take(pa.array(idx, mask=~has))
+        start = counters.admissions
+        counters.admissions += n
+        parts.append(
+            pa.table(
+                {
+                    "record_id": _ids("A", start + 1, n),
+                    "person_id": _person_ids(pid),
+                    "lsoa_code": codes.take(pa.array(chunk.lsoa[cell])),
+                    "admission_date": _dates(admitted),
+                    "discharge_date": _dates(admitted + stay),
+                    "age": pa.array(age),
+                    "sex": _SEXES.take(pa.array(chunk.sex[cell])),
+                    "ethnic_group": _ETHNIC.take(pa.array(ethnic)),
+                    "primary_diagnosis": pa.array(kind.diagnoses).take(pa.array(diagnosis)),
+                    "admission_method": pa.array(np.full(n, kind.method)),
+                    "external_cause": ext,
+                },
+                schema=SCHEMAS["admissions"],
+            )
+        )
+    if not parts:
+        return SCHEMAS["admissions"].empty_table()
+    return pa.concat_tables(parts)
+
+
+def _registers_table(
+    chunk: _Chunk, rng: np.random.Generator, model: _Model, codes: pa.Array
+) -> pa.Table:
+    eligible_any = chunk.age >= min(c.min_age for c in rates.CONDITIONS)
+    n = np.where(eligible_any, chunk.n, 0)
+    cell = np.repeat(np.arange(n.size), n)
+    k = np.arange(cell.size) - np.repeat(np.cumsum(n) - n, n)
+    pid = chunk.person_ids(cell, k)
+    age = _old_age(chunk.age[cell], _uniform_hash(pid, salt=1))
+    ethnic = _pick(model.ethnic_cum[chunk.lsoa[cell], chunk.age[cell]], _uniform_hash(pid, salt=2))
+    recorded = _unknown_ethnicity(ethnic, _uniform_hash(pid, salt=4), table="registers")
+    female = chunk.sex[cell] == 1
+    z = chunk.z[cell]
+    as_of = (dt.date(chunk.year, 12, 31) - _EPOCH).days
+    parts: list[pa.Table] = []
+    for cond in rates.CONDITIONS:
+        rows = np.flatnonzero(chunk.age[cell] >= cond.min_age)
+        if rows.size == 0:
+            continue
+        p0 = rates.step_lookup(age[rows], edges=cond.age_edges, values=cond.prevalence_by_age)
+        odds = p0 / (1 - p0)
+        odds = odds * np.where(female[rows], cond.female_ratio, 1.0) * np.exp(cond.beta * z[rows])
+        odds = odds * np.asarray(cond.ethnic_or)[ethnic[rows]]
+        flag = rng.random(rows.size) < odds / (1 + odds)
+        parts.append(
+            pa.table(
+                {
+                    "person_id": _person_ids(pid[rows]),
+                    "lsoa_code": codes.take(pa.array(chunk.lsoa[cell[rows]])),
+                    "age": pa.array(age[rows]),
+                    "sex": _SEXES.take(pa.array(chunk.sex[cell[rows]])),
+                    "ethnic_group": _ETHNIC.take(pa.array(recorded[rows])),
+                    "condition": pa.array(np.full(rows.size, cond.name)),
+                    "flag": pa.array(flag),
+                    "as_of": _dates(np.full(rows.size, as_of, dtype=np.int64)),
+                },
+                schema=SCHEMAS["registers"],
+            )
+        )
+    if not parts:
+        return SCHEMAS["registers"].empty_table()
+    return pa.concat_tables(parts)
+
+
+# ---------------------------------------------------------------- the run
+
+
+def generate_synthetic_london(
+    out_dir: str | Path,
+    *,
+    rows: int,
+    seed: int = 0,
+    year: int = 2020,
+    tables: tuple[str, ...] = SYNTH_TABLES,
+    rows_per_file: int = 1_000_000,
+    progress: Callable[[int], None] | None = None,
+) -> SynthSummary:
+    """Write about ``rows`` event rows of Synthetic London to ``out_dir`` (which must not exist
+    or be empty): ``<table>/part-NNNNN.parquet`` for each table, ``population/`` and
+    ``synth.json``. The same arguments give byte-identical files. ``progress`` is called with
+    the number of event rows written after each chunk.
+
+    Files are written to a sibling temporary directory and moved into place at the end, so a
+    failed run leaves no partial output.
+    """
+    plan = plan_synthetic_london(rows, year=year, tables=tables)
+    out = Path(out_dir)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InputError("output directory exists and is not empty", file=str(out))
+    if rows_per_file < 1:
+        raise InputError("must be positive", key="rows_per_file", value=rows_per_file)
+    tmp = out.with_name(f".{out.name}.partial")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir(parents=True)
+    try:
+        summary = _run(tmp, plan=plan, seed=seed, rows_per_file=rows_per_file, progress=progress)
+        if out.exists():
+            out.rmdir()
+        tmp.rename(out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return SynthSummary(out_dir=out, seed=seed, plan=plan, rows=summary.rows, files=summary.files)
+
+
+def _run(
+    tmp: Path,
+    *,
+    plan: SynthPlan,
+    seed: int,
+    rows_per_file: int,
+    progress: Callable[[int], None] | None,
+) -> SynthSummary:
+    model = _model()
+    inputs = model.inputs
+    codes = pa.array(inputs.lsoa_codes)
+    n_lsoa = len(inputs.lsoa_codes)
+    writers = {
+        t: _PartWriter(tmp / t, SCHEMAS[t], rows_per_file=rows_per_file)
+        for t in (*plan.tables, "population")
+    }
+    counters = _Counters()
+    sex_grid, age_grid = np.meshgrid([0, 1], _AGES, indexing="ij")
+    try:
+        for replicate, year in enumerate(plan.years):
+            for c, lo in enumerate(range(0, n_lsoa, plan.lsoas_per_chunk)):
+                rng = np.random.default_rng([seed, replicate, c])
+                lsoa = np.arange(lo, min(lo + plan.lsoas_per_chunk, n_lsoa))
+                lsoa_c = np.repeat(lsoa, sex_grid.size)
+                sex_c = np.tile(sex_grid.ravel(), lsoa.size)
+                age_c = np.tile(age_grid.ravel(), lsoa.size)
+                full = model.population[lsoa_c, sex_c, age_c]
+                n = full if plan.fraction >= 1.0 else rng.binomial(full, plan.fraction)
+                chunk = _Chunk(
+                    year=year,
+                    replicate=replicate,
+                    lsoa=lsoa_c,
+                    sex=sex_c,
+                    age=age_c,
+                    n=n.astype(np.int64),
+                    z=inputs.deprivation_z[lsoa_c],
+                    first_person=model.person_offset[lsoa_c, sex_c, age_c],
+                )
+                writers["population"].write(_population_table(chunk, codes))
+                written = 0
+                if "deaths" in writers:
+                    t = _deaths_table(chunk, rng, model, codes, counters)
+                    writers["deaths"].write(t)
+                    written += t.num_rows
+                if "admissions" in writers:
+                    t = _admissions_table(chunk, rng, model, codes, counters)
+                    writers["admissions"].write(t)
+                    written += t.num_rows
+                if "registers" in writers:
+                    t = _registers_table(chunk, rng, model, codes)
+                    writers["registers"].write(t)
+                    written += t.num_rows
+                if progress is not None:
+                    progress(written)
+    finally:
+        for w in writers.values():
+            w.close()
+    for w in writers.values():
+        w.finish()
+    counts = {t: w.rows for t, w in writers.items()}
+    files = {t: tuple(w.files) for t, w in writers.items()}
+    manifest = {
+        "generator": "healthgap Synthetic London",
+        "seed": seed,
+        "lsoa_vintage": SYNTH_LSOA_VINTAGE,
+        "plan": asdict(plan),
+        "rows": counts,
+        "files": files,
+    }
+    (tmp / "synth.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return SynthSummary(out_dir=tmp, seed=seed, plan=plan, rows=counts, files=files)
