@@ -31,6 +31,7 @@ __all__ = [
     "DEATHS",
     "ETHNIC_GROUPS",
     "POPULATION",
+    "POPULATION_ETHNIC_GROUPS",
     "RECORD_SCHEMAS",
     "REGISTERS",
     "RecordField",
@@ -47,6 +48,9 @@ LsoaVintage = Literal["lsoa11", "lsoa21"]
 
 #: ONS 2021 high-level ethnic groups, plus 'unknown' for not recorded.
 ETHNIC_GROUPS: tuple[str, ...] = ("asian", "black", "mixed", "white", "other", "unknown")
+#: Groups of a population denominator: no 'unknown' (ONS estimates assign everyone a group;
+#: events of unknown ethnicity are left out of ethnic-specific rates).
+POPULATION_ETHNIC_GROUPS: tuple[str, ...] = ETHNIC_GROUPS[:-1]
 SEXES: tuple[str, ...] = ("male", "female")
 #: ICD-10: a letter, two digits, then optionally a dot and one or two characters ('C34.1', 'C341').
 ICD10_PATTERN = r"^[A-Z][0-9]{2}(\.?[0-9A-Z]{1,2})?$"
@@ -68,6 +72,8 @@ class RecordField:
     pattern: str | None = None
     pattern_help: str = ""
     lsoa: bool = False
+    #: The column may be absent; when present, its values are checked like any other.
+    optional: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,11 @@ class RecordSchema:
     def column_names(self) -> tuple[str, ...]:
         """Names of the declared fields, in order."""
         return tuple(f.name for f in self.fields)
+
+    @property
+    def required_names(self) -> tuple[str, ...]:
+        """Names of the fields every file must have."""
+        return tuple(f.name for f in self.fields if not f.optional)
 
 
 def _lsoa() -> RecordField:
@@ -205,9 +216,17 @@ POPULATION = RecordSchema(
         ),
         _sex(),
         RecordField("age", "BIGINT", False, "single year of age; 90 = 90+", minimum=0, maximum=90),
+        RecordField(
+            "ethnic_group",
+            "VARCHAR",
+            False,
+            "optional; ONS 2021 high-level group: " + " | ".join(POPULATION_ETHNIC_GROUPS),
+            allowed=POPULATION_ETHNIC_GROUPS,
+            optional=True,
+        ),
         RecordField("population", "BIGINT", False, "people", minimum=0, maximum=10_000_000),
     ),
-    key=("lsoa_code", "year", "sex", "age"),
+    key=("lsoa_code", "year", "sex", "age", "ethnic_group"),
 )
 
 RECORD_SCHEMAS: dict[str, RecordSchema] = {
@@ -308,28 +327,46 @@ _IBIS_TYPE = {"VARCHAR": "string", "DATE": "date", "BIGINT": "int64", "BOOLEAN":
 
 @dataclass
 class _Prepared:
-    """Per-file tables normalised to the declared columns, plus column-level violations."""
+    """Per-file tables normalised to the declared columns, plus column-level violations.
+    ``fields`` are the fields checked: the required ones, and the optional ones that the
+    source has (then every file must have them)."""
 
     tables: list[ir.Table]
     labels: list[str]
     violations: list[Violation]
+    fields: tuple[RecordField, ...]
 
 
 def _prepare(
     files: Sequence[tuple[str, ir.Table, ir.IntegerValue]], schema: RecordSchema
 ) -> _Prepared:
-    out = _Prepared([], [], [])
+    used = tuple(
+        f
+        for f in schema.fields
+        if not f.optional or any(f.name in table.columns for _, table, _ in files)
+    )
+    out = _Prepared([], [], [], used)
     for idx, (label, table, row) in enumerate(files):
         present = set(table.columns)
-        missing = [c for c in schema.column_names if c not in present]
+        missing = [f for f in used if f.name not in present]
         if missing:
             out.violations.extend(
-                Violation("missing required column", c, label, None, None, 0) for c in missing
+                Violation(
+                    "missing column (other files of this table have it)"
+                    if f.optional
+                    else "missing required column",
+                    f.name,
+                    label,
+                    None,
+                    None,
+                    0,
+                )
+                for f in missing
             )
             continue
         cols: dict[str, ir.Value] = {}
         bad_type = False
-        for f in schema.fields:
+        for f in used:
             raw = table[f.name]
             dtype = raw.type()
             if dtype.is_string() or dtype.is_null():
@@ -372,13 +409,14 @@ def _rules(
     t: ir.Table,
     schema: RecordSchema,
     *,
+    fields: tuple[RecordField, ...],
     vintage: LsoaVintage,
     earliest: dt.date,
     today: dt.date,
 ) -> list[tuple[str, str | None, ir.BooleanValue]]:
     rules: list[tuple[str, str | None, ir.BooleanValue]] = []
     typed: dict[str, ir.Value] = {}
-    for f in schema.fields:
+    for f in fields:
         raw = t[f"raw__{f.name}"]
         value, unparsable = _typed(t, f)
         typed[f.name] = value
@@ -424,15 +462,15 @@ def _rules(
     return rules
 
 
-def _duplicate_rule(t: ir.Table, schema: RecordSchema) -> tuple[str, str | None, Any]:
-    rule = f"repeats the key ({', '.join(schema.key)}) of an earlier row"
-    return rule, schema.key[0], None
+def _duplicate_rule(key: tuple[str, ...]) -> tuple[str, str | None, Any]:
+    rule = f"repeats the key ({', '.join(key)}) of an earlier row"
+    return rule, key[0], None
 
 
-def _duplicate_counts(t: ir.Table, schema: RecordSchema, *, index: int) -> dict[str, Any]:
+def _duplicate_counts(t: ir.Table, key: tuple[str, ...], *, index: int) -> dict[str, Any]:
     """First row repeating an earlier row's key, and how many rows do: a group-by, then a
     join back to the (usually empty) set of repeated keys."""
-    keys = [f"raw__{k}" for k in schema.key]
+    keys = [f"raw__{k}" for k in key]
     groups = t.group_by(keys).aggregate(n__=t.count(), min__=t["order__"].min())
     repeated = groups.filter(groups["n__"] > 1)
     if repeated.count().to_pyarrow().as_py() == 0:
@@ -492,7 +530,9 @@ def check_records(
         t = t.left_join(codes, t["raw__lsoa_code"] == codes["code__"]).select(
             *t.columns, known__=codes["code__"]
         )
-        rules = _rules(t, sch, vintage=lsoa_vintage, earliest=earliest, today=today)
+        rules = _rules(
+            t, sch, fields=prepared.fields, vintage=lsoa_vintage, earliest=earliest, today=today
+        )
         flagged = t.mutate(**{f"hit{i}": r[2].fill_null(False) for i, r in enumerate(rules)})
         aggs: dict[str, ir.Value] = {"n__": flagged.count()}
         for i in range(len(rules)):
@@ -502,9 +542,11 @@ def check_records(
         result = flagged.aggregate(**aggs)
         res = result.to_pyarrow().to_pylist()[0]
         rows = int(res["n__"])
-        if sch.key:
-            rules.append(_duplicate_rule(t, sch))
-            res.update(_duplicate_counts(t, sch, index=len(rules) - 1))
+        used = {f.name for f in prepared.fields}
+        key = tuple(k for k in sch.key if k in used)
+        if key:
+            rules.append(_duplicate_rule(key))
+            res.update(_duplicate_counts(t, key, index=len(rules) - 1))
         for i, (rule, column, _) in enumerate(rules):
             first = res[f"first{i}"]
             if first is None:

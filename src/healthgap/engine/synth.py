@@ -1,7 +1,10 @@
 """Synthetic London: seeded record-level deaths, admissions and registers at any size.
 
 Built from real LSOA populations, the real London sex ratio and age–sex mortality, with a
-deprivation gradient (IMD 2019) and ethnic effects (``synth_rates``). Every simulated year is
+deprivation gradient (IMD 2019) and ethnic effects (``synth_rates``). The population of every
+LSOA × sex × age cell is split once into ethnic groups (a fixed draw); events take their
+ethnic group from that split, so ``population/`` — by LSOA × year × sex × age × ethnic group,
+zero cells omitted — is the denominator of ethnic-specific rates too. Every simulated year is
 an independent replicate of London's mid-2020 population; when fewer rows are asked for than
 one full year holds, each replicate is a random sample (binomial thinning) of the population
 and ``population/`` holds that sample's denominators, so rates stay right at any size.
@@ -53,6 +56,10 @@ _AGES = np.arange(rates.AGE_MAX + 1, dtype=np.int64)
 _SEXES = pa.array(["male", "female"])
 _ETHNIC = pa.array([*rates.ETHNIC_GROUPS, "unknown"])
 _UNKNOWN = len(rates.ETHNIC_GROUPS)
+_N_ETHNIC = len(rates.ETHNIC_GROUPS)
+#: Seed of the one fixed split of London's cells into ethnic groups (Census day 2021): the
+#: synthetic population is the same in every run; only sampling and events depend on ``seed``.
+_ETHNIC_SPLIT_SEED = 20210321
 _TARGET_CHUNK_ROWS = 400_000
 _EPOCH = dt.date(1970, 1, 1)
 _PERSON_STRIDE = 10_000_000  # > London's population: person ids unique across replicates
@@ -103,6 +110,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("year", pa.int64()),
             ("sex", pa.string()),
             ("age", pa.int64()),
+            ("ethnic_group", pa.string()),
             ("population", pa.int64()),
         ]
     ),
@@ -114,13 +122,12 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 @dataclass(frozen=True, eq=False)
 class _Model:
-    """Per-cell quantities; cells are LSOA × sex (0 male, 1 female) × age 0..90."""
+    """Per-cell quantities; cells are LSOA × sex (0 male, 1 female) × age 0..90 (× group)."""
 
     inputs: LondonInputs
     population: IntArray  # (L, 2, A) persons split by sex
-    mortality: FloatArray  # (L, 2, A) deaths per person-year
-    ethnic_cum: FloatArray  # (L, A, E) cumulative population shares by ethnic group
-    death_ethnic_cum: FloatArray  # (L, A, E) cumulative shares of deaths by ethnic group
+    ethnic_population: npt.NDArray[np.int32]  # (L, 2, A, E) the same persons by ethnic group
+    mortality: FloatArray  # (L, 2, A) deaths per person-year at ethnic rate ratio 1 (White)
     person_offset: IntArray  # (L, 2, A) first person number of each cell
     full_year_rows: dict[str, float]
 
@@ -145,6 +152,43 @@ def _ethnic_shares(inputs: LondonInputs) -> FloatArray:
     return shares
 
 
+def _split_by_shares(
+    rng: np.random.Generator, n: IntArray, shares: FloatArray
+) -> npt.NDArray[np.int64]:
+    """Multinomial split of counts ``n`` (any shape) by ``shares`` (same shape + groups), drawn
+    as a chain of conditional binomials; the groups sum to ``n`` exactly."""
+    out = np.zeros((*n.shape, shares.shape[-1]), dtype=np.int64)
+    left = n.astype(np.int64)
+    rest = np.ones(n.shape)
+    for e in range(shares.shape[-1] - 1):
+        p = np.clip(np.divide(shares[..., e], rest, out=np.zeros(n.shape), where=rest > 0), 0, 1)
+        out[..., e] = rng.binomial(left, p)
+        left = left - out[..., e]
+        rest = rest - shares[..., e]
+    out[..., -1] = left
+    return out
+
+
+def _split_sample(
+    rng: np.random.Generator, n: IntArray, full: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
+    """Which of ``full`` (cells × groups) persons a sample of ``n`` per cell holds: a
+    multivariate hypergeometric draw, as a chain of conditional hypergeometrics. With
+    ``n`` ~ Binomial(Σ full, f) this is the same as thinning each group with fraction f."""
+    out = np.zeros(full.shape, dtype=np.int64)
+    rows = np.flatnonzero(n)  # at small fractions most cells are empty: draw only the others
+    taken = full[rows]
+    left = n[rows].astype(np.int64)
+    pool = taken.sum(axis=1)
+    for e in range(full.shape[1] - 1):
+        x = rng.hypergeometric(taken[:, e], pool - taken[:, e], left)
+        out[rows, e] = x
+        left = left - x
+        pool = pool - taken[:, e]
+    out[rows, -1] = left
+    return out
+
+
 @lru_cache(maxsize=1)
 def _model() -> _Model:
     inputs = london_inputs()
@@ -152,30 +196,33 @@ def _model() -> _Model:
     population = np.stack([male, inputs.population - male], axis=1)
 
     shares = _ethnic_shares(inputs)
-    ethnic_rr = np.asarray(rates.ETHNIC_MORTALITY_RR)
-    death_w = shares * ethnic_rr
+    ethnic_population = _split_by_shares(
+        np.random.default_rng(_ETHNIC_SPLIT_SEED),
+        population,
+        np.broadcast_to(shares[:, None, :, :], (*population.shape, _N_ETHNIC)),
+    )
+    # person-weighted ethnic rate ratio of each cell, from its actual ethnic split
+    ethnic_rr = ethnic_population.astype(np.float64) @ np.asarray(rates.ETHNIC_MORTALITY_RR)
     relative = np.empty(population.shape)
     for s in (0, 1):
         beta = rates.mortality_deprivation_beta(_AGES, female=np.full(_AGES.shape, s == 1))
-        relative[:, s, :] = np.exp(beta[None, :] * inputs.deprivation_z[:, None]) * death_w.sum(-1)
+        relative[:, s, :] = np.exp(beta[None, :] * inputs.deprivation_z[:, None])
     # calibrate: in each sex × ONS age band, London's expected deaths equal the real 2014 rate
     edges = np.array((*MORTALITY_BAND_EDGES, rates.AGE_MAX + 1))
     mortality = np.empty(population.shape)
     pop_f = population.astype(np.float64)
     for s in (0, 1):
         for lo, hi in itertools.pairwise(edges):
-            p = pop_f[:, s, lo:hi]
             r = relative[:, s, lo:hi]
-            norm = (p * r).sum() / p.sum()
+            norm = (ethnic_rr[:, s, lo:hi] * r).sum() / pop_f[:, s, lo:hi].sum()
             mortality[:, s, lo:hi] = inputs.mortality[s, lo:hi][None, :] * r / norm
 
     offset = np.concatenate([[0], np.cumsum(population.ravel())[:-1]]).reshape(population.shape)
     model = _Model(
         inputs=inputs,
         population=population,
+        ethnic_population=ethnic_population.astype(np.int32),
         mortality=mortality,
-        ethnic_cum=np.cumsum(shares, axis=-1),
-        death_ethnic_cum=np.cumsum(death_w / death_w.sum(-1, keepdims=True), axis=-1),
         person_offset=offset,
         full_year_rows={},
     )
@@ -195,6 +242,7 @@ def _admission_rate(
 
 def _expected_rows(model: _Model) -> dict[str, float]:
     pop = model.population.astype(np.float64)
+    ethnic_rr = model.ethnic_population.astype(np.float64) @ np.asarray(rates.ETHNIC_MORTALITY_RR)
     z = np.broadcast_to(model.inputs.deprivation_z[:, None, None], pop.shape)
     age = np.broadcast_to(_AGES[None, None, :], pop.shape)
     female = np.broadcast_to(np.array([False, True])[None, :, None], pop.shape)
@@ -204,7 +252,7 @@ def _expected_rows(model: _Model) -> dict[str, float]:
     )
     eligible = sum((age >= c.min_age).astype(np.float64) for c in rates.CONDITIONS)
     return {
-        "deaths": float((pop * model.mortality).sum()),
+        "deaths": float((ethnic_rr * model.mortality).sum()),
         "admissions": admissions,
         "registers": float((pop * eligible).sum()),
     }
@@ -416,21 +464,32 @@ class _Chunk:
     sex: IntArray
     age: IntArray
     n: IntArray  # sampled persons per cell
+    ethnic_n: IntArray  # (cells, E) the sampled persons by ethnic group; rows sum to ``n``
+    ethnic_cum: IntArray  # (cells, E) cumulative sum of ``ethnic_n`` along groups
     z: FloatArray
     first_person: IntArray  # person number of the first person in each cell
 
     def person_ids(self, cell: IntArray, k: IntArray) -> IntArray:
         return self.replicate * _PERSON_STRIDE + self.first_person[cell] + k
 
+    def ethnic_of(self, cell: IntArray, k: IntArray) -> IntArray:
+        """Ethnic group of the ``k``-th sampled person of each cell: persons are numbered
+        group by group, so every group holds exactly ``ethnic_n`` of them."""
+        group: IntArray = (k[:, None] >= self.ethnic_cum[cell]).sum(axis=1).astype(np.int64)
+        return group
+
 
 def _population_table(chunk: _Chunk, codes: pa.Array) -> pa.Table:
+    """Denominators by LSOA × sex × age × ethnic group; cells with nobody are omitted."""
+    cell, ethnic = np.nonzero(chunk.ethnic_n)
     return pa.table(
         {
-            "lsoa_code": codes.take(pa.array(chunk.lsoa)),
-            "year": pa.array(np.full(chunk.lsoa.shape, chunk.year, dtype=np.int64)),
-            "sex": _SEXES.take(pa.array(chunk.sex)),
-            "age": pa.array(chunk.age),
-            "population": pa.array(chunk.n),
+            "lsoa_code": codes.take(pa.array(chunk.lsoa[cell])),
+            "year": pa.array(np.full(cell.shape, chunk.year, dtype=np.int64)),
+            "sex": _SEXES.take(pa.array(chunk.sex[cell])),
+            "age": pa.array(chunk.age[cell]),
+            "ethnic_group": _ETHNIC.take(pa.array(ethnic)),
+            "population": pa.array(chunk.ethnic_n[cell, ethnic]),
         },
         schema=SCHEMAS["population"],
     )
@@ -440,11 +499,12 @@ def _deaths_table(
     chunk: _Chunk, rng: np.random.Generator, model: _Model, codes: pa.Array, counters: _Counters
 ) -> pa.Table:
     rate = model.mortality[chunk.lsoa, chunk.sex, chunk.age]
-    counts = rng.poisson(chunk.n * rate)
-    cell = np.repeat(np.arange(counts.size), counts)
+    # deaths per cell × ethnic group: the group's persons × the cell's rate × the group's RR
+    counts = rng.poisson(chunk.ethnic_n * rate[:, None] * np.asarray(rates.ETHNIC_MORTALITY_RR))
+    flat = np.repeat(np.arange(counts.size), counts.ravel())
+    cell, ethnic = np.divmod(flat, _N_ETHNIC)
     n = cell.size
     age = _old_age(chunk.age[cell], rng.random(n))
-    ethnic = _pick(model.death_ethnic_cum[chunk.lsoa[cell], chunk.age[cell]], rng.random(n))
     ethnic = _unknown_ethnicity(ethnic, rng.random(n), table="deaths")
     death = _day_of_year(rng, n, year=chunk.year, winter_excess=0.15)
     coroner = rng.random(n) < 0.08
@@ -480,7 +540,7 @@ def _deaths_table(
 
 
 def _admissions_table(
-    chunk: _Chunk, rng: np.random.Generator, model: _Model, codes: pa.Array, counters: _Counters
+    chunk: _Chunk, rng: np.random.Generator, codes: pa.Array, counters: _Counters
 ) -> pa.Table:
     female = chunk.sex == 1
     parts: list[pa.Table] = []
@@ -494,9 +554,7 @@ def _admissions_table(
         k = np.floor(rng.random(n) * chunk.n[cell]).astype(np.int64)
         pid = chunk.person_ids(cell, k)
         age = _old_age(chunk.age[cell], _uniform_hash(pid, salt=1))
-        ethnic = _pick(
-            model.ethnic_cum[chunk.lsoa[cell], chunk.age[cell]], _uniform_hash(pid, salt=2)
-        )
+        ethnic = chunk.ethnic_of(cell, k)
         ethnic = _unknown_ethnicity(ethnic, _uniform_hash(pid, salt=3), table="admissions")
         winter = 0.08 if kind.method == "emergency" else 0.0
         admitted = _day_of_year(rng, n, year=chunk.year, winter_excess=winter)
@@ -537,16 +595,14 @@ def _admissions_table(
     return pa.concat_tables(parts)
 
 
-def _registers_table(
-    chunk: _Chunk, rng: np.random.Generator, model: _Model, codes: pa.Array
-) -> pa.Table:
+def _registers_table(chunk: _Chunk, rng: np.random.Generator, codes: pa.Array) -> pa.Table:
     eligible_any = chunk.age >= min(c.min_age for c in rates.CONDITIONS)
     n = np.where(eligible_any, chunk.n, 0)
     cell = np.repeat(np.arange(n.size), n)
     k = np.arange(cell.size) - np.repeat(np.cumsum(n) - n, n)
     pid = chunk.person_ids(cell, k)
     age = _old_age(chunk.age[cell], _uniform_hash(pid, salt=1))
-    ethnic = _pick(model.ethnic_cum[chunk.lsoa[cell], chunk.age[cell]], _uniform_hash(pid, salt=2))
+    ethnic = chunk.ethnic_of(cell, k)
     recorded = _unknown_ethnicity(ethnic, _uniform_hash(pid, salt=4), table="registers")
     female = chunk.sex[cell] == 1
     z = chunk.z[cell]
@@ -650,7 +706,12 @@ def _run(
                 sex_c = np.tile(sex_grid.ravel(), lsoa.size)
                 age_c = np.tile(age_grid.ravel(), lsoa.size)
                 full = model.population[lsoa_c, sex_c, age_c]
-                n = full if plan.fraction >= 1.0 else rng.binomial(full, plan.fraction)
+                full_e = model.ethnic_population[lsoa_c, sex_c, age_c].astype(np.int64)
+                if plan.fraction >= 1.0:
+                    n, ethnic_n = full, full_e
+                else:
+                    n = rng.binomial(full, plan.fraction)
+                    ethnic_n = _split_sample(rng, n, full_e)
                 chunk = _Chunk(
                     year=year,
                     replicate=replicate,
@@ -658,6 +719,8 @@ def _run(
                     sex=sex_c,
                     age=age_c,
                     n=n.astype(np.int64),
+                    ethnic_n=ethnic_n,
+                    ethnic_cum=np.cumsum(ethnic_n, axis=1),
                     z=inputs.deprivation_z[lsoa_c],
                     first_person=model.person_offset[lsoa_c, sex_c, age_c],
                 )
@@ -668,11 +731,11 @@ def _run(
                     writers["deaths"].write(t)
                     written += t.num_rows
                 if "admissions" in writers:
-                    t = _admissions_table(chunk, rng, model, codes, counters)
+                    t = _admissions_table(chunk, rng, codes, counters)
                     writers["admissions"].write(t)
                     written += t.num_rows
                 if "registers" in writers:
-                    t = _registers_table(chunk, rng, model, codes)
+                    t = _registers_table(chunk, rng, codes)
                     writers["registers"].write(t)
                     written += t.num_rows
                 if progress is not None:

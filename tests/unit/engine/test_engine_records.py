@@ -230,3 +230,89 @@ def test_unreadable_source_is_an_input_error(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(SourceValidationError, match=r"holds no \.parquet or \.csv"):
         validate_records(tmp_path / "empty", schema="deaths", lsoa_vintage="lsoa11")
+
+
+# ---------------------------------------------------------------- population by ethnic group
+
+POP_HEADER = ["lsoa_code", "year", "sex", "age", "population"]
+POP_ROWS = [
+    ["E01000001", "2019", "female", "40", "12"],
+    ["E01000001", "2019", "male", "40", "9"],
+]
+
+
+def _with_ethnic(rows: list[list[str]], groups: list[str]) -> list[list[str]]:
+    return [[*r[:4], g, r[4]] for r, g in zip(rows, groups, strict=True)]
+
+
+ETH_HEADER = [*POP_HEADER[:4], "ethnic_group", "population"]
+
+
+def test_population_ethnic_group_is_optional(tmp_path: Path) -> None:
+    """A population file without ethnic_group is valid, and its key is LSOA × year × sex ×
+    age; with it, the same cell may repeat once per ethnic group."""
+    plain = _write_csv(tmp_path / "plain.csv", POP_ROWS, POP_HEADER)
+    assert validate_records(plain, schema="population", lsoa_vintage="lsoa11").ok
+    assert RECORD_SCHEMAS["population"].field("ethnic_group").optional
+    assert "ethnic_group" not in RECORD_SCHEMAS["population"].required_names
+    repeated = _write_csv(tmp_path / "rep.csv", [POP_ROWS[0], POP_ROWS[0]], POP_HEADER)
+    with pytest.raises(SourceValidationError) as info:
+        validate_records(repeated, schema="population", lsoa_vintage="lsoa11")
+    assert "repeats the key (lsoa_code, year, sex, age) of" in info.value.rule
+    assert info.value.row == 3
+    two_groups = _with_ethnic([POP_ROWS[0], POP_ROWS[0]], ["white", "black"])
+    path = _write_csv(tmp_path / "eth.csv", two_groups, ETH_HEADER)
+    report = validate_records(path, schema="population", lsoa_vintage="lsoa11")
+    assert report.rows == 2
+
+
+@pytest.mark.parametrize(
+    ("groups", "row", "value", "rule"),
+    [
+        (["white", "unknown"], 3, "unknown", "must be one of: asian, black, mixed, white, other"),
+        (["White", "asian"], 2, "White", "must be one of: asian"),
+        (["asian", ""], 3, None, "must not be empty"),
+        (["asian", "asian"], 3, "E01000001", "repeats the key"),
+    ],
+)
+def test_population_ethnic_group_values_are_checked(
+    tmp_path: Path, groups: list[str], row: int, value: str | None, rule: str
+) -> None:
+    """Given ethnic_group in a population file, 'unknown' (no denominator exists for it) and
+    other values outside the five groups are rejected with line and column; so is a repeat
+    of the full key."""
+    rows = _with_ethnic([POP_ROWS[0], POP_ROWS[0]], groups)
+    path = _write_csv(tmp_path / "pop.csv", rows, ETH_HEADER)
+    with pytest.raises(SourceValidationError) as info:
+        validate_records(path, schema="population", lsoa_vintage="lsoa11")
+    err = info.value
+    assert rule in err.rule
+    assert err.row == row
+    assert err.column == ("lsoa_code" if "key" in rule else "ethnic_group")
+    assert err.value == value
+    if "key" in rule:
+        assert "ethnic_group" in err.rule
+
+
+def test_population_parts_must_agree_on_ethnic_group(tmp_path: Path) -> None:
+    """Given Parquet parts where only some have ethnic_group, the part without it is named."""
+    d = tmp_path / "population"
+    d.mkdir()
+    base = {
+        "lsoa_code": ["E01000001"],
+        "year": pa.array([2019], pa.int64()),
+        "sex": ["male"],
+        "age": pa.array([3], pa.int64()),
+    }
+    with_eth = pa.table({**base, "ethnic_group": ["mixed"], "population": pa.array([4])})
+    pq.write_table(with_eth, d / "part-00000.parquet")
+    pq.write_table(pa.table({**base, "population": pa.array([5])}), d / "part-00001.parquet")
+    report = check_records(d, schema="population", lsoa_vintage="lsoa11")
+    assert [(v.file, v.column, v.rule) for v in report.violations] == [
+        (
+            str(d / "part-00001.parquet"),
+            "ethnic_group",
+            "missing column (other files of this table have it)",
+        )
+    ]
+    assert report.rows == 1
