@@ -242,46 +242,50 @@ def roll_up(
             column="ethnic_group",
         )
 
-    base_keys = ["lsoa_code", "year", "sex", "age_index"]
-    fine_keys = [*base_keys, "ethnic_group"] if pop_has_ethnicity else base_keys
-    ev = _sum_by(events, fine_keys, ["events"])
-    joined = population.join(ev, keys=fine_keys, join_type="full outer")
-    unmatched = pc.sum(pc.is_null(joined["population"]).cast(pa.int64())).as_py() or 0
-    if unmatched:
-        lost = pc.sum(pc.filter(joined["events"], pc.is_null(joined["population"]))).as_py()
-        raise InputError(
-            f"{int(lost)} events in {unmatched} LSOA × year × sex × age groups have no "
-            "population denominator (check LSOA vintage and years)",
-            column="lsoa_code",
-        )
-    joined = joined.set_column(
-        joined.schema.get_field_index("events"), "events", pc.fill_null(joined["events"], 0.0)
-    )
-    joined = joined.join(lsoa_attributes, keys="lsoa_code", join_type="left outer")
     needed = [AREA_LEVELS[lv] for lv in area_levels] + [
         c for b in breakdowns if (c := BREAKDOWNS[b]) and c != "ethnic_group"
     ]
-    for col in needed:
-        nulls = pc.is_null(joined[col])
-        if pc.any(nulls).as_py():
-            first = pc.filter(joined["lsoa_code"], nulls)[0].as_py()
-            raise InputError(
-                "LSOA has no value for this attribute in the geography",
-                column=col,
-                value=first,
-            )
+    base_keys = ["lsoa_code", "year", "sex", "age_index"]
+    # Every breakdown but ethnicity uses events and population summed over ethnic group, so
+    # events of unknown ethnicity still count. The ethnic breakdown uses ethnic-specific
+    # denominators and leaves events of unknown ethnicity out (ONS practice).
+    base = _joined(
+        _sum_by(events, base_keys, ["events"]),
+        _sum_by(population, base_keys, ["population"]),
+        keys=base_keys,
+        attributes=lsoa_attributes,
+        needed=needed,
+    )
+    ethnic: pa.Table | None = None
+    if by_ethnicity:
+        known = events.filter(pc.field("ethnic_group") != "unknown")
+        ethnic = _joined(
+            _sum_by(known, [*base_keys, "ethnic_group"], ["events"]),
+            _sum_by(population, [*base_keys, "ethnic_group"], ["population"]),
+            keys=[*base_keys, "ethnic_group"],
+            attributes=lsoa_attributes,
+            needed=needed,
+        )
 
     pieces: list[pa.Table] = []
-    years = joined["year"].to_numpy()
     for period in periods:
-        in_period = pa.array((years >= period.start_year) & (years <= period.end_year))
-        part = joined.filter(in_period)
-        if part.num_rows == 0:
+        parts = {
+            name: t.filter(
+                pa.array(
+                    (t["year"].to_numpy() >= period.start_year)
+                    & (t["year"].to_numpy() <= period.end_year)
+                )
+            )
+            for name, t in (("base", base), ("ethnic", ethnic))
+            if t is not None
+        }
+        if parts["base"].num_rows == 0:
             continue
         for level in area_levels:
             area_col = AREA_LEVELS[level]
             for breakdown in breakdowns:
                 cat_col = BREAKDOWNS[breakdown]
+                part = parts["ethnic" if breakdown == "ethnic_group" else "base"]
                 keys = [area_col, "sex", "age_index"] + ([cat_col] if cat_col else [])
                 summed = _sum_by(part, keys, ["events", "population"])
                 persons = _sum_by(summed, [k for k in keys if k != "sex"], ["events", "population"])
@@ -314,6 +318,53 @@ def roll_up(
             ("age_index", "ascending"),
         ]
     )
+
+
+def _joined(
+    events: pa.Table,
+    population: pa.Table,
+    *,
+    keys: list[str],
+    attributes: pa.Table,
+    needed: list[str],
+) -> pa.Table:
+    """Events joined onto population (zero where none) and onto the LSOA attributes."""
+    joined = population.join(events, keys=keys, join_type="full outer")
+    no_pop = pc.is_null(joined["population"])
+    if pc.any(no_pop).as_py():
+        # A cell with events but no population row is an empty cell of the estimates (real
+        # populations have them): it counts with population 0. An LSOA with no population
+        # rows at all is a vintage or coverage error, and its events would vanish.
+        held = pc.unique(population["lsoa_code"])
+        unknown = pc.invert(pc.is_in(joined["lsoa_code"], value_set=held))
+        if pc.any(unknown).as_py():
+            lost = pc.sum(pc.filter(joined["events"], unknown)).as_py()
+            first = pc.filter(joined["lsoa_code"], unknown)[0].as_py()
+            raise InputError(
+                f"{int(lost)} events are in LSOAs with no population denominator at all "
+                "(check LSOA vintage and years)",
+                column="lsoa_code",
+                value=first,
+            )
+        joined = joined.set_column(
+            joined.schema.get_field_index("population"),
+            "population",
+            pc.fill_null(joined["population"], 0.0),
+        )
+    joined = joined.set_column(
+        joined.schema.get_field_index("events"), "events", pc.fill_null(joined["events"], 0.0)
+    )
+    joined = joined.join(attributes, keys="lsoa_code", join_type="left outer")
+    for col in needed:
+        nulls = pc.is_null(joined[col])
+        if pc.any(nulls).as_py():
+            first = pc.filter(joined["lsoa_code"], nulls)[0].as_py()
+            raise InputError(
+                "LSOA has no value for this attribute in the geography",
+                column=col,
+                value=first,
+            )
+    return joined
 
 
 def _shape(

@@ -93,8 +93,13 @@ def compute_values(aggregates: pa.Table, spec: StatisticSpec) -> pa.Table:
 
     # Groups whose denominator is empty (a whole group, or an age band for a DSR) have no
     # value; they are withheld with the reason rather than passed to a method that refuses.
-    empty_band = _sums((population <= 0).astype(float), codes, n_groups) > 0
-    unusable = (denominator <= 0) | (empty_band if spec.statistic == "dsr" else False)
+    # A band with no row at all (empty cells omitted upstream) is an empty band too.
+    bands_held = np.bincount(codes, minlength=n_groups)
+    empty_band = (_sums((population <= 0).astype(float), codes, n_groups) > 0) | (
+        bands_held < bands_held.max()
+    )
+    by_band = spec.statistic in ("dsr", "life_expectancy")
+    unusable = (denominator <= 0) | (empty_band if by_band else False)
     if unusable.any():
         keep_rows = ~unusable[codes]
         if not keep_rows.any():

@@ -281,7 +281,13 @@ def protect(
     primary = (counts >= low) & (counts < rule.min_count)
     suppressed = primary.copy()
     why = [f"primary: count below {rule.min_count}" if p else "" for p in primary]
-    relations = additive_relations(values, parents=parents)
+    # Only relations that hold exactly can be used to subtract (ethnic groups, for example,
+    # leave out events of unknown ethnicity, so they do not add up to the total).
+    relations = [
+        (t, m)
+        for t, m in additive_relations(values, parents=parents)
+        if abs(counts[t] - counts[list(m)].sum()) < 1e-6
+    ]
     index = _relations_of(relations, n)
     upper = np.full(n, np.inf)
     lower = np.zeros(n)
@@ -294,9 +300,15 @@ def protect(
     secondary = _secondary_pass(relations, index, suppressed, counts, why, labels)
     range_audited: set[int] = set()
     algebra_audited: set[int] = set()
+    # A component whose cells are unchanged has unchanged constraints: once clean, it stays so.
+    clean: set[frozenset[int]] = set()
     for _ in range(_MAX_ROUNDS):
         exposed: list[int] = []
         for component in _components(np.flatnonzero(suppressed), relations):
+            key = frozenset(component)
+            if key in clean:
+                continue
+            found: list[int]
             if len(component) <= LP_COMPONENT_LIMIT:
                 ranges = audit(
                     relations,
@@ -307,10 +319,14 @@ def protect(
                     only={component[0]},
                 )
                 range_audited.update(component)
-                exposed += _recoverable(ranges)
+                found = _recoverable(ranges)
             else:
                 algebra_audited.update(component)
-                exposed += _determined(component, relations, index)
+                found = _determined(component, relations, index)
+            if found:
+                exposed += found
+            else:
+                clean.add(key)
         if not exposed:
             break
         for cell in exposed:
