@@ -15,6 +15,7 @@ from healthgap.store.columns import (
 )
 from healthgap.store.duckdb_store import Store, open_store
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import RELEASE_STATUSES, Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 from healthgap.store.schema import DATA_TABLES, DataTable
@@ -34,6 +35,7 @@ __all__ = [
     "Column",
     "DataTable",
     "Migration",
+    "ProgressReturn",
     "Release",
     "ReleaseInput",
     "ReleaseStatus",

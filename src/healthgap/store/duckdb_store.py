@@ -6,6 +6,7 @@ transaction; values are never updated in place; reads answer "as published on a 
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time
@@ -19,6 +20,7 @@ import pyarrow as pa
 from healthgap.config import default_store_path
 from healthgap.errors import MigrationError, StoreError
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
+from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 from healthgap.store.schema import DATA_TABLES, DataTable, data_table, quote
@@ -305,6 +307,146 @@ class Store:
                 f"table '{spec.field}': key ({shown}) appears {row[-1]} times in one release; "
                 "each published number must appear once"
             )
+
+    # ------------------------------------------------------------------ progress returns
+    def record_progress(
+        self,
+        commitment_id: str,
+        *,
+        value: float,
+        as_of: date,
+        source: str,
+        recorded_by: str,
+        unit: str | None = None,
+        note: str | None = None,
+        corrects: int | None = None,
+    ) -> ProgressReturn:
+        """Append a progress return and return it as stored.
+
+        ``corrects`` names the return this one supersedes: it must exist, belong to the same
+        commitment and be current (correct the latest version, not an old one). Nothing is
+        ever updated or deleted. ``StoreError`` for bad input; nothing is written then.
+        """
+        self._require_writable("record a progress return")
+        if not commitment_id:
+            raise StoreError("a progress return needs a commitment id")
+        if not math.isfinite(value):
+            raise StoreError(f"progress return for '{commitment_id}': value must be finite")
+        if not source.strip():
+            raise StoreError(f"progress return for '{commitment_id}': source must not be empty")
+        if not recorded_by.strip():
+            raise StoreError(f"progress return for '{commitment_id}': recorded_by is empty")
+        day = _as_date(as_of)
+        with self._lock:
+            con = self._con
+            con.begin()
+            try:
+                if corrects is not None:
+                    found = con.execute(
+                        "SELECT p.commitment_id, (SELECT q.return_id FROM progress_returns q "
+                        "WHERE q.supersedes = p.return_id) FROM progress_returns p "
+                        "WHERE p.return_id = ?",
+                        [corrects],
+                    ).fetchall()
+                    if not found:
+                        raise StoreError(f"no progress return {corrects} to correct")
+                    if found[0][0] != commitment_id:
+                        raise StoreError(
+                            f"progress return {corrects} is for '{found[0][0]}', "
+                            f"not '{commitment_id}'"
+                        )
+                    if found[0][1] is not None:
+                        raise StoreError(
+                            f"progress return {corrects} was already corrected by return "
+                            f"{found[0][1]}; correct that one instead"
+                        )
+                return_id = int(
+                    con.execute(
+                        "SELECT coalesce(max(return_id), 0) + 1 FROM progress_returns"
+                    ).fetchall()[0][0]
+                )
+                recorded_at = _utcnow()
+                con.execute(
+                    "INSERT INTO progress_returns (return_id, commitment_id, value, unit, as_of, "
+                    "source, note, recorded_by, recorded_at, supersedes) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        return_id,
+                        commitment_id,
+                        float(value),
+                        unit,
+                        day,
+                        source,
+                        note,
+                        recorded_by,
+                        recorded_at,
+                        corrects,
+                    ],
+                )
+                con.commit()
+            except BaseException as exc:
+                _rollback(con)
+                if isinstance(exc, duckdb.Error):
+                    raise StoreError(
+                        f"recording a progress return for '{commitment_id}' failed; nothing "
+                        f"was written: {exc}"
+                    ) from exc
+                raise
+        return ProgressReturn(
+            return_id=return_id,
+            commitment_id=commitment_id,
+            value=float(value),
+            unit=unit,
+            as_of=day,
+            source=source,
+            note=note,
+            recorded_by=recorded_by,
+            recorded_at=recorded_at,
+            supersedes=corrects,
+        )
+
+    def progress_returns(
+        self, *, commitment_ids: Sequence[str] | None = None, include_superseded: bool = False
+    ) -> list[ProgressReturn]:
+        """Progress returns ordered by commitment, as-of date and id; current ones only
+        unless ``include_superseded`` (the full history)."""
+        where = ["TRUE"]
+        params: dict[str, object] = {}
+        if commitment_ids is not None:
+            if not commitment_ids:
+                raise StoreError("filter on 'commitment_id' is empty; pass None to select all")
+            where.append("p.commitment_id IN (SELECT unnest($ids))")
+            params["ids"] = list(commitment_ids)
+        if not include_superseded:
+            where.append("s.return_id IS NULL")
+        rows = self._query(
+            "SELECT p.return_id, p.commitment_id, p.value, p.unit, p.as_of, p.source, p.note, "
+            "p.recorded_by, p.recorded_at, p.supersedes, s.return_id FROM progress_returns p "
+            "LEFT JOIN progress_returns s ON s.supersedes = p.return_id "
+            f"WHERE {' AND '.join(where)} ORDER BY p.commitment_id, p.as_of, p.return_id",
+            params,
+        )
+        return [
+            ProgressReturn(
+                return_id=int(r[0]),
+                commitment_id=r[1],
+                value=float(r[2]),
+                unit=r[3],
+                as_of=r[4],
+                source=r[5],
+                note=r[6],
+                recorded_by=r[7],
+                recorded_at=r[8],
+                supersedes=None if r[9] is None else int(r[9]),
+                superseded_by=None if r[10] is None else int(r[10]),
+            )
+            for r in rows
+        ]
+
+    def progress_history(self, commitment_id: str) -> list[ProgressReturn]:
+        """Every return of one commitment, superseded ones included, in the order recorded."""
+        found = self.progress_returns(commitment_ids=[commitment_id], include_superseded=True)
+        return sorted(found, key=lambda r: r.return_id)
 
     # ------------------------------------------------------------------ releases
     def releases(self) -> list[Release]:

@@ -129,5 +129,24 @@ def _v2() -> tuple[str, ...]:
     )
 
 
+@step(3, "progress returns: append-only values recorded for commitments")
+def _v3() -> tuple[str, ...]:
+    # Append-only: a correction is a new row naming the row it supersedes (never UPDATE).
+    return (
+        """CREATE TABLE progress_returns (
+            return_id BIGINT PRIMARY KEY,
+            commitment_id VARCHAR NOT NULL,
+            value DOUBLE NOT NULL,
+            unit VARCHAR,
+            as_of DATE NOT NULL,
+            source VARCHAR NOT NULL,
+            note VARCHAR,
+            recorded_by VARCHAR NOT NULL,
+            recorded_at TIMESTAMP NOT NULL,
+            supersedes BIGINT UNIQUE
+        )""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)
 LATEST_VERSION: int = MIGRATIONS[-1].version

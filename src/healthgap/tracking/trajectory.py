@@ -15,7 +15,9 @@ target year or "on track" projection. healthgap adds them:
   ``achieved`` — the latest value meets the target;
   ``on_track`` — the whole prediction interval at the deadline meets the target;
   ``at_risk`` — the target lies inside the prediction interval;
-  ``off_track`` — the whole interval misses the target, or the deadline has passed unmet;
+  ``off_track`` — the whole interval misses the target, or the deadline has passed unmet
+  (judged on a value within the deadline's final year; when the latest value held is older,
+  the projection decides and the reason says so);
   ``not_assessable`` — with the reason (no target set, too few values, no data).
 
 References: Fingertips technical guidance, *Trend markers*; Draper & Smith (1998) Applied
@@ -224,7 +226,8 @@ def assess(
             glide_value_at_latest=glide,
             required_annual_change=required,
         )
-    if as_of >= target.deadline:
+    passed = as_of >= target.deadline
+    if passed and latest.time > target.deadline - 1:
         return Assessment(
             Status.OFF_TRACK,
             f"the deadline has passed and the latest value {latest.value:g} misses "
@@ -243,6 +246,13 @@ def assess(
             required_annual_change=required,
         )
     proj = project(obs, to=target.deadline, confidence=confidence)
+    if passed:
+        why_prefix = (
+            f"the deadline has passed but no value for its final year is held "
+            f"(latest {latest.label or latest.time}); "
+        )
+    else:
+        why_prefix = ""
     lo_meets, hi_meets = target.met_by(proj.lower), target.met_by(proj.upper)
     if lo_meets and hi_meets:
         status, why = Status.ON_TRACK, "the whole projection interval meets the target"
@@ -252,7 +262,7 @@ def assess(
         status, why = Status.OFF_TRACK, "the whole projection interval misses the target"
     return Assessment(
         status,
-        f"{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
+        f"{why_prefix}{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
         f"at {target.deadline:g} against a target of {target.value:g}",
         latest,
         target,
