@@ -31,9 +31,18 @@ def main(
 
 def _register_commands() -> None:
     """Each command group registers itself; the root only lists them."""
-    from healthgap.cli import areas, calc, catalogue, store_commands, synth
+    from healthgap.cli import (
+        areas,
+        assess,
+        calc,
+        catalogue,
+        compute,
+        progress,
+        store_commands,
+        synth,
+    )
 
-    for module in (store_commands, areas, catalogue, calc, synth):
+    for module in (store_commands, areas, catalogue, calc, synth, compute, progress, assess):
         module.register(app)
 
 

@@ -1,0 +1,150 @@
+"""``healthgap compute``: record-level data → indicator values, stored as a release."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from healthgap.catalogue import load_catalogue
+from healthgap.config import default_store_path
+from healthgap.engine.backends import BACKEND_NAMES
+from healthgap.engine.pipeline import EngineResult, run_engine
+from healthgap.errors import HealthgapError
+from healthgap.store import open_store
+from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
+
+__all__ = ["compute_command", "register", "release_from_result"]
+
+
+def _rows(path: Path) -> int:
+    if path.suffix == ".parquet":
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    if path.suffix == ".csv":
+        with path.open("rb") as fh:
+            return max(sum(1 for _ in fh) - 1, 0)
+    return 0
+
+
+def release_from_result(result: EngineResult, input_dir: Path) -> ReleaseInput:
+    """The engine's values as a release: input files with checksums, series, provenance."""
+    cat = load_catalogue()
+    checksums = result.provenance.get("input_sha256", {})
+    assert isinstance(checksums, dict)
+    files = tuple(
+        SourceFile(name=name, sha256=str(sha), rows=_rows(input_dir / name))
+        for name, sha in sorted(checksums.items())
+        if name.endswith((".parquet", ".csv"))
+    )
+    series = tuple(
+        SeriesInfo(
+            key=f"engine:{ind}",
+            name=cat.indicator(ind).name,
+            publisher="healthgap engine",
+            unit=cat.indicator(ind).unit,
+            indicator_id=ind,
+        )
+        for ind in result.computed
+    )
+    return ReleaseInput(
+        source=f"engine:{result.provenance['backend']}",
+        files=files,
+        series=series,
+        values=result.values,
+        note=json.dumps({k: v for k, v in result.provenance.items() if k != "input_sha256"}),
+    )
+
+
+def compute_command(
+    input_dir: Path = typer.Option(
+        ..., "--input", exists=True, file_okay=False, help="Directory of record-level tables."
+    ),
+    indicators: list[str] = typer.Option(
+        None, "--indicator", "-i", help="Indicator id to compute (repeatable; default: all)."
+    ),
+    backend: str = typer.Option("duckdb", help=f"Engine backend: {' | '.join(BACKEND_NAMES)}."),
+    store: Path | None = typer.Option(
+        None, "--store", help="Store file (default: $HEALTHGAP_STORE or the user data dir)."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Compute indicators from record-level data and store them as a new release.
+
+    Disclosure control (primary and secondary suppression, audited) is applied before
+    anything is stored.
+    """
+    console = Console(stderr=True)
+    try:
+        if sys.stderr.isatty() and not json_out:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("computing", total=None)
+
+                def tick(name: str, done: int, total: int) -> None:
+                    bar.update(task, description=name, completed=done, total=total)
+
+                result = run_engine(
+                    input_dir, indicators=indicators or None, backend=backend, progress=tick
+                )
+        else:
+            result = run_engine(input_dir, indicators=indicators or None, backend=backend)
+        release = release_from_result(result, input_dir)
+        path = store or default_store_path()
+        with open_store(path) as st:
+            release_id = st.load_release(release)
+    except HealthgapError as exc:
+        console.print(f"[red]healthgap compute:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    except ValueError as exc:  # MethodInputError and other bad-input errors
+        console.print(f"[red]healthgap compute:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+    summary = {
+        "release_id": release_id,
+        "store": str(path),
+        "rows": result.values.num_rows,
+        "computed": list(result.computed),
+        "skipped": dict(result.skipped),
+        "disclosure": {
+            k: {
+                "primary": v.primary,
+                "secondary": v.secondary,
+                "range_audited": v.range_audited,
+                "algebra_audited": v.algebra_audited,
+            }
+            for k, v in result.disclosure.items()
+        },
+        "provenance": {k: v for k, v in result.provenance.items() if k != "input_sha256"},
+    }
+    if json_out:
+        typer.echo(json.dumps(summary, indent=2))
+        return
+    out = Console()
+    table = Table(title=f"release {release_id}: {result.values.num_rows:,} values")
+    table.add_column("indicator")
+    table.add_column("result")
+    for ind in result.computed:
+        d = result.disclosure.get(ind)
+        table.add_row(
+            ind,
+            "computed"
+            + (f"; {d.primary} primary, {d.secondary} secondary suppressed" if d else ""),
+        )
+    for ind, reason in result.skipped.items():
+        table.add_row(ind, f"[dim]not computed: {reason}[/dim]")
+    out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``compute`` to ``app``."""
+    app.command("compute")(compute_command)

@@ -1,0 +1,311 @@
+"""The engine end to end: record-level tables → every computable indicator, protected.
+
+For each indicator whose catalogue recipe compiles (:mod:`healthgap.engine.recipes`):
+
+1. aggregate events and denominators on the chosen backend (DuckDB or Spark, one Ibis
+   expression: :mod:`healthgap.engine.aggregate`);
+2. roll up locally to boroughs, ICBs and London; persons and each sex; IMD 2019 deciles
+   (national and within London) and London quintiles; rolling periods of the recipe's
+   length (e.g. 2018 - 20, 2019 - 21);
+3. compute the statistic with the official method (:mod:`healthgap.engine.compute`);
+4. apply disclosure control (:mod:`healthgap.engine.disclosure`).
+
+The same function serves the *aggregated-input* route: :func:`values_from_aggregates` takes
+counts an analyst already holds (the AGGREGATE_SCHEMA shape) through steps 3–4, so the two
+routes give identical numbers for identical counts (tested).
+
+Input directory layout (as written by ``healthgap synth``): ``deaths/``, ``admissions/``,
+``registers/`` and ``population/``, each a directory of Parquet files, or ``<table>.parquet`` /
+``<table>.csv``. LSOA codes are LSOA 2011 (IMD 2019 deciles).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyarrow as pa
+
+from healthgap.catalogue import load_catalogue
+from healthgap.catalogue.framework import Catalogue
+from healthgap.engine.aggregate import (
+    Period,
+    aggregate_events,
+    aggregate_population,
+    roll_up,
+)
+from healthgap.engine.backends import Backend, connect
+from healthgap.engine.compute import compute_values
+from healthgap.engine.disclosure import DisclosureReport, protect
+from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
+from healthgap.errors import ConfigurationError, InputError
+from healthgap.geography import load_geography
+from healthgap.store.columns import column_names
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+__all__ = [
+    "DEFAULT_BREAKDOWNS",
+    "EngineResult",
+    "area_parents",
+    "input_tables",
+    "lsoa_attributes",
+    "rolling_periods",
+    "run_engine",
+    "values_from_aggregates",
+]
+
+#: Breakdowns per area level. Boroughs get London quintiles only: deciles of a borough's few
+#: LSOAs hold small, unstable counts that disclosure control would mostly withhold.
+DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "ltla": ("none", "imd2019_quintile_london"),
+    "icb": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
+    "region": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
+}
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class EngineResult:
+    """Values for every computed indicator, what was skipped and why, and provenance."""
+
+    values: pa.Table
+    computed: tuple[str, ...]
+    skipped: Mapping[str, str]
+    disclosure: Mapping[str, DisclosureReport]
+    provenance: Mapping[str, object] = field(default_factory=dict)
+
+
+def lsoa_attributes() -> pa.Table:
+    """London LSOA 2011 → borough, ICB, region and IMD 2019 deciles/quintiles."""
+    geo = load_geography()
+    dep = geo.deprivation("imd2019")
+    icb = {b.code: geo.icb_of(b.code).code for b in geo.boroughs()}
+    return pa.table(
+        {
+            "lsoa_code": pa.array(dep["lsoa_code"].astype(str).tolist(), pa.string()),
+            "ltla_code": pa.array(dep["ltla_code"].astype(str).tolist(), pa.string()),
+            "icb_code": pa.array([icb[c] for c in dep["ltla_code"]], pa.string()),
+            "region_code": pa.array(["E12000007"] * len(dep), pa.string()),
+            "imd_decile": pa.array(dep["national_decile"].astype("int64").tolist(), pa.int64()),
+            "imd_london_decile": pa.array(
+                dep["london_decile"].astype("int64").tolist(), pa.int64()
+            ),
+            "imd_london_quintile": pa.array(
+                dep["london_quintile"].astype("int64").tolist(), pa.int64()
+            ),
+        }
+    )
+
+
+def area_parents() -> dict[str, str]:
+    """Borough → ICB and ICB → London, for secondary suppression across geographies."""
+    geo = load_geography()
+    parents = {b.code: geo.icb_of(b.code).code for b in geo.boroughs()}
+    parents.update({icb.code: "E12000007" for icb in geo.icbs()})
+    return parents
+
+
+def rolling_periods(years: Sequence[int], period_years: int) -> list[Period]:
+    """Every complete rolling period of ``period_years`` consecutive years in ``years``."""
+    held = set(years)
+    out = []
+    for end in sorted(held):
+        start = end - period_years + 1
+        if all(y in held for y in range(start, end + 1)):
+            out.append(Period(start, end))
+    return out
+
+
+def input_tables(backend: Backend, directory: Path) -> dict[str, ir.Table]:
+    """The record tables found in ``directory``, read lazily on ``backend``."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ConfigurationError(f"{directory}: not a directory")
+    found: dict[str, ir.Table] = {}
+    for name in ("deaths", "admissions", "registers", "population"):
+        for candidate in (
+            directory / name,
+            directory / f"{name}.parquet",
+            directory / f"{name}.csv",
+        ):
+            if candidate.exists():
+                found[name] = backend.read(candidate, table_name=name)
+                break
+    if "population" not in found:
+        raise ConfigurationError(f"{directory}: no population/ denominators found")
+    return found
+
+
+def _checksums(directory: Path) -> dict[str, str]:
+    out = {}
+    for path in sorted(p for p in Path(directory).rglob("*") if p.is_file()):
+        digest = hashlib.sha256()
+        with path.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+        out[str(path.relative_to(directory))] = digest.hexdigest()
+    return out
+
+
+def values_from_aggregates(
+    aggregates: pa.Table,
+    recipe: EngineRecipe,
+    *,
+    parents: Mapping[str, str],
+    disclosure_control: bool = True,
+) -> tuple[pa.Table, DisclosureReport | None]:
+    """Steps 3–4 (compute, protect) for counts already aggregated (AGGREGATE_SCHEMA).
+
+    ``disclosure_control=False`` is for checking the arithmetic only: its output must not be
+    published.
+    """
+    values = compute_values(aggregates, recipe.spec)
+    if not disclosure_control:
+        return values, None
+    return protect(values, recipe.disclosure, parents=parents)
+
+
+def run_engine(
+    input_dir: Path,
+    *,
+    indicators: Sequence[str] | None = None,
+    backend: str = "duckdb",
+    catalogue: Catalogue | None = None,
+    breakdowns: Mapping[str, Sequence[str]] | None = None,
+    progress: Progress | None = None,
+    checksums: bool = True,
+    disclosure_control: bool = True,
+) -> EngineResult:
+    """Compute every requested (default: every computable) indicator from ``input_dir``."""
+    started = time.perf_counter()
+    cat = catalogue or load_catalogue()
+    wanted = [cat.indicator(i) for i in indicators] if indicators else list(cat.indicators)
+    compiled = {i.id: compile_recipe(i) for i in wanted}
+    skipped: dict[str, str] = {
+        k: v.reason for k, v in compiled.items() if isinstance(v, NotComputable)
+    }
+    runnable = [v for v in compiled.values() if isinstance(v, EngineRecipe)]
+    be = connect(backend)
+    try:
+        tables = input_tables(be, input_dir)
+        population = tables["population"]
+        years = sorted(
+            int(y) for y in be.to_arrow(population.select("year").distinct())["year"].to_pylist()
+        )
+        attrs = lsoa_attributes()
+        by_level = dict(breakdowns or DEFAULT_BREAKDOWNS)
+        if "ethnic_group" in population.columns and breakdowns is None:
+            by_level = {lv: (*b, "ethnic_group") for lv, b in by_level.items()}
+        parents = area_parents()
+        pop_cache: dict[tuple[object, ...], pa.Table] = {}
+        pieces: list[pa.Table] = []
+        reports: dict[str, DisclosureReport] = {}
+        for n, recipe in enumerate(runnable):
+            if progress:
+                progress(recipe.indicator_id, n, len(runnable))
+            events = tables.get(recipe.table)
+            if events is None:
+                skipped[recipe.indicator_id] = f"no {recipe.table} records in the input"
+                continue
+            periods = rolling_periods(years, recipe.period_years)
+            if not periods:
+                skipped[recipe.indicator_id] = (
+                    f"needs {recipe.period_years} consecutive years; the input holds {years}"
+                )
+                continue
+            ev = be.to_arrow(
+                aggregate_events(
+                    events,
+                    selection=recipe.selection,
+                    banding=recipe.spec.banding,
+                    date_column=recipe.date_column,
+                    years=years,
+                )
+            )
+            den_key = (
+                recipe.denominator,
+                recipe.table,
+                recipe.spec.banding.name,
+                recipe.denominator_selection,
+            )
+            den = pop_cache.get(den_key)
+            if den is None:
+                sel = recipe.denominator_selection
+                if recipe.denominator == "population":
+                    den = be.to_arrow(
+                        aggregate_population(
+                            population,
+                            banding=recipe.spec.banding,
+                            years=years,
+                            age_min=sel.age_min,
+                            age_max=sel.age_max,
+                            sexes=sel.sexes,
+                        )
+                    )
+                else:
+                    den = be.to_arrow(
+                        aggregate_events(
+                            events,
+                            selection=sel,
+                            banding=recipe.spec.banding,
+                            date_column=recipe.date_column,
+                            years=years,
+                        )
+                    )
+                    den = den.rename_columns(
+                        ["population" if c == "events" else c for c in den.column_names]
+                    )
+                pop_cache[den_key] = den
+            aggregates = pa.concat_tables(
+                roll_up(
+                    ev,
+                    den,
+                    attrs,
+                    banding=recipe.spec.banding,
+                    periods=periods,
+                    area_levels=(level,),
+                    breakdowns=level_breakdowns,
+                )
+                for level, level_breakdowns in by_level.items()
+            )
+            protected, report = values_from_aggregates(
+                aggregates, recipe, parents=parents, disclosure_control=disclosure_control
+            )
+            pieces.append(protected)
+            if report is not None:
+                reports[recipe.indicator_id] = report
+        if progress:
+            progress("done", len(runnable), len(runnable))
+    finally:
+        be.close()
+    if not pieces:
+        raise InputError(
+            "no indicator could be computed from this input: "
+            + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
+        )
+    values = pa.concat_tables(pieces).select(column_names())
+    computed = tuple(sorted({str(p["indicator_id"][0].as_py()) for p in pieces}))
+    provenance: dict[str, object] = {
+        "backend": backend,
+        "catalogue_version": cat.version,
+        "indicators": list(computed),
+        "disclosure_control": disclosure_control,
+        "years": years,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    if checksums:
+        provenance["input_sha256"] = _checksums(Path(input_dir))
+    return EngineResult(
+        values=values,
+        computed=computed,
+        skipped=dict(sorted(skipped.items())),
+        disclosure=reports,
+        provenance=provenance,
+    )

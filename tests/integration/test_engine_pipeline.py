@@ -1,0 +1,198 @@
+"""The engine end to end on Synthetic London: plausible, protected, route- and backend-agnostic."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from healthgap.catalogue import load_catalogue
+from healthgap.cli.main import app
+from healthgap.engine.aggregate import AGGREGATE_SCHEMA, Period
+from healthgap.engine.bands import LIFE_TABLE_20
+from healthgap.engine.pipeline import area_parents, run_engine, values_from_aggregates
+from healthgap.engine.recipes import EngineRecipe, compile_recipe
+from healthgap.engine.synth import generate_synthetic_london
+from healthgap.geography import load_geography
+from healthgap.store import open_store
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("synth") / "london"
+    generate_synthetic_london(out, rows=120_000, seed=3, tables=("deaths",))
+    return out
+
+
+@pytest.fixture(scope="module")
+def le_raw(synth_dir: Path):
+    """Life expectancy and suicide without disclosure control (arithmetic checks only)."""
+    return run_engine(
+        synth_dir,
+        indicators=["life_expectancy", "suicide_rate"],
+        checksums=False,
+        disclosure_control=False,
+    )
+
+
+def test_life_expectancy_is_plausible_and_follows_deprivation(le_raw) -> None:
+    df = le_raw.values.to_pandas()
+    le = df[(df.indicator_id == "life_expectancy") & (df.area_type == "region")]
+    male = le[(le.sex == "male") & (le.breakdown_type == "none")]
+    female = le[(le.sex == "female") & (le.breakdown_type == "none")]
+    assert len(male) >= 1
+    assert (male.value.between(77, 84)).all()
+    assert (female.value.to_numpy() > male.value.to_numpy()).all()
+    deciles = le[(le.sex == "male") & (le.breakdown_type == "imd2019_decile_london")]
+    latest = deciles[deciles.period_label == deciles.period_label.max()]
+    by_decile = latest.set_index(latest.breakdown_category.astype(int)).value.sort_index()
+    gap = by_decile.loc[10] - by_decile.loc[1]
+    assert 4 < gap < 10  # most vs least deprived decile, males
+    assert (latest.lower95_0cl < latest.value).all()
+    boroughs = df[
+        (df.indicator_id == "life_expectancy")
+        & (df.area_type == "ltla")
+        & (df.breakdown_type == "none")
+        & (df.sex == "persons")
+        & (df.area_code != "E09000001")
+    ]
+    assert boroughs.area_code.nunique() == 32
+    assert boroughs.value.between(76, 88).all()
+
+
+def test_rolling_periods_and_labels(le_raw) -> None:
+    labels = set(le_raw.values["period_label"].to_pylist())
+    years = le_raw.provenance["years"]
+    assert len(years) == 3
+    assert labels == {f"{years[0]} - {str(years[2])[-2:]}"}
+    assert le_raw.provenance["catalogue_version"] == load_catalogue().version
+
+
+def test_disclosure_control_withholds_small_counts_and_says_why(synth_dir: Path) -> None:
+    protected = run_engine(synth_dir, indicators=["suicide_rate"], checksums=False)
+    df = protected.values.to_pandas()
+    hidden = df[df.suppressed & df.note.fillna("").str.match(r"^(primary|secondary)")]
+    assert len(hidden) > 0
+    assert hidden["count"].isna().all()
+    assert hidden["value"].isna().all()
+    shown = df[~df.suppressed]
+    assert (shown["count"] >= 5).all()  # the catalogue's threshold for suicides
+    report = protected.disclosure["suicide_rate"]
+    assert report.primary > 0
+    assert report.secondary > 0
+
+
+def test_record_route_and_aggregated_route_agree(synth_dir: Path, le_raw) -> None:
+    """Given the same deaths and population counted by hand with pandas, the aggregated-input
+    route gives exactly the record route's borough life expectancies."""
+    recipe = compile_recipe(load_catalogue().indicator("life_expectancy"))
+    assert isinstance(recipe, EngineRecipe)
+    deaths = pq.read_table(synth_dir / "deaths").to_pandas()
+    pop = pq.read_table(synth_dir / "population").to_pandas()
+    deaths["year"] = pd.to_datetime(deaths.date_of_registration).dt.year
+    years = le_raw.provenance["years"]
+    deaths = deaths[deaths.year.isin(years)]
+    ltla = load_geography().deprivation("imd2019").set_index("lsoa_code").ltla_code
+    deaths["area_code"] = deaths.lsoa_code.map(ltla)
+    pop["area_code"] = pop.lsoa_code.map(ltla)
+    deaths["age_index"] = LIFE_TABLE_20.index(deaths.age.to_numpy())
+    pop["age_index"] = LIFE_TABLE_20.index(pop.age.to_numpy())
+    keys = ["area_code", "sex", "age_index"]
+    d = deaths.groupby(keys).size().rename("events")
+    p = pop.groupby(keys).population.sum()
+    agg = pd.concat([p, d], axis=1).fillna(0.0).reset_index()
+    persons = agg.groupby(["area_code", "age_index"])[["events", "population"]].sum().reset_index()
+    persons["sex"] = "persons"
+    agg = pd.concat([agg, persons])
+    period = Period(years[0], years[-1])
+    frame = pd.DataFrame(
+        {
+            "area_code": agg.area_code.astype(str),
+            "area_type": "ltla",
+            "period_label": period.label,
+            "period_start_year": period.start_year,
+            "period_end_year": period.end_year,
+            "sex": agg.sex.astype(str),
+            "breakdown_type": "none",
+            "breakdown_category": "",
+            "age_index": agg.age_index.astype("int64"),
+            "age_band": [LIFE_TABLE_20.labels[i] for i in agg.age_index],
+            "events": agg.events.astype(float),
+            "population": agg.population.astype(float),
+        }
+    )
+    table = pa.Table.from_pandas(frame, schema=AGGREGATE_SCHEMA, preserve_index=False)
+    by_hand, _ = values_from_aggregates(
+        table, recipe, parents=area_parents(), disclosure_control=False
+    )
+    hand = by_hand.to_pandas().set_index(["area_code", "sex"]).value
+    engine = le_raw.values.to_pandas()
+    engine = (
+        engine[
+            (engine.indicator_id == "life_expectancy")
+            & (engine.area_type == "ltla")
+            & (engine.breakdown_type == "none")
+        ]
+        .set_index(["area_code", "sex"])
+        .value
+    )
+    joined = pd.concat([hand.rename("hand"), engine.rename("engine")], axis=1)
+    assert len(joined) == 33 * 3
+    pd.testing.assert_series_equal(
+        joined.hand, joined.engine, check_names=False, rtol=1e-12, atol=0
+    )
+
+
+@pytest.mark.spark
+def test_spark_gives_identical_values(synth_dir: Path) -> None:
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    duck = run_engine(synth_dir, indicators=["life_expectancy"], checksums=False)
+    spark = run_engine(synth_dir, indicators=["life_expectancy"], checksums=False, backend="spark")
+    assert duck.values.num_rows > 500
+    assert duck.values.equals(spark.values)
+
+
+def test_compute_command_stores_a_release_with_provenance(synth_dir: Path, tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    result = CliRunner().invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(synth_dir),
+            "-i",
+            "life_expectancy",
+            "-i",
+            "tb_incidence",
+            "--store",
+            str(store),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["computed"] == ["life_expectancy"]
+    assert "tb_notifications" in summary["skipped"]["tb_incidence"]
+    with open_store(store, read_only=True) as st:
+        release = st.release(summary["release_id"])
+        assert release.source == "engine:duckdb"
+        assert any(f.name.startswith("deaths/") for f in release.files)
+        values = st.values(indicator_ids=["life_expectancy"])
+        assert values.num_rows == summary["rows"]
+        assert json.loads(release.note)["catalogue_version"] == load_catalogue().version
+
+
+def test_compute_command_reports_bad_input(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(
+        app, ["compute", "--input", str(tmp_path / "empty"), "--store", str(tmp_path / "s.duckdb")]
+    )
+    assert result.exit_code == 2
+    assert "no population" in result.output
