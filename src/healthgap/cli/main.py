@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from healthgap import __version__
+from healthgap import ATTRIBUTION, __version__
 
 app = typer.Typer(
     name="healthgap",
     help="Monitor London's Health Inequalities Strategy: indicators, methods, progress, gaps.",
+    epilog=ATTRIBUTION,
     no_args_is_help=True,
     add_completion=False,
 )
@@ -17,6 +18,7 @@ app = typer.Typer(
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"healthgap {__version__}")
+        typer.echo(ATTRIBUTION)
         raise typer.Exit()
 
 

@@ -25,6 +25,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from healthgap import ATTRIBUTION
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
 from healthgap.store import ReleaseInput, Store, open_store
@@ -172,6 +173,7 @@ def status_command(
                     "schema_version": version,
                     "sources": [x.to_dict() for x in sources],
                     "releases": [r.to_dict() for r in releases],
+                    "attribution": ATTRIBUTION,
                 },
                 indent=2,
             )
@@ -210,6 +212,7 @@ def status_command(
             r.status,
         )
     console.print(table)
+    console.print(f"[dim]{ATTRIBUTION}[/dim]", highlight=False)
 
 
 def load_command(
@@ -266,7 +269,9 @@ def write_atomically(table: pa.Table, out: Path, *, fmt: ExportFormat) -> None:
         if fmt is ExportFormat.csv:
             pa_csv.write_csv(table, tmp)
         else:
-            pq.write_table(table, tmp)
+            meta = dict(table.schema.metadata or {})
+            meta[b"attribution"] = ATTRIBUTION.encode()
+            pq.write_table(table.replace_schema_metadata(meta), tmp)
         os.replace(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -176,3 +176,20 @@ def test_populate_drives_a_rich_progress_bar(
         assert (overall.completed, overall.total) == (3, 3)
     assert outcome.loaded == 3
     assert "releases" in console.file.getvalue()  # type: ignore[attr-defined]
+
+
+def test_attribution_is_shown_with_the_data(app: typer.Typer, filled: Path, tmp_path: Path) -> None:
+    """The ONS open-data licence attribution travels with every view of the data."""
+    from healthgap import ATTRIBUTION
+
+    human = CliRunner().invoke(app, ["status", "--store", str(filled)])
+    assert "Open Government Licence v3.0" in human.output
+    as_json = CliRunner().invoke(app, ["status", "--store", str(filled), "--json"])
+    assert json.loads(as_json.output)["attribution"] == ATTRIBUTION
+    out = tmp_path / "values.parquet"
+    exported = CliRunner().invoke(
+        app, ["export", "--store", str(filled), "--format", "parquet", "--out", str(out)]
+    )
+    assert exported.exit_code == 0, exported.output
+    meta = pq.read_schema(out).metadata
+    assert meta[b"attribution"].decode() == ATTRIBUTION
