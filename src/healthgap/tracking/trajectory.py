@@ -27,6 +27,7 @@ Regression Analysis §2 (prediction intervals); Thompson & Sharp (1999) Stat Med
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ __all__ = [
     "Status",
     "Target",
     "assess",
+    "deadline_date",
     "glide_value",
     "project",
 ]
@@ -131,6 +133,19 @@ class Assessment:
     glide_value_at_latest: float | None = None
     required_annual_change: float | None = None
     observed_annual_change: float | None = None
+
+
+def deadline_date(deadline: float) -> str:
+    """A deadline in decimal years (the instant it falls due) as the last day it allows.
+
+    >>> deadline_date(2031.0)
+    '2030-12-31'
+    """
+    year = int(deadline)
+    start = dt.date(year, 1, 1)
+    days = (dt.date(year + 1, 1, 1) - start).days
+    due = start + dt.timedelta(days=round((deadline - year) * days))
+    return (due - dt.timedelta(days=1)).isoformat()
 
 
 def glide_value(target: Target, time: float) -> float | None:
@@ -263,7 +278,7 @@ def assess(
     return Assessment(
         status,
         f"{why_prefix}{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
-        f"at {target.deadline:g} against a target of {target.value:g}",
+        f"by {deadline_date(target.deadline)} against a target of {target.value:g}",
         latest,
         target,
         projection=proj,

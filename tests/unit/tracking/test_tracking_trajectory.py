@@ -134,3 +134,11 @@ def test_prediction_interval_brackets_and_widens_with_confidence(
     assert p.lower <= p.value <= p.upper
     assert (p.upper - p.lower) >= (p95.upper - p95.lower) - 1e-9
     assert math.isfinite(p.value)
+
+
+def test_deadlines_read_as_the_last_day_allowed() -> None:
+    from healthgap.tracking.trajectory import deadline_date
+
+    assert deadline_date(2031.0) == "2030-12-31"  # '2030' falls due at the end of 2030
+    obs = _line(-1.0, 20.0, range(2020, 2025), noise=1.0)
+    assert "by 2029-12-31" in assess(obs, REDUCE_TO_10_BY_2030, as_of=2025).reason
