@@ -196,3 +196,37 @@ def test_compute_command_reports_bad_input(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "no population" in result.output
+
+
+def test_sii_and_gap_in_life_expectancy_across_london_deciles(le_raw) -> None:
+    """Given life expectancy by London IMD decile, the engine derives the SII (the catalogue's
+    sii_life_expectancy), the RII and the gap, consistent with the decile values."""
+    from healthgap.engine.inequality import inequality_values
+
+    out = inequality_values(
+        le_raw.values,
+        indicator_id="life_expectancy",
+        statistic="life_expectancy",
+        repetitions=2_000,
+    ).to_pandas()
+    london = out[(out.area_code == "E12000007") & (out.sex == "male")]
+    sii = london[london.series.str.contains("/sii-")]
+    gap = london[london.series.str.contains("/gap-")]
+    rii = london[london.series.str.contains("/rii-")]
+    assert (sii.indicator_id == "sii_life_expectancy").all()
+    assert len(sii) == len(gap) == len(rii) >= 1
+    dec = le_raw.values.to_pandas()
+    dec = dec[
+        (dec.indicator_id == "life_expectancy")
+        & (dec.area_code == "E12000007")
+        & (dec.sex == "male")
+        & (dec.breakdown_type == "imd2019_decile_london")
+    ]
+    d = dec.set_index(dec.breakdown_category.astype(int)).value
+    assert gap.value.iloc[0] == pytest.approx(d.loc[10] - d.loc[1])
+    # the SII spans the whole gradient, so it exceeds the decile 10 - decile 1 gap a little
+    assert gap.value.iloc[0] < sii.value.iloc[0] < 1.5 * gap.value.iloc[0]
+    assert (sii.lower95_0cl < sii.value).all()
+    assert (sii.upper99_8cl > sii.upper95_0cl).all()
+    assert (rii.value > 1).all()
+    assert set(out.columns) == set(le_raw.values.column_names)
