@@ -13,7 +13,7 @@ Two stages, so that every backend gives the same answer:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -173,7 +173,7 @@ def aggregate_events(
     year = sel[date_column].year().cast("int64")
     sel = sel.mutate(
         year=year,
-        age_index=banding.index_expr(sel[age_column]).cast("int64"),
+        age_index=banding.index_expr(sel[age_column]),
     ).filter(year.isin(list(years)))
     keys = ["lsoa_code", "year", "sex", "age_index", "ethnic_group"]
     return sel.group_by(keys).aggregate(events=sel.count().cast("float64"))
@@ -196,11 +196,17 @@ def aggregate_population(
     if sexes:
         preds.append(population.sex.isin(list(sexes)))
     pop = population.filter(*preds)
-    pop = pop.mutate(age_index=banding.index_expr(pop.age).cast("int64"))
+    pop = pop.mutate(age_index=banding.index_expr(pop.age))
     keys = ["lsoa_code", "year", "sex", "age_index"]
     if "ethnic_group" in population.columns:
         keys.append("ethnic_group")
     return pop.group_by(keys).aggregate(population=pop.population.sum().cast("float64"))
+
+
+def _whole(values: pa.ChunkedArray) -> bool:
+    """Every value a whole number below 2**53 (so float64 sums of them are exact)."""
+    x = values.to_numpy()
+    return bool(np.all(np.floor(x) == x) and np.all(np.abs(x) < 2.0**53))
 
 
 def _sum_by(table: pa.Table, keys: list[str], values: list[str]) -> pa.Table:
@@ -216,12 +222,15 @@ def roll_up(
     banding: AgeBanding,
     periods: Sequence[Period],
     area_levels: Sequence[str] = ("ltla", "icb", "region"),
-    breakdowns: Sequence[str] = ("none", "imd2019_decile_london"),
+    breakdowns: Sequence[str] | Mapping[str, Sequence[str]] = ("none", "imd2019_decile_london"),
 ) -> pa.Table:
     """Stage 2: join, pool years into periods, and roll up to areas × breakdowns × sex.
 
     ``events`` and ``population`` are the stage-1 results as Arrow tables;
     ``lsoa_attributes`` has ``lsoa_code`` and the columns named in AREA_LEVELS and BREAKDOWNS.
+    ``breakdowns`` applies to every level, or maps each level to its own breakdowns.
+    The join onto LSOA attributes is done once; the LSOA rows are then collapsed to one row
+    per distinct combination of the attributes needed before periods are pooled.
     Returns AGGREGATE_SCHEMA rows, one per area × period × sex × breakdown category × age band,
     with ``events`` = 0 where none occurred. Events whose LSOA, year, sex and age band have no
     population are an error (they would silently vanish from every rate).
@@ -231,10 +240,16 @@ def roll_up(
             raise InputError(
                 f"unknown area level; choose from {', '.join(AREA_LEVELS)}", value=level
             )
-    for b in breakdowns:
+    per_level: dict[str, tuple[str, ...]] = (
+        {lv: tuple(breakdowns.get(lv, ())) for lv in area_levels}
+        if isinstance(breakdowns, Mapping)
+        else {lv: tuple(breakdowns) for lv in area_levels}
+    )
+    every = [b for lv in area_levels for b in per_level[lv]]
+    for b in every:
         if b not in BREAKDOWNS:
             raise InputError(f"unknown breakdown; choose from {', '.join(BREAKDOWNS)}", value=b)
-    by_ethnicity = "ethnic_group" in breakdowns
+    by_ethnicity = "ethnic_group" in every
     pop_has_ethnicity = "ethnic_group" in population.column_names
     if by_ethnicity and not pop_has_ethnicity:
         raise InputError(
@@ -242,9 +257,12 @@ def roll_up(
             column="ethnic_group",
         )
 
-    needed = [AREA_LEVELS[lv] for lv in area_levels] + [
-        c for b in breakdowns if (c := BREAKDOWNS[b]) and c != "ethnic_group"
-    ]
+    needed = list(
+        dict.fromkeys(
+            [AREA_LEVELS[lv] for lv in area_levels]
+            + [c for b in every if (c := BREAKDOWNS[b]) and c != "ethnic_group"]
+        )
+    )
     base_keys = ["lsoa_code", "year", "sex", "age_index"]
     # Every breakdown but ethnicity uses events and population summed over ethnic group, so
     # events of unknown ethnicity still count. The ethnic breakdown uses ethnic-specific
@@ -256,6 +274,12 @@ def roll_up(
         attributes=lsoa_attributes,
         needed=needed,
     )
+    # Sums of LSOAs sharing every needed attribute, so the period loop reads few rows. Only
+    # for whole-number counts and populations, whose float sums do not depend on the order.
+    cells = ["year", "sex", "age_index", *needed]
+    collapse = _whole(base["events"]) and _whole(base["population"])
+    if collapse:
+        base = _sum_by(base, cells, ["events", "population"])
     ethnic: pa.Table | None = None
     if by_ethnicity:
         known = events.filter(pc.field("ethnic_group") != "unknown")
@@ -266,6 +290,8 @@ def roll_up(
             attributes=lsoa_attributes,
             needed=needed,
         )
+        if collapse and _whole(ethnic["population"]):
+            ethnic = _sum_by(ethnic, [*cells, "ethnic_group"], ["events", "population"])
 
     pieces: list[pa.Table] = []
     for period in periods:
@@ -283,7 +309,7 @@ def roll_up(
             continue
         for level in area_levels:
             area_col = AREA_LEVELS[level]
-            for breakdown in breakdowns:
+            for breakdown in per_level[level]:
                 cat_col = BREAKDOWNS[breakdown]
                 part = parts["ethnic" if breakdown == "ethnic_group" else "base"]
                 keys = [area_col, "sex", "age_index"] + ([cat_col] if cat_col else [])

@@ -65,7 +65,9 @@ class Backend:
 def _duckdb(*, threads: int | None = None) -> Backend:
     import ibis
 
+    # No progress bar: the engine is a library, and the bar's redraws cost time on long scans.
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
+    con.raw_sql("SET enable_progress_bar = false")
     return Backend("duckdb", con, con.disconnect)
 
 

@@ -232,6 +232,67 @@ def audit(
     return ranges
 
 
+def _spans_two(lo: float, hi: float) -> bool:
+    """Feasible values ``lo`` and ``hi`` (up to solver tolerance) surely enclose two whole
+    numbers, so the exact range does too."""
+    return bool(np.floor(hi - 1e-6) - np.ceil(lo + 1e-6) + 1 >= 2)
+
+
+def _recoverable_in(
+    component: list[int],
+    relations: list[Relation],
+    index: list[list[int]],
+    counts: np.ndarray,
+    *,
+    lower_bounds: np.ndarray,
+    upper_bounds: np.ndarray,
+) -> list[int]:
+    """The withheld cells of one component whose feasible range holds < 2 whole numbers.
+
+    Same answer as ``_recoverable(audit(...))`` for the component, with fewer LPs: every LP
+    solution is a feasible point, and once the feasible points seen so far give a cell two
+    whole numbers its exact range holds them too, so its own LPs are skipped.
+    """
+    pos = {c: j for j, c in enumerate(component)}
+    rel_ids = sorted({r for c in component for r in index[c]})
+    bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in component]
+    if not rel_ids:
+        return _recoverable(dict(zip(component, bounds, strict=True)))
+    a_eq = np.zeros((len(rel_ids), len(component)))
+    b_eq = np.zeros(len(rel_ids))
+    for i, r in enumerate(rel_ids):
+        total, members = relations[r]
+        for c, a in ((total, 1.0), *((m, -1.0) for m in members)):
+            if c in pos:
+                a_eq[i, pos[c]] += a
+            else:
+                b_eq[i] -= a * counts[c]
+    seen_lo = np.full(len(component), np.inf)
+    seen_hi = np.full(len(component), -np.inf)
+    out: list[int] = []
+    for j, c in enumerate(component):
+        if _spans_two(seen_lo[j], seen_hi[j]):
+            continue
+        objective = np.zeros(len(component))
+        objective[j] = 1.0
+        found: list[float] = []
+        for sign in (1.0, -1.0):
+            res = linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            if res.status != 0:
+                raise InputError(
+                    "disclosure audit: the published counts are inconsistent with their totals",
+                    row=c,
+                )
+            np.minimum(seen_lo, res.x, out=seen_lo)
+            np.maximum(seen_hi, res.x, out=seen_hi)
+            found.append(sign * float(res.fun))
+            if _spans_two(seen_lo[j], seen_hi[j]):
+                break
+        else:
+            out += _recoverable({c: (found[0], found[1])})
+    return out
+
+
 def _recoverable(ranges: dict[int, tuple[float, float]]) -> list[int]:
     out = []
     for c, (lo, hi) in ranges.items():
@@ -255,7 +316,9 @@ def _determined(
         for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
             if c in pos:
                 a[i, pos[c]] += coef
-    _, sing, vt = np.linalg.svd(a, full_matrices=True)
+    # V is all that is needed: with at least as many relations as cells the thin SVD already
+    # gives all of it, without the (relations × relations) U of the full one.
+    _, sing, vt = np.linalg.svd(a, full_matrices=a.shape[0] < a.shape[1])
     rank = int((sing > 1e-9 * max(1.0, float(sing.max(initial=0.0)))).sum())
     null = vt[rank:].T  # columns span the null space
     if null.shape[1] == 0:
@@ -310,16 +373,15 @@ def protect(
                 continue
             found: list[int]
             if len(component) <= LP_COMPONENT_LIMIT:
-                ranges = audit(
+                range_audited.update(component)
+                found = _recoverable_in(
+                    component,
                     relations,
+                    index,
                     counts,
-                    suppressed,
                     lower_bounds=lower,
                     upper_bounds=upper,
-                    only={component[0]},
                 )
-                range_audited.update(component)
-                found = _recoverable(ranges)
             else:
                 algebra_audited.update(component)
                 found = _determined(component, relations, index)

@@ -8,7 +8,9 @@ For each indicator whose catalogue recipe compiles (:mod:`healthgap.engine.recip
    (national and within London) and London quintiles; rolling periods of the recipe's
    length (e.g. 2018 - 20, 2019 - 21);
 3. compute the statistic with the official method (:mod:`healthgap.engine.compute`);
-4. apply disclosure control (:mod:`healthgap.engine.disclosure`).
+4. apply disclosure control (:mod:`healthgap.engine.disclosure`);
+5. derive the SII, RII and decile gap from the published London-decile values
+   (:mod:`healthgap.engine.inequality`).
 
 The same function serves the *aggregated-input* route: :func:`values_from_aggregates` takes
 counts an analyst already holds (the AGGREGATE_SCHEMA shape) through steps 3–4, so the two
@@ -29,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from healthgap.catalogue import load_catalogue
 from healthgap.catalogue.framework import Catalogue
@@ -41,6 +44,7 @@ from healthgap.engine.aggregate import (
 from healthgap.engine.backends import Backend, connect
 from healthgap.engine.compute import compute_values
 from healthgap.engine.disclosure import DisclosureReport, protect
+from healthgap.engine.inequality import inequality_values
 from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
 from healthgap.errors import ConfigurationError, InputError
 from healthgap.geography import load_geography
@@ -154,6 +158,16 @@ def _checksums(directory: Path) -> dict[str, str]:
     return out
 
 
+def _denominator_key(recipe: EngineRecipe) -> tuple[object, ...]:
+    """Recipes with equal keys share one stage-1 denominator table."""
+    return (
+        recipe.denominator,
+        recipe.table,
+        recipe.spec.banding.name,
+        recipe.denominator_selection,
+    )
+
+
 def values_from_aggregates(
     aggregates: pa.Table,
     recipe: EngineRecipe,
@@ -205,7 +219,12 @@ def run_engine(
             by_level = {lv: (*b, "ethnic_group") for lv, b in by_level.items()}
         parents = area_parents()
         pop_cache: dict[tuple[object, ...], pa.Table] = {}
+        # Denominators are large (LSOA × year × sex × age band × ethnic group): each is
+        # dropped after the last indicator that uses it, to keep peak memory down.
+        last_use = {_denominator_key(r): n for n, r in enumerate(runnable)}
+        stages = dict.fromkeys(("stage1", "roll_up", "compute", "disclosure"), 0.0)
         pieces: list[pa.Table] = []
+        derived: list[pa.Table] = []
         reports: dict[str, DisclosureReport] = {}
         for n, recipe in enumerate(runnable):
             if progress:
@@ -220,6 +239,7 @@ def run_engine(
                     f"needs {recipe.period_years} consecutive years; the input holds {years}"
                 )
                 continue
+            tick = time.perf_counter()
             ev = be.to_arrow(
                 aggregate_events(
                     events,
@@ -229,12 +249,7 @@ def run_engine(
                     years=years,
                 )
             )
-            den_key = (
-                recipe.denominator,
-                recipe.table,
-                recipe.spec.banding.name,
-                recipe.denominator_selection,
-            )
+            den_key = _denominator_key(recipe)
             den = pop_cache.get(den_key)
             if den is None:
                 sel = recipe.denominator_selection
@@ -263,22 +278,43 @@ def run_engine(
                         ["population" if c == "events" else c for c in den.column_names]
                     )
                 pop_cache[den_key] = den
+            tock = time.perf_counter()
+            stages["stage1"] += tock - tick
+            rolled = roll_up(
+                ev,
+                den,
+                attrs,
+                banding=recipe.spec.banding,
+                periods=periods,
+                area_levels=tuple(by_level),
+                breakdowns=by_level,
+            )
+            # level by level, in the order of ``by_level`` (roll_up sorts levels by name)
+            area_type = rolled["area_type"]
             aggregates = pa.concat_tables(
-                roll_up(
-                    ev,
-                    den,
-                    attrs,
-                    banding=recipe.spec.banding,
-                    periods=periods,
-                    area_levels=(level,),
-                    breakdowns=level_breakdowns,
-                )
-                for level, level_breakdowns in by_level.items()
+                rolled.filter(pc.equal(area_type, level)) for level in by_level
             )
-            protected, report = values_from_aggregates(
-                aggregates, recipe, parents=parents, disclosure_control=disclosure_control
-            )
+            tick = time.perf_counter()
+            stages["roll_up"] += tick - tock
+            values = compute_values(aggregates, recipe.spec)
+            tock = time.perf_counter()
+            stages["compute"] += tock - tick
+            report: DisclosureReport | None = None
+            if disclosure_control:
+                protected, report = protect(values, recipe.disclosure, parents=parents)
+            else:
+                protected = values
+            stages["disclosure"] += time.perf_counter() - tock
             pieces.append(protected)
+            # SII, RII and the decile gap, from the published (protected) decile values only
+            measures = inequality_values(
+                protected, indicator_id=recipe.indicator_id, statistic=recipe.spec.statistic
+            )
+            if measures.num_rows:
+                derived.append(measures)
+            if last_use[den_key] == n:
+                pop_cache.pop(den_key, None)
+            del ev, den, rolled, area_type, aggregates, values
             if report is not None:
                 reports[recipe.indicator_id] = report
         if progress:
@@ -290,7 +326,7 @@ def run_engine(
             "no indicator could be computed from this input: "
             + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
         )
-    values = pa.concat_tables(pieces).select(column_names())
+    values = pa.concat_tables([*pieces, *derived]).select(column_names())
     computed = tuple(sorted({str(p["indicator_id"][0].as_py()) for p in pieces}))
     provenance: dict[str, object] = {
         "backend": backend,
@@ -299,6 +335,7 @@ def run_engine(
         "disclosure_control": disclosure_control,
         "years": years,
         "seconds": round(time.perf_counter() - started, 3),
+        "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
     }
     if checksums:
         provenance["input_sha256"] = _checksums(Path(input_dir))
