@@ -42,20 +42,35 @@ def release_from_result(result: EngineResult, input_dir: Path) -> ReleaseInput:
         for name, sha in sorted(checksums.items())
         if name.endswith((".parquet", ".csv"))
     )
-    series = tuple(
-        SeriesInfo(
-            key=f"engine:{ind}",
-            name=cat.indicator(ind).name,
-            publisher="healthgap engine",
-            unit=cat.indicator(ind).unit,
-            indicator_id=ind,
-        )
-        for ind in result.computed
+    names = {
+        "sii-imd2019-decile-london": "slope index of inequality across London IMD 2019 deciles",
+        "rii-imd2019-decile-london": "relative index of inequality across London IMD 2019 deciles",
+        "gap-imd2019-decile-london": "gap, least minus most deprived London IMD 2019 decile",
+    }
+    held = (
+        result.values.select(["series", "indicator_id", "unit"])
+        .group_by(["series", "indicator_id", "unit"])
+        .aggregate([])
     )
+    series = []
+    for row in held.to_pylist():
+        key = row["series"]
+        base, _, measure = key.partition("/")
+        indicator = cat.indicator(base.removeprefix("engine:").replace("-", "_"))
+        name = indicator.name if not measure else f"{indicator.name}: {names.get(measure, measure)}"
+        series.append(
+            SeriesInfo(
+                key=key,
+                name=name,
+                publisher="healthgap engine",
+                unit=row["unit"],
+                indicator_id=row["indicator_id"],
+            )
+        )
     return ReleaseInput(
         source=f"engine:{result.provenance['backend']}",
         files=files,
-        series=series,
+        series=tuple(sorted(series, key=lambda x: x.key)),
         values=result.values,
         note=json.dumps({k: v for k, v in result.provenance.items() if k != "input_sha256"}),
     )

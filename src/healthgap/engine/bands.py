@@ -59,9 +59,14 @@ class AgeBanding:
         return (np.searchsorted(np.asarray(self.starts), ages, side="right") - 1).astype(np.int64)
 
     def index_expr(self, age: ir.IntegerValue) -> ir.IntegerValue:
-        """Band index of an Ibis integer column; compiles to a CASE on every backend."""
+        """Band index of an Ibis integer column; compiles to a CASE on every backend.
+
+        A one-band banding (ALL_AGES) is the constant 0: ``ibis.cases`` needs a branch.
+        """
         import ibis
 
+        if len(self.starts) == 1:
+            return ibis.literal(0, type="int64")
         branches = [
             (age >= start, i) for i, start in reversed(list(enumerate(self.starts))) if start > 0
         ]

@@ -30,7 +30,13 @@ from healthgap.methods.standard_populations import ESP2013
 from healthgap.methods.standard_populations import ESP2013_21 as ESP2013_21_STD
 from healthgap.store.columns import VALUE_COLUMNS, column_names
 
-__all__ = ["GROUP_KEYS", "Statistic", "StatisticSpec", "compute_values"]
+__all__ = [
+    "GROUP_KEYS",
+    "Statistic",
+    "StatisticSpec",
+    "compute_values",
+    "engine_series_key",
+]
 
 Statistic = Literal["dsr", "crude_rate", "proportion", "life_expectancy"]
 
@@ -61,6 +67,14 @@ class StatisticSpec:
     unit: str | None = None
     life_expectancy_age: int = 0
     confidence: tuple[float, ...] = (0.95, 0.998)
+
+
+def engine_series_key(indicator_id: str, measure: str | None = None) -> str:
+    """The series key of values the engine computes, in the source-series convention
+    (``'<kind>:<slug>'``, slugs hyphenated): ``engine:life-expectancy``,
+    ``engine:life-expectancy/sii-imd2019-decile-london``."""
+    key = "engine:" + indicator_id.replace("_", "-")
+    return f"{key}/{measure}" if measure else key
 
 
 def _group_codes(aggregates: pa.Table) -> tuple[np.ndarray, pa.Table]:
@@ -238,7 +252,7 @@ def _to_values(
     )
     data = {
         "indicator_id": pa.array([spec.indicator_id] * n, pa.string()),
-        "series": pa.array([f"engine:{spec.indicator_id}"] * n, pa.string()),
+        "series": pa.array([engine_series_key(spec.indicator_id)] * n, pa.string()),
         "area_code": keys["area_code"],
         "area_type": keys["area_type"],
         "period_start": pa.array([dt.date(int(y), 1, 1) for y in start_year], pa.date32()),

@@ -12,7 +12,8 @@ withheld by disclosure control), the engine derives:
 - the **relative index of inequality** from the same fit;
 - the **gap**: least minus most deprived decile, with a normal interval from the two SEs.
 
-Each becomes a value row in the canonical shape (series ``engine:<indicator>/sii-…`` etc.;
+Each becomes a value row in the canonical shape (series ``engine:<indicator>/sii-…`` etc.,
+see ``engine_series_key``;
 ``breakdown_type`` 'none'); the SII of life expectancy maps to the catalogue's
 ``sii_life_expectancy`` indicator.
 
@@ -28,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numpy.typing import NDArray
 
+from healthgap.engine.compute import engine_series_key
 from healthgap.methods import slope_index_of_inequality, z_from_confidence
 from healthgap.methods.result import Result
 from healthgap.store.columns import VALUE_COLUMNS, column_names
@@ -54,7 +56,10 @@ def inequality_values(
         (pc.field("breakdown_type") == DECILE_BREAKDOWN)
         & (pc.field("indicator_id") == indicator_id)
     ).to_pandas()
-    empty = pa.table({c.name: pa.array([], _arrow_type(c.type)) for c in VALUE_COLUMNS})
+    schema = pa.schema(
+        [pa.field(c.name, _arrow_type(c.type), nullable=c.nullable) for c in VALUE_COLUMNS]
+    )
+    empty = schema.empty_table()
     if dec.empty:
         return empty
     dec["decile"] = dec.breakdown_category.astype(int)
@@ -100,7 +105,7 @@ def inequality_values(
             result.sii,
             order,
             total_pop,
-            f"engine:{indicator_id}/sii-imd2019-decile-london",
+            engine_series_key(indicator_id, "sii-imd2019-decile-london"),
             sii_id,
             unit,
             f"slope index of inequality across {label}",
@@ -113,7 +118,7 @@ def inequality_values(
                 result.rii,
                 order,
                 total_pop,
-                f"engine:{indicator_id}/rii-imd2019-decile-london",
+                engine_series_key(indicator_id, "rii-imd2019-decile-london"),
                 None,
                 "ratio",
                 f"relative index of inequality across {label}",
@@ -191,7 +196,7 @@ def _gap_rows(
     se = np.hypot(se1.to_numpy(float), se10.to_numpy(float))
     data = _frame(
         keys,
-        f"engine:{indicator_id}/gap-imd2019-decile-london",
+        engine_series_key(indicator_id, "gap-imd2019-decile-london"),
         None,
         unit,
         "least minus most deprived London IMD 2019 decile",

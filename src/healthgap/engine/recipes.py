@@ -19,11 +19,17 @@ from typing import Literal
 from healthgap.catalogue.models import Indicator, Statistic
 from healthgap.engine.aggregate import CodeFilter, EventSelection
 from healthgap.engine.bands import ALL_AGES, ESP2013_19, LIFE_TABLE_20, AgeBanding
-from healthgap.engine.compute import StatisticSpec
+from healthgap.engine.compute import StatisticSpec, engine_series_key
 from healthgap.engine.disclosure import DisclosureRule
 from healthgap.engine.records import RECORD_SCHEMAS
 
-__all__ = ["EVENT_TABLES", "EngineRecipe", "NotComputable", "compile_recipe"]
+__all__ = [
+    "EVENT_TABLES",
+    "EngineRecipe",
+    "NotComputable",
+    "compile_recipe",
+    "engine_series_key",
+]
 
 #: Catalogue event names → (record table, date column that places an event in a year).
 EVENT_TABLES: dict[str, tuple[str, str]] = {

@@ -16,7 +16,7 @@ from healthgap.engine.aggregate import (
     aggregate_population,
     roll_up,
 )
-from healthgap.engine.bands import ESP2013_19, LIFE_TABLE_20
+from healthgap.engine.bands import ALL_AGES, ESP2013_19, LIFE_TABLE_20
 from healthgap.errors import InputError
 
 LSOAS = pa.table(
@@ -162,3 +162,17 @@ def test_ethnic_breakdown_needs_ethnic_denominators() -> None:
 def test_unknown_level_is_named() -> None:
     with pytest.raises(InputError, match="'ward': unknown area level"):
         _run(EventSelection(), area_levels=("ward",))
+
+
+def test_all_ages_banding_aggregates_to_one_band() -> None:
+    """A crude rate over all ages uses a one-band banding; its index is the constant 0."""
+    con = ibis.duckdb.connect()
+    ev = aggregate_events(
+        con.create_table("deaths", ibis.memtable(_deaths())),
+        selection=EventSelection(),
+        banding=ALL_AGES,
+        date_column="date_of_death",
+        years=[2019, 2020],
+    ).to_pyarrow()
+    assert set(ev["age_index"].to_pylist()) == {0}
+    assert sum(ev["events"].to_pylist()) == 5

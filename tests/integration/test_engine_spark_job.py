@@ -1,0 +1,40 @@
+"""The spark-submit entry point writes protected values and provenance that load into a store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from healthgap.cli.main import app
+from healthgap.engine.spark_job import main
+from healthgap.engine.synth import generate_synthetic_london
+
+pytestmark = [pytest.mark.spark, pytest.mark.slow]
+
+
+def test_spark_job_output_loads_into_a_store(tmp_path: Path) -> None:
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    records = tmp_path / "records"
+    generate_synthetic_london(records, rows=120_000, seed=5, tables=("deaths",))
+    out = tmp_path / "out" / "values.parquet"
+    assert main(["--input", str(records), "--out", str(out), "--indicator", "suicide_rate"]) == 0
+    values = pq.read_table(out)
+    assert values.num_rows > 0
+    assert set(values["indicator_id"].to_pylist()) - {None} == {"suicide_rate"}
+    provenance = json.loads(out.with_suffix(".provenance.json").read_text())
+    assert provenance["backend"] == "spark"
+    loaded = CliRunner().invoke(
+        app, ["load", str(out), "--source", "healthgap", "--store", str(tmp_path / "s.duckdb")]
+    )
+    assert loaded.exit_code == 0, loaded.output
+
+
+def test_path_option_prints_the_script_for_spark_submit(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--path"]) == 0
+    printed = Path(capsys.readouterr().out.strip())
+    assert printed.name == "spark_job.py"
+    assert printed.exists()
