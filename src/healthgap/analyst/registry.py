@@ -33,6 +33,7 @@ _MODULES: tuple[str, ...] = (
     "healthgap.analyst.heat",
     "healthgap.analyst.inequality",
     "healthgap.analyst.comparison",
+    "healthgap.analyst.benchmarking",
 )
 
 
