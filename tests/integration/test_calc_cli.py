@@ -173,58 +173,15 @@ def test_missing_option_and_unknown_method_exit_2(app: typer.Typer, tmp_path: Pa
     assert not (tmp_path / "o.csv").exists()
 
 
+def _example_life_table() -> tuple[np.ndarray, np.ndarray]:
+    """Deaths and population of the golden reference case "one area, 20 bands"."""
+    ref = pd.read_csv(Path(__file__).resolve().parents[1] / "reference" / "life_expectancy.csv")
+    case = ref[ref.case == "one area, 20 bands"]
+    return case.deaths.to_numpy(dtype=float), case.population.to_numpy(dtype=float)
+
+
 def test_life_expectancy_from_csv(app: typer.Typer, tmp_path: Path) -> None:
-    pop = (
-        np.array(
-            [
-                7060,
-                35059,
-                46974,
-                48489,
-                43219,
-                38561,
-                46009,
-                57208,
-                61435,
-                55601,
-                50209,
-                44208,
-                44443,
-                37286,
-                27947,
-                20292,
-                14110,
-                8788,
-                4490,
-                2198,
-            ]
-        )
-        * 3
-    )
-    deaths = np.array(
-        [
-            17,
-            6,
-            4,
-            7,
-            32,
-            22,
-            41,
-            60,
-            92,
-            132,
-            188,
-            255,
-            389,
-            571,
-            844,
-            1234,
-            1738,
-            1945,
-            1845,
-            1661,
-        ]
-    )
+    deaths, pop = _example_life_table()
     pd.DataFrame({"startage": methods.LE_STARTAGES, "deaths": deaths, "population": pop}).to_csv(
         tmp_path / "le.csv", index=False
     )

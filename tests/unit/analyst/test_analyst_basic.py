@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -177,36 +179,15 @@ def test_isr_observed_totals_must_be_constant_in_a_group() -> None:
     assert info.value.row == 3
 
 
+def _example_life_table() -> tuple[np.ndarray, np.ndarray]:
+    """Deaths and population of the golden reference case "one area, 20 bands"."""
+    ref = pd.read_csv(Path(__file__).resolve().parents[2] / "reference" / "life_expectancy.csv")
+    case = ref[ref.case == "one area, 20 bands"]
+    return case.deaths.to_numpy(dtype=float), case.population.to_numpy(dtype=float)
+
+
 def _le_frame() -> pd.DataFrame:
-    pop = (
-        np.array(
-            [
-                7060,
-                35059,
-                46974,
-                48489,
-                43219,
-                38561,
-                46009,
-                57208,
-                61435,
-                55601,
-                50209,
-                44208,
-                44443,
-                37286,
-                27947,
-                20292,
-                14110,
-                8788,
-                4490,
-                2198,
-            ]
-        )
-        * 3
-    )
-    deaths = np.array([17, 6, 4, 7, 32, 22, 41, 60, 92, 132, 188, 255, 389, 571, 844, 1234,
-                       1738, 1945, 1845, 1661])  # fmt: skip
+    deaths, pop = _example_life_table()
     return pd.DataFrame({
         "sex": np.repeat(["F", "M"], 20), "age": np.tile(methods.LE_STARTAGES, 2),
         "d": np.r_[deaths, deaths * 1.2], "p": np.r_[pop, pop],

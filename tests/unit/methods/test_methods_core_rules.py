@@ -2,44 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pandas as pd
 import pytest
 
 from healthgap import methods
 from healthgap.methods.errors import MethodInputError
 
 STARTS = np.array(methods.LE_STARTAGES, dtype=float)
+
+
+def _example_life_table() -> tuple[np.ndarray, np.ndarray]:
+    """Deaths and population of the golden reference case "one area, 20 bands"."""
+    ref = pd.read_csv(Path(__file__).resolve().parents[2] / "reference" / "life_expectancy.csv")
+    case = ref[ref.case == "one area, 20 bands"]
+    return case.deaths.to_numpy(dtype=float), case.population.to_numpy(dtype=float)
+
+
 # A plausible 20-band population and deaths (large enough to publish every band).
-POP = (
-    np.array(
-        [
-            7060,
-            35059,
-            46974,
-            48489,
-            43219,
-            38561,
-            46009,
-            57208,
-            61435,
-            55601,
-            50209,
-            44208,
-            44443,
-            37286,
-            27947,
-            20292,
-            14110,
-            8788,
-            4490,
-            2198,
-        ],
-        dtype=float,
-    )
-    * 3
-)
-DEATHS = np.array([17, 6, 4, 7, 32, 22, 41, 60, 92, 132, 188, 255, 389, 571, 844, 1234, 1738,
-                   1945, 1845, 1661], dtype=float)  # fmt: skip
+DEATHS, POP = _example_life_table()
 
 
 @pytest.mark.parametrize(
