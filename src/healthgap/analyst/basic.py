@@ -9,7 +9,8 @@ all groups and returns the group columns, the summed inputs and ``value`` with i
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,7 +29,7 @@ from healthgap.analyst.frame import (
 )
 from healthgap.errors import InputError
 from healthgap.methods.errors import MethodInputError
-from healthgap.methods.result import FloatArray
+from healthgap.methods.result import FloatArray, Result
 
 __all__ = [
     "CALCULATIONS",
@@ -325,23 +326,14 @@ def isr_rate(
     type: OutputType = "full",
 ) -> pd.DataFrame:
     """Indirectly standardised rate (PHEindicatormethods ``calculate_ISRate``)."""
-    levels = parse_confidence(confidence)
-    grouping, a, columns = _isr(
-        data, x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, observed_totals=observed_totals
-    )
-    try:
-        parts = methods.isr_components(
-            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
-            groups=grouping.codes, observed_totals=a["observed_totals"],  # type: ignore[arg-type]
-        )  # fmt: skip
-        result = methods.isr_rate(
-            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
-            groups=grouping.codes, confidence=levels, multiplier=multiplier,
-            observed_totals=a["observed_totals"],  # type: ignore[arg-type]
-        )  # fmt: skip
-    except MethodInputError as exc:
-        raise input_error(exc, columns=columns, grouping=grouping) from exc
-    return _isr_frame(grouping, parts, result, levels, type, multiplier)
+    return _isr_calculation(
+        data,
+        x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, confidence=confidence,
+        observed_totals=observed_totals, type=type, multiplier=multiplier,
+        method=lambda levels, **arrays: methods.isr_rate(
+            confidence=levels, multiplier=multiplier, **arrays
+        ),
+    )  # fmt: skip
 
 
 def isr_ratio(
@@ -358,23 +350,45 @@ def isr_ratio(
     type: OutputType = "full",
 ) -> pd.DataFrame:
     """Indirectly standardised ratio (PHEindicatormethods ``calculate_ISRatio``)."""
+    return _isr_calculation(
+        data,
+        x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, confidence=confidence,
+        observed_totals=observed_totals, type=type, multiplier=1.0,
+        method=lambda levels, **arrays: methods.isr_ratio(
+            confidence=levels, refvalue=refvalue, **arrays
+        ),
+    )  # fmt: skip
+
+
+def _isr_calculation(
+    data: pd.DataFrame,
+    *,
+    x: str | None,
+    n: str,
+    x_ref: str,
+    n_ref: str,
+    group_by: Sequence[str],
+    confidence: Confidence,
+    observed_totals: str | None,
+    type: OutputType,
+    multiplier: float,
+    method: Callable[..., Result],
+) -> pd.DataFrame:
+    """What rate and ratio share: columns, grouping, components; ``method`` gives the result."""
     levels = parse_confidence(confidence)
     grouping, a, columns = _isr(
         data, x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, observed_totals=observed_totals
     )
+    arrays: dict[str, Any] = {
+        "x": a["x"], "n": a["n"], "x_ref": a["x_ref"], "n_ref": a["n_ref"],
+        "groups": grouping.codes, "observed_totals": a["observed_totals"],
+    }  # fmt: skip
     try:
-        parts = methods.isr_components(
-            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
-            groups=grouping.codes, observed_totals=a["observed_totals"],  # type: ignore[arg-type]
-        )  # fmt: skip
-        result = methods.isr_ratio(
-            a["x"], a["n"], a["x_ref"], a["n_ref"],  # type: ignore[arg-type]
-            groups=grouping.codes, confidence=levels, refvalue=refvalue,
-            observed_totals=a["observed_totals"],  # type: ignore[arg-type]
-        )  # fmt: skip
+        parts = methods.isr_components(**arrays)
+        result = method(levels, **arrays)
     except MethodInputError as exc:
         raise input_error(exc, columns=columns, grouping=grouping) from exc
-    return _isr_frame(grouping, parts, result, levels, type, 1.0)
+    return _isr_frame(grouping, parts, result, levels, type, multiplier)
 
 
 def _isr_frame(
