@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from healthgap.store.columns import (
     AREA_TYPES,
+    BENCHMARKS,
     BREAKDOWN_NONE,
+    COMPARISON_COLUMNS,
     DEATH_COLUMNS,
     DEPRIVATION_COLUMNS,
     POPULATION_COLUMNS,
@@ -22,7 +24,9 @@ from healthgap.store.schema import DATA_TABLES, DataTable
 
 __all__ = [
     "AREA_TYPES",
+    "BENCHMARKS",
     "BREAKDOWN_NONE",
+    "COMPARISON_COLUMNS",
     "DATA_TABLES",
     "DEATH_COLUMNS",
     "DEPRIVATION_COLUMNS",

@@ -12,7 +12,9 @@ from typing import Literal
 
 __all__ = [
     "AREA_TYPES",
+    "BENCHMARKS",
     "BREAKDOWN_NONE",
+    "COMPARISON_COLUMNS",
     "DEATH_COLUMNS",
     "DEPRIVATION_COLUMNS",
     "POPULATION_COLUMNS",
@@ -118,4 +120,42 @@ DEPRIVATION_COLUMNS: tuple[Column, ...] = (
     Column("score", "DOUBLE", True, "IMD score"),
     Column("rank", "BIGINT", False, "national rank, 1 = most deprived"),
     Column("decile", "BIGINT", False, "national decile, 1 = most deprived"),
+)
+
+
+#: Benchmark kinds of a comparison row (see ``COMPARISON_COLUMNS``).
+BENCHMARKS: tuple[str, ...] = (
+    "region",  # London, E12000007
+    "icb",  # the borough's ICB (borough rows only)
+    "country",  # England, E92000001
+    "boroughs",  # quintile among the 33 London boroughs (borough rows only)
+    "previous",  # change from the previous period of the same series
+)
+
+#: Comparison outcomes of an indicator value, stored with the release that holds the value:
+#: one row per value × benchmark. The first eleven columns name the value (its store key plus
+#: indicator, area type and period label); a row's value must be in the same release.
+COMPARISON_COLUMNS: tuple[Column, ...] = (
+    Column("indicator_id", "VARCHAR", True, "catalogue indicator id; null while unmapped", 4),
+    Column("series", "VARCHAR", False, "series key of the compared value", 4),
+    Column("area_code", "VARCHAR", False, "GSS code of the compared value", 4),
+    Column("area_type", "VARCHAR", False, "one of AREA_TYPES", 4),
+    Column("period_start", "DATE", False, "first day the value covers", 4),
+    Column("period_end", "DATE", False, "last day the value covers", 4),
+    Column("period_label", "VARCHAR", False, "period as published ('2018 - 20')", 4),
+    Column("sex", "VARCHAR", False, "persons | male | female", 4),
+    Column("age_band", "VARCHAR", False, "as published", 4),
+    Column("breakdown_type", "VARCHAR", False, "'none', 'imd2019_decile' …", 4),
+    Column("breakdown_category", "VARCHAR", False, "category within breakdown_type", 4),
+    Column("benchmark", "VARCHAR", False, "one of BENCHMARKS", 4),
+    Column("benchmark_area_code", "VARCHAR", True, "area compared with; null if none", 4),
+    Column("benchmark_value", "DOUBLE", True, "the benchmark's value; null if none", 4),
+    Column("comparison_method", "BIGINT", False, "Fingertips comparator id (1, 12, 15 …)", 4),
+    Column(
+        "outcome", "VARCHAR", False, "Better/Similar/Worse, Higher/Lower, … or 'Not compared'", 4
+    ),
+    Column("reason", "VARCHAR", False, "why not compared; '' when compared", 4),
+    Column("borough_quintile", "BIGINT", True, "1-5 on 'boroughs' rows (Fingertips method 15)", 4),
+    Column("recent_trend", "VARCHAR", True, "Fingertips recent trend; latest period only", 4),
+    Column("trend_reason", "VARCHAR", True, "why the trend is not significant or computable", 4),
 )

@@ -16,14 +16,16 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from healthgap.config import default_store_path
 from healthgap.errors import MigrationError, StoreError
+from healthgap.store.columns import BENCHMARKS, COMPARISON_COLUMNS
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
 from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
-from healthgap.store.schema import DATA_TABLES, DataTable, data_table, quote
+from healthgap.store.schema import DATA_TABLES, VALUE_KEY, DataTable, data_table, quote
 from healthgap.store.validation import conform
 
 __all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
@@ -32,6 +34,10 @@ __all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
 CHUNK_ROWS = 250_000
 
 Progress = Callable[[int, int], None]
+
+#: Comparison outcomes: derived from the values of the same release, one row per value key
+#: and benchmark. Not one of DATA_TABLES (no row count on ``releases``; see ADR 0420).
+COMPARISONS = DataTable("comparisons", "comparisons", COMPARISON_COLUMNS, (*VALUE_KEY, "benchmark"))
 
 _SERIES_SCHEMA = pa.schema(
     [
@@ -168,7 +174,7 @@ class Store:
 
     def check_schema(self) -> None:
         """``MigrationError`` unless every data table matches its declared columns."""
-        for t in DATA_TABLES:
+        for t in (*DATA_TABLES, COMPARISONS):
             got = [
                 r[0]
                 for r in self._query(
@@ -220,6 +226,9 @@ class Store:
         total = sum(t.num_rows for _, t in tables)
         if total == 0 and not release.series:
             raise StoreError(f"release from '{release.source}' holds no rows and no series")
+        comparisons = self._conform_comparisons(release)
+        if comparisons is not None:
+            total += comparisons.num_rows
         counts = {spec.rows_column: 0 for spec in DATA_TABLES}
         counts.update({spec.rows_column: t.num_rows for spec, t in tables})
         counts["series_rows"] = len(release.series)
@@ -281,6 +290,10 @@ class Store:
                         if progress is not None:
                             progress(done, total)
                     self._check_unique(con, spec, release_id)
+                if comparisons is not None:
+                    done = self._write_comparisons(
+                        con, comparisons, release_id, done, total, progress
+                    )
                 con.commit()
             except BaseException as exc:
                 _rollback(con)
@@ -291,6 +304,65 @@ class Store:
                     ) from exc
                 raise
         return release_id
+
+    @staticmethod
+    def _conform_comparisons(release: ReleaseInput) -> pa.Table | None:
+        """The release's comparisons, conformed, or ``StoreError`` before anything is written."""
+        if release.comparisons is None:
+            return None
+        where = f"release from '{release.source}': table 'comparisons'"
+        if release.values is None or release.values.num_rows == 0:
+            raise StoreError(
+                f"{where}: comparisons describe values of the same release, and it has none"
+            )
+        table = conform(release.comparisons, COMPARISONS)
+        bad = pc.invert(pc.is_in(table["benchmark"], value_set=pa.array(BENCHMARKS)))
+        if table.num_rows and pc.any(bad).as_py():
+            row = int(pc.index(bad, True).as_py())
+            raise StoreError(
+                f"{where}: column 'benchmark': row {row + 1}: value "
+                f"{table['benchmark'][row].as_py()!r} is not one of {', '.join(BENCHMARKS)}"
+            )
+        return table
+
+    def _write_comparisons(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        table: pa.Table,
+        release_id: int,
+        done: int,
+        total: int,
+        progress: Progress | None,
+    ) -> int:
+        """Insert the comparisons inside the load's transaction; every row's value must be
+        in the same release (``StoreError`` naming the first that is not)."""
+        spec = COMPARISONS
+        target = f"{quote(spec.name)} (release_id, {_cols(spec.column_names)})"
+        select = f"SELECT {release_id}, {_cols(spec.column_names)} FROM _incoming"
+        for batch in table.to_batches(max_chunksize=CHUNK_ROWS):
+            con.register("_incoming", pa.Table.from_batches([batch]))
+            try:
+                con.execute(f"INSERT INTO {target} {select}")
+            finally:
+                con.unregister("_incoming")
+            done += batch.num_rows
+            if progress is not None:
+                progress(done, total)
+        self._check_unique(con, spec, release_id)
+        on = " AND ".join(f"v.{quote(k)} = c.{quote(k)}" for k in VALUE_KEY)
+        orphan = con.execute(
+            f"SELECT {_cols(VALUE_KEY, 'c.')} FROM comparisons c WHERE c.release_id = ? "
+            f"AND NOT EXISTS (SELECT 1 FROM indicator_values v WHERE v.release_id = c.release_id "
+            f"AND {on}) LIMIT 1",
+            [release_id],
+        ).fetchall()
+        if orphan:
+            shown = ", ".join(f"{k}={v!r}" for k, v in zip(VALUE_KEY, orphan[0], strict=True))
+            raise StoreError(
+                f"table 'comparisons': row for ({shown}) has no value in the same release; "
+                "comparisons must describe the release's own values"
+            )
+        return done
 
     @staticmethod
     def _check_unique(con: duckdb.DuckDBPyConnection, spec: DataTable, release_id: int) -> None:
@@ -643,6 +715,62 @@ class Store:
         )
         return _typed(table, spec)
 
+    def comparisons(
+        self,
+        *,
+        indicator_id: str | Sequence[str] | None = None,
+        area_code: str | Sequence[str] | None = None,
+        release_id: int | None = None,
+        as_published_on: date | None = None,
+        include_embargoed: bool = False,
+    ) -> pa.Table:
+        """Comparison outcomes (COMPARISON_COLUMNS + release_id) of the current values.
+
+        A row is shown when the value it describes is the one ``values`` shows for the same
+        moment (same visibility, supersession and embargo rules) and both came in the same
+        release: a newer release of a value hides the older release's comparisons of it, even
+        if the newer release brought none. ``release_id`` instead gives one release's rows
+        exactly as loaded, superseded or not (it cannot be combined with
+        ``as_published_on``). Rows sorted by value key and benchmark.
+        """
+        spec = COMPARISONS
+        ids = _names("indicator_id", indicator_id)
+        areas = _names("area_code", area_code)
+        params: dict[str, object] = {}
+        where = ["TRUE"]
+        if ids is not None:
+            where.append("c.indicator_id IN (SELECT unnest($ids))")
+            params["ids"] = ids
+        if areas is not None:
+            where.append("c.area_code IN (SELECT unnest($areas))")
+            params["areas"] = areas
+        if release_id is not None:
+            if as_published_on is not None:
+                raise StoreError(
+                    "comparisons: give release_id (one release as loaded) or as_published_on "
+                    "(what was current on a day), not both"
+                )
+            self.release(release_id)
+            where.append("c.release_id = $rid")
+            params["rid"] = release_id
+            source = "comparisons c"
+        else:
+            current, vparams = self._current_sql(
+                data_table("values"),
+                as_published_on=as_published_on,
+                include_embargoed=include_embargoed,
+                filters=[("area_code", areas)],
+            )
+            params.update(vparams)
+            on = " AND ".join(f"v.{quote(k)} = c.{quote(k)}" for k in VALUE_KEY)
+            source = f"comparisons c JOIN ({current}) v ON v.release_id = c.release_id AND {on}"
+        table = self._arrow(
+            f"SELECT {_cols(spec.column_names, 'c.')}, c.release_id FROM {source} "
+            f"WHERE {' AND '.join(where)} ORDER BY {_cols(spec.key, 'c.')}",
+            params,
+        )
+        return _typed(table, spec)
+
     def population(
         self,
         *,
@@ -807,6 +935,15 @@ def _series_row(s: SeriesInfo, release_id: int) -> list[object]:
         s.fingertips_id,
         s.indicator_id,
     ]
+
+
+def _names(column: str, given: str | Sequence[str] | None) -> list[str] | None:
+    if given is None:
+        return None
+    names = [given] if isinstance(given, str) else list(given)
+    if not names:
+        raise StoreError(f"filter on '{column}' is empty; pass None to select all")
+    return names
 
 
 def _typed(table: pa.Table, spec: DataTable) -> pa.Table:

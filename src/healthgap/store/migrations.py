@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from healthgap.store.columns import COMPARISON_COLUMNS
 from healthgap.store.schema import DATA_TABLES, quote
 
 __all__ = ["LATEST_VERSION", "MIGRATIONS", "Migration", "added_columns", "step"]
@@ -146,6 +147,16 @@ def _v3() -> tuple[str, ...]:
             supersedes BIGINT UNIQUE
         )""",
     )
+
+
+@step(4, "comparison outcomes per release")
+def _v4() -> tuple[str, ...]:
+    # Derived from the values of the same release (never updated; a new release replaces).
+    cols = ", ".join(
+        ["release_id BIGINT NOT NULL"]
+        + [_column_sql(c.name, c.type, c.nullable) for c in COMPARISON_COLUMNS]
+    )
+    return (f"CREATE TABLE comparisons ({cols})",)
 
 
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)

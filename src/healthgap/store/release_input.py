@@ -3,7 +3,7 @@
 Readers (``healthgap.sources``) build these; the store (``healthgap.store``) writes one
 atomically or not at all. Tables are PyArrow tables whose columns are exactly those named
 in ``healthgap.store.columns`` (VALUE_COLUMNS, POPULATION_COLUMNS, DEATH_COLUMNS,
-DEPRIVATION_COLUMNS), in that order.
+DEPRIVATION_COLUMNS; COMPARISON_COLUMNS for ``comparisons``), in that order.
 """
 
 from __future__ import annotations
@@ -58,3 +58,5 @@ class ReleaseInput:
     embargo_until: datetime | None = None
     loaded_by: str = "healthgap"
     note: str | None = None
+    comparisons: pa.Table | None = None
+    """Comparison outcomes of this release's values (``healthgap.engine.comparisons``)."""
