@@ -78,7 +78,7 @@ def test_rolling_periods_and_labels(le_raw) -> None:
 def test_disclosure_control_withholds_small_counts_and_says_why(synth_dir: Path) -> None:
     protected = run_engine(synth_dir, indicators=["suicide_rate"], checksums=False)
     df = protected.values.to_pandas()
-    hidden = df[df.suppressed & df.note.fillna("").str.match(r"^(primary|secondary)")]
+    hidden = df[df.suppressed & df.note.fillna("").str.startswith("[c] withheld for disclosure")]
     assert len(hidden) > 0
     assert hidden["count"].isna().all()
     assert hidden["value"].isna().all()
@@ -235,3 +235,56 @@ def test_sii_and_gap_in_life_expectancy_across_london_deciles(le_raw) -> None:
     assert (sii.upper99_8cl > sii.upper95_0cl).all()
     assert (rii.value > 1).all()
     assert set(out.columns) == set(le_raw.values.column_names)
+
+
+def test_compute_compares_with_london_icb_and_published_england(
+    synth_dir: Path, tmp_path: Path
+) -> None:
+    """Given a store holding the bundled Fingertips extract (England life expectancy), when
+    life expectancy is computed from records, then every borough value is compared with
+    London, its ICB and the published England value of the same period and sex, and the
+    comparisons are stored with the release."""
+    from healthgap.sources import bundled_releases
+
+    store = tmp_path / "s.duckdb"
+    with open_store(store) as st:
+        fingertips = next(
+            r for r in bundled_releases() if any(s.key == "fingertips:90366" for s in r.series)
+        )
+        st.load_release(fingertips)
+    result = CliRunner().invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(synth_dir),
+            "-i",
+            "life_expectancy",
+            "--store",
+            str(store),
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    with open_store(store, read_only=True) as st:
+        cmp = st.comparisons().to_pandas()
+        england = st.values(area_codes=["E92000001"], series=["fingertips:90366"]).to_pandas()
+    assert len(cmp) == summary["comparison_rows"] > 0
+    le = cmp[cmp.indicator_id == "life_expectancy"]
+    boroughs = le[(le.area_type == "ltla") & (le.breakdown_type == "none")]
+    assert set(boroughs.benchmark) == {"region", "icb", "country", "boroughs", "previous"}
+    icb = boroughs[boroughs.benchmark == "icb"]
+    geo = load_geography()
+    assert all(
+        geo.icb_of(a).code == b for a, b in zip(icb.area_code, icb.benchmark_area_code, strict=True)
+    )
+    country = boroughs[boroughs.benchmark == "country"].merge(
+        england[["period_label", "sex", "value"]], on=["period_label", "sex"]
+    )
+    assert len(country) > 0
+    assert (country.benchmark_value == country.value).all()
+    judged = country[country.outcome != "Not compared"]
+    assert len(judged) > 0
+    assert set(judged.outcome) <= {"Better", "Similar", "Worse"}
+    assert (cmp[cmp.outcome == "Not compared"].reason != "").all()

@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import typer
 from rich.console import Console
@@ -20,7 +22,9 @@ from healthgap.errors import HealthgapError
 from healthgap.store import open_store
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 
-__all__ = ["compute_command", "register", "release_from_result"]
+__all__ = ["compute_command", "england_benchmarks", "register", "release_from_result"]
+
+ENGLAND = "E92000001"
 
 
 def _rows(path: Path) -> int:
@@ -30,6 +34,27 @@ def _rows(path: Path) -> int:
         with path.open("rb") as fh:
             return max(sum(1 for _ in fh) - 1, 0)
     return 0
+
+
+def england_benchmarks(store_path: Path, indicator_ids: list[str] | None) -> pa.Table | None:
+    """England's published values from the store, one series per indicator (the one with
+    most England rows), for the engine to compare London's areas with; None without a store.
+    """
+    if not store_path.exists():
+        return None
+    with open_store(store_path, read_only=True) as st:
+        england = st.values(area_codes=[ENGLAND], indicator_ids=indicator_ids)
+    england = england.filter(pc.is_valid(england["indicator_id"]))
+    if england.num_rows == 0:
+        return None
+    sizes = england.group_by(["indicator_id", "series"]).aggregate([("value", "count")])
+    best: dict[str, tuple[int, str]] = {}
+    for row in sizes.to_pylist():
+        held = (int(row["value_count"]), str(row["series"]))
+        if row["indicator_id"] not in best or held > best[row["indicator_id"]]:
+            best[row["indicator_id"]] = held
+    keep = pa.array([series for _, series in best.values()], pa.string())
+    return england.filter(pc.is_in(england["series"], value_set=keep))
 
 
 def release_from_result(result: EngineResult, input_dir: Path) -> ReleaseInput:
@@ -72,6 +97,7 @@ def release_from_result(result: EngineResult, input_dir: Path) -> ReleaseInput:
         files=files,
         series=tuple(sorted(series, key=lambda x: x.key)),
         values=result.values,
+        comparisons=result.comparisons,
         note=json.dumps({k: v for k, v in result.provenance.items() if k != "input_sha256"}),
     )
 
@@ -96,6 +122,8 @@ def compute_command(
     """
     console = Console(stderr=True)
     try:
+        path = store or default_store_path()
+        benchmarks = england_benchmarks(path, indicators or None)
         if sys.stderr.isatty() and not json_out:
             with Progress(
                 TextColumn("{task.description}"),
@@ -110,12 +138,17 @@ def compute_command(
                     bar.update(task, description=name, completed=done, total=total)
 
                 result = run_engine(
-                    input_dir, indicators=indicators or None, backend=backend, progress=tick
+                    input_dir,
+                    indicators=indicators or None,
+                    backend=backend,
+                    progress=tick,
+                    benchmarks=benchmarks,
                 )
         else:
-            result = run_engine(input_dir, indicators=indicators or None, backend=backend)
+            result = run_engine(
+                input_dir, indicators=indicators or None, backend=backend, benchmarks=benchmarks
+            )
         release = release_from_result(result, input_dir)
-        path = store or default_store_path()
         with open_store(path) as st:
             release_id = st.load_release(release)
     except HealthgapError as exc:
@@ -128,6 +161,7 @@ def compute_command(
         "release_id": release_id,
         "store": str(path),
         "rows": result.values.num_rows,
+        "comparison_rows": result.comparisons.num_rows if result.comparisons is not None else 0,
         "computed": list(result.computed),
         "skipped": dict(result.skipped),
         "disclosure": {

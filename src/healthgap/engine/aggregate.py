@@ -36,6 +36,7 @@ __all__ = [
     "Period",
     "aggregate_events",
     "aggregate_population",
+    "needed_attributes",
     "roll_up",
 ]
 
@@ -156,6 +157,32 @@ def _selected(events: ir.Table, selection: EventSelection, *, age_col: str) -> i
     return events.filter(*preds)
 
 
+def _with_attributes(
+    table: ir.Table, attributes: ir.Table | None, columns: Sequence[str]
+) -> tuple[ir.Table, list[str]]:
+    """``table`` with its LSOA replaced by the LSOA's ``columns`` from ``attributes``.
+
+    Grouping by the attributes instead of the LSOA collapses the thousands of LSOAs to the
+    few hundred combinations of borough, ICB and deciles before anything leaves the backend.
+    Rows whose LSOA is not in ``attributes`` keep it in ``unmatched_lsoa`` (null otherwise),
+    so the caller can name it instead of losing the rows.
+    """
+    import ibis
+
+    if attributes is None:
+        return table, ["lsoa_code"]
+    cols = list(dict.fromkeys(columns))
+    attrs = attributes.select(attr_lsoa=attributes.lsoa_code, **{c: attributes[c] for c in cols})
+    keep = [c for c in table.columns if c not in cols]
+    joined = table.select(*keep).left_join(attrs, table.lsoa_code == attrs.attr_lsoa)
+    joined = joined.mutate(
+        unmatched_lsoa=ibis.ifelse(
+            joined.attr_lsoa.isnull(), joined.lsoa_code, ibis.null().cast("string")
+        )
+    )
+    return joined, [*cols, "unmatched_lsoa"]
+
+
 def aggregate_events(
     events: ir.Table,
     *,
@@ -164,10 +191,14 @@ def aggregate_events(
     date_column: str,
     years: Sequence[int],
     age_column: str = "age",
+    attributes: ir.Table | None = None,
+    attribute_columns: Sequence[str] = (),
 ) -> ir.Table:
     """Stage 1 for events: counts by lsoa_code, year, sex, age_index, ethnic_group.
 
     Runs on whatever backend ``events`` is bound to. Records outside ``years`` are ignored.
+    With ``attributes`` (an LSOA attribute table on the same backend), counts are by the
+    LSOA's ``attribute_columns`` (plus ``unmatched_lsoa``) instead of by LSOA.
     """
     sel = _selected(events, selection, age_col=age_column)
     year = sel[date_column].year().cast("int64")
@@ -175,7 +206,9 @@ def aggregate_events(
         year=year,
         age_index=banding.index_expr(sel[age_column]),
     ).filter(year.isin(list(years)))
-    keys = ["lsoa_code", "year", "sex", "age_index", "ethnic_group"]
+    sel = sel.select("lsoa_code", "year", "sex", "age_index", "ethnic_group")
+    sel, place = _with_attributes(sel, attributes, attribute_columns)
+    keys = [*place, "year", "sex", "age_index", "ethnic_group"]
     return sel.group_by(keys).aggregate(events=sel.count().cast("float64"))
 
 
@@ -187,9 +220,12 @@ def aggregate_population(
     age_min: int = 0,
     age_max: int | None = None,
     sexes: Sequence[str] = (),
+    attributes: ir.Table | None = None,
+    attribute_columns: Sequence[str] = (),
 ) -> ir.Table:
     """Stage 1 for denominators: population by lsoa_code, year, sex, age_index (+ ethnic_group
-    when the population table has one)."""
+    when the population table has one); by ``attribute_columns`` instead of LSOA when
+    ``attributes`` is given (as :func:`aggregate_events`)."""
     preds = [population.year.isin(list(years)), population.age >= age_min]
     if age_max is not None:
         preds.append(population.age <= age_max)
@@ -197,16 +233,49 @@ def aggregate_population(
         preds.append(population.sex.isin(list(sexes)))
     pop = population.filter(*preds)
     pop = pop.mutate(age_index=banding.index_expr(pop.age))
-    keys = ["lsoa_code", "year", "sex", "age_index"]
+    cols = ["lsoa_code", "year", "sex", "age_index", "population"]
+    if "ethnic_group" in population.columns:
+        cols.append("ethnic_group")
+    pop = pop.select(*cols)
+    pop, place = _with_attributes(pop, attributes, attribute_columns)
+    keys = [*place, "year", "sex", "age_index"]
     if "ethnic_group" in population.columns:
         keys.append("ethnic_group")
     return pop.group_by(keys).aggregate(population=pop.population.sum().cast("float64"))
 
 
-def _whole(values: pa.ChunkedArray) -> bool:
-    """Every value a whole number below 2**53 (so float64 sums of them are exact)."""
-    x = values.to_numpy()
-    return bool(np.all(np.floor(x) == x) and np.all(np.abs(x) < 2.0**53))
+def needed_attributes(
+    area_levels: Sequence[str], breakdowns: Sequence[str] | Mapping[str, Sequence[str]]
+) -> list[str]:
+    """The LSOA attribute columns a roll-up to ``area_levels`` × ``breakdowns`` needs."""
+    per_level = _per_level(area_levels, breakdowns)
+    every = [b for lv in area_levels for b in per_level[lv]]
+    return list(
+        dict.fromkeys(
+            [AREA_LEVELS[lv] for lv in area_levels]
+            + [c for b in every if (c := BREAKDOWNS[b]) and c != "ethnic_group"]
+        )
+    )
+
+
+def _per_level(
+    area_levels: Sequence[str], breakdowns: Sequence[str] | Mapping[str, Sequence[str]]
+) -> dict[str, tuple[str, ...]]:
+    for level in area_levels:
+        if level not in AREA_LEVELS:
+            raise InputError(
+                f"unknown area level; choose from {', '.join(AREA_LEVELS)}", value=level
+            )
+    per_level: dict[str, tuple[str, ...]] = (
+        {lv: tuple(breakdowns.get(lv, ())) for lv in area_levels}
+        if isinstance(breakdowns, Mapping)
+        else {lv: tuple(breakdowns) for lv in area_levels}
+    )
+    for lv in area_levels:
+        for b in per_level[lv]:
+            if b not in BREAKDOWNS:
+                raise InputError(f"unknown breakdown; choose from {', '.join(BREAKDOWNS)}", value=b)
+    return per_level
 
 
 def _sum_by(table: pa.Table, keys: list[str], values: list[str]) -> pa.Table:
@@ -226,29 +295,19 @@ def roll_up(
 ) -> pa.Table:
     """Stage 2: join, pool years into periods, and roll up to areas × breakdowns × sex.
 
-    ``events`` and ``population`` are the stage-1 results as Arrow tables;
-    ``lsoa_attributes`` has ``lsoa_code`` and the columns named in AREA_LEVELS and BREAKDOWNS.
+    ``events`` and ``population`` are the stage-1 results as Arrow tables, either by LSOA
+    (``lsoa_code``; joined here onto ``lsoa_attributes``, which has ``lsoa_code`` and the
+    columns named in AREA_LEVELS and BREAKDOWNS) or already by LSOA attributes (stage 1 with
+    ``attributes=``; ``unmatched_lsoa`` names LSOAs the attributes lacked).
     ``breakdowns`` applies to every level, or maps each level to its own breakdowns.
-    The join onto LSOA attributes is done once; the LSOA rows are then collapsed to one row
-    per distinct combination of the attributes needed before periods are pooled.
+    Each level × breakdown is summed by calendar year once; periods are then sums of their
+    years, so the cost hardly grows with the number of rolling periods.
     Returns AGGREGATE_SCHEMA rows, one per area × period × sex × breakdown category × age band,
-    with ``events`` = 0 where none occurred. Events whose LSOA, year, sex and age band have no
-    population are an error (they would silently vanish from every rate).
+    with ``events`` = 0 where none occurred. Events whose LSOA has no population at all are an
+    error (they would silently vanish from every rate).
     """
-    for level in area_levels:
-        if level not in AREA_LEVELS:
-            raise InputError(
-                f"unknown area level; choose from {', '.join(AREA_LEVELS)}", value=level
-            )
-    per_level: dict[str, tuple[str, ...]] = (
-        {lv: tuple(breakdowns.get(lv, ())) for lv in area_levels}
-        if isinstance(breakdowns, Mapping)
-        else {lv: tuple(breakdowns) for lv in area_levels}
-    )
+    per_level = _per_level(area_levels, breakdowns)
     every = [b for lv in area_levels for b in per_level[lv]]
-    for b in every:
-        if b not in BREAKDOWNS:
-            raise InputError(f"unknown breakdown; choose from {', '.join(BREAKDOWNS)}", value=b)
     by_ethnicity = "ethnic_group" in every
     pop_has_ethnicity = "ethnic_group" in population.column_names
     if by_ethnicity and not pop_has_ethnicity:
@@ -256,82 +315,53 @@ def roll_up(
             "an ethnic-group breakdown needs population denominators by ethnic group",
             column="ethnic_group",
         )
-
-    needed = list(
-        dict.fromkeys(
-            [AREA_LEVELS[lv] for lv in area_levels]
-            + [c for b in every if (c := BREAKDOWNS[b]) and c != "ethnic_group"]
-        )
-    )
-    base_keys = ["lsoa_code", "year", "sex", "age_index"]
-    # Every breakdown but ethnicity uses events and population summed over ethnic group, so
-    # events of unknown ethnicity still count. The ethnic breakdown uses ethnic-specific
-    # denominators and leaves events of unknown ethnicity out (ONS practice).
-    base = _joined(
-        _sum_by(events, base_keys, ["events"]),
-        _sum_by(population, base_keys, ["population"]),
-        keys=base_keys,
-        attributes=lsoa_attributes,
-        needed=needed,
-    )
-    # Sums of LSOAs sharing every needed attribute, so the period loop reads few rows. Only
-    # for whole-number counts and populations, whose float sums do not depend on the order.
-    cells = ["year", "sex", "age_index", *needed]
-    collapse = _whole(base["events"]) and _whole(base["population"])
-    if collapse:
-        base = _sum_by(base, cells, ["events", "population"])
-    ethnic: pa.Table | None = None
-    if by_ethnicity:
-        known = events.filter(pc.field("ethnic_group") != "unknown")
-        ethnic = _joined(
-            _sum_by(known, [*base_keys, "ethnic_group"], ["events"]),
-            _sum_by(population, [*base_keys, "ethnic_group"], ["population"]),
-            keys=[*base_keys, "ethnic_group"],
-            attributes=lsoa_attributes,
-            needed=needed,
-        )
-        if collapse and _whole(ethnic["population"]):
-            ethnic = _sum_by(ethnic, [*cells, "ethnic_group"], ["events", "population"])
-
-    pieces: list[pa.Table] = []
+    needed = needed_attributes(area_levels, per_level)
+    ev_cells, pop_cells = _cells(events, population, lsoa_attributes, needed=needed)
+    cell_keys = ["year", "sex", "age_index", *needed]
+    if pop_has_ethnicity:
+        joined = _full_join(ev_cells, pop_cells, [*cell_keys, "ethnic_group"])
+        # Every breakdown but ethnicity uses events and population summed over ethnic group,
+        # so events of unknown ethnicity still count. The ethnic breakdown uses
+        # ethnic-specific denominators and leaves events of unknown ethnicity out (ONS
+        # practice).
+        base = _sum_by(joined, cell_keys, ["events", "population", "rows"])
+        ethnic = joined.filter(pc.field("ethnic_group") != "unknown") if by_ethnicity else None
+    else:
+        base = _full_join(_sum_by(ev_cells, cell_keys, ["events"]), pop_cells, cell_keys)
+        ethnic = None
+    years = np.unique(base["year"].to_numpy())
+    spans = []
     for period in periods:
-        parts = {
-            name: t.filter(
-                pa.array(
-                    (t["year"].to_numpy() >= period.start_year)
-                    & (t["year"].to_numpy() <= period.end_year)
-                )
-            )
-            for name, t in (("base", base), ("ethnic", ethnic))
-            if t is not None
-        }
-        if parts["base"].num_rows == 0:
-            continue
-        for level in area_levels:
-            area_col = AREA_LEVELS[level]
-            for breakdown in per_level[level]:
-                cat_col = BREAKDOWNS[breakdown]
-                part = parts["ethnic" if breakdown == "ethnic_group" else "base"]
-                keys = [area_col, "sex", "age_index"] + ([cat_col] if cat_col else [])
-                summed = _sum_by(part, keys, ["events", "population"])
-                persons = _sum_by(summed, [k for k in keys if k != "sex"], ["events", "population"])
-                persons = persons.append_column(
-                    "sex", pa.array(["persons"] * persons.num_rows, pa.string())
-                )
-                for t in (summed, persons):
-                    pieces.append(
-                        _shape(
-                            t,
-                            area_col=area_col,
-                            area_type=level,
-                            breakdown=breakdown,
-                            cat_col=cat_col,
-                            period=period,
-                            banding=banding,
-                        )
-                    )
-    if not pieces:
+        lo = int(np.searchsorted(years, period.start_year))
+        hi = int(np.searchsorted(years, period.end_year, side="right"))
+        if hi > lo:
+            spans.append((period, lo, hi))
+    if not spans:
         raise InputError("no population rows fall in the requested periods", column="year")
+    parts = {"base": _Part(base, years)}
+    if ethnic is not None:
+        parts["ethnic"] = _Part(ethnic, years)
+    pieces: list[pa.Table] = []
+    for level in area_levels:
+        area_col = AREA_LEVELS[level]
+        for breakdown in per_level[level]:
+            cat_col = BREAKDOWNS[breakdown]
+            part = parts["ethnic" if breakdown == "ethnic_group" else "base"]
+            keys = [area_col, *([cat_col] if cat_col else []), "sex", "age_index"]
+            for sexed in (True, False):
+                pieces.append(
+                    _periods_of(
+                        part,
+                        keys if sexed else [k for k in keys if k != "sex"],
+                        years=years,
+                        spans=spans,
+                        area_col=area_col,
+                        area_type=level,
+                        breakdown=breakdown,
+                        cat_col=cat_col,
+                        banding=banding,
+                    )
+                )
     out = pa.concat_tables(pieces)
     return out.sort_by(
         [
@@ -346,41 +376,79 @@ def roll_up(
     )
 
 
-def _joined(
-    events: pa.Table,
-    population: pa.Table,
-    *,
-    keys: list[str],
-    attributes: pa.Table,
-    needed: list[str],
-) -> pa.Table:
-    """Events joined onto population (zero where none) and onto the LSOA attributes."""
-    joined = population.join(events, keys=keys, join_type="full outer")
-    no_pop = pc.is_null(joined["population"])
-    if pc.any(no_pop).as_py():
-        # A cell with events but no population row is an empty cell of the estimates (real
-        # populations have them): it counts with population 0. An LSOA with no population
-        # rows at all is a vintage or coverage error, and its events would vanish.
-        held = pc.unique(population["lsoa_code"])
-        unknown = pc.invert(pc.is_in(joined["lsoa_code"], value_set=held))
-        if pc.any(unknown).as_py():
-            lost = pc.sum(pc.filter(joined["events"], unknown)).as_py()
-            first = pc.filter(joined["lsoa_code"], unknown)[0].as_py()
-            raise InputError(
-                f"{int(lost)} events are in LSOAs with no population denominator at all "
-                "(check LSOA vintage and years)",
-                column="lsoa_code",
-                value=first,
-            )
-        joined = joined.set_column(
-            joined.schema.get_field_index("population"),
-            "population",
-            pc.fill_null(joined["population"], 0.0),
+def _cells(
+    events: pa.Table, population: pa.Table, attributes: pa.Table, *, needed: list[str]
+) -> tuple[pa.Table, pa.Table]:
+    """Events and population by LSOA attributes (``needed``), checked for lost rows.
+
+    Stage-1 tables by LSOA are joined onto ``attributes`` here; tables already by attributes
+    (``unmatched_lsoa`` column) must name no unmatched LSOA. For the latter, the attributes
+    stage 1 used for events must have been limited to LSOAs with population rows, so that
+    events in an LSOA without any denominator surface as unmatched.
+    """
+    ev_by_lsoa = "unmatched_lsoa" not in events.column_names
+    pop_by_lsoa = "unmatched_lsoa" not in population.column_names
+    if ev_by_lsoa != pop_by_lsoa:
+        raise InputError(
+            "events and population must both be by LSOA or both by LSOA attributes",
+            column="unmatched_lsoa",
         )
-    joined = joined.set_column(
-        joined.schema.get_field_index("events"), "events", pc.fill_null(joined["events"], 0.0)
+    geo_lsoas = attributes["lsoa_code"]
+    _no_unmatched(population, geo_lsoas, what="population")
+    _no_unmatched(events, geo_lsoas, what="events")
+    if ev_by_lsoa:
+        held = pc.unique(population["lsoa_code"])
+        unknown = pc.invert(pc.is_in(events["lsoa_code"], value_set=held))
+        if pc.any(unknown).as_py():
+            _lost_events(events.filter(unknown), "lsoa_code")
+    return (
+        _attributed(events, attributes, needed=needed),
+        _attributed(population, attributes, needed=needed),
     )
-    joined = joined.join(attributes, keys="lsoa_code", join_type="left outer")
+
+
+def _lost_events(rows: pa.Table, column: str) -> None:
+    lost = pc.sum(rows["events"]).as_py()
+    raise InputError(
+        f"{int(lost)} events are in LSOAs with no population denominator at all "
+        "(check LSOA vintage and years)",
+        column="lsoa_code",
+        value=rows[column][0].as_py(),
+    )
+
+
+def _no_unmatched(table: pa.Table, geo_lsoas: pa.ChunkedArray, *, what: str) -> None:
+    """Stage-1 rows by attributes whose LSOA the attributes lacked are an error, named."""
+    if "unmatched_lsoa" not in table.column_names:
+        return
+    bad = table.filter(pc.is_valid(table["unmatched_lsoa"]))
+    if bad.num_rows == 0:
+        return
+    code = bad["unmatched_lsoa"][0].as_py()
+    if what == "events" and pc.is_in(pa.array([code]), value_set=geo_lsoas)[0].as_py():
+        _lost_events(bad, "unmatched_lsoa")
+    raise InputError(
+        f"{what}: LSOA is not in the geography (London LSOA 2011 codes expected)",
+        column="lsoa_code",
+        value=code,
+    )
+
+
+def _attributed(table: pa.Table, attributes: pa.Table, *, needed: list[str]) -> pa.Table:
+    """Stage-1 rows by LSOA → rows by the LSOA's attributes (summed); rows already by
+    attributes pass through without ``unmatched_lsoa``."""
+    value = "events" if "events" in table.column_names else "population"
+    if "unmatched_lsoa" in table.column_names:
+        table = table.drop_columns(["unmatched_lsoa"])
+        missing = [c for c in needed if c not in table.column_names]
+        if missing:
+            raise InputError("stage-1 rows lack a needed LSOA attribute", column=missing[0])
+        return table
+    joined = table.join(
+        attributes.select(["lsoa_code", *[c for c in needed if c != "lsoa_code"]]),
+        keys="lsoa_code",
+        join_type="left outer",
+    )
     for col in needed:
         nulls = pc.is_null(joined[col])
         if pc.any(nulls).as_py():
@@ -390,37 +458,118 @@ def _joined(
                 column=col,
                 value=first,
             )
-    return joined
+    keys = [c for c in table.column_names if c not in ("lsoa_code", value)]
+    return _sum_by(joined, list(dict.fromkeys([*needed, *keys])), [value])
 
 
-def _shape(
-    t: pa.Table,
+def _full_join(events: pa.Table, population: pa.Table, keys: list[str]) -> pa.Table:
+    """Events onto population cells (events 0 where none; population 0 for events in a cell
+    the estimates leave empty), with ``rows`` = 1 per cell for presence counting."""
+    joined = population.join(events.select([*keys, "events"]), keys=keys, join_type="full outer")
+    for name in ("events", "population"):
+        joined = joined.set_column(
+            joined.schema.get_field_index(name),
+            name,
+            pc.fill_null(pc.cast(joined[name], pa.float64()), 0.0),
+        )
+    return joined.append_column("rows", pa.array(np.ones(joined.num_rows)))
+
+
+class _Part:
+    """A cell table with each column dictionary-encoded once, for many group-bys."""
+
+    def __init__(self, table: pa.Table, years: np.ndarray) -> None:
+        self.table = table
+        self.year_pos = np.searchsorted(years, table["year"].to_numpy())
+        self.numbers = {n: table[n].to_numpy() for n in ("events", "population", "rows")}
+        self._codes: dict[str, tuple[np.ndarray, int]] = {}
+
+    def codes(self, column: str) -> tuple[np.ndarray, int]:
+        if column not in self._codes:
+            enc = pc.dictionary_encode(self.table[column]).combine_chunks()
+            idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            self._codes[column] = (idx, len(enc.dictionary))
+        return self._codes[column]
+
+
+def _dense_codes(part: _Part, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Group code of every row over ``keys`` (0 … G-1, in key order) and the first row of
+    each group. Linear time while the key space is small (areas × categories × sexes × bands
+    always is); sorted otherwise."""
+    n = part.table.num_rows
+    combined = np.zeros(n, dtype=np.int64)
+    space = 1
+    for k in keys:
+        idx, card = part.codes(k)
+        combined = combined * (card + 1) + idx
+        space *= card + 1
+    if space > 4 * n + (1 << 20):
+        _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
+        return codes.astype(np.int64), first
+    first_at = np.full(space, n, dtype=np.int64)
+    np.minimum.at(first_at, combined, np.arange(n, dtype=np.int64))
+    held = np.flatnonzero(first_at < n)
+    remap = np.zeros(space, dtype=np.int64)
+    remap[held] = np.arange(len(held))
+    return remap[combined], first_at[held]
+
+
+def _periods_of(
+    part: _Part,
+    keys: list[str],
     *,
+    years: np.ndarray,
+    spans: Sequence[tuple[Period, int, int]],
     area_col: str,
     area_type: str,
     breakdown: str,
     cat_col: str | None,
-    period: Period,
     banding: AgeBanding,
 ) -> pa.Table:
-    n = t.num_rows
-    labels = np.asarray(banding.labels, dtype=object)
-    age_index = t["age_index"].to_numpy()
-    category = pc.cast(t[cat_col], pa.string()) if cat_col else pa.array([""] * n, pa.string())
+    """Sum ``part`` by ``keys`` × year once, then each period as the sum of its years."""
+    g, first = _dense_codes(part, keys)
+    n_groups, n_years = len(first), len(years)
+    flat = g * n_years + part.year_pos
+    size = n_groups * n_years
+
+    def by_year(name: str) -> np.ndarray:
+        w = part.numbers[name]
+        return np.bincount(flat, weights=w, minlength=size).reshape(n_groups, n_years)
+
+    ev, po, rows = by_year("events"), by_year("population"), by_year("rows")
+    ev_p = np.stack([ev[:, lo:hi].sum(axis=1) for _, lo, hi in spans], axis=1)
+    po_p = np.stack([po[:, lo:hi].sum(axis=1) for _, lo, hi in spans], axis=1)
+    present = np.stack([rows[:, lo:hi].sum(axis=1) > 0 for _, lo, hi in spans], axis=1)
+    gi, pi = np.nonzero(present)
+    n = len(gi)
+    group_rows = part.table.select(list(keys)).take(pa.array(first[gi]))
+    labels = pa.array([p.label for p, _, _ in spans], pa.string())
+    starts = np.array([p.start_year for p, _, _ in spans], dtype=np.int64)
+    ends = np.array([p.end_year for p, _, _ in spans], dtype=np.int64)
+    age_index = group_rows["age_index"].to_numpy().astype(np.int64)
+    take_pi = pa.array(pi)
     return pa.table(
         {
-            "area_code": pc.cast(t[area_col], pa.string()),
-            "area_type": pa.array([area_type] * n, pa.string()),
-            "period_label": pa.array([period.label] * n, pa.string()),
-            "period_start_year": pa.array([period.start_year] * n, pa.int64()),
-            "period_end_year": pa.array([period.end_year] * n, pa.int64()),
-            "sex": pc.cast(t["sex"], pa.string()),
-            "breakdown_type": pa.array([breakdown] * n, pa.string()),
-            "breakdown_category": category,
-            "age_index": pc.cast(t["age_index"], pa.int64()),
-            "age_band": pa.array(labels[age_index], pa.string()),
-            "events": pc.cast(t["events"], pa.float64()),
-            "population": pc.cast(t["population"], pa.float64()),
+            "area_code": pc.cast(group_rows[area_col], pa.string()),
+            "area_type": pa.repeat(pa.scalar(area_type), n),
+            "period_label": labels.take(take_pi),
+            "period_start_year": pa.array(starts[pi]),
+            "period_end_year": pa.array(ends[pi]),
+            "sex": (
+                pc.cast(group_rows["sex"], pa.string())
+                if "sex" in keys
+                else pa.repeat(pa.scalar("persons"), n)
+            ),
+            "breakdown_type": pa.repeat(pa.scalar(breakdown), n),
+            "breakdown_category": (
+                pc.cast(group_rows[cat_col], pa.string())
+                if cat_col
+                else pa.repeat(pa.scalar(""), n)
+            ),
+            "age_index": pa.array(age_index),
+            "age_band": pa.array(np.asarray(banding.labels, dtype=object)[age_index], pa.string()),
+            "events": pa.array(ev_p[gi, pi]),
+            "population": pa.array(po_p[gi, pi]),
         },
         schema=AGGREGATE_SCHEMA,
     )

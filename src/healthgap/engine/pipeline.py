@@ -39,9 +39,11 @@ from healthgap.engine.aggregate import (
     Period,
     aggregate_events,
     aggregate_population,
+    needed_attributes,
     roll_up,
 )
 from healthgap.engine.backends import Backend, connect
+from healthgap.engine.comparisons import indicator_comparisons
 from healthgap.engine.compute import compute_values
 from healthgap.engine.disclosure import DisclosureReport, protect
 from healthgap.engine.inequality import inequality_values
@@ -84,6 +86,9 @@ class EngineResult:
     skipped: Mapping[str, str]
     disclosure: Mapping[str, DisclosureReport]
     provenance: Mapping[str, object] = field(default_factory=dict)
+    #: Every value compared with London, its ICB and England, borough quintiles, change from
+    #: the previous period and recent trend (:mod:`healthgap.engine.comparisons`).
+    comparisons: pa.Table | None = None
 
 
 def lsoa_attributes() -> pa.Table:
@@ -196,8 +201,14 @@ def run_engine(
     progress: Progress | None = None,
     checksums: bool = True,
     disclosure_control: bool = True,
+    comparisons: bool = True,
+    benchmarks: pa.Table | None = None,
 ) -> EngineResult:
-    """Compute every requested (default: every computable) indicator from ``input_dir``."""
+    """Compute every requested (default: every computable) indicator from ``input_dir``.
+
+    ``benchmarks`` holds published values (e.g. England's, from the store) to compare with
+    where the input has no such area; ``comparisons=False`` skips the comparison step.
+    """
     started = time.perf_counter()
     cat = catalogue or load_catalogue()
     wanted = [cat.indicator(i) for i in indicators] if indicators else list(cat.indicators)
@@ -218,11 +229,23 @@ def run_engine(
         if "ethnic_group" in population.columns and breakdowns is None:
             by_level = {lv: (*b, "ethnic_group") for lv, b in by_level.items()}
         parents = area_parents()
+        # Stage 1 groups by the LSOAs' attributes (borough, ICB, deciles) rather than by
+        # LSOA, so that only a few hundred areas leave the backend. Events are matched only
+        # to LSOAs that have population rows: events anywhere else are reported, not lost.
+        needed = needed_attributes(tuple(by_level), by_level)
+        with_population = be.to_arrow(population.select("lsoa_code").distinct())
+        attrs_pop = attrs.filter(
+            pc.is_in(attrs["lsoa_code"], value_set=with_population["lsoa_code"])
+        )
+        attrs_be = be.table(attrs, table_name="healthgap_lsoa_attributes")
+        attrs_ev = be.table(attrs_pop, table_name="healthgap_lsoa_attributes_with_population")
+        # Indicators sharing a denominator run one after another, so each is dropped early.
+        runnable.sort(key=lambda r: repr(_denominator_key(r)))
         pop_cache: dict[tuple[object, ...], pa.Table] = {}
         # Denominators are large (LSOA × year × sex × age band × ethnic group): each is
         # dropped after the last indicator that uses it, to keep peak memory down.
         last_use = {_denominator_key(r): n for n, r in enumerate(runnable)}
-        stages = dict.fromkeys(("stage1", "roll_up", "compute", "disclosure"), 0.0)
+        stages = dict.fromkeys(("stage1", "roll_up", "compute", "disclosure", "comparisons"), 0.0)
         pieces: list[pa.Table] = []
         derived: list[pa.Table] = []
         reports: dict[str, DisclosureReport] = {}
@@ -247,6 +270,8 @@ def run_engine(
                     banding=recipe.spec.banding,
                     date_column=recipe.date_column,
                     years=years,
+                    attributes=attrs_ev,
+                    attribute_columns=needed,
                 )
             )
             den_key = _denominator_key(recipe)
@@ -262,6 +287,8 @@ def run_engine(
                             age_min=sel.age_min,
                             age_max=sel.age_max,
                             sexes=sel.sexes,
+                            attributes=attrs_be,
+                            attribute_columns=needed,
                         )
                     )
                 else:
@@ -272,6 +299,8 @@ def run_engine(
                             banding=recipe.spec.banding,
                             date_column=recipe.date_column,
                             years=years,
+                            attributes=attrs_ev,
+                            attribute_columns=needed,
                         )
                     )
                     den = den.rename_columns(
@@ -327,6 +356,11 @@ def run_engine(
             + "; ".join(f"{k}: {v}" for k, v in sorted(skipped.items()))
         )
     values = pa.concat_tables([*pieces, *derived]).select(column_names())
+    compared: pa.Table | None = None
+    if comparisons:
+        tick = time.perf_counter()
+        compared = indicator_comparisons(values, catalogue=cat, benchmarks=benchmarks)
+        stages["comparisons"] = time.perf_counter() - tick
     computed = tuple(sorted({str(p["indicator_id"][0].as_py()) for p in pieces}))
     provenance: dict[str, object] = {
         "backend": backend,
@@ -345,4 +379,5 @@ def run_engine(
         skipped=dict(sorted(skipped.items())),
         disclosure=reports,
         provenance=provenance,
+        comparisons=compared,
     )
