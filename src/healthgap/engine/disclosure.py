@@ -8,18 +8,22 @@
    to their parent (boroughs → ICB → London, when every child is present). Any relation with
    exactly one withheld cell gets a second one — the smallest other count in it.
 3. **Audit**, per connected component of withheld cells:
-   - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS) finds, for
-     every withheld count, the least and greatest value consistent with everything published,
-     with the bounds an attacker knows (a primary cell lies in ``1 … min_count − 1``; every
-     count is ≥ 0); a count whose range holds fewer than two whole numbers is recoverable;
-   - larger components (two LPs per cell would take minutes): an exact linear-algebra test —
-     a count is fixed by the published totals iff its coordinate vanishes in every null-space
-     vector of the relations — which does not consider bounds (reported as
-     ``algebra_audited``).
+   - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS, one model
+     per component re-solved warm for each objective) finds, for every withheld count, the
+     least and greatest value consistent with everything published and with counts ≥ 0; a
+     count whose range holds fewer than two whole numbers is recoverable;
+   - larger components: an exact linear-algebra test — a count is fixed by the published
+     totals iff its coordinate vanishes in every null-space vector of the relations —
+     (reported as ``algebra_audited``).
    More cells are suppressed until no count is recoverable.
 
-Every withheld row says why in ``note`` ("primary: count below 5", "secondary: protects …").
-Denominators (populations) are not confidential and stay published.
+Every withheld row carries the same note (``WITHHELD_NOTE``, ONS's "[c]"): published notes do
+not say which cells were small and which protect them, because a "primary" label would tell
+an attacker that the count lies in ``1 … min_count − 1`` — bounds that, with the totals, can
+pin a count down even when every cell around it is withheld (e.g. a total of 4 over four
+withheld groups). The audit therefore assumes only what is published: every withheld count
+is ≥ 0. The report counts primary and secondary cells. Denominators (populations) are not
+confidential and stay published. See ADR 0611.
 
 References: ONS (2021) *Statistical disclosure control methods*; Hundepool et al. (2012)
 *Statistical Disclosure Control*, Wiley, ch. 4 (cell suppression and its audit).
@@ -30,19 +34,33 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from scipy.optimize import linprog
 
 from healthgap.errors import InputError
 
-__all__ = ["DisclosureReport", "DisclosureRule", "additive_relations", "audit", "protect"]
+__all__ = [
+    "WITHHELD_NOTE",
+    "DisclosureReport",
+    "DisclosureRule",
+    "additive_relations",
+    "audit",
+    "protect",
+]
 
 _KEY = ("area_code", "period_label", "sex", "breakdown_type", "breakdown_category")
 _MAX_ROUNDS = 200
 #: Components of withheld cells up to this size get the full LP range audit.
-LP_COMPONENT_LIMIT = 150
+LP_COMPONENT_LIMIT = 2000
+#: The note on every withheld row (ONS marks confidential cells "[c]").
+WITHHELD_NOTE = (
+    "[c] withheld for disclosure control: a count below {min_count}, or a count that "
+    "would reveal one"
+)
 
 
 @dataclass(frozen=True)
@@ -131,12 +149,15 @@ def _secondary_pass(
     index: list[list[int]],
     suppressed: np.ndarray,
     counts: np.ndarray,
-    why: list[str],
-    labels: list[str],
+    queue: list[int] | None = None,
 ) -> int:
-    """Give every relation with exactly one withheld cell a second one (smallest count)."""
+    """Give every relation with exactly one withheld cell a second one (smallest count).
+
+    ``queue`` limits the first look to those relations (the ones a new withheld cell takes
+    part in, when every other relation is already known to be safe).
+    """
     added = 0
-    queue = list(range(len(relations)))
+    queue = list(range(len(relations))) if queue is None else list(queue)
     while queue:
         r = queue.pop()
         total, members = relations[r]
@@ -147,7 +168,6 @@ def _secondary_pass(
         candidates = [c for c in members if not suppressed[c]] or [total]
         pick = min(candidates, key=lambda c: (counts[c], c))
         suppressed[pick] = True
-        why[pick] = f"secondary: protects the withheld count of {labels[withheld[0]]}"
         added += 1
         queue.extend(index[pick])
     return added
@@ -223,12 +243,15 @@ def audit(
             objective[j] = 1.0
             lo = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
             hi = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if lo.status != 0 or hi.status != 0:
+            if lo.status not in (0, 3) or hi.status not in (0, 3):  # 3: unbounded
                 raise InputError(
                     "disclosure audit: the published counts are inconsistent with their totals",
                     row=c,
                 )
-            ranges[c] = (float(lo.fun), float(-hi.fun))
+            ranges[c] = (
+                -np.inf if lo.status == 3 else float(lo.fun),
+                np.inf if hi.status == 3 else float(-hi.fun),
+            )
     return ranges
 
 
@@ -236,6 +259,66 @@ def _spans_two(lo: float, hi: float) -> bool:
     """Feasible values ``lo`` and ``hi`` (up to solver tolerance) surely enclose two whole
     numbers, so the exact range does too."""
     return bool(np.floor(hi - 1e-6) - np.ceil(lo + 1e-6) + 1 >= 2)
+
+
+class _ComponentLP:
+    """One component's linear programme (``A x = b`` within bounds), re-solved for many
+    objectives.
+
+    HiGHS keeps the model and its last basis between solves, so each new objective is a warm
+    start: on audits of thousands of cells this is ~20× faster than a fresh ``linprog`` per
+    objective. SciPy ships these HiGHS bindings (``scipy.optimize._highspy``) but does not
+    document them; if they move, ``linprog`` (same solver, same answers) is used instead.
+    """
+
+    def __init__(self, a_eq: np.ndarray, b_eq: np.ndarray, bounds: list[tuple[float, float]]):
+        self._a, self._b, self._bounds = a_eq, b_eq, bounds
+        self._highs: object | None = None
+        try:
+            from scipy.optimize._highspy import _core
+            from scipy.sparse import csc_matrix
+        except ImportError:  # pragma: no cover - depends on the SciPy release
+            return
+        h = _core._Highs()
+        h.setOptionValue("output_flag", False)
+        lp = _core.HighsLp()
+        n = a_eq.shape[1]
+        lp.num_col_, lp.num_row_ = n, a_eq.shape[0]
+        lp.col_cost_ = np.zeros(n)
+        lp.col_lower_ = np.array([lo for lo, _ in bounds], dtype=float)
+        lp.col_upper_ = np.array(
+            [_core.kHighsInf if np.isinf(hi) else hi for _, hi in bounds], dtype=float
+        )
+        lp.row_lower_ = lp.row_upper_ = np.asarray(b_eq, dtype=float)
+        csc = csc_matrix(a_eq)
+        lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = csc.indptr
+        lp.a_matrix_.index_ = csc.indices
+        lp.a_matrix_.value_ = csc.data
+        h.passModel(lp)
+        self._core, self._highs, self._cols = _core, h, np.arange(n, dtype=np.int32)
+
+    def minimise(self, objective: np.ndarray) -> np.ndarray | str:
+        """A minimising point, ``'unbounded'`` when the objective falls without limit (the
+        true counts are feasible, so the programme is never empty), or the solver status
+        when it fails."""
+        if self._highs is None:  # pragma: no cover - fallback when the bindings are absent
+            res = linprog(
+                objective, A_eq=self._a, b_eq=self._b, bounds=self._bounds, method="highs"
+            )
+            if res.status == 3:
+                return "unbounded"
+            return np.asarray(res.x) if res.status == 0 else str(res.message)
+        h: Any = self._highs
+        h.changeColsCost(len(self._cols), self._cols, np.asarray(objective, dtype=float))
+        h.run()
+        status = h.getModelStatus()
+        statuses = self._core.HighsModelStatus
+        if status == statuses.kOptimal:
+            return np.asarray(h.getSolution().col_value)
+        if status in (statuses.kUnbounded, statuses.kUnboundedOrInfeasible):
+            return "unbounded"
+        return str(status)
 
 
 def _recoverable_in(
@@ -249,9 +332,10 @@ def _recoverable_in(
 ) -> list[int]:
     """The withheld cells of one component whose feasible range holds < 2 whole numbers.
 
-    Same answer as ``_recoverable(audit(...))`` for the component, with fewer LPs: every LP
-    solution is a feasible point, and once the feasible points seen so far give a cell two
-    whole numbers its exact range holds them too, so its own LPs are skipped.
+    Same answer as ``_recoverable(audit(...))`` for the component, with fewer LPs: the true
+    counts are a feasible point and every LP solution is another, and once the feasible
+    points seen so far give a cell two whole numbers its exact range holds them too, so its
+    own LPs are skipped.
     """
     pos = {c: j for j, c in enumerate(component)}
     rel_ids = sorted({r for c in component for r in index[c]})
@@ -267,29 +351,36 @@ def _recoverable_in(
                 a_eq[i, pos[c]] += a
             else:
                 b_eq[i] -= a * counts[c]
-    seen_lo = np.full(len(component), np.inf)
-    seen_hi = np.full(len(component), -np.inf)
+    lp = _ComponentLP(a_eq, b_eq, bounds)
+    seen_lo = np.array([counts[c] for c in component], dtype=float)
+    seen_hi = seen_lo.copy()
     out: list[int] = []
     for j, c in enumerate(component):
         if _spans_two(seen_lo[j], seen_hi[j]):
             continue
         objective = np.zeros(len(component))
         objective[j] = 1.0
-        found: list[float] = []
         for sign in (1.0, -1.0):
-            res = linprog(sign * objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if res.status != 0:
-                raise InputError(
-                    "disclosure audit: the published counts are inconsistent with their totals",
-                    row=c,
-                )
-            np.minimum(seen_lo, res.x, out=seen_lo)
-            np.maximum(seen_hi, res.x, out=seen_hi)
-            found.append(sign * float(res.fun))
+            x = lp.minimise(sign * objective)
+            if isinstance(x, str):
+                if x != "unbounded":
+                    raise InputError(
+                        f"disclosure audit: the solver failed ({x}); the published counts "
+                        "may be inconsistent with their totals",
+                        row=c,
+                    )
+                # no finite limit that way: the range holds every larger (smaller) count
+                if sign < 0:
+                    seen_hi[j] = np.inf
+                else:
+                    seen_lo[j] = -np.inf
+            else:
+                np.minimum(seen_lo, x, out=seen_lo)
+                np.maximum(seen_hi, x, out=seen_hi)
             if _spans_two(seen_lo[j], seen_hi[j]):
                 break
         else:
-            out += _recoverable({c: (found[0], found[1])})
+            out += _recoverable({c: (float(seen_lo[j]), float(seen_hi[j]))})
     return out
 
 
@@ -343,7 +434,6 @@ def protect(
     low = 0 if rule.suppress_zero else 1
     primary = (counts >= low) & (counts < rule.min_count)
     suppressed = primary.copy()
-    why = [f"primary: count below {rule.min_count}" if p else "" for p in primary]
     # Only relations that hold exactly can be used to subtract (ethnic groups, for example,
     # leave out events of unknown ethnicity, so they do not add up to the total).
     relations = [
@@ -352,15 +442,10 @@ def protect(
         if abs(counts[t] - counts[list(m)].sum()) < 1e-6
     ]
     index = _relations_of(relations, n)
+    # What an attacker knows of a withheld count: it is not negative (see the module notes).
     upper = np.full(n, np.inf)
     lower = np.zeros(n)
-    lower[primary] = low
-    upper[primary] = rule.min_count - 1
-    cols = {k: values[k].to_pylist() for k in _KEY}
-    labels = [
-        " ".join(str(cols[k][i]) for k in _KEY if cols[k][i] not in ("", "none")) for i in range(n)
-    ]
-    secondary = _secondary_pass(relations, index, suppressed, counts, why, labels)
+    secondary = _secondary_pass(relations, index, suppressed, counts)
     range_audited: set[int] = set()
     algebra_audited: set[int] = set()
     # A component whose cells are unchanged has unchanged constraints: once clean, it stays so.
@@ -414,12 +499,13 @@ def protect(
                 )
             pick = min(candidates, key=lambda c: (counts[c], c))
             suppressed[pick] = True
-            why[pick] = f"secondary: protects the withheld count of {labels[cell]}"
             secondary += 1
-            secondary += _secondary_pass(relations, index, suppressed, counts, why, labels)
+            secondary += _secondary_pass(relations, index, suppressed, counts, queue=index[pick])
     else:
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)
-    return _apply(values, suppressed, why), DisclosureReport(
+    return _apply(
+        values, suppressed, WITHHELD_NOTE.format(min_count=rule.min_count)
+    ), DisclosureReport(
         primary=int(primary.sum()),
         secondary=secondary,
         relations=len(relations),
@@ -428,12 +514,12 @@ def protect(
     )
 
 
-def _apply(values: pa.Table, suppressed: np.ndarray, why: list[str]) -> pa.Table:
+def _apply(values: pa.Table, suppressed: np.ndarray, note: str) -> pa.Table:
     mask = pa.array(suppressed)
     out = values
     for name in ("value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl", "count"):
         col = out[name]
-        nulled = pa.compute.if_else(mask, pa.scalar(None, col.type), col)
+        nulled = pc.if_else(mask, pa.scalar(None, col.type), col)
         out = out.set_column(out.schema.get_field_index(name), out.schema.field(name), nulled)
     old_supp = out["suppressed"].to_numpy(zero_copy_only=False)
     out = out.set_column(
@@ -441,8 +527,5 @@ def _apply(values: pa.Table, suppressed: np.ndarray, why: list[str]) -> pa.Table
         out.schema.field("suppressed"),
         pa.array(old_supp | suppressed),
     )
-    old_note = out["note"].to_pylist()
-    note = [w if w else n for w, n in zip(why, old_note, strict=True)]
-    return out.set_column(
-        out.schema.get_field_index("note"), out.schema.field("note"), pa.array(note, pa.string())
-    )
+    notes = pc.if_else(mask, pa.scalar(note, pa.string()), pc.cast(out["note"], pa.string()))
+    return out.set_column(out.schema.get_field_index("note"), out.schema.field("note"), notes)

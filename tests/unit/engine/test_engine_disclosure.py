@@ -8,7 +8,13 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from healthgap.engine.disclosure import DisclosureRule, additive_relations, audit, protect
+from healthgap.engine.disclosure import (
+    WITHHELD_NOTE,
+    DisclosureRule,
+    additive_relations,
+    audit,
+    protect,
+)
 from healthgap.errors import InputError
 
 PARENTS = {"B1": "I1", "B2": "I1", "B3": "I2", "B4": "I2", "I1": "R", "I2": "R"}
@@ -63,12 +69,11 @@ def _attack(published: pa.Table, rule: DisclosureRule) -> dict[int, tuple[float,
     """An attacker's view: only the published table and the rule."""
     counts = np.nan_to_num(published["count"].to_numpy(zero_copy_only=False).astype(float))
     hidden = published["suppressed"].to_numpy(zero_copy_only=False)
-    notes = published["note"].to_pylist()
+    # The notes are the same on every withheld row, so all an attacker knows of a withheld
+    # count is that it is not negative.
+    assert len(set(published.filter(published["suppressed"])["note"].to_pylist())) <= 1
     lower = np.zeros(len(counts))
     upper = np.full(len(counts), np.inf)
-    for i, note in enumerate(notes):
-        if note and note.startswith("primary"):
-            lower[i], upper[i] = 1, rule.min_count - 1
     relations = additive_relations(published, parents=PARENTS)
     return audit(relations, counts, hidden, lower_bounds=lower, upper_bounds=upper)
 
@@ -89,7 +94,7 @@ def test_no_withheld_count_can_be_recovered(seed: int) -> None:
         assert row["value"] is None
         assert row["count"] is None
         assert row["upper99_8cl"] is None
-        assert row["note"].startswith(("primary", "secondary"))
+        assert row["note"] == WITHHELD_NOTE.format(min_count=5)
     # and nothing that was publishable and unrelated was withheld needlessly: all small
     # counts are withheld
     small = np.asarray(table["count"]) < 5
@@ -183,3 +188,46 @@ def test_large_components_are_protected_against_linear_recovery(
         e[j] = 1.0
         coef, *_ = np.linalg.lstsq(a.T, e, rcond=None)
         assert np.linalg.norm(a.T @ coef - e) > 1e-6
+
+
+def test_withheld_rows_do_not_say_which_were_small() -> None:
+    """Given a borough whose 4 deaths fall one in each of four quintiles, when protected,
+    then every cell is withheld with the same note: had the notes said "primary" (so each
+    count lies in 1 … 4), the total of at most 4 over four counts of at least 1 would pin
+    every count to 1."""
+    cats = ["", "1", "2", "3", "4"]
+    counts = [4.0, 1.0, 1.0, 1.0, 1.0]
+    n = len(cats)
+    table = pa.table(
+        {
+            "area_code": ["B1"] * n,
+            "period_label": ["2019"] * n,
+            "sex": ["persons"] * n,
+            "breakdown_type": ["none"] + ["imd_quintile"] * 4,
+            "breakdown_category": cats,
+            "value": [c * 10 for c in counts],
+            "lower95_0cl": counts,
+            "upper95_0cl": counts,
+            "lower99_8cl": counts,
+            "upper99_8cl": counts,
+            "count": counts,
+            "suppressed": [False] * n,
+            "note": pa.array([None] * n, pa.string()),
+        }
+    )
+    published, report = protect(table, DisclosureRule(min_count=5), parents={})
+    assert report.primary == n
+    assert published["suppressed"].to_pylist() == [True] * n
+    assert set(published["note"].to_pylist()) == {WITHHELD_NOTE.format(min_count=5)}
+    relations = additive_relations(table, parents={})
+    hidden = np.ones(n, dtype=bool)
+    labelled = audit(
+        relations,
+        np.array(counts),
+        hidden,
+        lower_bounds=np.ones(n),
+        upper_bounds=np.full(n, 4.0),
+    )
+    assert all(hi - lo < 1 for lo, hi in labelled.values())  # what a label would give away
+    for lo, hi in _attack(published, DisclosureRule(min_count=5)).values():
+        assert hi - lo >= 1
