@@ -6,17 +6,20 @@ For each size, Synthetic London deaths + admissions are generated (or reused: ke
 and seed under ``bench/out/``, which git ignores). Then, each in a fresh subprocess so that
 peak RSS (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``) is that run's alone:
 
-- **floor**: one DuckDB connection, ``read_parquet`` and one plain ``GROUP BY`` per computable
-  indicator (its selected events by LSOA × year × sex × age band × ethnic group) plus one per
-  distinct denominator (population sums), fetched as Arrow: the stage-1 aggregates the engine
-  needs, with no Ibis and no roll-up;
+- **floor**: one DuckDB connection and hand-written SQL producing the same aggregates as the
+  engine: per computable indicator, its selected events joined onto the LSOA attributes and
+  counted by borough/ICB/deciles × year × sex × age band × ethnic group, full-joined onto the
+  population summed the same way (once per distinct denominator), pooled into the rolling
+  periods and rolled up with ``GROUPING SETS`` to every area × breakdown × sex (and persons)
+  the engine publishes; fetched as Arrow. No methods, no disclosure control;
+- **stage-1 scan** (reference): the plain per-LSOA ``GROUP BY`` of events and population
+  only — the scan no aggregation can avoid;
 - **engine**: ``run_engine`` on DuckDB for the full computable indicator set, with its stage
   breakdown (stage 1, roll-up, compute, disclosure control);
 - **spark** (``--spark-rows``, default the smallest size): ``run_engine`` on Spark local[2];
   its values must equal DuckDB's exactly (asserted).
 
-Prints the machine, the command and a markdown table. Ratios: stage 1 / floor (the same work)
-and total / floor.
+Prints the machine, the command and a markdown table; the ratio is engine / floor.
 """
 
 from __future__ import annotations
@@ -37,14 +40,19 @@ import json, sys, time
 from pathlib import Path
 import duckdb
 from healthgap.catalogue import load_catalogue
+from healthgap.engine.pipeline import lsoa_attributes, rolling_periods
 from healthgap.engine.recipes import EngineRecipe, compile_recipe
 
 d = Path(sys.argv[1])
+stage1_only = len(sys.argv) > 2 and sys.argv[2] == "stage1"
 recipes = [r for i in load_catalogue().indicators
            if isinstance(r := compile_recipe(i), EngineRecipe)]
+attrs = lsoa_attributes()
 t0 = time.perf_counter()
 con = duckdb.connect()
 con.execute("SET enable_progress_bar = false")
+con.register("attrs_arrow", attrs)
+con.execute("CREATE TEMP TABLE attrs AS SELECT * FROM attrs_arrow")
 pop_years = [r[0] for r in con.execute(
     f"SELECT DISTINCT year FROM read_parquet('{d}/population/*.parquet') ORDER BY 1").fetchall()]
 years = ", ".join(map(str, pop_years))
@@ -70,24 +78,59 @@ def where(sel):
         w.append("(" + " OR ".join(either) + ")")
     return " AND ".join(w)
 
+# The engine's breakdowns: boroughs by London quintile; ICBs and London by national and
+# London deciles and London quintiles; every level by ethnic group; each by sex and persons.
+CELLS = ("ltla_code, icb_code, region_code, imd_decile, imd_london_decile, "
+         "imd_london_quintile, year, sex, age_index, ethnic_group")
+SETS = []
+for area, cats in (("ltla_code", ("imd_london_quintile",)),
+                   ("icb_code", ("imd_decile", "imd_london_decile", "imd_london_quintile")),
+                   ("region_code", ("imd_decile", "imd_london_decile", "imd_london_quintile"))):
+    for cat in (None, *cats, "ethnic_group"):
+        for sex in ("sex", None):
+            cols = (area, cat, "label", sex, "age_index")
+            SETS.append("(" + ", ".join(c for c in cols if c) + ")")
+
 rows = 0
-dens = set()
+dens = {}
 for r in recipes:
-    src = f"read_parquet('{d}/{r.table}/*.parquet')"
+    assert r.denominator == "population"
+    sel, s = r.selection, r.denominator_selection
     b = band(r.spec.banding.starts)
-    for sel in (r.selection,) + ((r.denominator_selection,) if r.denominator == "events" else ()):
-        q = (f"SELECT lsoa_code, year({r.date_column}) AS year, sex, {b} AS age_index, "
-             f"ethnic_group, count(*) AS n FROM {src} WHERE {where(sel)} "
-             f"AND year({r.date_column}) IN ({years}) GROUP BY ALL")
-        rows += con.execute(q).fetch_arrow_table().num_rows
-    s = r.denominator_selection
+    group = "GROUP BY ALL" if stage1_only else f"GROUP BY {CELLS}"
+    place = "lsoa_code" if stage1_only else "a.* EXCLUDE (lsoa_code)"
+    join = "" if stage1_only else "JOIN attrs a USING (lsoa_code)"
     key = (r.spec.banding.starts, s.age_min, s.age_max, s.sexes)
-    if r.denominator == "population" and key not in dens:
-        dens.add(key)
-        q = (f"SELECT lsoa_code, year, sex, {band(key[0])} AS age_index, ethnic_group, "
-             f"sum(population) AS population FROM read_parquet('{d}/population/*.parquet') "
-             f"WHERE {where(s)} AND year IN ({years}) GROUP BY ALL")
-        rows += con.execute(q).fetch_arrow_table().num_rows
+    if key not in dens:
+        dens[key] = f"pop{len(dens)}"
+        con.execute(
+            f"CREATE TEMP TABLE {dens[key]} AS SELECT {place}, year, sex, {band(key[0])} "
+            f"AS age_index, ethnic_group, sum(population)::DOUBLE AS population "
+            f"FROM read_parquet('{d}/population/*.parquet') {join} "
+            f"WHERE {where(s)} AND year IN ({years}) {group}")
+    ev = (f"SELECT {place}, year({r.date_column}) AS year, sex, {b} AS age_index, "
+          f"ethnic_group, count(*)::DOUBLE AS events "
+          f"FROM read_parquet('{d}/{r.table}/*.parquet') {join} WHERE {where(sel)} "
+          f"AND year({r.date_column}) IN ({years}) {group}")
+    if stage1_only:
+        rows += con.execute(ev).to_arrow_table().num_rows
+        continue
+    periods = rolling_periods(pop_years, r.period_years)
+    if not periods:  # the engine skips it too
+        continue
+    values = ", ".join(f"('{p.label}', {p.start_year}, {p.end_year})" for p in periods)
+    q = (f"WITH ev AS ({ev}), "
+         f"cells AS (SELECT {CELLS}, coalesce(events, 0) AS events, "
+         f"coalesce(population, 0) AS population FROM {dens[key]} FULL JOIN ev USING ({CELLS})), "
+         f"periods(label, s, e) AS (VALUES {values}), "
+         f"per AS (SELECT * FROM cells JOIN periods ON year BETWEEN s AND e) "
+         f"SELECT ltla_code, icb_code, region_code, imd_decile, imd_london_decile, "
+         f"imd_london_quintile, ethnic_group, label, sex, age_index, "
+         f"sum(events) AS events, sum(population) AS population "
+         f"FROM per GROUP BY GROUPING SETS ({', '.join(SETS)})")
+    rows += con.execute(q).to_arrow_table().num_rows
+if not stage1_only:
+    rows += sum(con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in dens.values())
 t1 = time.perf_counter()
 print(json.dumps({"seconds": t1 - t0, "result_rows": rows, "indicators": len(recipes)}))
 """
@@ -194,19 +237,24 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Machine: {_machine()}")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
     lines = [
-        "| rows | floor s | engine s (stage 1 s) | stage 1 / floor | total / floor | "
+        "| rows | floor s | stage-1 scan s | engine s | engine / floor | stage 1 s | "
         "roll-up s | compute s | disclosure s | peak RSS MB floor / engine | Spark s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     sizes = sorted(set(args.rows) | ({spark_rows} if spark_rows else set()))
     for rows in sizes:
         d = _data(rows, args.seed)
         floor, floor_rss = _child(_FLOOR, str(d))
-        print(f"{rows:,}: floor {floor['seconds']:.1f} s, {floor_rss:.0f} MB", flush=True)
+        scan, _ = _child(_FLOOR, str(d), "stage1")
+        print(
+            f"{rows:,}: floor {floor['seconds']:.1f} s, {floor_rss:.0f} MB; "
+            f"stage-1 scan {scan['seconds']:.1f} s",
+            flush=True,
+        )
         if args.no_engine:
             lines.append(
-                f"| {rows:,} | {floor['seconds']:.1f} | – | – | – | – | – | – "
-                f"| {floor_rss:.0f} / – | – |"
+                f"| {rows:,} | {floor['seconds']:.1f} | {scan['seconds']:.1f} | – | – | – | – "
+                f"| – | – | {floor_rss:.0f} / – | – |"
             )
             continue
         duck_file = d / "engine_duckdb.parquet"
@@ -226,8 +274,8 @@ def main(argv: list[str] | None = None) -> None:
             spark_s += f" (identical; {spark_rss:.0f} MB)"
         fs, es = float(floor["seconds"]), float(eng["seconds"])  # type: ignore[arg-type]
         lines.append(
-            f"| {rows:,} | {fs:.1f} | {es:.1f} ({st['stage1']:.1f}) | {st['stage1'] / fs:.2f} | "
-            f"{es / fs:.2f} | {st['roll_up']:.1f} | {st['compute']:.1f} | "
+            f"| {rows:,} | {fs:.1f} | {float(scan['seconds']):.1f} | {es:.1f} | {es / fs:.2f} | "  # type: ignore[arg-type]
+            f"{st['stage1']:.1f} | {st['roll_up']:.1f} | {st['compute']:.1f} | "
             f"{st['disclosure']:.1f} | {floor_rss:.0f} / {eng_rss:.0f} | {spark_s} |"
         )
         print(f"{rows:,}: indicators {eng['indicators']}, {eng['rows']:,} value rows", flush=True)
