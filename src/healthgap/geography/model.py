@@ -252,6 +252,43 @@ class Geography:
 
         return self._once(f"imd-summary:{edition}:{level}", build).copy()
 
+    def england_lsoa11(self) -> pd.DataFrame:
+        """Every LSOA 2011 in England: lsoa_code, ltla_code (LTLA 2021), region_code (2021),
+        national_decile (IMD 2019, 1 = most deprived). Sorted by LSOA code.
+
+        For record-level data beyond London; London's own detail (wards, ICBs, London
+        deciles) is in :meth:`deprivation` and the area hierarchy.
+        """
+
+        def build() -> pd.DataFrame:
+            imd = read_table(
+                self._data / "deprivation" / "imd2019_lsoa11_england.csv",
+                columns={"lsoa11_code": "string", "ltla21_code": "string", "IMD_decile": "int64"},
+            )
+            regions = read_table(
+                self._lookups / "ltla21_region21_england.csv",
+                columns={"ltla21_code": "string", "region21_code": "string"},
+            )
+            region_of = dict(zip(regions["ltla21_code"], regions["region21_code"], strict=True))
+            unknown = sorted(set(imd["ltla21_code"]) - set(region_of))
+            if unknown:
+                raise InputError(
+                    "LTLA has no region in the lookup",
+                    file="ltla21_region21_england.csv",
+                    value=unknown[0],
+                )
+            frame = pd.DataFrame(
+                {
+                    "lsoa_code": imd["lsoa11_code"].astype(str),
+                    "ltla_code": imd["ltla21_code"].astype(str),
+                    "region_code": imd["ltla21_code"].map(region_of).astype(str),
+                    "national_decile": imd["IMD_decile"].astype("int64"),
+                }
+            )
+            return frame.sort_values("lsoa_code", ignore_index=True)
+
+        return self._once("england-lsoa11", build).copy()
+
     def lsoa11_to_lsoa21(self) -> pd.DataFrame:
         """Best-fit lineage, one row per pair: lsoa11_code, lsoa21_code, change_code (U/S/M/X),
         change (unchanged/split/merged/complex), ltla_code. Sorted by LSOA 2011."""
