@@ -71,6 +71,9 @@ def release_from_result(result: EngineResult, input_dir: Path) -> ReleaseInput:
         "sii-imd2019-decile-london": "slope index of inequality across London IMD 2019 deciles",
         "rii-imd2019-decile-london": "relative index of inequality across London IMD 2019 deciles",
         "gap-imd2019-decile-london": "gap, least minus most deprived London IMD 2019 decile",
+        "sii-imd2019-decile": "slope index of inequality across national IMD 2019 deciles",
+        "rii-imd2019-decile": "relative index of inequality across national IMD 2019 deciles",
+        "gap-imd2019-decile": "gap, least minus most deprived national IMD 2019 decile",
     }
     held = (
         result.values.select(["series", "indicator_id", "unit"])

@@ -46,6 +46,7 @@ AREA_LEVELS: dict[str, str] = {
     "ltla": "ltla_code",
     "icb": "icb_code",
     "region": "region_code",
+    "country": "country_code",
 }
 
 #: Breakdowns a roll-up can produce: breakdown_type → attribute column (None = no breakdown).
@@ -428,7 +429,7 @@ def _no_unmatched(table: pa.Table, geo_lsoas: pa.ChunkedArray, *, what: str) -> 
     if what == "events" and pc.is_in(pa.array([code]), value_set=geo_lsoas)[0].as_py():
         _lost_events(bad, "unmatched_lsoa")
     raise InputError(
-        f"{what}: LSOA is not in the geography (London LSOA 2011 codes expected)",
+        f"{what}: LSOA is not in the geography (LSOA 2011 codes in England expected)",
         column="lsoa_code",
         value=code,
     )
@@ -449,15 +450,15 @@ def _attributed(table: pa.Table, attributes: pa.Table, *, needed: list[str]) -> 
         keys="lsoa_code",
         join_type="left outer",
     )
-    for col in needed:
-        nulls = pc.is_null(joined[col])
-        if pc.any(nulls).as_py():
-            first = pc.filter(joined["lsoa_code"], nulls)[0].as_py()
-            raise InputError(
-                "LSOA has no value for this attribute in the geography",
-                column=col,
-                value=first,
-            )
+    # An LSOA may lack an attribute outside its scope (no London decile outside London);
+    # an LSOA the attributes do not hold at all is an error, not a silent loss.
+    unknown = pc.invert(pc.is_in(joined["lsoa_code"], value_set=attributes["lsoa_code"]))
+    if pc.any(unknown).as_py():
+        raise InputError(
+            "LSOA is not in the geography",
+            column="lsoa_code",
+            value=pc.filter(joined["lsoa_code"], unknown)[0].as_py(),
+        )
     keys = [c for c in table.column_names if c not in ("lsoa_code", value)]
     return _sum_by(joined, list(dict.fromkeys([*needed, *keys])), [value])
 
@@ -482,36 +483,47 @@ class _Part:
         self.table = table
         self.year_pos = np.searchsorted(years, table["year"].to_numpy())
         self.numbers = {n: table[n].to_numpy() for n in ("events", "population", "rows")}
-        self._codes: dict[str, tuple[np.ndarray, int]] = {}
+        self._codes: dict[str, tuple[np.ndarray, int, np.ndarray | None]] = {}
 
-    def codes(self, column: str) -> tuple[np.ndarray, int]:
+    def codes(self, column: str) -> tuple[np.ndarray, int, np.ndarray | None]:
+        """Codes 0 … card-1, the cardinality, and where the value is held (None: all)."""
         if column not in self._codes:
             enc = pc.dictionary_encode(self.table[column]).combine_chunks()
-            idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-            self._codes[column] = (idx, len(enc.dictionary))
+            valid = None
+            if enc.null_count:
+                valid = enc.is_valid().to_numpy(zero_copy_only=False)
+            idx = enc.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            self._codes[column] = (idx, len(enc.dictionary), valid)
         return self._codes[column]
 
 
-def _dense_codes(part: _Part, keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Group code of every row over ``keys`` (0 … G-1, in key order) and the first row of
-    each group. Linear time while the key space is small (areas × categories × sexes × bands
-    always is); sorted otherwise."""
+def _dense_codes(part: _Part, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Group code (0 … G-1, in key order) of every row that has all ``keys``, the first row of
+    each group, and which rows have all keys (None: every row). A row without an area or a
+    category (an LSOA outside London has no London decile) belongs to no group of that level.
+    Linear time while the key space is small (it always is here); sorted otherwise."""
     n = part.table.num_rows
     combined = np.zeros(n, dtype=np.int64)
+    keep: np.ndarray | None = None
     space = 1
     for k in keys:
-        idx, card = part.codes(k)
+        idx, card, valid = part.codes(k)
         combined = combined * (card + 1) + idx
         space *= card + 1
+        if valid is not None:
+            keep = valid if keep is None else keep & valid
+    rows = np.arange(n, dtype=np.int64)
+    if keep is not None:
+        combined, rows = combined[keep], rows[keep]
     if space > 4 * n + (1 << 20):
         _, first, codes = np.unique(combined, return_index=True, return_inverse=True)
-        return codes.astype(np.int64), first
+        return codes.astype(np.int64), rows[first], keep
     first_at = np.full(space, n, dtype=np.int64)
-    np.minimum.at(first_at, combined, np.arange(n, dtype=np.int64))
+    np.minimum.at(first_at, combined, rows)
     held = np.flatnonzero(first_at < n)
     remap = np.zeros(space, dtype=np.int64)
     remap[held] = np.arange(len(held))
-    return remap[combined], first_at[held]
+    return remap[combined], first_at[held], keep
 
 
 def _periods_of(
@@ -527,13 +539,13 @@ def _periods_of(
     banding: AgeBanding,
 ) -> pa.Table:
     """Sum ``part`` by ``keys`` × year once, then each period as the sum of its years."""
-    g, first = _dense_codes(part, keys)
+    g, first, keep = _dense_codes(part, keys)
     n_groups, n_years = len(first), len(years)
-    flat = g * n_years + part.year_pos
+    flat = g * n_years + (part.year_pos if keep is None else part.year_pos[keep])
     size = n_groups * n_years
 
     def by_year(name: str) -> np.ndarray:
-        w = part.numbers[name]
+        w = part.numbers[name] if keep is None else part.numbers[name][keep]
         return np.bincount(flat, weights=w, minlength=size).reshape(n_groups, n_years)
 
     ev, po, rows = by_year("events"), by_year("population"), by_year("rows")

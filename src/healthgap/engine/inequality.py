@@ -30,13 +30,19 @@ import pyarrow.compute as pc
 from numpy.typing import NDArray
 
 from healthgap.engine.compute import engine_series_key
+from healthgap.errors import InputError
 from healthgap.methods import slope_index_of_inequality, z_from_confidence
 from healthgap.methods.result import Result
 from healthgap.store.columns import VALUE_COLUMNS, column_names
 
-__all__ = ["DECILE_BREAKDOWN", "SII_INDICATORS", "inequality_values"]
+__all__ = ["DECILE_BREAKDOWN", "DECILE_BREAKDOWNS", "SII_INDICATORS", "inequality_values"]
 
 DECILE_BREAKDOWN = "imd2019_decile_london"
+#: Decile breakdowns the measures are derived across: series-key suffix and wording.
+DECILE_BREAKDOWNS: dict[str, tuple[str, str]] = {
+    "imd2019_decile_london": ("imd2019-decile-london", "London IMD 2019 deciles"),
+    "imd2019_decile": ("imd2019-decile", "national IMD 2019 deciles"),
+}
 #: Catalogue indicators holding the SII of another indicator.
 SII_INDICATORS: dict[str, str] = {"life_expectancy": "sii_life_expectancy"}
 _VALUE_TYPE = {"life_expectancy": 0, "dsr": 1, "crude_rate": 1, "proportion": 2}
@@ -50,11 +56,17 @@ def inequality_values(
     statistic: str,
     repetitions: int = 10_000,
     seed: int = 0,
+    breakdown: str = DECILE_BREAKDOWN,
 ) -> pa.Table:
-    """SII, RII and gap rows for every complete set of London deciles in ``values``."""
+    """SII, RII and gap rows for every complete set of ``breakdown`` deciles in ``values``
+    (London deciles by default; ``imd2019_decile`` for national ones)."""
+    if breakdown not in DECILE_BREAKDOWNS:
+        raise InputError(
+            f"choose a decile breakdown from {', '.join(DECILE_BREAKDOWNS)}", value=breakdown
+        )
+    suffix, wording = DECILE_BREAKDOWNS[breakdown]
     dec = values.filter(
-        (pc.field("breakdown_type") == DECILE_BREAKDOWN)
-        & (pc.field("indicator_id") == indicator_id)
+        (pc.field("breakdown_type") == breakdown) & (pc.field("indicator_id") == indicator_id)
     ).to_pandas()
     schema = pa.schema(
         [pa.field(c.name, _arrow_type(c.type), nullable=c.nullable) for c in VALUE_COLUMNS]
@@ -98,14 +110,14 @@ def inequality_values(
     unit = usable.unit.iloc[0] if "unit" in usable else None
     rows = []
     sii_id = SII_INDICATORS.get(indicator_id)
-    label = f"London IMD 2019 deciles, {repetitions:,} simulations, seed {seed}"
+    label = f"{wording}, {repetitions:,} simulations, seed {seed}"
     rows.append(
         _rows(
             keys,
             result.sii,
             order,
             total_pop,
-            engine_series_key(indicator_id, "sii-imd2019-decile-london"),
+            engine_series_key(indicator_id, f"sii-{suffix}"),
             sii_id,
             unit,
             f"slope index of inequality across {label}",
@@ -118,13 +130,13 @@ def inequality_values(
                 result.rii,
                 order,
                 total_pop,
-                engine_series_key(indicator_id, "rii-imd2019-decile-london"),
+                engine_series_key(indicator_id, f"rii-{suffix}"),
                 None,
                 "ratio",
                 f"relative index of inequality across {label}",
             )
         )
-    rows.append(_gap_rows(usable, keys, indicator_id, unit))
+    rows.append(_gap_rows(usable, keys, indicator_id, unit, suffix=suffix, wording=wording))
     table = pa.concat_tables(rows)
     return table.cast(empty.schema)
 
@@ -185,7 +197,13 @@ def _rows(
 
 
 def _gap_rows(
-    usable: pd.DataFrame, keys: pd.DataFrame, indicator_id: str, unit: str | None
+    usable: pd.DataFrame,
+    keys: pd.DataFrame,
+    indicator_id: str,
+    unit: str | None,
+    *,
+    suffix: str,
+    wording: str,
 ) -> pa.Table:
     grouped = usable.groupby(list(_KEYS), sort=False)
     first = grouped.nth(0).reset_index(drop=True)  # decile 1, most deprived
@@ -196,10 +214,10 @@ def _gap_rows(
     se = np.hypot(se1.to_numpy(float), se10.to_numpy(float))
     data = _frame(
         keys,
-        engine_series_key(indicator_id, "gap-imd2019-decile-london"),
+        engine_series_key(indicator_id, f"gap-{suffix}"),
         None,
         unit,
-        "least minus most deprived London IMD 2019 decile",
+        f"least minus most deprived of the {wording}",
     )
     data["value"] = pa.array(gap, pa.float64())
     for conf, tag in ((0.95, "95_0"), (0.998, "99_8")):

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -46,7 +46,7 @@ from healthgap.engine.backends import Backend, connect
 from healthgap.engine.comparisons import indicator_comparisons
 from healthgap.engine.compute import compute_values
 from healthgap.engine.disclosure import DisclosureReport, protect
-from healthgap.engine.inequality import inequality_values
+from healthgap.engine.inequality import DECILE_BREAKDOWNS, inequality_values
 from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
 from healthgap.errors import ConfigurationError, InputError
 from healthgap.geography import load_geography
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_BREAKDOWNS",
+    "ENGLAND_BREAKDOWNS",
     "EngineResult",
     "area_parents",
     "input_tables",
@@ -73,6 +74,9 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "icb": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
     "region": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
 }
+
+#: Added when the records reach beyond London: England by national deciles.
+ENGLAND_BREAKDOWNS: dict[str, tuple[str, ...]] = {"country": ("none", "imd2019_decile")}
 
 Progress = Callable[[str, int, int], None]
 
@@ -91,17 +95,28 @@ class EngineResult:
     comparisons: pa.Table | None = None
 
 
-def lsoa_attributes() -> pa.Table:
-    """London LSOA 2011 → borough, ICB, region and IMD 2019 deciles/quintiles."""
+Scope = Literal["london", "england"]
+LONDON = "E12000007"
+ENGLAND = "E92000001"
+
+
+def lsoa_attributes(scope: Scope = "london") -> pa.Table:
+    """LSOA 2011 → borough/LTLA, ICB, region, England and IMD 2019 deciles/quintiles.
+
+    ``london``: London's 4,835 LSOAs. ``england``: all 32,844; ICBs and London deciles and
+    quintiles are held for London's LSOAs only (null elsewhere: those LSOAs are left out of
+    those levels and breakdowns, and counted everywhere else).
+    """
     geo = load_geography()
     dep = geo.deprivation("imd2019")
     icb = {b.code: geo.icb_of(b.code).code for b in geo.boroughs()}
-    return pa.table(
+    london = pa.table(
         {
             "lsoa_code": pa.array(dep["lsoa_code"].astype(str).tolist(), pa.string()),
             "ltla_code": pa.array(dep["ltla_code"].astype(str).tolist(), pa.string()),
             "icb_code": pa.array([icb[c] for c in dep["ltla_code"]], pa.string()),
-            "region_code": pa.array(["E12000007"] * len(dep), pa.string()),
+            "region_code": pa.array([LONDON] * len(dep), pa.string()),
+            "country_code": pa.array([ENGLAND] * len(dep), pa.string()),
             "imd_decile": pa.array(dep["national_decile"].astype("int64").tolist(), pa.int64()),
             "imd_london_decile": pa.array(
                 dep["london_decile"].astype("int64").tolist(), pa.int64()
@@ -111,13 +126,41 @@ def lsoa_attributes() -> pa.Table:
             ),
         }
     )
+    if scope == "london":
+        return london
+    if scope != "england":
+        raise ConfigurationError(f"unknown scope {scope!r}; choose london or england")
+    eng = geo.england_lsoa11()
+    rest = eng[~eng["lsoa_code"].isin(set(dep["lsoa_code"]))]
+    n = len(rest)
+    others = pa.table(
+        {
+            "lsoa_code": pa.array(rest["lsoa_code"].tolist(), pa.string()),
+            "ltla_code": pa.array(rest["ltla_code"].tolist(), pa.string()),
+            "icb_code": pa.nulls(n, pa.string()),
+            "region_code": pa.array(rest["region_code"].tolist(), pa.string()),
+            "country_code": pa.array([ENGLAND] * n, pa.string()),
+            "imd_decile": pa.array(rest["national_decile"].tolist(), pa.int64()),
+            "imd_london_decile": pa.nulls(n, pa.int64()),
+            "imd_london_quintile": pa.nulls(n, pa.int64()),
+        }
+    )
+    return pa.concat_tables([london, others]).sort_by("lsoa_code")
 
 
-def area_parents() -> dict[str, str]:
-    """Borough → ICB and ICB → London, for secondary suppression across geographies."""
+def area_parents(scope: Scope = "london") -> dict[str, str]:
+    """Child area → parent, for secondary suppression across geographies: borough → ICB →
+    London → England; with ``england``, every other LTLA → its region → England."""
     geo = load_geography()
     parents = {b.code: geo.icb_of(b.code).code for b in geo.boroughs()}
-    parents.update({icb.code: "E12000007" for icb in geo.icbs()})
+    parents.update({icb.code: LONDON for icb in geo.icbs()})
+    parents[LONDON] = ENGLAND
+    if scope == "england":
+        eng = geo.england_lsoa11()
+        for ltla, region in zip(eng["ltla_code"], eng["region_code"], strict=True):
+            if region != LONDON:
+                parents[ltla] = region
+        parents.update(dict.fromkeys(set(eng["region_code"]), ENGLAND))
     return parents
 
 
@@ -224,16 +267,25 @@ def run_engine(
         years = sorted(
             int(y) for y in be.to_arrow(population.select("year").distinct())["year"].to_pylist()
         )
-        attrs = lsoa_attributes()
+        # Records beyond London's LSOAs widen the scope to England (every LTLA and region,
+        # and England itself); an LSOA outside England is reported below, not lost.
+        with_population = be.to_arrow(population.select("lsoa_code").distinct())
+        attrs = lsoa_attributes("london")
+        scope: Scope = "london"
+        held = pc.is_in(with_population["lsoa_code"], value_set=attrs["lsoa_code"])
+        if not pc.all(held).as_py():
+            scope = "england"
+            attrs = lsoa_attributes("england")
         by_level = dict(breakdowns or DEFAULT_BREAKDOWNS)
+        if scope == "england" and breakdowns is None:
+            by_level.update(ENGLAND_BREAKDOWNS)
         if "ethnic_group" in population.columns and breakdowns is None:
             by_level = {lv: (*b, "ethnic_group") for lv, b in by_level.items()}
-        parents = area_parents()
+        parents = area_parents(scope)
         # Stage 1 groups by the LSOAs' attributes (borough, ICB, deciles) rather than by
         # LSOA, so that only a few hundred areas leave the backend. Events are matched only
         # to LSOAs that have population rows: events anywhere else are reported, not lost.
         needed = needed_attributes(tuple(by_level), by_level)
-        with_population = be.to_arrow(population.select("lsoa_code").distinct())
         attrs_pop = attrs.filter(
             pc.is_in(attrs["lsoa_code"], value_set=with_population["lsoa_code"])
         )
@@ -336,11 +388,15 @@ def run_engine(
             stages["disclosure"] += time.perf_counter() - tock
             pieces.append(protected)
             # SII, RII and the decile gap, from the published (protected) decile values only
-            measures = inequality_values(
-                protected, indicator_id=recipe.indicator_id, statistic=recipe.spec.statistic
-            )
-            if measures.num_rows:
-                derived.append(measures)
+            for decile_breakdown in DECILE_BREAKDOWNS:
+                measures = inequality_values(
+                    protected,
+                    indicator_id=recipe.indicator_id,
+                    statistic=recipe.spec.statistic,
+                    breakdown=decile_breakdown,
+                )
+                if measures.num_rows:
+                    derived.append(measures)
             if last_use[den_key] == n:
                 pop_cache.pop(den_key, None)
             del ev, den, rolled, area_type, aggregates, values
@@ -367,6 +423,7 @@ def run_engine(
         "catalogue_version": cat.version,
         "indicators": list(computed),
         "disclosure_control": disclosure_control,
+        "scope": scope,
         "years": years,
         "seconds": round(time.perf_counter() - started, 3),
         "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
