@@ -7,6 +7,8 @@ unless the Spark backend is chosen.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     import pyarrow as pa
 
-__all__ = ["BACKEND_NAMES", "Backend", "connect"]
+__all__ = ["BACKEND_NAMES", "DEFAULT_DUCKDB_MEMORY", "Backend", "connect"]
 
 
 @dataclass
@@ -62,12 +64,24 @@ class Backend:
             self._close()
 
 
-def _duckdb(*, threads: int | None = None) -> Backend:
+#: DuckDB's memory cap for the engine unless HEALTHGAP_DUCKDB_MEMORY says otherwise. DuckDB's
+#: own default (80% of RAM) lets one large group-by take the machine; under a cap it spills
+#: to its temporary directory instead.
+DEFAULT_DUCKDB_MEMORY = "2GB"
+
+
+def _duckdb(*, threads: int | None = None, memory_limit: str | None = None) -> Backend:
     import ibis
 
-    # No progress bar: the engine is a library, and the bar's redraws cost time on long scans.
+    limit = memory_limit or os.environ.get("HEALTHGAP_DUCKDB_MEMORY") or DEFAULT_DUCKDB_MEMORY
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", limit.strip(), re.I):
+        raise ConfigurationError(f"DuckDB memory limit {limit!r}: expected e.g. '2GB' or '512MB'")
     con = ibis.duckdb.connect(**({"threads": threads} if threads else {}))
+    # No progress bar: the engine is a library, and the bar's redraws cost time on long scans.
     con.raw_sql("SET enable_progress_bar = false")
+    con.raw_sql(f"SET memory_limit = '{limit.strip()}'")
+    # Group-by results need no particular order; not keeping it saves memory.
+    con.raw_sql("SET preserve_insertion_order = false")
     return Backend("duckdb", con, con.disconnect)
 
 
