@@ -75,6 +75,10 @@ def inequality_values(
     if dec.empty:
         return empty
     dec["decile"] = dec.breakdown_category.astype(int)
+    value_type = _VALUE_TYPE.get(statistic, 0)
+    transform = value_type != 0
+    # Rates and proportions are regressed on the log/logit scale, which needs every value and
+    # limit above zero: a decile with no events leaves that area and period without an SII.
     usable = dec.groupby(list(_KEYS), dropna=False).filter(
         lambda g: (
             len(g) == 10
@@ -82,14 +86,13 @@ def inequality_values(
             and g.lower95_0cl.notna().all()
             and (g.upper95_0cl > g.lower95_0cl).all()
             and (g.denominator > 0).all()
+            and (not transform or ((g.value > 0).all() and (g.lower95_0cl > 0).all()))
         )
     )
     if usable.empty:
         return empty
     usable = usable.sort_values([*_KEYS, "decile"])
     group_id = usable.groupby(list(_KEYS), sort=False).ngroup().to_numpy()
-    value_type = _VALUE_TYPE.get(statistic, 0)
-    transform = value_type != 0
     result = slope_index_of_inequality(
         usable.value.to_numpy(float),
         quantile=usable.decile.to_numpy(),

@@ -1,0 +1,83 @@
+"""Inequality measures derived from decile values: which groups get them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pyarrow as pa
+import pytest
+
+from healthgap.engine.inequality import inequality_values
+from healthgap.errors import InputError
+from healthgap.store.columns import VALUE_COLUMNS
+
+
+def _deciles(area: str, values: list[float], breakdown: str) -> list[dict[str, object]]:
+    rows = []
+    for decile, v in enumerate(values, start=1):
+        rows.append(
+            {
+                "indicator_id": "suicide_rate",
+                "series": "engine:suicide-rate",
+                "area_code": area,
+                "area_type": "icb",
+                "period_start": dt.date(2018, 1, 1),
+                "period_end": dt.date(2020, 12, 31),
+                "period_label": "2018 - 20",
+                "sex": "persons",
+                "age_band": "10+ yrs",
+                "breakdown_type": breakdown,
+                "breakdown_category": str(decile),
+                "value": v,
+                "lower95_0cl": v * 0.8,
+                "upper95_0cl": v * 1.2 + 0.5,
+                "lower99_8cl": v * 0.7,
+                "upper99_8cl": v * 1.3 + 1.0,
+                "count": v * 10,
+                "denominator": 100_000.0,
+                "unit": "per 100,000",
+                "suppressed": False,
+                "provisional": False,
+                "revised": False,
+                "note": None,
+            }
+        )
+    return rows
+
+
+def _table(rows: list[dict[str, object]]) -> pa.Table:
+    return pa.Table.from_pylist(rows).select([c.name for c in VALUE_COLUMNS])
+
+
+@pytest.mark.parametrize("breakdown", ["imd2019_decile", "imd2019_decile_london"])
+def test_a_decile_without_events_leaves_that_group_without_a_log_scale_sii(
+    breakdown: str,
+) -> None:
+    """Given rates by decile for two ICBs, one with no events in its least deprived decile,
+    when the SII is derived on the log scale, then only the complete ICB gets one (no crash,
+    no made-up value)."""
+    gradient = [20.0 - d for d in range(10)]
+    with_zero = [*gradient[:9], 0.0]
+    rows = _deciles("E54000027", gradient, breakdown) + _deciles("E54000028", with_zero, breakdown)
+    out = inequality_values(
+        _table(rows),
+        indicator_id="suicide_rate",
+        statistic="crude_rate",
+        repetitions=1_000,
+        breakdown=breakdown,
+    )
+    assert set(out["area_code"].to_pylist()) == {"E54000027"}
+    suffix = "imd2019-decile-london" if breakdown.endswith("london") else "imd2019-decile"
+    assert f"engine:suicide-rate/sii-{suffix}" in set(out["series"].to_pylist())
+    sii = out.filter(pa.compute.starts_with(out["series"], "engine:suicide-rate/sii-"))
+    assert sii["value"][0].as_py() < 0  # rates fall from most to least deprived
+
+
+def test_unknown_decile_breakdown_is_refused() -> None:
+    with pytest.raises(InputError, match="decile breakdown"):
+        inequality_values(
+            _table(_deciles("E54000027", [1.0] * 10, "imd2019_decile")),
+            indicator_id="suicide_rate",
+            statistic="crude_rate",
+            breakdown="imd2025_decile",
+        )
