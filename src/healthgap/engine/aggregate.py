@@ -36,6 +36,7 @@ __all__ = [
     "Period",
     "aggregate_events",
     "aggregate_population",
+    "attribute_cells",
     "needed_attributes",
     "roll_up",
 ]
@@ -158,30 +159,50 @@ def _selected(events: ir.Table, selection: EventSelection, *, age_col: str) -> i
     return events.filter(*preds)
 
 
-def _with_attributes(
-    table: ir.Table, attributes: ir.Table | None, columns: Sequence[str]
-) -> tuple[ir.Table, list[str]]:
-    """``table`` with its LSOA replaced by the LSOA's ``columns`` from ``attributes``.
+def attribute_cells(attributes: pa.Table, columns: Sequence[str]) -> tuple[pa.Table, pa.Table]:
+    """Number the distinct combinations of the LSOAs' ``columns`` ("cells").
 
-    Grouping by the attributes instead of the LSOA collapses the thousands of LSOAs to the
-    few hundred combinations of borough, ICB and deciles before anything leaves the backend.
-    Rows whose LSOA is not in ``attributes`` keep it in ``unmatched_lsoa`` (null otherwise),
-    so the caller can name it instead of losing the rows.
+    Returns ``lsoa_code → cell_id`` (for the backend's join) and ``cell_id → columns`` (row
+    ``i`` is cell ``i``). A null attribute (no London decile outside London) is a value of its
+    own. The same attributes and columns always give the same numbering.
+    """
+    cols = list(dict.fromkeys(columns))
+    combined = np.zeros(attributes.num_rows, dtype=np.int64)
+    for c in cols:
+        enc = pc.dictionary_encode(attributes[c]).combine_chunks()
+        card = len(enc.dictionary)
+        idx = enc.indices.fill_null(card).to_numpy(zero_copy_only=False).astype(np.int64)
+        combined = combined * (card + 1) + idx
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    lookup = pa.table(
+        {
+            "lsoa_code": attributes["lsoa_code"],
+            "cell_id": pa.array(inverse.astype(np.int64)),
+        }
+    )
+    return lookup, attributes.select(cols).take(pa.array(first))
+
+
+def _with_attributes(table: ir.Table, lookup: ir.Table | None) -> tuple[ir.Table, list[str]]:
+    """``table`` with its LSOA replaced by the LSOA's cell (``lookup``: lsoa_code, cell_id).
+
+    Grouping by cell instead of LSOA collapses the thousands of LSOAs to the few hundred
+    combinations of borough, ICB and deciles before anything leaves the backend. Rows whose
+    LSOA is not in ``lookup`` keep it in ``unmatched_lsoa`` (null otherwise), so the caller
+    can name it instead of losing the rows.
     """
     import ibis
 
-    if attributes is None:
+    if lookup is None:
         return table, ["lsoa_code"]
-    cols = list(dict.fromkeys(columns))
-    attrs = attributes.select(attr_lsoa=attributes.lsoa_code, **{c: attributes[c] for c in cols})
-    keep = [c for c in table.columns if c not in cols]
-    joined = table.select(*keep).left_join(attrs, table.lsoa_code == attrs.attr_lsoa)
+    cells = lookup.select(attr_lsoa=lookup.lsoa_code, cell_id=lookup.cell_id)
+    joined = table.left_join(cells, table.lsoa_code == cells.attr_lsoa)
     joined = joined.mutate(
         unmatched_lsoa=ibis.ifelse(
             joined.attr_lsoa.isnull(), joined.lsoa_code, ibis.null().cast("string")
         )
     )
-    return joined, [*cols, "unmatched_lsoa"]
+    return joined, ["cell_id", "unmatched_lsoa"]
 
 
 def aggregate_events(
@@ -193,13 +214,12 @@ def aggregate_events(
     years: Sequence[int],
     age_column: str = "age",
     attributes: ir.Table | None = None,
-    attribute_columns: Sequence[str] = (),
 ) -> ir.Table:
     """Stage 1 for events: counts by lsoa_code, year, sex, age_index, ethnic_group.
 
     Runs on whatever backend ``events`` is bound to. Records outside ``years`` are ignored.
-    With ``attributes`` (an LSOA attribute table on the same backend), counts are by the
-    LSOA's ``attribute_columns`` (plus ``unmatched_lsoa``) instead of by LSOA.
+    With ``attributes`` (``lsoa_code → cell_id`` from :func:`attribute_cells`, on the same
+    backend), counts are by ``cell_id`` (plus ``unmatched_lsoa``) instead of by LSOA.
     """
     sel = _selected(events, selection, age_col=age_column)
     year = sel[date_column].year().cast("int64")
@@ -208,7 +228,7 @@ def aggregate_events(
         age_index=banding.index_expr(sel[age_column]),
     ).filter(year.isin(list(years)))
     sel = sel.select("lsoa_code", "year", "sex", "age_index", "ethnic_group")
-    sel, place = _with_attributes(sel, attributes, attribute_columns)
+    sel, place = _with_attributes(sel, attributes)
     keys = [*place, "year", "sex", "age_index", "ethnic_group"]
     return sel.group_by(keys).aggregate(events=sel.count().cast("float64"))
 
@@ -222,11 +242,10 @@ def aggregate_population(
     age_max: int | None = None,
     sexes: Sequence[str] = (),
     attributes: ir.Table | None = None,
-    attribute_columns: Sequence[str] = (),
 ) -> ir.Table:
     """Stage 1 for denominators: population by lsoa_code, year, sex, age_index (+ ethnic_group
-    when the population table has one); by ``attribute_columns`` instead of LSOA when
-    ``attributes`` is given (as :func:`aggregate_events`)."""
+    when the population table has one); by ``cell_id`` instead of LSOA when ``attributes``
+    is given (as :func:`aggregate_events`)."""
     preds = [population.year.isin(list(years)), population.age >= age_min]
     if age_max is not None:
         preds.append(population.age <= age_max)
@@ -238,7 +257,7 @@ def aggregate_population(
     if "ethnic_group" in population.columns:
         cols.append("ethnic_group")
     pop = pop.select(*cols)
-    pop, place = _with_attributes(pop, attributes, attribute_columns)
+    pop, place = _with_attributes(pop, attributes)
     keys = [*place, "year", "sex", "age_index"]
     if "ethnic_group" in population.columns:
         keys.append("ethnic_group")
@@ -317,16 +336,19 @@ def roll_up(
             column="ethnic_group",
         )
     needed = needed_attributes(area_levels, per_level)
-    ev_cells, pop_cells = _cells(events, population, lsoa_attributes, needed=needed)
-    cell_keys = ["year", "sex", "age_index", *needed]
+    lookup, cells = attribute_cells(lsoa_attributes, needed)
+    ev_cells, pop_cells = _cells(events, population, lsoa_attributes, lookup)
+    cell_keys = ["year", "sex", "age_index", "cell_id"]
     if pop_has_ethnicity:
         joined = _full_join(ev_cells, pop_cells, [*cell_keys, "ethnic_group"])
+        del ev_cells, pop_cells
         # Every breakdown but ethnicity uses events and population summed over ethnic group,
         # so events of unknown ethnicity still count. The ethnic breakdown uses
         # ethnic-specific denominators and leaves events of unknown ethnicity out (ONS
         # practice).
         base = _sum_by(joined, cell_keys, ["events", "population", "rows"])
         ethnic = joined.filter(pc.field("ethnic_group") != "unknown") if by_ethnicity else None
+        del joined
     else:
         base = _full_join(_sum_by(ev_cells, cell_keys, ["events"]), pop_cells, cell_keys)
         ethnic = None
@@ -339,9 +361,9 @@ def roll_up(
             spans.append((period, lo, hi))
     if not spans:
         raise InputError("no population rows fall in the requested periods", column="year")
-    parts = {"base": _Part(base, years)}
+    parts = {"base": _Part(base, years, cells)}
     if ethnic is not None:
-        parts["ethnic"] = _Part(ethnic, years)
+        parts["ethnic"] = _Part(ethnic, years, cells)
     pieces: list[pa.Table] = []
     for level in area_levels:
         area_col = AREA_LEVELS[level]
@@ -378,20 +400,21 @@ def roll_up(
 
 
 def _cells(
-    events: pa.Table, population: pa.Table, attributes: pa.Table, *, needed: list[str]
+    events: pa.Table, population: pa.Table, attributes: pa.Table, lookup: pa.Table
 ) -> tuple[pa.Table, pa.Table]:
-    """Events and population by LSOA attributes (``needed``), checked for lost rows.
+    """Events and population by cell (``lookup``: lsoa_code → cell_id), checked for lost rows.
 
-    Stage-1 tables by LSOA are joined onto ``attributes`` here; tables already by attributes
-    (``unmatched_lsoa`` column) must name no unmatched LSOA. For the latter, the attributes
-    stage 1 used for events must have been limited to LSOAs with population rows, so that
-    events in an LSOA without any denominator surface as unmatched.
+    Stage-1 tables by LSOA are mapped to cells here; tables already by cell (``cell_id`` and
+    ``unmatched_lsoa`` columns, numbered by :func:`attribute_cells` from the same attributes)
+    must name no unmatched LSOA. For the latter, the lookup stage 1 used for events must have
+    been limited to LSOAs with population rows, so that events in an LSOA without any
+    denominator surface as unmatched.
     """
     ev_by_lsoa = "unmatched_lsoa" not in events.column_names
     pop_by_lsoa = "unmatched_lsoa" not in population.column_names
     if ev_by_lsoa != pop_by_lsoa:
         raise InputError(
-            "events and population must both be by LSOA or both by LSOA attributes",
+            "events and population must both be by LSOA or both by cell",
             column="unmatched_lsoa",
         )
     geo_lsoas = attributes["lsoa_code"]
@@ -402,10 +425,7 @@ def _cells(
         unknown = pc.invert(pc.is_in(events["lsoa_code"], value_set=held))
         if pc.any(unknown).as_py():
             _lost_events(events.filter(unknown), "lsoa_code")
-    return (
-        _attributed(events, attributes, needed=needed),
-        _attributed(population, attributes, needed=needed),
-    )
+    return _attributed(events, lookup), _attributed(population, lookup)
 
 
 def _lost_events(rows: pa.Table, column: str) -> None:
@@ -435,32 +455,25 @@ def _no_unmatched(table: pa.Table, geo_lsoas: pa.ChunkedArray, *, what: str) -> 
     )
 
 
-def _attributed(table: pa.Table, attributes: pa.Table, *, needed: list[str]) -> pa.Table:
-    """Stage-1 rows by LSOA → rows by the LSOA's attributes (summed); rows already by
-    attributes pass through without ``unmatched_lsoa``."""
+def _attributed(table: pa.Table, lookup: pa.Table) -> pa.Table:
+    """Stage-1 rows by LSOA → rows by cell (summed); rows already by cell pass through
+    without ``unmatched_lsoa``."""
     value = "events" if "events" in table.column_names else "population"
     if "unmatched_lsoa" in table.column_names:
-        table = table.drop_columns(["unmatched_lsoa"])
-        missing = [c for c in needed if c not in table.column_names]
-        if missing:
-            raise InputError("stage-1 rows lack a needed LSOA attribute", column=missing[0])
-        return table
-    joined = table.join(
-        attributes.select(["lsoa_code", *[c for c in needed if c != "lsoa_code"]]),
-        keys="lsoa_code",
-        join_type="left outer",
-    )
-    # An LSOA may lack an attribute outside its scope (no London decile outside London);
-    # an LSOA the attributes do not hold at all is an error, not a silent loss.
-    unknown = pc.invert(pc.is_in(joined["lsoa_code"], value_set=attributes["lsoa_code"]))
+        if "cell_id" not in table.column_names:
+            raise InputError("stage-1 rows by LSOA attributes lack cell_id", column="cell_id")
+        return table.drop_columns(["unmatched_lsoa"])
+    unknown = pc.invert(pc.is_in(table["lsoa_code"], value_set=lookup["lsoa_code"]))
     if pc.any(unknown).as_py():
+        # an LSOA the attributes do not hold at all is an error, not a silent loss
         raise InputError(
             "LSOA is not in the geography",
             column="lsoa_code",
-            value=pc.filter(joined["lsoa_code"], unknown)[0].as_py(),
+            value=pc.filter(table["lsoa_code"], unknown)[0].as_py(),
         )
+    joined = table.join(lookup, keys="lsoa_code", join_type="left outer")
     keys = [c for c in table.column_names if c not in ("lsoa_code", value)]
-    return _sum_by(joined, list(dict.fromkeys([*needed, *keys])), [value])
+    return _sum_by(joined, ["cell_id", *keys], [value])
 
 
 def _full_join(events: pa.Table, population: pa.Table, keys: list[str]) -> pa.Table:
@@ -477,10 +490,13 @@ def _full_join(events: pa.Table, population: pa.Table, keys: list[str]) -> pa.Ta
 
 
 class _Part:
-    """A cell table with each column dictionary-encoded once, for many group-bys."""
+    """A table by cell, each key column encoded once for many group-bys; cell attributes
+    (borough, ICB, deciles) are read through ``cell_id`` from the small ``cells`` table."""
 
-    def __init__(self, table: pa.Table, years: np.ndarray) -> None:
+    def __init__(self, table: pa.Table, years: np.ndarray, cells: pa.Table) -> None:
         self.table = table
+        self.cells = cells
+        self.cell_id = table["cell_id"].to_numpy()
         self.year_pos = np.searchsorted(years, table["year"].to_numpy())
         self.numbers = {n: table[n].to_numpy() for n in ("events", "population", "rows")}
         self._codes: dict[str, tuple[np.ndarray, int, np.ndarray | None]] = {}
@@ -488,13 +504,24 @@ class _Part:
     def codes(self, column: str) -> tuple[np.ndarray, int, np.ndarray | None]:
         """Codes 0 … card-1, the cardinality, and where the value is held (None: all)."""
         if column not in self._codes:
-            enc = pc.dictionary_encode(self.table[column]).combine_chunks()
+            by_cell = column in self.cells.column_names
+            source = self.cells[column] if by_cell else self.table[column]
+            enc = pc.dictionary_encode(source).combine_chunks()
             valid = None
             if enc.null_count:
                 valid = enc.is_valid().to_numpy(zero_copy_only=False)
             idx = enc.indices.fill_null(0).to_numpy(zero_copy_only=False).astype(np.int64)
+            if by_cell:
+                idx = idx[self.cell_id]
+                valid = None if valid is None else valid[self.cell_id]
             self._codes[column] = (idx, len(enc.dictionary), valid)
         return self._codes[column]
+
+    def values(self, column: str, rows: np.ndarray) -> pa.Array:
+        """The ``column`` values of ``rows``."""
+        if column in self.cells.column_names:
+            return self.cells[column].take(pa.array(self.cell_id[rows]))
+        return self.table[column].take(pa.array(rows))
 
 
 def _dense_codes(part: _Part, keys: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -554,7 +581,7 @@ def _periods_of(
     present = np.stack([rows[:, lo:hi].sum(axis=1) > 0 for _, lo, hi in spans], axis=1)
     gi, pi = np.nonzero(present)
     n = len(gi)
-    group_rows = part.table.select(list(keys)).take(pa.array(first[gi]))
+    group_rows = {k: part.values(k, first[gi]) for k in keys}
     labels = pa.array([p.label for p, _, _ in spans], pa.string())
     starts = np.array([p.start_year for p, _, _ in spans], dtype=np.int64)
     ends = np.array([p.end_year for p, _, _ in spans], dtype=np.int64)

@@ -39,6 +39,7 @@ from healthgap.engine.aggregate import (
     Period,
     aggregate_events,
     aggregate_population,
+    attribute_cells,
     needed_attributes,
     roll_up,
 )
@@ -286,11 +287,12 @@ def run_engine(
         # LSOA, so that only a few hundred areas leave the backend. Events are matched only
         # to LSOAs that have population rows: events anywhere else are reported, not lost.
         needed = needed_attributes(tuple(by_level), by_level)
-        attrs_pop = attrs.filter(
-            pc.is_in(attrs["lsoa_code"], value_set=with_population["lsoa_code"])
+        lookup, _ = attribute_cells(attrs, needed)
+        lookup_pop = lookup.filter(
+            pc.is_in(lookup["lsoa_code"], value_set=with_population["lsoa_code"])
         )
-        attrs_be = be.table(attrs, table_name="healthgap_lsoa_attributes")
-        attrs_ev = be.table(attrs_pop, table_name="healthgap_lsoa_attributes_with_population")
+        attrs_be = be.table(lookup, table_name="healthgap_lsoa_cells")
+        attrs_ev = be.table(lookup_pop, table_name="healthgap_lsoa_cells_with_population")
         # Indicators sharing a denominator run one after another, so each is dropped early.
         runnable.sort(key=lambda r: repr(_denominator_key(r)))
         pop_cache: dict[tuple[object, ...], pa.Table] = {}
@@ -323,7 +325,6 @@ def run_engine(
                     date_column=recipe.date_column,
                     years=years,
                     attributes=attrs_ev,
-                    attribute_columns=needed,
                 )
             )
             den_key = _denominator_key(recipe)
@@ -340,7 +341,6 @@ def run_engine(
                             age_max=sel.age_max,
                             sexes=sel.sexes,
                             attributes=attrs_be,
-                            attribute_columns=needed,
                         )
                     )
                 else:
@@ -352,7 +352,6 @@ def run_engine(
                             date_column=recipe.date_column,
                             years=years,
                             attributes=attrs_ev,
-                            attribute_columns=needed,
                         )
                     )
                     den = den.rename_columns(
