@@ -79,14 +79,16 @@ def where(sel):
     return " AND ".join(w)
 
 # The engine's breakdowns: boroughs by London quintile; ICBs and London by national and
-# London deciles and London quintiles; every level by ethnic group; each by sex and persons.
+# London deciles and London quintiles, and ethnic group x London quintile; every level by
+# ethnic group; each by sex and persons.
 CELLS = ("ltla_code, icb_code, region_code, imd_decile, imd_london_decile, "
          "imd_london_quintile, year, sex, age_index, ethnic_group")
 SETS = []
 for area, cats in (("ltla_code", ("imd_london_quintile",)),
                    ("icb_code", ("imd_decile", "imd_london_decile", "imd_london_quintile")),
                    ("region_code", ("imd_decile", "imd_london_decile", "imd_london_quintile"))):
-    for cat in (None, *cats, "ethnic_group"):
+    crossed = () if area == "ltla_code" else ("ethnic_group, imd_london_quintile",)
+    for cat in (None, *cats, "ethnic_group", *crossed):
         for sex in ("sex", None):
             cols = (area, cat, "label", sex, "age_index")
             SETS.append("(" + ", ".join(c for c in cols if c) + ")")
@@ -98,7 +100,7 @@ for r in recipes:
     sel, s = r.selection, r.denominator_selection
     b = band(r.spec.banding.starts)
     group = "GROUP BY ALL" if stage1_only else f"GROUP BY {CELLS}"
-    place = "lsoa_code" if stage1_only else "a.* EXCLUDE (lsoa_code)"
+    place = "lsoa_code" if stage1_only else CELLS.split(", year")[0]
     join = "" if stage1_only else "JOIN attrs a USING (lsoa_code)"
     key = (r.spec.banding.starts, s.age_min, s.age_max, s.sexes)
     if key not in dens:

@@ -288,3 +288,16 @@ def test_compute_compares_with_london_icb_and_published_england(
     assert len(judged) > 0
     assert set(judged.outcome) <= {"Better", "Similar", "Worse"}
     assert (cmp[cmp.outcome == "Not compared"].reason != "").all()
+
+
+def test_provenance_and_ethnicity_by_deprivation(le_raw) -> None:
+    """Each computed recipe is fingerprinted in the provenance, and London and the ICBs are
+    broken down by ethnic group × London deprivation quintile (boroughs are not)."""
+    recipes = le_raw.provenance["recipes"]
+    assert set(recipes) == {"life_expectancy", "suicide_rate"}
+    assert all(len(h) == 16 for h in recipes.values())
+    v = le_raw.values.to_pandas()
+    crossed = v[v.breakdown_type == "ethnic_group_imd2019_quintile_london"]
+    assert set(crossed.area_type) == {"icb", "region"}
+    london = crossed[(crossed.area_code == "E12000007") & (crossed.sex == "persons")]
+    assert len(london.breakdown_category.unique()) == 25  # 5 groups × 5 quintiles

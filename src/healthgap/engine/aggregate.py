@@ -31,6 +31,7 @@ __all__ = [
     "AGGREGATE_SCHEMA",
     "AREA_LEVELS",
     "BREAKDOWNS",
+    "INTERSECTIONS",
     "CodeFilter",
     "EventSelection",
     "Period",
@@ -50,13 +51,22 @@ AREA_LEVELS: dict[str, str] = {
     "country": "country_code",
 }
 
-#: Breakdowns a roll-up can produce: breakdown_type → attribute column (None = no breakdown).
-BREAKDOWNS: dict[str, str | None] = {
-    "none": None,
-    "imd2019_decile": "imd_decile",
-    "imd2019_decile_london": "imd_london_decile",
-    "imd2019_quintile_london": "imd_london_quintile",
-    "ethnic_group": "ethnic_group",
+#: Breakdowns a roll-up can produce: breakdown_type → attribute column(s); an intersection
+#: names several, and its category joins their values with "|" (e.g. "asian|1").
+BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "none": (),
+    "imd2019_decile": ("imd_decile",),
+    "imd2019_decile_london": ("imd_london_decile",),
+    "imd2019_quintile_london": ("imd_london_quintile",),
+    "ethnic_group": ("ethnic_group",),
+    "ethnic_group_imd2019_quintile_london": ("ethnic_group", "imd_london_quintile"),
+}
+
+#: Each intersection breakdown → the single breakdowns that are its margins, in category order.
+INTERSECTIONS: dict[str, tuple[str, ...]] = {
+    name: tuple(b for col in cols for b, c in BREAKDOWNS.items() if c == (col,))
+    for name, cols in BREAKDOWNS.items()
+    if len(cols) > 1
 }
 
 AGGREGATE_SCHEMA = pa.schema(
@@ -273,7 +283,7 @@ def needed_attributes(
     return list(
         dict.fromkeys(
             [AREA_LEVELS[lv] for lv in area_levels]
-            + [c for b in every if (c := BREAKDOWNS[b]) and c != "ethnic_group"]
+            + [c for b in every for c in BREAKDOWNS[b] if c != "ethnic_group"]
         )
     )
 
@@ -328,7 +338,7 @@ def roll_up(
     """
     per_level = _per_level(area_levels, breakdowns)
     every = [b for lv in area_levels for b in per_level[lv]]
-    by_ethnicity = "ethnic_group" in every
+    by_ethnicity = any("ethnic_group" in BREAKDOWNS[b] for b in every)
     pop_has_ethnicity = "ethnic_group" in population.column_names
     if by_ethnicity and not pop_has_ethnicity:
         raise InputError(
@@ -368,9 +378,9 @@ def roll_up(
     for level in area_levels:
         area_col = AREA_LEVELS[level]
         for breakdown in per_level[level]:
-            cat_col = BREAKDOWNS[breakdown]
-            part = parts["ethnic" if breakdown == "ethnic_group" else "base"]
-            keys = [area_col, *([cat_col] if cat_col else []), "sex", "age_index"]
+            cat_cols = BREAKDOWNS[breakdown]
+            part = parts["ethnic" if "ethnic_group" in cat_cols else "base"]
+            keys = [area_col, *cat_cols, "sex", "age_index"]
             for sexed in (True, False):
                 pieces.append(
                     _periods_of(
@@ -381,7 +391,7 @@ def roll_up(
                         area_col=area_col,
                         area_type=level,
                         breakdown=breakdown,
-                        cat_col=cat_col,
+                        cat_cols=cat_cols,
                         banding=banding,
                     )
                 )
@@ -562,7 +572,7 @@ def _periods_of(
     area_col: str,
     area_type: str,
     breakdown: str,
-    cat_col: str | None,
+    cat_cols: tuple[str, ...],
     banding: AgeBanding,
 ) -> pa.Table:
     """Sum ``part`` by ``keys`` × year once, then each period as the sum of its years."""
@@ -601,8 +611,10 @@ def _periods_of(
             ),
             "breakdown_type": pa.repeat(pa.scalar(breakdown), n),
             "breakdown_category": (
-                pc.cast(group_rows[cat_col], pa.string())
-                if cat_col
+                pc.binary_join_element_wise(
+                    *(pc.cast(group_rows[c], pa.string()) for c in cat_cols), "|"
+                )
+                if cat_cols
                 else pa.repeat(pa.scalar(""), n)
             ),
             "age_index": pa.array(age_index),

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.optimize import linprog
 
+from healthgap.engine.aggregate import INTERSECTIONS
 from healthgap.errors import InputError
 
 __all__ = [
@@ -110,6 +111,22 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
     for (area, period, sex, _), members in by_breakdown.items():
         total = index.get((area, period, sex, "none", ""))
         if total is not None and len(members) > 1:
+            relations.append((total, tuple(sorted(members))))
+    # an intersection's cells sharing one margin category → that margin's cell (e.g. every
+    # deprivation quintile of one ethnic group → the ethnic group's own row)
+    margins: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    for key, i in index.items():
+        area, period, sex, btype, cat = key
+        parts = INTERSECTIONS.get(btype)
+        if not parts:
+            continue
+        values = cat.split("|")
+        for k, margin in enumerate(parts):
+            total = index.get((area, period, sex, margin, values[k]))
+            if total is not None:
+                margins[(total,)].append(i)
+    for (total,), members in margins.items():
+        if len(members) > 1:
             relations.append((total, tuple(sorted(members))))
     # male + female = persons
     for key, i in index.items():

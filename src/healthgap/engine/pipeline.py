@@ -282,6 +282,9 @@ def run_engine(
             by_level.update(ENGLAND_BREAKDOWNS)
         if "ethnic_group" in population.columns and breakdowns is None:
             by_level = {lv: (*b, "ethnic_group") for lv, b in by_level.items()}
+            # ethnicity × deprivation where the counts can bear it (not boroughs)
+            for lv in ("icb", "region"):
+                by_level[lv] = (*by_level[lv], "ethnic_group_imd2019_quintile_london")
         parents = area_parents(scope)
         # Stage 1 groups by the LSOAs' attributes (borough, ICB, deciles) rather than by
         # LSOA, so that only a few hundred areas leave the backend. Events are matched only
@@ -420,6 +423,12 @@ def run_engine(
     provenance: dict[str, object] = {
         "backend": backend,
         "catalogue_version": cat.version,
+        # each compiled recipe's fingerprint: a changed recipe gives a different hash
+        "recipes": {
+            r.indicator_id: hashlib.sha256(repr(r).encode()).hexdigest()[:16]
+            for r in runnable
+            if r.indicator_id in computed
+        },
         "indicators": list(computed),
         "disclosure_control": disclosure_control,
         "scope": scope,

@@ -176,3 +176,52 @@ def test_all_ages_banding_aggregates_to_one_band() -> None:
     ).to_pyarrow()
     assert set(ev["age_index"].to_pylist()) == {0}
     assert sum(ev["events"].to_pylist()) == 5
+
+
+def test_ethnicity_by_deprivation_intersection_adds_up_to_its_margins() -> None:
+    """Given deaths and population by ethnic group, when rolled up by ethnic group × London
+    quintile, then each category is 'group|quintile' and the quintiles of a group add up to
+    the group's own row (events and population)."""
+    pop = _population()
+    groups = ("white", "black", "asian")
+    ethnic_pop = pa.concat_tables(
+        pop.append_column("ethnic_group", pa.array([g] * pop.num_rows)) for g in groups
+    )
+    con = ibis.duckdb.connect()
+    ev = aggregate_events(
+        con.create_table("deaths", ibis.memtable(_deaths())),
+        selection=EventSelection(),
+        banding=ESP2013_19,
+        date_column="date_of_death",
+        years=[2019, 2020],
+    ).to_pyarrow()
+    den = aggregate_population(
+        con.create_table("pop", ibis.memtable(ethnic_pop)),
+        banding=ESP2013_19,
+        years=[2019, 2020],
+    ).to_pyarrow()
+    out = roll_up(
+        ev,
+        den,
+        LSOAS,
+        banding=ESP2013_19,
+        periods=[Period(2019, 2020)],
+        area_levels=("region",),
+        breakdowns=("ethnic_group", "ethnic_group_imd2019_quintile_london"),
+    ).to_pandas()
+    persons = out[out.sex == "persons"]
+    crossed = persons[persons.breakdown_type == "ethnic_group_imd2019_quintile_london"]
+    assert set(crossed.breakdown_category) == {f"{g}|{q}" for g in groups for q in (1, 3, 5)}
+    summed = (
+        crossed.assign(group=crossed.breakdown_category.str.split("|").str[0])
+        .groupby("group")[["events", "population"]]
+        .sum()
+    )
+    margin = (
+        persons[persons.breakdown_type == "ethnic_group"]
+        .groupby("breakdown_category")[["events", "population"]]
+        .sum()
+    )
+    assert (summed.sort_index() == margin.sort_index()).all().all()
+    assert margin.loc["white", "events"] == 3  # L1 male 2019 ×2, L3 male 2020
+    assert crossed[crossed.breakdown_category == "white|1"].events.sum() == 2

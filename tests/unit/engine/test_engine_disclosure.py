@@ -231,3 +231,41 @@ def test_withheld_rows_do_not_say_which_were_small() -> None:
     assert all(hi - lo < 1 for lo, hi in labelled.values())  # what a label would give away
     for lo, hi in _attack(published, DisclosureRule(min_count=5)).values():
         assert hi - lo >= 1
+
+
+def test_intersection_cells_are_protected_against_their_margins() -> None:
+    """Given an ethnic group's own count and its counts by deprivation quintile, one of them
+    small, when protected, then the group's quintiles are related to the group's row and no
+    withheld quintile can be recovered by subtracting the others from it."""
+    rows = [("ethnic_group", "asian", 40.0)]
+    quintile_counts = [2.0, 9.0, 8.0, 11.0, 10.0]
+    rows += [
+        ("ethnic_group_imd2019_quintile_london", f"asian|{q}", c)
+        for q, c in enumerate(quintile_counts, start=1)
+    ]
+    n = len(rows)
+    btype, cat, count = (list(x) for x in zip(*rows, strict=True))
+    table = pa.table(
+        {
+            "area_code": ["R"] * n,
+            "period_label": ["2019"] * n,
+            "sex": ["persons"] * n,
+            "breakdown_type": btype,
+            "breakdown_category": cat,
+            "value": count,
+            "lower95_0cl": count,
+            "upper95_0cl": count,
+            "lower99_8cl": count,
+            "upper99_8cl": count,
+            "count": count,
+            "suppressed": [False] * n,
+            "note": pa.array([None] * n, pa.string()),
+        }
+    )
+    relations = additive_relations(table, parents={})
+    assert (0, (1, 2, 3, 4, 5)) in relations
+    published, report = protect(table, DisclosureRule(min_count=5), parents={})
+    assert report.primary == 1
+    assert report.secondary >= 1
+    for lo, hi in _attack(published, DisclosureRule(min_count=5)).values():
+        assert hi - lo >= 1
