@@ -301,3 +301,26 @@ def test_provenance_and_ethnicity_by_deprivation(le_raw) -> None:
     assert set(crossed.area_type) == {"icb", "region"}
     london = crossed[(crossed.area_code == "E12000007") & (crossed.sex == "persons")]
     assert len(london.breakdown_category.unique()) == 25  # 5 groups × 5 quintiles
+
+
+def test_heat_measures_across_london_deciles_and_ethnic_groups(le_raw) -> None:
+    """The WHO HEAT difference and ratio across London deciles are decile 10 against decile 1
+    of the published values; ethnic groups get the unordered measures (e.g. BGV)."""
+    v = le_raw.values.to_pandas()
+    london = v[(v.area_code == "E12000007") & (v.sex == "female")]
+    period = london.period_label.iloc[0]
+    london = london[london.period_label == period]
+    dec = london[
+        (london.indicator_id == "life_expectancy")
+        & (london.breakdown_type == "imd2019_decile_london")
+    ].set_index("breakdown_category")
+    heat = london.set_index("series")
+    d = heat.loc["engine:life-expectancy/heat-d-imd2019-decile-london"]
+    r = heat.loc["engine:life-expectancy/heat-r-imd2019-decile-london"]
+    assert d.value == pytest.approx(dec.value["10"] - dec.value["1"])
+    assert r.value == pytest.approx(dec.value["10"] / dec.value["1"])
+    assert d.lower95_0cl < d.value < d.upper95_0cl
+    assert pd.isna(d.indicator_id)
+    assert d.note.startswith("HEAT D across London IMD 2019")
+    assert "engine:life-expectancy/heat-bgv-ethnic-group" in heat.index
+    assert "engine:suicide-rate/heat-paf-imd2019-decile-london" in set(v.series)

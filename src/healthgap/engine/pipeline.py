@@ -9,8 +9,11 @@ For each indicator whose catalogue recipe compiles (:mod:`healthgap.engine.recip
    length (e.g. 2018 - 20, 2019 - 21);
 3. compute the statistic with the official method (:mod:`healthgap.engine.compute`);
 4. apply disclosure control (:mod:`healthgap.engine.disclosure`);
-5. derive the SII, RII and decile gap from the published London-decile values
-   (:mod:`healthgap.engine.inequality`).
+5. derive the SII, RII and decile gap from the published decile values
+   (:mod:`healthgap.engine.inequality`) and the WHO HEAT summary measures across London
+   deciles and ethnic groups (:mod:`healthgap.engine.heat_measures`);
+6. compare every value with London, its ICB and England, borough quintiles and trends
+   (:mod:`healthgap.engine.comparisons`).
 
 The same function serves the *aggregated-input* route: :func:`values_from_aggregates` takes
 counts an analyst already holds (the AGGREGATE_SCHEMA shape) through steps 3–4, so the two
@@ -35,6 +38,7 @@ import pyarrow.compute as pc
 
 from healthgap.catalogue import load_catalogue
 from healthgap.catalogue.framework import Catalogue
+from healthgap.catalogue.models import Polarity
 from healthgap.engine.aggregate import (
     Period,
     aggregate_events,
@@ -47,6 +51,7 @@ from healthgap.engine.backends import Backend, connect
 from healthgap.engine.comparisons import indicator_comparisons
 from healthgap.engine.compute import compute_values
 from healthgap.engine.disclosure import DisclosureReport, protect
+from healthgap.engine.heat_measures import heat_values
 from healthgap.engine.inequality import DECILE_BREAKDOWNS, inequality_values
 from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
 from healthgap.errors import ConfigurationError, InputError
@@ -247,11 +252,13 @@ def run_engine(
     disclosure_control: bool = True,
     comparisons: bool = True,
     benchmarks: pa.Table | None = None,
+    heat: bool = True,
 ) -> EngineResult:
     """Compute every requested (default: every computable) indicator from ``input_dir``.
 
     ``benchmarks`` holds published values (e.g. England's, from the store) to compare with
-    where the input has no such area; ``comparisons=False`` skips the comparison step.
+    where the input has no such area; ``comparisons=False`` skips the comparison step and
+    ``heat=False`` the WHO HEAT measures.
     """
     started = time.perf_counter()
     cat = catalogue or load_catalogue()
@@ -302,7 +309,9 @@ def run_engine(
         # Denominators are large (LSOA × year × sex × age band × ethnic group): each is
         # dropped after the last indicator that uses it, to keep peak memory down.
         last_use = {_denominator_key(r): n for n, r in enumerate(runnable)}
-        stages = dict.fromkeys(("stage1", "roll_up", "compute", "disclosure", "comparisons"), 0.0)
+        stages = dict.fromkeys(
+            ("stage1", "roll_up", "compute", "disclosure", "inequality", "comparisons"), 0.0
+        )
         pieces: list[pa.Table] = []
         derived: list[pa.Table] = []
         reports: dict[str, DisclosureReport] = {}
@@ -390,6 +399,7 @@ def run_engine(
             stages["disclosure"] += time.perf_counter() - tock
             pieces.append(protected)
             # SII, RII and the decile gap, from the published (protected) decile values only
+            tick = time.perf_counter()
             for decile_breakdown in DECILE_BREAKDOWNS:
                 measures = inequality_values(
                     protected,
@@ -399,6 +409,19 @@ def run_engine(
                 )
                 if measures.num_rows:
                     derived.append(measures)
+            polarity = cat.indicator(recipe.indicator_id).polarity
+            if heat and polarity is not Polarity.NO_JUDGEMENT:
+                measures = heat_values(
+                    protected,
+                    indicator_id=recipe.indicator_id,
+                    favourable=polarity is Polarity.HIGH_IS_GOOD,
+                    scale=1.0
+                    if recipe.spec.statistic == "life_expectancy"
+                    else recipe.spec.multiplier,
+                )
+                if measures.num_rows:
+                    derived.append(measures)
+            stages["inequality"] += time.perf_counter() - tick
             if last_use[den_key] == n:
                 pop_cache.pop(den_key, None)
             del ev, den, rolled, area_type, aggregates, values

@@ -81,3 +81,21 @@ def test_unknown_decile_breakdown_is_refused() -> None:
             statistic="crude_rate",
             breakdown="imd2025_decile",
         )
+
+
+def test_heat_measures_skip_a_group_with_a_withheld_category() -> None:
+    """Given two ICBs' rates by London decile, one with a withheld decile, the HEAT measures
+    are derived for the complete ICB only; D is decile 10 minus decile 1 there."""
+    from healthgap.engine.heat_measures import heat_values
+
+    gradient = [20.0 - d for d in range(10)]
+    full = _deciles("E54000027", gradient, "imd2019_decile_london")
+    held = _deciles("E54000028", gradient, "imd2019_decile_london")
+    held[3].update(value=None, lower95_0cl=None, upper95_0cl=None, suppressed=True)
+    out = heat_values(
+        _table(full + held), indicator_id="suicide_rate", favourable=False, scale=100_000
+    ).to_pandas()
+    assert set(out.area_code) == {"E54000027"}
+    d = out[out.series == "engine:suicide-rate/heat-d-imd2019-decile-london"]
+    assert len(d) == 1
+    assert abs(d.value.iloc[0]) == pytest.approx(gradient[0] - gradient[9])
