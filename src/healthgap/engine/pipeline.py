@@ -372,6 +372,8 @@ def run_engine(
                 pop_cache[den_key] = den
             tock = time.perf_counter()
             stages["stage1"] += tock - tick
+            if last_use[den_key] == n:  # the roll-up below is its last use
+                pop_cache.pop(den_key, None)
             rolled = roll_up(
                 ev,
                 den,
@@ -386,9 +388,11 @@ def run_engine(
             aggregates = pa.concat_tables(
                 rolled.filter(pc.equal(area_type, level)) for level in by_level
             )
+            del ev, den, rolled, area_type  # free memory before the next stage
             tick = time.perf_counter()
             stages["roll_up"] += tick - tock
             values = compute_values(aggregates, recipe.spec)
+            del aggregates
             tock = time.perf_counter()
             stages["compute"] += tock - tick
             report: DisclosureReport | None = None
@@ -422,9 +426,7 @@ def run_engine(
                 if measures.num_rows:
                     derived.append(measures)
             stages["inequality"] += time.perf_counter() - tick
-            if last_use[den_key] == n:
-                pop_cache.pop(den_key, None)
-            del ev, den, rolled, area_type, aggregates, values
+            del values
             if report is not None:
                 reports[recipe.indicator_id] = report
         if progress:
@@ -440,7 +442,11 @@ def run_engine(
     compared: pa.Table | None = None
     if comparisons:
         tick = time.perf_counter()
-        compared = indicator_comparisons(values, catalogue=cat, benchmarks=benchmarks)
+        # Derived series with no catalogue indicator (RII, gaps, HEAT measures) have no
+        # declared polarity, so every comparison of theirs would be "Not compared".
+        mapped = values.filter(pc.is_valid(values["indicator_id"]))
+        compared = indicator_comparisons(mapped, catalogue=cat, benchmarks=benchmarks)
+        del mapped
         stages["comparisons"] = time.perf_counter() - tick
     computed = tuple(sorted({str(p["indicator_id"][0].as_py()) for p in pieces}))
     provenance: dict[str, object] = {
