@@ -67,7 +67,7 @@ class Backend:
 #: DuckDB's memory cap for the engine unless HEALTHGAP_DUCKDB_MEMORY says otherwise. DuckDB's
 #: own default (80% of RAM) lets one large group-by take the machine; under a cap it spills
 #: to its temporary directory instead.
-DEFAULT_DUCKDB_MEMORY = "2GB"
+DEFAULT_DUCKDB_MEMORY = "1GB"
 
 
 def _duckdb(*, threads: int | None = None, memory_limit: str | None = None) -> Backend:
