@@ -54,12 +54,13 @@ def runs(dirs: tuple[Path, Path, dict[str, str]]):
     return run_engine(london, **kw), run_engine(england, **kw)
 
 
-def _deaths(result, area: str, breakdown: str = "none") -> float:
+def _deaths(result, area: str, breakdown: str = "none", category: str = "") -> float:
     v = result.values
     rows = v.filter(
         (pc.field("area_code") == area)
         & (pc.field("sex") == "persons")
         & (pc.field("breakdown_type") == breakdown)
+        & (pc.field("breakdown_category") == category)
         & (pc.field("indicator_id") == "life_expectancy")
     )
     assert rows.num_rows == 1, (area, rows.num_rows)
@@ -97,6 +98,11 @@ def test_records_beyond_london_add_ltlas_regions_and_england(runs, dirs) -> None
     # England by national decile, and London-only breakdowns absent outside London
     national = v[(v.area_code == ENGLAND) & (v.breakdown_type == "imd2019_decile")]
     assert set(national.breakdown_category) == {str(d) for d in range(1, 11)}
+    for q in range(1, 6):  # a national quintile is a pair of national deciles
+        pair = _deaths(england_run, ENGLAND, "imd2019_decile", str(2 * q - 1)) + _deaths(
+            england_run, ENGLAND, "imd2019_decile", str(2 * q)
+        )
+        assert _deaths(england_run, ENGLAND, "imd2019_quintile", str(q)) == pair
     outside = v[(v.area_type == "region") & (v.area_code != LONDON)]
     assert "imd2019_decile_london" not in set(outside.breakdown_type)
 

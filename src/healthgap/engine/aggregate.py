@@ -56,6 +56,7 @@ AREA_LEVELS: dict[str, str] = {
 BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "none": (),
     "imd2019_decile": ("imd_decile",),
+    "imd2019_quintile": ("imd_quintile",),
     "imd2019_decile_london": ("imd_london_decile",),
     "imd2019_quintile_london": ("imd_london_quintile",),
     "ethnic_group": ("ethnic_group",),

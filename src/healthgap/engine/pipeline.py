@@ -82,7 +82,9 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 
 #: Added when the records reach beyond London: England by national deciles.
-ENGLAND_BREAKDOWNS: dict[str, tuple[str, ...]] = {"country": ("none", "imd2019_decile")}
+ENGLAND_BREAKDOWNS: dict[str, tuple[str, ...]] = {
+    "country": ("none", "imd2019_decile", "imd2019_quintile")
+}
 
 Progress = Callable[[str, int, int], None]
 
@@ -107,7 +109,8 @@ ENGLAND = "E92000001"
 
 
 def lsoa_attributes(scope: Scope = "london") -> pa.Table:
-    """LSOA 2011 → borough/LTLA, ICB, region, England and IMD 2019 deciles/quintiles.
+    """LSOA 2011 → borough/LTLA, ICB, region, England and IMD 2019 deciles/quintiles
+    (a national quintile is a pair of national deciles: fifths of the national rank).
 
     ``london``: London's 4,835 LSOAs. ``england``: all 32,844; ICBs and London deciles and
     quintiles are held for London's LSOAs only (null elsewhere: those LSOAs are left out of
@@ -124,6 +127,9 @@ def lsoa_attributes(scope: Scope = "london") -> pa.Table:
             "region_code": pa.array([LONDON] * len(dep), pa.string()),
             "country_code": pa.array([ENGLAND] * len(dep), pa.string()),
             "imd_decile": pa.array(dep["national_decile"].astype("int64").tolist(), pa.int64()),
+            "imd_quintile": pa.array(
+                ((dep["national_decile"].astype("int64") + 1) // 2).tolist(), pa.int64()
+            ),
             "imd_london_decile": pa.array(
                 dep["london_decile"].astype("int64").tolist(), pa.int64()
             ),
@@ -147,6 +153,7 @@ def lsoa_attributes(scope: Scope = "london") -> pa.Table:
             "region_code": pa.array(rest["region_code"].tolist(), pa.string()),
             "country_code": pa.array([ENGLAND] * n, pa.string()),
             "imd_decile": pa.array(rest["national_decile"].tolist(), pa.int64()),
+            "imd_quintile": pa.array(((rest["national_decile"] + 1) // 2).tolist(), pa.int64()),
             "imd_london_decile": pa.nulls(n, pa.int64()),
             "imd_london_quintile": pa.nulls(n, pa.int64()),
         }
