@@ -17,14 +17,13 @@ from rich.table import Table
 from healthgap.catalogue import load_catalogue
 from healthgap.config import default_store_path
 from healthgap.engine.backends import BACKEND_NAMES
+from healthgap.engine.comparisons import ENGLAND
 from healthgap.engine.pipeline import EngineResult, run_engine
 from healthgap.errors import HealthgapError
 from healthgap.store import open_store
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 
 __all__ = ["compute_command", "england_benchmarks", "register", "release_from_result"]
-
-ENGLAND = "E92000001"
 
 
 def _rows(path: Path) -> int:

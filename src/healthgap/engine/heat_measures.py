@@ -24,7 +24,8 @@ import pyarrow as pa
 
 from healthgap.engine.compute import engine_series_key
 from healthgap.methods.heat import HeatRow, heat_summary
-from healthgap.store.columns import VALUE_COLUMNS, column_names
+from healthgap.store.columns import column_names
+from healthgap.store.schema import data_table
 
 __all__ = ["HEAT_DIMENSIONS", "heat_values"]
 
@@ -118,9 +119,7 @@ def heat_values(values: pa.Table, *, indicator_id: str, favourable: bool, scale:
                         "note": f"HEAT {measure} across {wording} ({r95.method})",
                     }
                 )
-    schema = pa.schema(
-        [pa.field(c.name, _ARROW[c.type], nullable=c.nullable) for c in VALUE_COLUMNS]
-    )
+    schema = data_table("values").arrow_schema()
     if not out:
         return schema.empty_table()
     table = pa.Table.from_pandas(pd.DataFrame(out)[column_names()], preserve_index=False)
@@ -129,12 +128,3 @@ def heat_values(values: pa.Table, *, indicator_id: str, favourable: bool, scale:
 
 def _finite(x: float | None) -> float | None:
     return float(x) if x is not None and np.isfinite(x) else None
-
-
-_ARROW = {
-    "VARCHAR": pa.string(),
-    "DOUBLE": pa.float64(),
-    "DATE": pa.date32(),
-    "BOOLEAN": pa.bool_(),
-    "BIGINT": pa.int64(),
-}

@@ -33,7 +33,8 @@ from healthgap.engine.compute import engine_series_key
 from healthgap.errors import InputError
 from healthgap.methods import slope_index_of_inequality, z_from_confidence
 from healthgap.methods.result import Result
-from healthgap.store.columns import VALUE_COLUMNS, column_names
+from healthgap.store.columns import column_names
+from healthgap.store.schema import data_table
 
 __all__ = ["DECILE_BREAKDOWN", "DECILE_BREAKDOWNS", "SII_INDICATORS", "inequality_values"]
 
@@ -68,9 +69,7 @@ def inequality_values(
     dec = values.filter(
         (pc.field("breakdown_type") == breakdown) & (pc.field("indicator_id") == indicator_id)
     ).to_pandas()
-    schema = pa.schema(
-        [pa.field(c.name, _arrow_type(c.type), nullable=c.nullable) for c in VALUE_COLUMNS]
-    )
+    schema = data_table("values").arrow_schema()
     empty = schema.empty_table()
     if dec.empty:
         return empty
@@ -142,16 +141,6 @@ def inequality_values(
     rows.append(_gap_rows(usable, keys, indicator_id, unit, suffix=suffix, wording=wording))
     table = pa.concat_tables(rows)
     return table.cast(empty.schema)
-
-
-def _arrow_type(kind: str) -> pa.DataType:
-    return {
-        "VARCHAR": pa.string(),
-        "DOUBLE": pa.float64(),
-        "DATE": pa.date32(),
-        "BOOLEAN": pa.bool_(),
-        "BIGINT": pa.int64(),
-    }[kind]
 
 
 def _frame(

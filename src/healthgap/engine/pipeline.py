@@ -48,7 +48,7 @@ from healthgap.engine.aggregate import (
     roll_up,
 )
 from healthgap.engine.backends import Backend, connect
-from healthgap.engine.comparisons import indicator_comparisons
+from healthgap.engine.comparisons import ENGLAND, LONDON, indicator_comparisons
 from healthgap.engine.compute import compute_values
 from healthgap.engine.disclosure import DisclosureReport, protect
 from healthgap.engine.heat_measures import heat_values
@@ -104,8 +104,6 @@ class EngineResult:
 
 
 Scope = Literal["london", "england"]
-LONDON = "E12000007"
-ENGLAND = "E92000001"
 
 
 def lsoa_attributes(scope: Scope = "london") -> pa.Table:
