@@ -114,7 +114,7 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
             relations.append((total, tuple(sorted(members))))
     # an intersection's cells sharing one margin category → that margin's cell (e.g. every
     # deprivation quintile of one ethnic group → the ethnic group's own row)
-    margins: dict[tuple[int, ...], list[int]] = defaultdict(list)
+    margins: dict[int, list[int]] = defaultdict(list)
     for key, i in index.items():
         area, period, sex, btype, cat = key
         parts = INTERSECTIONS.get(btype)
@@ -124,8 +124,8 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
         for k, margin in enumerate(parts):
             total = index.get((area, period, sex, margin, values[k]))
             if total is not None:
-                margins[(total,)].append(i)
-    for (total,), members in margins.items():
+                margins[total].append(i)
+    for total, members in margins.items():
         if len(members) > 1:
             relations.append((total, tuple(sorted(members))))
     # male + female = persons
@@ -212,6 +212,28 @@ def _components(hidden: np.ndarray, relations: list[Relation]) -> list[list[int]
     return list(groups.values())
 
 
+def _system(
+    component: list[int], relations: list[Relation], index: list[list[int]], counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The relations touching ``component`` as ``A x = b`` over its withheld cells (published
+    counts moved to ``b``; ``counts`` may be empty when only ``A`` is wanted), or None when
+    no relation touches it."""
+    pos = {c: j for j, c in enumerate(component)}
+    rel_ids = sorted({r for c in component for r in index[c]})
+    if not rel_ids:
+        return None
+    a_eq = np.zeros((len(rel_ids), len(component)))
+    b_eq = np.zeros(len(rel_ids))
+    for i, r in enumerate(rel_ids):
+        total, members = relations[r]
+        for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
+            if c in pos:
+                a_eq[i, pos[c]] += coef
+            elif counts.size:
+                b_eq[i] -= coef * counts[c]
+    return a_eq, b_eq
+
+
 def audit(
     relations: list[Relation],
     counts: np.ndarray,
@@ -230,31 +252,18 @@ def audit(
     hidden = np.flatnonzero(suppressed)
     if hidden.size == 0:
         return {}
-    by_cell: dict[int, list[int]] = defaultdict(list)
-    for r, (total, members) in enumerate(relations):
-        for c in (total, *members):
-            if suppressed[c]:
-                by_cell[c].append(r)
+    index = _relations_of(relations, len(suppressed))
     ranges: dict[int, tuple[float, float]] = {}
     for component in _components(hidden, relations):
         if only is not None and not only.intersection(component):
             continue
-        pos = {c: j for j, c in enumerate(component)}
-        rel_ids = sorted({r for c in component for r in by_cell.get(c, ())})
         bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in component]
-        if not rel_ids:  # nothing published constrains it: its range is its bounds
+        system = _system(component, relations, index, counts)
+        if system is None:  # nothing published constrains it: its range is its bounds
             for c, b in zip(component, bounds, strict=True):
                 ranges[c] = b
             continue
-        a_eq = np.zeros((len(rel_ids), len(component)))
-        b_eq = np.zeros(len(rel_ids))
-        for i, r in enumerate(rel_ids):
-            total, members = relations[r]
-            for c, a in ((total, 1.0), *((m, -1.0) for m in members)):
-                if c in pos:
-                    a_eq[i, pos[c]] += a
-                else:
-                    b_eq[i] -= a * counts[c]
+        a_eq, b_eq = system
         for j, c in enumerate(component):
             objective = np.zeros(len(component))
             objective[j] = 1.0
@@ -354,21 +363,11 @@ def _recoverable_in(
     points seen so far give a cell two whole numbers its exact range holds them too, so its
     own LPs are skipped.
     """
-    pos = {c: j for j, c in enumerate(component)}
-    rel_ids = sorted({r for c in component for r in index[c]})
     bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in component]
-    if not rel_ids:
+    system = _system(component, relations, index, counts)
+    if system is None:
         return _recoverable(dict(zip(component, bounds, strict=True)))
-    a_eq = np.zeros((len(rel_ids), len(component)))
-    b_eq = np.zeros(len(rel_ids))
-    for i, r in enumerate(rel_ids):
-        total, members = relations[r]
-        for c, a in ((total, 1.0), *((m, -1.0) for m in members)):
-            if c in pos:
-                a_eq[i, pos[c]] += a
-            else:
-                b_eq[i] -= a * counts[c]
-    lp = _ComponentLP(a_eq, b_eq, bounds)
+    lp = _ComponentLP(*system, bounds)
     seen_lo = np.array([counts[c] for c in component], dtype=float)
     seen_hi = seen_lo.copy()
     out: list[int] = []
@@ -414,16 +413,10 @@ def _determined(
     component: list[int], relations: list[Relation], index: list[list[int]]
 ) -> list[int]:
     """Withheld cells fixed by the published totals alone (zero rows of the null space)."""
-    pos = {c: j for j, c in enumerate(component)}
-    rel_ids = sorted({r for c in component for r in index[c]})
-    if not rel_ids:
+    system = _system(component, relations, index, np.zeros(0))
+    if system is None:
         return []
-    a = np.zeros((len(rel_ids), len(component)))
-    for i, r in enumerate(rel_ids):
-        total, members = relations[r]
-        for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
-            if c in pos:
-                a[i, pos[c]] += coef
+    a = system[0]
     # V is all that is needed: with at least as many relations as cells the thin SVD already
     # gives all of it, without the (relations × relations) U of the full one.
     _, sing, vt = np.linalg.svd(a, full_matrices=a.shape[0] < a.shape[1])
