@@ -261,6 +261,19 @@ def test_cli_progress_and_assess(store_path: Path, tmp_path: Path) -> None:
     assert real.exit_code == 0, real.output
     assert "sii_life_expectancy" in real.output
     assert "widening" in real.output
+    assert "non-overlapping periods only" in real.output
+    eq = runner.invoke(
+        app, ["assess", "--equity", "--json", "--indicator", "sii_life_expectancy", "--store",
+              str(store_path)],
+    )  # fmt: skip
+    assert eq.exit_code == 0, eq.output
+    (england,) = [
+        r
+        for r in json.loads(eq.output)["equity"]
+        if r["area_code"] == ENGLAND and r["sex"] == "male"
+    ]
+    assert (england["points"], england["periods_held"]) == (5, 13)
+    assert england["test"] == "Student's t on 3 degrees of freedom"
 
 
 def test_red_red_against_london_on_healthy_life_expectancy(

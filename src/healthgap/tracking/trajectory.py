@@ -306,6 +306,18 @@ def assess(
             f"{f.value:g} ({_label(f)}), misses the target {target.value:g}{since}",
             f,
         )
+    last_on_time = on_time[-1] if on_time else None
+    if last_on_time is not None and target.met_by(last_on_time.value):
+        which, early = "latest value", ""
+        if passed:
+            which = "the last value before the deadline,"
+            early = "; no value for the deadline's final period is held"
+        return verdict(
+            Status.ACHIEVED,
+            f"{which} {last_on_time.value:g} ({_label(last_on_time)}) meets the target "
+            f"{target.value:g}{early}",
+            last_on_time,
+        )
     if passed and met_late is not None:
         return verdict(
             Status.ACHIEVED_LATE,
@@ -313,17 +325,6 @@ def assess(
             f"against a target of {target.value:g}; no value for the deadline's final period "
             "is held",
             met_late,
-        )
-    last_on_time = on_time[-1] if on_time else None
-    if last_on_time is not None and target.met_by(last_on_time.value):
-        early = (
-            " (before the deadline's final period, for which no value is held)" if passed else ""
-        )
-        return verdict(
-            Status.ACHIEVED,
-            f"latest value {last_on_time.value:g} ({_label(last_on_time)}) meets the target "
-            f"{target.value:g}{early}",
-            last_on_time,
         )
     if len(obs) < MIN_POINTS_TO_PROJECT:
         return Assessment(

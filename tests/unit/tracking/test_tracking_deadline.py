@@ -95,3 +95,14 @@ def test_progress_returns_after_the_deadline_and_the_json(store: Store) -> None:
     assert d["status"] == "achieved_late"
     assert d["judged_on"]["value"] == 255_000.0
     assert d["latest"]["label"] == "2026-03-01"
+
+
+def test_met_before_the_final_period_stays_achieved_whatever_follows() -> None:
+    # met in 2026, no value for 2029 (the final period), later values met and missed
+    for later in (9.0, 12.0):
+        obs = _obs({2024: 12.0, 2025: 11.0, 2026: 9.8, 2031: later})
+        a = assess(obs, AT_MOST_10, as_of=2032.0)
+        assert a.status is Status.ACHIEVED, a.reason
+        assert a.judged_on is not None
+        assert a.judged_on.label == "2026"
+        assert "no value for the deadline's final period is held" in a.reason
