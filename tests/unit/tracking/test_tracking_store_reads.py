@@ -19,7 +19,14 @@ from healthgap.cli.assess import register as register_assess
 from healthgap.cli.progress import register as register_progress
 from healthgap.geography import LONDON_BOROUGHS
 from healthgap.store import VALUE_COLUMNS, ReleaseInput, SeriesInfo, SourceFile, Store, open_store
-from healthgap.tracking import ENGLAND, LONDON, Status, assess_commitment, assess_indicator
+from healthgap.tracking import (
+    ENGLAND,
+    LONDON,
+    Status,
+    assess_commitment,
+    assess_equity,
+    assess_indicator,
+)
 from healthgap.tracking.assessment import indicator_observations
 from healthgap.tracking.progress import record_return
 
@@ -28,13 +35,18 @@ INDICATOR = "reception_overweight_obese"
 TENTH_LESS = "reception_overweight_10pct_2023_24"  # 10 % relative reduction by 2023/24
 
 
-def _rows(points: Sequence[tuple[str, date, date, float, float | None, float | None]]) -> pa.Table:
+def _rows(
+    points: Sequence[tuple[str, date, date, float, float | None, float | None]],
+    *,
+    series: str = SERIES,
+    indicator: str = INDICATOR,
+) -> pa.Table:
     """Value rows from (area, period start, period end, value, count, denominator)."""
     cols: dict[str, list[object]] = {c.name: [] for c in VALUE_COLUMNS}
     for area, start, end, value, count, denominator in points:
         row: dict[str, object] = {
-            "indicator_id": INDICATOR,
-            "series": SERIES,
+            "indicator_id": indicator,
+            "series": series,
             "area_code": area,
             "area_type": "ltla" if area.startswith("E09") else "country",
             "period_start": start,
@@ -62,13 +74,15 @@ def _rows(points: Sequence[tuple[str, date, date, float, float | None, float | N
     return pa.table(cols)
 
 
-def _load(store: Store, table: pa.Table, *, published: date, name: str) -> None:
+def _load(
+    store: Store, table: pa.Table, *, published: date, name: str, series: str = SERIES
+) -> None:
     digest = hashlib.sha256(f"{name}:{published}".encode()).hexdigest()
     store.load_release(
         ReleaseInput(
             source="fingertips",
             files=(SourceFile(name, digest, table.num_rows),),
-            series=(SeriesInfo(key=SERIES, name="Reception overweight", publisher="OHID"),),
+            series=(SeriesInfo(key=series, name=f"Series {series}", publisher="OHID"),),
             values=table,
             published_at=published,
         )
@@ -228,3 +242,31 @@ def test_returns_recorded_after_the_as_of_date_are_not_read(
         published_on=datetime.now(UTC).date(),
     )
     assert known.status is not Status.NOT_ASSESSABLE
+
+
+def test_equity_as_of_reads_the_values_published_then(store: Store, catalogue: Catalogue) -> None:
+    sii = "fingertips:92901"  # SII in life expectancy
+    first = _years(ENGLAND, {y: 9.0 + 0.1 * (y - 2010) for y in range(2010, 2015)})
+    more = _years(ENGLAND, {y: 9.0 + 0.1 * (y - 2010) for y in range(2015, 2020)})
+    _load(
+        store,
+        _rows(first, series=sii, indicator="sii_life_expectancy"),
+        published=date(2016, 6, 1),
+        name="a.csv",
+        series=sii,
+    )
+    _load(
+        store,
+        _rows(more, series=sii, indicator="sii_life_expectancy"),
+        published=date(2021, 6, 1),
+        name="b.csv",
+        series=sii,
+    )
+
+    def points(as_of: date | None) -> int:
+        (row,) = assess_equity(catalogue, store, indicator_ids=["sii_life_expectancy"], as_of=as_of)
+        assert row.gap is not None
+        return row.gap.points
+
+    assert points(date(2020, 1, 1)) == 5
+    assert points(None) == 10
