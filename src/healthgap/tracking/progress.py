@@ -97,9 +97,9 @@ def check_return(
             cid,
             "as_of",
             as_of.isoformat(),
-            f"return {ids} is already current for this commitment and date; record a "
-            f"correction that supersedes it (corrects={clash[0].return_id}) instead of a "
-            "second value",
+            f"return {ids} is already current for this commitment and date; supersede it "
+            f"with a correction (corrects={clash[0].return_id}; on the command line "
+            f"--corrects {clash[0].return_id}) instead of recording a second value",
         )
 
 

@@ -326,23 +326,22 @@ def assess(
             "is held",
             met_late,
         )
+    no_final = (
+        f"the deadline ({due}) has passed and no value for its final period is held; "
+        if passed
+        else ""
+    )
     if len(obs) < MIN_POINTS_TO_PROJECT:
         return Assessment(
             Status.NOT_ASSESSABLE,
-            f"a projection needs at least {MIN_POINTS_TO_PROJECT} values; {len(obs)} held",
+            f"{no_final}a projection needs at least {MIN_POINTS_TO_PROJECT} values; "
+            f"{len(obs)} held",
             latest,
             target,
             glide_value_at_latest=glide,
             required_annual_change=required,
         )
     proj = project(obs, to=target.deadline, confidence=confidence)
-    if passed:
-        why_prefix = (
-            f"the deadline has passed but no value for its final period is held "
-            f"(latest {_label(latest)}); "
-        )
-    else:
-        why_prefix = ""
     lo_meets, hi_meets = target.met_by(proj.lower), target.met_by(proj.upper)
     if lo_meets and hi_meets:
         status, why = Status.ON_TRACK, "the whole projection interval meets the target"
@@ -352,7 +351,7 @@ def assess(
         status, why = Status.OFF_TRACK, "the whole projection interval misses the target"
     return Assessment(
         status,
-        f"{why_prefix}{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
+        f"{no_final}{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
         f"by {deadline_date(target.deadline)} against a target of {target.value:g} "
         f"({proj.points} values)",
         latest,

@@ -106,3 +106,12 @@ def test_met_before_the_final_period_stays_achieved_whatever_follows() -> None:
         assert a.judged_on is not None
         assert a.judged_on.label == "2026"
         assert "no value for the deadline's final period is held" in a.reason
+
+
+def test_too_few_values_after_the_deadline_says_the_deadline_passed() -> None:
+    a = assess(_obs({2024: 12.0}), AT_MOST_10, as_of=2031.0)
+    assert a.status is Status.NOT_ASSESSABLE
+    assert a.reason.startswith(
+        "the deadline (2029-12-31) has passed and no value for its final period is held; "
+        "a projection needs at least 3 values"
+    )
