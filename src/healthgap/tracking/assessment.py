@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from healthgap.catalogue import Catalogue, Commitment, Indicator, Polarity, TargetStatus
@@ -174,7 +174,7 @@ def measuring_indicator(catalogue: Catalogue, commitment: Commitment) -> Indicat
 
 
 def _as_of_time(as_of: date | None) -> float:
-    return decimal_year(as_of if as_of is not None else date.today())
+    return decimal_year(as_of if as_of is not None else datetime.now(UTC).date())
 
 
 def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list[dict[str, Any]]:
