@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +33,8 @@ from healthgap.tracking.assessment import indicator_observations
 
 pytestmark = pytest.mark.slow
 AS_OF = date(2026, 11, 1)
+#: the bundled releases carry no publication date: they count as published when loaded (now)
+NOW = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +67,7 @@ def _series(store: Store, key: str, area: str, sex: str = "persons") -> list[tup
 
 
 def test_every_commitment_has_an_assessment_or_a_reason(store: Store, catalogue: Catalogue) -> None:
-    rows = assess_commitments(catalogue, store, as_of=AS_OF)
+    rows = assess_commitments(catalogue, store, as_of=AS_OF, published_on=NOW)
     assert [r.id for r in rows] == [c.id for c in catalogue.commitments]
     assert all(r.reason.strip() for r in rows)
     tbc = [c.id for c in catalogue.commitments if c.target.status.value == "tbc"]
@@ -85,7 +87,11 @@ def test_reception_overweight_london_is_not_assessable_without_a_london_value(
     rows = store.values(series=["fingertips:20601"]).to_pylist()
     assert all(r["count"] is None for r in rows)
     (a,) = assess_commitments(
-        catalogue, store, commitment_ids=["reception_overweight_10pct_2023_24"], as_of=AS_OF
+        catalogue,
+        store,
+        commitment_ids=["reception_overweight_10pct_2023_24"],
+        as_of=AS_OF,
+        published_on=NOW,
     )
     assert a.status is Status.NOT_ASSESSABLE
     assert "no London value in the bundled data" in a.reason
@@ -117,7 +123,12 @@ def test_reception_overweight_england_against_a_tenth_less_by_2023_24(
         else Status.AT_RISK
     )
     rows = assess_indicator(
-        catalogue, store, "reception_overweight_obese", area_codes=[ENGLAND], as_of=AS_OF
+        catalogue,
+        store,
+        "reception_overweight_obese",
+        area_codes=[ENGLAND],
+        as_of=AS_OF,
+        published_on=NOW,
     )
     (a,) = [r for r in rows if r.commitment_id == "reception_overweight_10pct_2023_24"]
     assert a.assessment is not None
@@ -127,7 +138,7 @@ def test_reception_overweight_england_against_a_tenth_less_by_2023_24(
     assert a.assessment.projection.value == pytest.approx(pred, abs=0.02)
     assert a.status is expected
     assert expected is Status.OFF_TRACK  # 22.4 % in 2017/18, barely falling; target 20.16 %
-    assert "no value for its final year is held" in a.reason
+    assert "no value for its final period is held" in a.reason
 
 
 def test_smoking_prevalence_has_no_london_value_and_its_commitment_is_tbc(
@@ -144,7 +155,11 @@ def test_smoking_prevalence_has_no_london_value_and_its_commitment_is_tbc(
     raw = _series(store, "fingertips:92443", ENGLAND)
     assert [o.value for o in england] == [v for _, v in raw]
     (a,) = assess_commitments(
-        catalogue, store, commitment_ids=["smoking_accelerated_reduction"], as_of=AS_OF
+        catalogue,
+        store,
+        commitment_ids=["smoking_accelerated_reduction"],
+        as_of=AS_OF,
+        published_on=NOW,
     )
     assert a.status is Status.NOT_ASSESSABLE
     assert "TBC" in a.reason
@@ -156,9 +171,12 @@ def test_sii_in_life_expectancy_england_gap_is_widening(
 ) -> None:
     data = _series(store, "fingertips:92901", ENGLAND, sex)
     assert len(data) == 13  # 2010-12 … 2022-24
-    t = np.array([s.year + 1.5 for s, _ in data])
-    y = np.array([v for _, v in data])
-    fit = stats.linregress(t, y)
+    # 3-year rolling periods overlap: only 2010-12, 2013-15, 2016-18, 2019-21, 2022-24 are used
+    used = data[::-3][::-1]
+    assert [s.year for s, _ in used] == [2010, 2013, 2016, 2019, 2022]
+    t = np.array([s.year + 1.5 for s, _ in used])
+    y = np.array([v for _, v in used])
+    fit = stats.linregress(t, y)  # OLS slope, t test on 5 - 2 = 3 degrees of freedom
     assert fit.slope > 0
     assert fit.pvalue < 0.05
     rows = assess_equity(catalogue, store, indicator_ids=["sii_life_expectancy"])
@@ -167,6 +185,10 @@ def test_sii_in_life_expectancy_england_gap_is_widening(
     assert row.gap is not None
     assert row.gap.trend is not None
     assert row.gap.trend.slope == pytest.approx(fit.slope, rel=1e-6)
+    assert row.gap.p_value == pytest.approx(fit.pvalue, rel=1e-6)
+    assert (row.gap.points, row.gap.periods_held) == (5, 13)
+    assert "5 non-overlapping of 13 overlapping periods, t test on 3 df" in row.reason
+    assert row.to_dict()["points"] == 5
     boroughs = {r.area_code for r in rows if r.area_code and r.area_code.startswith("E09")}
     # every borough but the City of London, whose SII is not published (too few LSOAs)
     assert _series(store, "fingertips:92901", "E09000001", sex) == []
@@ -180,7 +202,8 @@ def test_deprivation_gap_with_two_periods_says_why(store: Store, catalogue: Cata
     eng = [r for r in rows if r.area_code == ENGLAND]
     assert eng
     assert eng[0].verdict is GapVerdict.CANNOT_BE_CALCULATED
-    assert "2 held" in eng[0].reason
+    # two 3-year rolling periods that overlap: one independent period
+    assert "1 non-overlapping of 2 overlapping periods" in eng[0].reason
 
 
 def test_cli_progress_and_assess(store_path: Path, tmp_path: Path) -> None:
@@ -238,6 +261,19 @@ def test_cli_progress_and_assess(store_path: Path, tmp_path: Path) -> None:
     assert real.exit_code == 0, real.output
     assert "sii_life_expectancy" in real.output
     assert "widening" in real.output
+    assert "non-overlapping periods only" in real.output
+    eq = runner.invoke(
+        app, ["assess", "--equity", "--json", "--indicator", "sii_life_expectancy", "--store",
+              str(store_path)],
+    )  # fmt: skip
+    assert eq.exit_code == 0, eq.output
+    (england,) = [
+        r
+        for r in json.loads(eq.output)["equity"]
+        if r["area_code"] == ENGLAND and r["sex"] == "male"
+    ]
+    assert (england["points"], england["periods_held"]) == (5, 13)
+    assert england["test"] == "Student's t on 3 degrees of freedom"
 
 
 def test_red_red_against_london_on_healthy_life_expectancy(

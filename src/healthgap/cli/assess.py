@@ -1,12 +1,14 @@
 """``healthgap assess``: status of every commitment (or one, or an indicator by area).
 
-``--equity`` adds the gap-narrowing verdicts. Rich table for people, ``--json`` for
-machines. The command calls ``healthgap.tracking``; it computes nothing itself.
+``--equity`` adds the gap-narrowing verdicts. ``--as-of`` assesses as on a past date, on the
+values published by then and the progress returns recorded by then. Rich table for people,
+``--json`` for machines. The command calls ``healthgap.tracking``; it computes nothing itself.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import typer
@@ -69,20 +71,31 @@ def _show(rows: list[CommitmentAssessment], equity: list[EquityRow] | None) -> N
     console.print(t)
     if equity is not None:
         e = Table(title="Is the gap narrowing?")
-        for col in ("indicator", "area", "sex", "measure", "verdict", "faster", "reason"):
+        for col in ("indicator", "area", "sex", "measure", "verdict", "points", "faster"):
             e.add_column(col)
+        e.add_column("reason", max_width=90)
         for q in equity:
             faster = "" if q.faster is None or q.faster.answer is None else str(q.faster.answer)
+            points = "" if q.gap is None else str(q.gap.points)
+            reason = q.reason
+            if q.faster is not None:
+                reason += f"; most deprived vs average: {q.faster.reason}"
             e.add_row(
                 q.indicator_id,
                 q.area_code or "",
                 q.sex or "",
                 q.measure or "",
                 q.verdict.value,
+                points,
                 faster,
-                q.reason,
+                reason,
             )
         console.print(e)
+        console.print(
+            "Trends use non-overlapping periods only (rolling periods share years) and a "
+            "t test on points − 2 degrees of freedom; 'points' is how many periods a verdict "
+            "rests on."
+        )
 
 
 def assess_command(
@@ -91,6 +104,12 @@ def assess_command(
         None, "--indicator", help="A target-bearing indicator, assessed per area."
     ),
     equity: bool = typer.Option(False, "--equity", help="Add the gap-narrowing verdicts."),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="Assess as on this date (YYYY-MM-DD): values as published then, returns recorded "
+        "by then. Default: today.",
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON for machines."),
     store: Path | None = typer.Option(
         None,
@@ -99,7 +118,19 @@ def assess_command(
         dir_okay=False,
     ),
 ) -> None:
-    """Status of each commitment: achieved, on track, at risk, off track or not assessable."""
+    """Status of each commitment: achieved (late), on track, at risk, off track, missed or not
+    assessable."""
+    day: date | None = None
+    if as_of is not None:
+        try:
+            day = date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise _fail(f"--as-of {as_of!r}: must be a date YYYY-MM-DD", code=2) from exc
+        if day > datetime.now(UTC).date():
+            raise _fail(
+                f"--as-of {as_of}: must not be after today (what is published later is not known)",
+                code=2,
+            )
     catalogue = load_catalogue()
     try:
         if commitment is not None:
@@ -111,14 +142,20 @@ def assess_command(
     try:
         with open_store(store if store is not None else default_store_path(), read_only=True) as s:
             if indicator is not None:
-                rows = assess_indicator(catalogue, s, indicator)
+                rows = assess_indicator(catalogue, s, indicator, as_of=day)
             else:
                 rows = assess_commitments(
-                    catalogue, s, commitment_ids=None if commitment is None else [commitment]
+                    catalogue,
+                    s,
+                    commitment_ids=None if commitment is None else [commitment],
+                    as_of=day,
                 )
             eq = (
                 assess_equity(
-                    catalogue, s, indicator_ids=None if indicator is None else [indicator]
+                    catalogue,
+                    s,
+                    indicator_ids=None if indicator is None else [indicator],
+                    as_of=day,
                 )
                 if equity
                 else None
@@ -126,7 +163,10 @@ def assess_command(
     except HealthgapError as exc:
         raise _fail(str(exc), code=1) from exc
     if as_json:
-        out: dict[str, object] = {"assessments": [r.to_dict() for r in rows]}
+        out: dict[str, object] = {
+            "as_of": (day or datetime.now(UTC).date()).isoformat(),
+            "assessments": [r.to_dict() for r in rows],
+        }
         if eq is not None:
             out["equity"] = [q.to_dict() for q in eq]
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))

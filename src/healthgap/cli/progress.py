@@ -1,7 +1,10 @@
 """``healthgap progress record | list | history``: progress returns for commitments.
 
 Returns are append-only: ``--corrects ID`` records a correction that supersedes a return;
-nothing is ever changed or deleted. The commands call ``healthgap.tracking``.
+nothing is ever changed or deleted. A return is checked first (value range, unit, as-of date
+not in the future, one current value per commitment and date; see
+``healthgap.tracking.progress``); a refused return names the option and the rule.
+The commands call ``healthgap.tracking``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from healthgap.catalogue import load_catalogue
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, HealthgapError
 from healthgap.store import ProgressReturn, open_store
-from healthgap.tracking.progress import progress_history, record_return
+from healthgap.tracking.progress import ProgressReturnError, progress_history, record_return
 
 __all__ = ["register"]
 
@@ -103,6 +106,13 @@ def record_command(
                 note=note,
                 corrects=corrects,
             )
+    except ProgressReturnError as exc:
+        flag = f"--{exc.parameter.replace('_', '-')}"
+        raise _fail(
+            f"{flag} {exc.given}: {exc.requirement} (commitment '{exc.commitment_id}'; "
+            "nothing was recorded)",
+            code=2,
+        ) from exc
     except HealthgapError as exc:
         raise _fail(str(exc), code=1) from exc
     fix = "" if r.supersedes is None else f", correcting return {r.supersedes}"

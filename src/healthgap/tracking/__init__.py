@@ -13,7 +13,12 @@ from healthgap.tracking.assessment import (
 from healthgap.tracking.equity import GapVerdict, gap_trend, improves_faster, is_red_red
 from healthgap.tracking.equity_assessment import EquityRow, RedRed, assess_equity, red_red
 from healthgap.tracking.periods import deadline_time, decimal_year, period_time
-from healthgap.tracking.progress import progress_history, record_return
+from healthgap.tracking.progress import (
+    ProgressReturnError,
+    check_return,
+    progress_history,
+    record_return,
+)
 from healthgap.tracking.trajectory import (
     Assessment,
     Direction,
@@ -34,6 +39,7 @@ __all__ = [
     "EquityRow",
     "GapVerdict",
     "Observation",
+    "ProgressReturnError",
     "Projection",
     "RedRed",
     "Status",
@@ -43,6 +49,7 @@ __all__ = [
     "assess_commitments",
     "assess_equity",
     "assess_indicator",
+    "check_return",
     "deadline_time",
     "decimal_year",
     "gap_trend",

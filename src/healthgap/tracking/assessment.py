@@ -8,14 +8,22 @@ Rules (ADR 0700):
   indicator's unit. Otherwise it is **measured by progress returns**, recorded in the
   target's unit (the linked indicators are context).
 - Relative targets become absolute from the baseline: the catalogue baseline when its unit
-  is the indicator's, else the series value of the last period ending by the end of
-  ``BASELINE_YEAR`` (2018, the strategy's publication), else the first value held.
+  is the indicator's, else the series value of the last period whose **end** is on or before
+  31 December ``BASELINE_YEAR`` (2018, the strategy's publication; 2017–19 does not qualify),
+  else the first value held.
 - Direction comes from the relation (``reduce_by``, ``at_most``, ``zero`` → decrease;
   ``increase_by``, ``at_least`` → increase); ``reach`` takes the indicator's polarity, or for
   progress returns the side of the target the baseline (else the first return) is on.
 - A London commitment is assessed on London (E12000007). Without a London row the value is
-  Σcount/Σdenominator over all 33 boroughs (the Fingertips benchmark rule) when every
-  borough has both; otherwise not assessable — England is never used instead.
+  Σcount/Σdenominator over all London boroughs (``geography.LONDON_BOROUGHS``, the Fingertips
+  benchmark rule) when every borough has both; otherwise not assessable — England is never
+  used instead.
+- ``as_of`` assesses as on that date: indicator values as published on it
+  (``Store.values(as_published_on=…)``) and progress returns recorded by its end, with only
+  the corrections recorded by then applied. ``published_on`` reads the data as known on
+  another date (default: ``as_of``; both None: now).
+- Two current progress returns for the same commitment and date make it not assessable (the
+  reason names them); ``record_return`` refuses to create them.
 """
 
 from __future__ import annotations
@@ -23,13 +31,13 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 
 from healthgap.catalogue import Catalogue, Commitment, Indicator, Polarity, TargetStatus
 from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
 from healthgap.methods.compare import benchmark_value
-from healthgap.store import Store
+from healthgap.store import ProgressReturn, Store
 from healthgap.tracking.periods import deadline_time, decimal_year, period_time
 from healthgap.tracking.trajectory import (
     Assessment,
@@ -50,10 +58,12 @@ __all__ = [
     "assess_indicator",
     "indicator_observations",
     "measuring_indicator",
+    "period_observation",
+    "returns_recorded_by",
 ]
 
 BASELINE_YEAR = 2018
-_BOROUGHS = len(LONDON_BOROUGHS)
+_LONDON_BOROUGHS = frozenset(LONDON_BOROUGHS)
 _DECREASE = {"reduce_by", "at_most", "zero"}
 _INCREASE = {"increase_by", "at_least"}
 _AGGREGABLE = {"proportion": "proportion", "crude_rate": "crude rate", "isr": "isr"}
@@ -107,15 +117,8 @@ class CommitmentAssessment:
                 "baseline_value": target.baseline_value,
                 "baseline_time": target.baseline_time,
             },
-            "latest": None
-            if latest is None
-            else {
-                "time": latest.time,
-                "label": latest.label,
-                "value": latest.value,
-                "lower95": latest.lower95,
-                "upper95": latest.upper95,
-            },
+            "latest": _obs_dict(latest),
+            "judged_on": None if a is None else _obs_dict(a.judged_on),
             "projection": None
             if proj is None
             else {
@@ -131,6 +134,18 @@ class CommitmentAssessment:
             "required_annual_change": None if a is None else a.required_annual_change,
             "observed_annual_change": None if a is None else a.observed_annual_change,
         }
+
+
+def _obs_dict(o: Observation | None) -> dict[str, Any] | None:
+    if o is None:
+        return None
+    return {
+        "time": o.time,
+        "label": o.label,
+        "value": o.value,
+        "lower95": o.lower95,
+        "upper95": o.upper95,
+    }
 
 
 def _relative(commitment: Commitment) -> bool:
@@ -157,14 +172,14 @@ def measuring_indicator(catalogue: Catalogue, commitment: Commitment) -> Indicat
 
 
 def _as_of_time(as_of: date | None) -> float:
-    return decimal_year(as_of if as_of is not None else date.today())
+    return decimal_year(as_of if as_of is not None else datetime.now(UTC).date())
 
 
-def _rows(store: Store, indicator: Indicator) -> list[dict[str, Any]]:
+def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list[dict[str, Any]]:
     keys = list(indicator.series_keys)
     if not keys:
         return []
-    table = store.values(series=keys)
+    table = store.values(series=keys, as_published_on=as_of)
     return [
         r
         for r in table.to_pylist()
@@ -175,11 +190,33 @@ def _rows(store: Store, indicator: Indicator) -> list[dict[str, Any]]:
     ]
 
 
+def period_observation(
+    start: date,
+    end: date,
+    value: float,
+    *,
+    lower95: float | None = None,
+    upper95: float | None = None,
+    label: str = "",
+) -> Observation:
+    """An observation for the period ``start`` … ``end`` (inclusive), with its bounds."""
+    return Observation(
+        time=period_time(start, end),
+        value=value,
+        lower95=lower95,
+        upper95=upper95,
+        label=label,
+        start=decimal_year(start),
+        end=decimal_year(end + timedelta(days=1)),
+    )
+
+
 def _obs(rows: Sequence[dict[str, Any]]) -> list[Observation]:
     out = [
-        Observation(
-            time=period_time(r["period_start"], r["period_end"]),
-            value=float(r["value"]),
+        period_observation(
+            r["period_start"],
+            r["period_end"],
+            float(r["value"]),
             lower95=r["lower95_0cl"],
             upper95=r["upper95_0cl"],
             label=str(r["period_label"]),
@@ -205,14 +242,20 @@ def _pick_series(
 
 
 def indicator_observations(
-    store: Store, indicator: Indicator, *, area_code: str, sex: str = "persons"
+    store: Store,
+    indicator: Indicator,
+    *,
+    area_code: str,
+    sex: str = "persons",
+    as_of: date | None = None,
 ) -> tuple[list[Observation], str]:
     """The series of one indicator for one area and sex, and a note on where it came from.
 
     An empty list comes with the reason. London without a London row is aggregated from
     the boroughs when every borough has a count and denominator (see the module docstring).
+    ``as_of`` reads the values as published on that date (default: now).
     """
-    rows = [r for r in _rows(store, indicator) if r["sex"] == sex]
+    rows = [r for r in _rows(store, indicator, as_of) if r["sex"] == sex]
     keys = indicator.series_keys
     if not rows:
         held = ", ".join(keys) if keys else "no series declared"
@@ -223,7 +266,7 @@ def indicator_observations(
         return _obs(mine), f"{key} ({band}, {sex}) for {area_code}"
     if area_code != LONDON:
         return [], f"no {sex} values for {area_code} in the store for {', '.join(keys) or 'it'}"
-    boroughs = [r for r in rows if r["area_code"] in LONDON_BOROUGHS]
+    boroughs = [r for r in rows if r["area_code"] in _LONDON_BOROUGHS]
     picked = _pick_series(boroughs, keys, {r["area_code"] for r in boroughs})
     if picked is None:
         return [], "no London value in the bundled data (and no borough values to aggregate)"
@@ -242,7 +285,7 @@ def indicator_observations(
         by_period.setdefault((r["period_start"], r["period_end"]), []).append(r)
     out: list[Observation] = []
     for (start, end), group in sorted(by_period.items()):
-        if len({r["area_code"] for r in group}) < _BOROUGHS:
+        if {r["area_code"] for r in group} != _LONDON_BOROUGHS:
             continue
         value = benchmark_value(
             [float(r["count"]) for r in group],
@@ -250,14 +293,16 @@ def indicator_observations(
             statistic=statistic,
             unit=indicator.multiplier,
         )
-        out.append(Observation(period_time(start, end), value, label=str(group[0]["period_label"])))
+        out.append(period_observation(start, end, value, label=str(group[0]["period_label"])))
+    n = len(_LONDON_BOROUGHS)
     if not out:
-        return [], f"no London value in the bundled data: {key} has no period with all 33 boroughs"
-    return out, f"{key} ({band}, {sex}): London as Σcount/Σdenominator over the 33 boroughs"
+        return [], f"no London value in the bundled data: {key} has no period with all {n} boroughs"
+    return out, f"{key} ({band}, {sex}): London as Σcount/Σdenominator over the {n} boroughs"
 
 
 def _series_baseline(obs: Sequence[Observation]) -> Observation | None:
-    before = [o for o in obs if o.time <= BASELINE_YEAR + 1]
+    """The last value whose period ends by the end of ``BASELINE_YEAR``, else the first."""
+    before = [o for o in obs if (o.end if o.end is not None else o.time) <= BASELINE_YEAR + 1]
     if before:
         return before[-1]
     return obs[0] if obs else None
@@ -385,17 +430,55 @@ def _progress_target(
     return Target(t.value, deadline, direction, base, None), f"returns in '{t.unit}'"
 
 
+def returns_recorded_by(store: Store, commitment_id: str, day: date | None) -> list[ProgressReturn]:
+    """The current returns of a commitment as they stood at the end of ``day`` (UTC).
+
+    Only returns recorded by then count, and only the corrections recorded by then apply.
+    ``None``: the current returns now.
+    """
+    if day is None:
+        return store.progress_returns(commitment_ids=[commitment_id])
+    known = [
+        r
+        for r in store.progress_returns(commitment_ids=[commitment_id], include_superseded=True)
+        if r.recorded_at.date() <= day
+    ]
+    replaced = {r.supersedes for r in known if r.supersedes is not None}
+    return [r for r in known if r.return_id not in replaced]
+
+
+def _same_day(returns: Sequence[ProgressReturn]) -> str:
+    by_day: dict[date, list[int]] = {}
+    for r in returns:
+        by_day.setdefault(r.as_of, []).append(r.return_id)
+    clashes = [(day, ids) for day, ids in sorted(by_day.items()) if len(ids) > 1]
+    if not clashes:
+        return ""
+    day, ids = clashes[0]
+    return (
+        f"{len(ids)} current progress returns as of {day.isoformat()} (ids "
+        f"{', '.join(map(str, ids))}): record a correction with `--corrects {ids[-1]}` "
+        "(or of the other) so that one value stands for that date"
+    )
+
+
 def assess_commitment(
     catalogue: Catalogue,
     store: Store,
     commitment: Commitment,
     *,
     as_of: date | None = None,
+    published_on: date | None = None,
     area_code: str = LONDON,
 ) -> CommitmentAssessment:
-    """Assess one commitment; every outcome, including not assessable, carries its reason."""
+    """Assess one commitment; every outcome, including not assessable, carries its reason.
+
+    ``as_of`` (default today) is the date assessed at; the data are read as known on
+    ``published_on`` (default ``as_of``): values as published then, returns recorded by then.
+    """
     t = commitment.target
     now = _as_of_time(as_of)
+    known = published_on if published_on is not None else as_of
     if t.status is TargetStatus.TBC:
         return _not(commitment, f"target to be confirmed (TBC): {t.text}", "none")
     if t.status is TargetStatus.QUALITATIVE:
@@ -404,7 +487,7 @@ def assess_commitment(
         )
     indicator = measuring_indicator(catalogue, commitment)
     if indicator is not None:
-        obs, where = indicator_observations(store, indicator, area_code=area_code)
+        obs, where = indicator_observations(store, indicator, area_code=area_code, as_of=known)
         measured = f"indicator {indicator.id}: {where}" if obs else f"indicator {indicator.id}"
         if not obs:
             return _not(commitment, where, measured, area_code)
@@ -413,7 +496,11 @@ def assess_commitment(
         )
         ind_id: str | None = indicator.id
     else:
-        returns = store.progress_returns(commitment_ids=[commitment.id])
+        returns = returns_recorded_by(store, commitment.id, known)
+        measured = f"progress returns ({len(returns)} current)"
+        clash = _same_day(returns)
+        if clash:
+            return _not(commitment, clash, measured, area_code)
         obs = sorted(
             (
                 Observation(decimal_year(r.as_of), r.value, label=r.as_of.isoformat())
@@ -421,7 +508,6 @@ def assess_commitment(
             ),
             key=lambda o: o.time,
         )
-        measured = f"progress returns ({len(returns)} current)"
         if commitment.indicators:
             measured += f"; linked indicators {', '.join(commitment.indicators)} are context"
         if not obs:
@@ -460,14 +546,19 @@ def assess_commitments(
     *,
     commitment_ids: Sequence[str] | None = None,
     as_of: date | None = None,
+    published_on: date | None = None,
 ) -> list[CommitmentAssessment]:
-    """One assessment (or explicit reason) per commitment, in catalogue order."""
+    """One assessment (or explicit reason) per commitment, in catalogue order (``as_of`` and
+    ``published_on`` as in ``assess_commitment``)."""
     chosen = (
         catalogue.commitments
         if commitment_ids is None
         else tuple(catalogue.commitment(c) for c in commitment_ids)
     )
-    return [assess_commitment(catalogue, store, c, as_of=as_of) for c in chosen]
+    return [
+        assess_commitment(catalogue, store, c, as_of=as_of, published_on=published_on)
+        for c in chosen
+    ]
 
 
 def assess_indicator(
@@ -477,13 +568,16 @@ def assess_indicator(
     *,
     area_codes: Sequence[str] | None = None,
     as_of: date | None = None,
+    published_on: date | None = None,
 ) -> list[CommitmentAssessment]:
     """A target-bearing indicator against each commitment stated on it, per area held.
 
     Areas default to London, England and every borough the store holds for the indicator;
     each area's relative target is taken from its own series baseline (London uses the
-    catalogue baseline when one is given).
+    catalogue baseline when one is given). ``as_of`` and ``published_on`` as in
+    ``assess_commitment``.
     """
+    known = published_on if published_on is not None else as_of
     indicator = catalogue.indicator(indicator_id)
     commitments = [
         c
@@ -491,13 +585,13 @@ def assess_indicator(
         if c.target.status is TargetStatus.SET and _on_scale(c, indicator)
     ]
     if area_codes is None:
-        held = sorted({r["area_code"] for r in _rows(store, indicator)} - {LONDON, ENGLAND})
+        held = sorted({r["area_code"] for r in _rows(store, indicator, known)} - {LONDON, ENGLAND})
         area_codes = [LONDON, ENGLAND, *held]
     now = _as_of_time(as_of)
     out: list[CommitmentAssessment] = []
     for c in commitments:
         for area in area_codes:
-            obs, where = indicator_observations(store, indicator, area_code=area)
+            obs, where = indicator_observations(store, indicator, area_code=area, as_of=known)
             if not obs:
                 status, reason, result, note = Status.NOT_ASSESSABLE, where, None, ""
             else:

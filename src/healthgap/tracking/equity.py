@@ -5,13 +5,22 @@ the average improving is not enough, the gap must close. For a series of an ineq
 measure — the slope index of inequality (SII, absolute gap, 0 = equality), the relative index
 (RII, 1 = equality) or the most-versus-least-deprived gap — healthgap fits a weighted linear
 trend (weights 1/SE², SE from the 95% limits; over-dispersion scaled as in
-``trajectory.project``) and tests the slope with a two-sided z test at the requested
-confidence (default 95%). The gap is **narrowing** when the measure moves significantly
-towards equality, **widening** when it moves significantly away, else **no significant
-change**. RII is tested on the log scale (log RII = 0 at equality).
+``trajectory.project``) and tests the slope with a two-sided Student's t test on k − 2
+degrees of freedom (k points, as the projection's interval) at the requested confidence
+(default 95%): with 3–5 points a normal z would be over-confident. The gap is **narrowing**
+when the measure moves significantly towards equality, **widening** when it moves
+significantly away, else **no significant change**. RII is tested on the log scale
+(log RII = 0 at equality). Every verdict says how many points it rests on.
 
-Whether the most deprived improve faster: the difference of the two groups' trend slopes,
-z-tested (independent estimates), read in the indicator's good direction.
+**Overlapping periods.** Rolling periods (2015–17, 2016–18, …) share years, so their values
+are not independent; Fingertips does not compute its trend marker on them at all. Here only
+**non-overlapping** periods are used: counting back from the latest, each period kept is the
+latest that ends by the start of the one kept after it (2022–24, 2019–21, 2016–18, …).
+Observations without period bounds are taken as non-overlapping.
+
+Whether the most deprived improve faster: the difference of the two groups' trend slopes
+(independent estimates), tested with Student's t on Welch–Satterthwaite degrees of freedom,
+read in the indicator's good direction.
 
 "Red-red": an area significantly worse than its benchmark (Fingertips comparison outcome
 'Worse' or 'Worst') *and* with a recent trend that is getting worse.
@@ -42,7 +51,28 @@ __all__ = [
     "gap_trend",
     "improves_faster",
     "is_red_red",
+    "non_overlapping",
 ]
+
+_EPS = 1e-9
+
+
+def non_overlapping(observations: Sequence[Observation]) -> list[Observation]:
+    """Periods that share no time, latest first kept, returned oldest first (see above)."""
+    kept: list[Observation] = []
+    for o in sorted(observations, key=lambda o: o.time, reverse=True):
+        if kept:
+            nxt = kept[-1]
+            if o.end is not None and nxt.start is not None and o.end > nxt.start + _EPS:
+                continue
+        kept.append(o)
+    return kept[::-1]
+
+
+def _used(kept: int, held: int) -> str:
+    if kept == held:
+        return f"{kept} periods"
+    return f"{kept} non-overlapping of {held} overlapping periods"
 
 
 class GapVerdict(StrEnum):
@@ -61,8 +91,18 @@ class Trend:
     points: int
     method: str
 
+    @property
+    def df(self) -> int:
+        """Degrees of freedom of the slope's t statistic: points − 2."""
+        return self.points - 2
+
     def z(self) -> float:
+        """The slope over its standard error (a t statistic on ``df`` degrees of freedom)."""
         return self.slope / self.se if self.se > 0 else math.copysign(math.inf, self.slope)
+
+    def p_value(self) -> float:
+        """Two-sided p-value of the slope from Student's t on ``df`` degrees of freedom."""
+        return float(2 * stats.t.sf(abs(self.z()), df=self.df))
 
 
 @dataclass(frozen=True)
@@ -74,6 +114,9 @@ class GapTrend:
     first: Observation | None
     latest: Observation | None
     p_value: float | None = None
+    points: int = 0
+    """How many periods the verdict rests on (non-overlapping)."""
+    periods_held: int = 0
 
 
 @dataclass(frozen=True)
@@ -82,6 +125,8 @@ class FasterImprovement:
     reason: str
     difference_per_year: float | None = None
     p_value: float | None = None
+    points: tuple[int, int] = (0, 0)
+    """Periods each trend rests on: (most deprived, average)."""
 
 
 def fit_trend(
@@ -133,23 +178,28 @@ def gap_trend(
     confidence: float = 0.95,
 ) -> GapTrend:
     """Is an inequality measure moving towards equality (0 for SII/gap, 1 for RII)?"""
-    obs = sorted(observations, key=lambda o: o.time)
+    held = len(observations)
+    obs = non_overlapping(observations)
     first, latest = (obs[0], obs[-1]) if obs else (None, None)
+    used = _used(len(obs), held)
     if len(obs) < 3:
         return GapTrend(
             measure,
             GapVerdict.CANNOT_BE_CALCULATED,
-            f"a trend needs at least 3 periods; {len(obs)} held",
+            f"a trend needs at least 3 periods; {len(obs)} held"
+            + ("" if len(obs) == held else f" ({used})"),
             None,
             first,
             latest,
+            points=len(obs),
+            periods_held=held,
         )
     transform: Literal["none", "log"] = "log" if measure == "rii" else "none"
     trend = fit_trend(obs, transform=transform)
     # distance from equality on the fitted scale: SII and gaps are 0 at equality, log RII too
     current = math.log(obs[-1].value) if measure == "rii" else obs[-1].value
     away = math.copysign(1.0, current) if current != 0.0 else 0.0
-    p = float(2 * stats.norm.sf(abs(trend.z())))
+    p = trend.p_value()
     if p >= 1 - confidence or away == 0.0:
         verdict = GapVerdict.NO_SIGNIFICANT_CHANGE
         why = f"slope {trend.slope:+.3g} a year is not significant (p = {p:.3g})"
@@ -161,7 +211,8 @@ def gap_trend(
         why = f"moving towards equality by {abs(trend.slope):.3g} a year (p = {p:.3g})"
     if measure == "rii":
         why += " on the log scale"
-    return GapTrend(measure, verdict, why, trend, first, latest, p)
+    why += f"; {used}, t test on {trend.df} df"
+    return GapTrend(measure, verdict, why, trend, first, latest, p, len(obs), held)
 
 
 def improves_faster(
@@ -172,21 +223,44 @@ def improves_faster(
     confidence: float = 0.95,
 ) -> FasterImprovement:
     """Do the most deprived improve significantly faster than the average?"""
-    if len(most_deprived) < 3 or len(average) < 3:
-        return FasterImprovement(None, "both series need at least 3 periods")
-    a = fit_trend(sorted(most_deprived, key=lambda o: o.time))
-    b = fit_trend(sorted(average, key=lambda o: o.time))
+    most, avg = non_overlapping(most_deprived), non_overlapping(average)
+    points = (len(most), len(avg))
+    if len(most) < 3 or len(avg) < 3:
+        return FasterImprovement(
+            None,
+            f"both series need at least 3 non-overlapping periods; {points[0]} and "
+            f"{points[1]} held",
+            points=points,
+        )
+    a = fit_trend(most)
+    b = fit_trend(avg)
     sign = 1.0 if higher_is_better else -1.0
     diff = sign * (a.slope - b.slope)  # > 0: most deprived improving faster
     se = math.hypot(a.se, b.se)
-    p = float(2 * stats.norm.sf(abs(diff) / se)) if se > 0 else 0.0
+    if se > 0:
+        # Welch–Satterthwaite degrees of freedom for a difference of two slopes
+        parts = [v**2 / d for v, d in ((a.se**2, a.df), (b.se**2, b.df)) if v > 0]
+        df = (a.se**2 + b.se**2) ** 2 / sum(parts)
+        p = float(2 * stats.t.sf(abs(diff) / se, df=df))
+        test = f"t test on {df:.3g} df"
+    else:
+        p, test = 0.0, "exact lines"
+    on = f"{points[0]} and {points[1]} periods, {test}"
     if p >= 1 - confidence:
         return FasterImprovement(
-            False, f"no significant difference in improvement (p = {p:.3g})", diff, p
+            False,
+            f"no significant difference in improvement (p = {p:.3g}; {on})",
+            diff,
+            p,
+            points,
         )
     if diff > 0:
-        return FasterImprovement(True, f"faster by {diff:.3g} a year (p = {p:.3g})", diff, p)
-    return FasterImprovement(False, f"slower by {-diff:.3g} a year (p = {p:.3g})", diff, p)
+        return FasterImprovement(
+            True, f"faster by {diff:.3g} a year (p = {p:.3g}; {on})", diff, p, points
+        )
+    return FasterImprovement(
+        False, f"slower by {-diff:.3g} a year (p = {p:.3g}; {on})", diff, p, points
+    )
 
 
 def is_red_red(comparison: str, recent_trend: str) -> bool:

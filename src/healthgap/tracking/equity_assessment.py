@@ -9,12 +9,17 @@ tested, and the most deprived group's trend is compared with the whole area's
 not hold get a row with that reason. Red-red (``red_red``): per area, the latest value
 compared with London (else England) by the indicator's Fingertips method and polarity, and
 the Fingertips recent trend; flagged when significantly worse and getting worse.
+
+Trends use non-overlapping periods only and a t test on k − 2 degrees of freedom
+(``equity.gap_trend``); each row says how many periods it rests on. ``as_of`` reads the
+values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import numpy as np
@@ -25,7 +30,7 @@ from healthgap.methods.compare import Polarity as MethodPolarity
 from healthgap.methods.compare import compare_with_benchmark
 from healthgap.methods.trend import recent_trend
 from healthgap.store import Store
-from healthgap.tracking.assessment import ENGLAND, LONDON
+from healthgap.tracking.assessment import ENGLAND, LONDON, period_observation
 from healthgap.tracking.equity import (
     FasterImprovement,
     GapTrend,
@@ -34,12 +39,12 @@ from healthgap.tracking.equity import (
     improves_faster,
     is_red_red,
 )
-from healthgap.tracking.periods import period_time
 from healthgap.tracking.trajectory import Observation
 
 __all__ = ["EquityRow", "RedRed", "assess_equity", "red_red"]
 
 _DEPRIVATION = ("imd_quintile", "imd_decile")
+_LONDON_BOROUGHS = frozenset(LONDON_BOROUGHS)
 _DEPRIVATION_BREAKDOWNS = {Breakdown.DEPRIVATION_DECILE, Breakdown.DEPRIVATION_QUINTILE}
 
 
@@ -70,10 +75,17 @@ class EquityRow:
             "slope_per_year": None if g is None or g.trend is None else g.trend.slope,
             "slope_se": None if g is None or g.trend is None else g.trend.se,
             "p_value": None if g is None else g.p_value,
+            "test": None
+            if g is None or g.trend is None
+            else f"Student's t on {g.trend.df} degrees of freedom",
+            "points": None if g is None else g.points,
+            "periods_held": None if g is None else g.periods_held,
+            "periods_used": "non-overlapping",
             "first": None if g is None or g.first is None else [g.first.label, g.first.value],
             "latest": None if g is None or g.latest is None else [g.latest.label, g.latest.value],
             "most_deprived_improves_faster": None if self.faster is None else self.faster.answer,
             "faster_reason": None if self.faster is None else self.faster.reason,
+            "faster_points": None if self.faster is None else list(self.faster.points),
         }
 
 
@@ -103,22 +115,23 @@ class RedRed:
         }
 
 
-def _rows(store: Store, indicator: Indicator) -> list[dict[str, Any]]:
+def _rows(store: Store, indicator: Indicator, as_of: date | None) -> list[dict[str, Any]]:
     if not indicator.series_keys:
         return []
-    table = store.values(series=list(indicator.series_keys))
+    table = store.values(series=list(indicator.series_keys), as_published_on=as_of)
     return [r for r in table.to_pylist() if r["value"] is not None and not r["suppressed"]]
 
 
 def _obs(rows: Sequence[dict[str, Any]]) -> list[Observation]:
     return sorted(
         (
-            Observation(
-                period_time(r["period_start"], r["period_end"]),
+            period_observation(
+                r["period_start"],
+                r["period_end"],
                 float(r["value"]),
-                r["lower95_0cl"],
-                r["upper95_0cl"],
-                str(r["period_label"]),
+                lower95=r["lower95_0cl"],
+                upper95=r["upper95_0cl"],
+                label=str(r["period_label"]),
             )
             for r in rows
         ),
@@ -171,7 +184,6 @@ def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> li
             if 0 not in pair or 1 not in pair:
                 continue
             a, b = pair[0], pair[1]
-            t = period_time(start, end)
             lo = hi = None
             if None not in (a["lower95_0cl"], a["upper95_0cl"], b["lower95_0cl"], b["upper95_0cl"]):
                 se = np.hypot(
@@ -180,8 +192,22 @@ def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> li
                 )
                 diff = a["value"] - b["value"]
                 lo, hi = diff - 1.959963984540054 * se, diff + 1.959963984540054 * se
-            gaps.append(Observation(t, a["value"] - b["value"], lo, hi, str(a["period_label"])))
-            most.append(Observation(t, a["value"], a["lower95_0cl"], a["upper95_0cl"]))
+            label = str(a["period_label"])
+            gaps.append(
+                period_observation(
+                    start, end, a["value"] - b["value"], lower95=lo, upper95=hi, label=label
+                )
+            )
+            most.append(
+                period_observation(
+                    start,
+                    end,
+                    a["value"],
+                    lower95=a["lower95_0cl"],
+                    upper95=a["upper95_0cl"],
+                    label=label,
+                )
+            )
         g = gap_trend(gaps, measure="gap")
         average = [o for o in _obs(plain.get((series, area, sex), [])) if o.time >= 0]
         faster = None
@@ -206,9 +232,16 @@ def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> li
 
 
 def assess_equity(
-    catalogue: Catalogue, store: Store, *, indicator_ids: Sequence[str] | None = None
+    catalogue: Catalogue,
+    store: Store,
+    *,
+    indicator_ids: Sequence[str] | None = None,
+    as_of: date | None = None,
 ) -> list[EquityRow]:
-    """Gap trends for every inequality measure and deprivation breakdown held."""
+    """Gap trends for every inequality measure and deprivation breakdown held.
+
+    ``as_of``: the values as published on that date (default: now).
+    """
     chosen = (
         catalogue.indicators
         if indicator_ids is None
@@ -220,7 +253,7 @@ def assess_equity(
         wants_dep = bool(_DEPRIVATION_BREAKDOWNS & set(ind.breakdowns))
         if not is_measure and not wants_dep:
             continue
-        rows = _rows(store, ind)
+        rows = _rows(store, ind, as_of)
         found: list[EquityRow] = []
         if is_measure:
             direct = [r for r in rows if catalogue.indicator_id_for_series(r["series"]) == ind.id]
@@ -238,11 +271,19 @@ def assess_equity(
 
 
 def red_red(
-    catalogue: Catalogue, store: Store, indicator_id: str, *, sex: str = "persons"
+    catalogue: Catalogue,
+    store: Store,
+    indicator_id: str,
+    *,
+    sex: str = "persons",
+    as_of: date | None = None,
 ) -> list[RedRed]:
-    """Red-red flags per borough for one indicator at its latest period."""
+    """Red-red flags per borough for one indicator at its latest period (as published on
+    ``as_of``, default now)."""
     ind = catalogue.indicator(indicator_id)
-    plain = [r for r in _rows(store, ind) if r["breakdown_type"] == "none" and r["sex"] == sex]
+    plain = [
+        r for r in _rows(store, ind, as_of) if r["breakdown_type"] == "none" and r["sex"] == sex
+    ]
     with_ci = [
         k
         for k in ind.series_keys
@@ -258,7 +299,7 @@ def red_red(
     bench = sorted(by_area.get(bench_code, []), key=lambda r: r["period_start"])
     out: list[RedRed] = []
     for area, group in sorted(by_area.items()):
-        if area not in LONDON_BOROUGHS:
+        if area not in _LONDON_BOROUGHS:
             continue
         group = sorted(group, key=lambda r: r["period_start"])
         last = group[-1]

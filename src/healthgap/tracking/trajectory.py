@@ -15,10 +15,17 @@ target year or "on track" projection. healthgap adds them:
   ``achieved`` — the latest value meets the target;
   ``on_track`` — the whole prediction interval at the deadline meets the target;
   ``at_risk`` — the target lies inside the prediction interval;
-  ``off_track`` — the whole interval misses the target, or the deadline has passed unmet
-  (judged on a value within the deadline's final year; when the latest value held is older,
-  the projection decides and the reason says so);
+  ``off_track`` — the whole interval misses the target;
   ``not_assessable`` — with the reason (no target set, too few values, no data).
+
+  Once the deadline has passed the verdict rests on the value **for the deadline's final
+  period** (mid-point in the deadline's final year, or a period ending within it; a value
+  whose mid-point is on or after the deadline is *late*): ``achieved`` when it meets the
+  target, ``missed`` when it does not, ``achieved_late`` when it does not (or is not held) but
+  a later value meets the target. A later value never makes a missed target achieved or an
+  achieved one missed. Without a final-period value an earlier value that meets the target
+  still gives ``achieved`` (said in the reason); otherwise the projection to the deadline
+  decides, fitted to every value held, and the reason says no final-period value is held.
 
 References: Fingertips technical guidance, *Trend markers*; Draper & Smith (1998) Applied
 Regression Analysis §2 (prediction intervals); Thompson & Sharp (1999) Stat Med 18:2693
@@ -47,6 +54,7 @@ __all__ = [
     "assess",
     "deadline_date",
     "glide_value",
+    "in_final_period",
     "project",
 ]
 
@@ -56,6 +64,8 @@ _Z95_WIDTH = 2 * 1.959963984540054
 
 class Status(StrEnum):
     ACHIEVED = "achieved"
+    ACHIEVED_LATE = "achieved_late"
+    MISSED = "missed"
     ON_TRACK = "on_track"
     AT_RISK = "at_risk"
     OFF_TRACK = "off_track"
@@ -71,13 +81,19 @@ class Direction(StrEnum):
 
 @dataclass(frozen=True)
 class Observation:
-    """One value in time: ``time`` in decimal years (the period's mid-point)."""
+    """One value in time: ``time`` in decimal years (the period's mid-point).
+
+    ``start`` and ``end`` are the instants the period starts and ends (decimal years; the end
+    is the start of the day after its last day), when known.
+    """
 
     time: float
     value: float
     lower95: float | None = None
     upper95: float | None = None
     label: str = ""
+    start: float | None = None
+    end: float | None = None
 
     @property
     def se(self) -> float | None:
@@ -133,6 +149,8 @@ class Assessment:
     glide_value_at_latest: float | None = None
     required_annual_change: float | None = None
     observed_annual_change: float | None = None
+    judged_on: Observation | None = None
+    """The value the verdict rests on (None when a projection decides)."""
 
 
 def deadline_date(deadline: float) -> str:
@@ -213,6 +231,17 @@ def project(
     )
 
 
+def in_final_period(o: Observation, deadline: float) -> bool:
+    """Whether ``o`` is a value for the deadline's final period (see the module docstring)."""
+    if o.time >= deadline:
+        return False
+    return o.time >= deadline - 1 or (o.end is not None and o.end > deadline - 1)
+
+
+def _label(o: Observation) -> str:
+    return o.label or f"{o.time:.2f}"
+
+
 def assess(
     observations: Sequence[Observation],
     target: Target | None,
@@ -232,42 +261,87 @@ def assess(
     glide = glide_value(target, latest.time)
     remaining = target.deadline - latest.time
     required = (target.value - latest.value) / remaining if remaining > 0 else None
-    if target.met_by(latest.value):
-        return Assessment(
-            Status.ACHIEVED,
-            f"latest value {latest.value:g} ({latest.label}) meets the target {target.value:g}",
-            latest,
-            target,
-            glide_value_at_latest=glide,
-            required_annual_change=required,
-        )
     passed = as_of >= target.deadline
-    if passed and latest.time > target.deadline - 1:
+    on_time = [o for o in obs if o.time < target.deadline]
+    late = [o for o in obs if o.time >= target.deadline]
+    met_late = next((o for o in late if target.met_by(o.value)), None)
+    final = [o for o in on_time if in_final_period(o, target.deadline)]
+    due = deadline_date(target.deadline) if math.isfinite(target.deadline) else ""
+
+    def verdict(status: Status, why: str, on: Observation) -> Assessment:
         return Assessment(
-            Status.OFF_TRACK,
-            f"the deadline has passed and the latest value {latest.value:g} misses "
-            f"the target {target.value:g}",
+            status,
+            why,
             latest,
             target,
             glide_value_at_latest=glide,
+            required_annual_change=None if passed else required,
+            judged_on=on,
         )
+
+    if passed and final:
+        f = final[-1]
+        if target.met_by(f.value):
+            return verdict(
+                Status.ACHIEVED,
+                f"the value for the deadline's final period, {f.value:g} ({_label(f)}), "
+                f"meets the target {target.value:g}",
+                f,
+            )
+        if met_late is not None:
+            return verdict(
+                Status.ACHIEVED_LATE,
+                f"missed at the deadline ({due}): {f.value:g} ({_label(f)}) against a target "
+                f"of {target.value:g}; met later: {met_late.value:g} ({_label(met_late)})",
+                met_late,
+            )
+        since = (
+            f"; the latest value since, {late[-1].value:g} ({_label(late[-1])}), misses it too"
+            if late
+            else ""
+        )
+        return verdict(
+            Status.MISSED,
+            f"the deadline ({due}) has passed and the value for its final period, "
+            f"{f.value:g} ({_label(f)}), misses the target {target.value:g}{since}",
+            f,
+        )
+    last_on_time = on_time[-1] if on_time else None
+    if last_on_time is not None and target.met_by(last_on_time.value):
+        which, early = "latest value", ""
+        if passed:
+            which = "the last value before the deadline,"
+            early = "; no value for the deadline's final period is held"
+        return verdict(
+            Status.ACHIEVED,
+            f"{which} {last_on_time.value:g} ({_label(last_on_time)}) meets the target "
+            f"{target.value:g}{early}",
+            last_on_time,
+        )
+    if passed and met_late is not None:
+        return verdict(
+            Status.ACHIEVED_LATE,
+            f"met only after the deadline ({due}): {met_late.value:g} ({_label(met_late)}) "
+            f"against a target of {target.value:g}; no value for the deadline's final period "
+            "is held",
+            met_late,
+        )
+    no_final = (
+        f"the deadline ({due}) has passed and no value for its final period is held; "
+        if passed
+        else ""
+    )
     if len(obs) < MIN_POINTS_TO_PROJECT:
         return Assessment(
             Status.NOT_ASSESSABLE,
-            f"a projection needs at least {MIN_POINTS_TO_PROJECT} values; {len(obs)} held",
+            f"{no_final}a projection needs at least {MIN_POINTS_TO_PROJECT} values; "
+            f"{len(obs)} held",
             latest,
             target,
             glide_value_at_latest=glide,
             required_annual_change=required,
         )
     proj = project(obs, to=target.deadline, confidence=confidence)
-    if passed:
-        why_prefix = (
-            f"the deadline has passed but no value for its final year is held "
-            f"(latest {latest.label or latest.time}); "
-        )
-    else:
-        why_prefix = ""
     lo_meets, hi_meets = target.met_by(proj.lower), target.met_by(proj.upper)
     if lo_meets and hi_meets:
         status, why = Status.ON_TRACK, "the whole projection interval meets the target"
@@ -277,12 +351,13 @@ def assess(
         status, why = Status.OFF_TRACK, "the whole projection interval misses the target"
     return Assessment(
         status,
-        f"{why_prefix}{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
-        f"by {deadline_date(target.deadline)} against a target of {target.value:g}",
+        f"{no_final}{why}: projected {proj.value:.3g} ({proj.lower:.3g} to {proj.upper:.3g}) "
+        f"by {deadline_date(target.deadline)} against a target of {target.value:g} "
+        f"({proj.points} values)",
         latest,
         target,
         projection=proj,
         glide_value_at_latest=glide,
-        required_annual_change=required,
+        required_annual_change=None if passed else required,
         observed_annual_change=proj.slope,
     )

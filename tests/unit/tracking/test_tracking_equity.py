@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from healthgap.tracking.equity import (
     GapVerdict,
@@ -11,6 +12,7 @@ from healthgap.tracking.equity import (
     gap_trend,
     improves_faster,
     is_red_red,
+    non_overlapping,
 )
 from healthgap.tracking.trajectory import Observation
 
@@ -88,3 +90,46 @@ def test_red_red_needs_both_worse_and_getting_worse() -> None:
     assert not is_red_red("Similar", "Increasing and getting worse")
     assert not is_red_red("Worse", "No significant change")
     assert not is_red_red("Better", "Decreasing and getting worse")
+
+
+def test_few_points_use_student_t_on_k_minus_2_df() -> None:
+    # OLS slope −0.46 a year, t = −3.9 on 2 df: p = 0.098 (a normal z would say p = 0.003)
+    values = [9.0, 8.1, 8.3, 7.4]
+    ref = stats.linregress(np.arange(4.0), values)
+    g = gap_trend(_series(values), measure="sii")
+    assert g.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    assert g.verdict is GapVerdict.NO_SIGNIFICANT_CHANGE
+    assert g.points == 4
+    assert g.trend is not None
+    assert g.trend.df == 2
+    assert "4 periods, t test on 2 df" in g.reason
+
+
+def test_overlapping_rolling_periods_are_not_counted_as_independent() -> None:
+    # 3-year rolling periods 2010-12 … 2018-20: only 2012-14, 2015-17, 2018-20 share no year
+    obs = [
+        Observation(
+            y + 1.5, 9.0 - 0.3 * (y - 2010), label=f"{y} - {y + 2 - 2000}", start=y, end=y + 3.0
+        )
+        for y in range(2010, 2019)
+    ]
+    g = gap_trend(obs, measure="sii")
+    assert (g.points, g.periods_held) == (3, 9)
+    assert g.first is not None
+    assert [g.first.label, g.latest.label if g.latest else None] == ["2012 - 14", "2018 - 20"]
+    assert "3 non-overlapping of 9 overlapping periods" in g.reason
+    assert [o.label for o in non_overlapping(obs)] == ["2012 - 14", "2015 - 17", "2018 - 20"]
+    # single years do not overlap: all are kept
+    assert len(non_overlapping(_series([1.0, 2.0, 3.0, 4.0]))) == 4
+
+
+def test_faster_improvement_uses_t_with_welch_degrees_of_freedom() -> None:
+    most = _series([70.0, 70.9, 72.1, 72.8, 74.1])
+    avg = _series([80.0, 80.3, 80.3, 80.7, 80.8])
+    f = improves_faster(most, avg, higher_is_better=True)
+    a, b = fit_trend(most), fit_trend(avg)
+    se = np.hypot(a.se, b.se)
+    df = se**4 / (a.se**4 / 3 + b.se**4 / 3)
+    assert f.p_value == pytest.approx(2 * stats.t.sf((a.slope - b.slope) / se, df), rel=1e-9)
+    assert f.points == (5, 5)
+    assert "5 and 5 periods, t test on" in f.reason

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import typer
+from typer.testing import CliRunner
 
 from healthgap.catalogue import Catalogue, load_catalogue
+from healthgap.cli.assess import register as register_assess
+from healthgap.cli.progress import register as register_progress
 from healthgap.errors import CatalogueError, StoreError
 from healthgap.store import LATEST_VERSION, Store, open_store
-from healthgap.tracking import Status, assess_commitment, progress_history, record_return
+from healthgap.tracking import (
+    ProgressReturnError,
+    Status,
+    assess_commitment,
+    progress_history,
+    record_return,
+)
 
 AMBASSADORS = "wellbeing_ambassadors_2025"  # at least 250,000 by 2025 (deadline 2026.0)
-SUPERZONES = "school_superzones_2025"  # relation at_most 50
+SUPERZONES = "school_superzones_2025"  # 'up to 50': at least 50 (progress towards 50)
+#: the returns are recorded now; assessments at past dates read them as known now
+NOW = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +134,7 @@ def test_bad_returns_are_refused(store: Store, catalogue: Catalogue) -> None:
 
 
 def _at(cat: Catalogue, store: Store, cid: str, as_of: date) -> tuple[Status, str]:
-    a = assess_commitment(cat, store, cat.commitment(cid), as_of=as_of)
+    a = assess_commitment(cat, store, cat.commitment(cid), as_of=as_of, published_on=NOW)
     return a.status, a.reason
 
 
@@ -141,7 +153,11 @@ def test_on_track_from_steady_returns(store: Store, catalogue: Catalogue) -> Non
         [(date(2021 + i, 1, 1), 60_000.0 * i + 10_000) for i in range(4)],
     )
     a = assess_commitment(
-        catalogue, store, catalogue.commitment(AMBASSADORS), as_of=date(2024, 6, 1)
+        catalogue,
+        store,
+        catalogue.commitment(AMBASSADORS),
+        as_of=date(2024, 6, 1),
+        published_on=NOW,
     )
     assert a.status is Status.ON_TRACK, a.reason
     # the line at 2026.0 (end of 2025) is 10,000 + 60,000 × 5 = 310,000, exactly (σ = 0)
@@ -169,12 +185,14 @@ def test_off_track_when_progress_stalls(store: Store, catalogue: Catalogue) -> N
     assert status is Status.OFF_TRACK
 
 
-def test_achieved_and_at_most_direction(store: Store, catalogue: Catalogue) -> None:
+def test_achieved_and_up_to_n_is_progress_towards_n(store: Store, catalogue: Catalogue) -> None:
     _record(store, catalogue, AMBASSADORS, [(date(2025, 6, 1), 260_000.0)])
     assert _at(catalogue, store, AMBASSADORS, date(2025, 7, 1))[0] is Status.ACHIEVED
     _record(store, catalogue, SUPERZONES, [(date(2023, 1, 1), 20.0)])
-    # the catalogue states 'up to 50' as at_most: 20 is within it
-    assert _at(catalogue, store, SUPERZONES, date(2023, 2, 1))[0] is Status.ACHIEVED
+    # 'up to 50' is progress towards 50: 20 is not yet there
+    assert _at(catalogue, store, SUPERZONES, date(2023, 2, 1))[0] is not Status.ACHIEVED
+    _record(store, catalogue, SUPERZONES, [(date(2024, 1, 1), 50.0)])
+    assert _at(catalogue, store, SUPERZONES, date(2024, 2, 1))[0] is Status.ACHIEVED
 
 
 def test_tbc_and_qualitative_are_held_with_the_reason(store: Store, catalogue: Catalogue) -> None:
@@ -184,3 +202,93 @@ def test_tbc_and_qualitative_are_held_with_the_reason(store: Store, catalogue: C
     status, reason = _at(catalogue, store, "cleanest_air_2050", date(2024, 1, 1))
     assert status is Status.NOT_ASSESSABLE
     assert "qualitative" in reason
+
+
+def _try(store: Store, cat: Catalogue, cid: str, **kwargs: object) -> None:
+    args: dict[str, object] = {"value": 1.0, "as_of": date(2023, 1, 1)}
+    args.update(kwargs)
+    record_return(store, cat, cid, source="s", recorded_by="a", **args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("cid", "kwargs", "parameter", "rule"),
+    [
+        (SUPERZONES, {"value": -1.0}, "value", "cannot be negative"),
+        ("mhst_coverage_25pct_2023", {"value": 120.0}, "value", "between 0 and 100"),
+        ("outpatient_appointments_30pct", {"value": 130.0}, "value", "cannot exceed 100"),
+        (SUPERZONES, {"unit": "superzones"}, "unit", "School Superzones supported"),
+        (SUPERZONES, {"as_of": date(2999, 1, 1)}, "as_of", "must not be after today"),
+    ],
+)
+def test_returns_breaking_a_rule_are_refused_and_nothing_is_written(
+    store: Store, catalogue: Catalogue, cid: str, kwargs: dict[str, object], parameter: str,
+    rule: str,
+) -> None:  # fmt: skip
+    with pytest.raises(ProgressReturnError, match=rule) as err:
+        _try(store, catalogue, cid, **kwargs)
+    assert err.value.parameter == parameter
+    assert f"parameter '{parameter}'" in str(err.value)
+    assert cid in str(err.value)
+    assert store.progress_returns() == []
+
+
+def test_a_change_achieved_may_be_negative(store: Store, catalogue: Catalogue) -> None:
+    # 'grow the nursing workforce by more than 8,000': a return counts the change, which fell
+    _try(store, catalogue, "nursing_workforce_8000_2024", value=-200.0)
+    assert [r.value for r in store.progress_returns()] == [-200.0]
+
+
+def test_one_current_return_per_commitment_and_date(store: Store, catalogue: Catalogue) -> None:
+    _try(store, catalogue, SUPERZONES, value=10.0)
+    with pytest.raises(ProgressReturnError, match=r"return 1 is already current.*corrects=1"):
+        _try(store, catalogue, SUPERZONES, value=12.0)
+    assert len(store.progress_history(SUPERZONES)) == 1
+    fixed = record_return(
+        store,
+        catalogue,
+        SUPERZONES,
+        value=12.0,
+        as_of=date(2023, 1, 1),
+        source="s",
+        recorded_by="a",
+        corrects=1,
+    )
+    _try(store, catalogue, SUPERZONES, value=15.0, as_of=date(2024, 1, 1))
+    # a correction that moves a return onto a date that already has a current one
+    with pytest.raises(ProgressReturnError, match="already current"):
+        _try(store, catalogue, SUPERZONES, value=16.0, as_of=date(2024, 1, 1), corrects=1 + 1)
+    current = store.progress_returns(commitment_ids=[SUPERZONES])
+    assert [(r.return_id, r.value) for r in current] == [(fixed.return_id, 12.0), (3, 15.0)]
+
+
+def test_two_current_returns_for_a_date_make_the_commitment_not_assessable(
+    store: Store, catalogue: Catalogue
+) -> None:
+    # written past the checks (e.g. before they existed): assess must not pick one silently
+    for v in (100_000.0, 150_000.0):
+        store.record_progress(
+            AMBASSADORS, value=v, as_of=date(2023, 1, 1), source="s", recorded_by="a"
+        )
+    _record(store, catalogue, AMBASSADORS, [(date(2024, 1, 1), 200_000.0)])
+    status, reason = _at(catalogue, store, AMBASSADORS, date(2024, 6, 1))
+    assert status is Status.NOT_ASSESSABLE
+    assert "2 current progress returns as of 2023-01-01 (ids 1, 2)" in reason
+
+
+def test_cli_refusal_names_the_option_and_rule(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register_progress(app)
+    register_assess(app)
+    path = tmp_path / "cli.duckdb"
+    r = CliRunner().invoke(
+        app,
+        [
+            "progress", "record", SUPERZONES, "--value", "-3", "--as-of", "2023-01-01",
+            "--source", "GLA", "--by", "analyst", "--store", str(path),
+        ],
+    )  # fmt: skip
+    assert r.exit_code == 2
+    assert "--value -3.0: must be ≥ 0" in r.output
+    assert "nothing was recorded" in r.output
+    with open_store(path, read_only=True) as s:
+        assert s.progress_returns() == []

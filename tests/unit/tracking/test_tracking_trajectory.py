@@ -69,11 +69,14 @@ def test_off_track_when_whole_interval_misses() -> None:
     assert a.required_annual_change < 0
 
 
-def test_off_track_when_deadline_passed_unmet() -> None:
+def test_missed_when_deadline_passed_unmet() -> None:
     obs = _line(-0.5, 20.0, range(2020, 2031))
     a = assess(obs, REDUCE_TO_10_BY_2030, as_of=2031)
-    assert a.status is Status.OFF_TRACK
-    assert "deadline has passed" in a.reason
+    assert a.status is Status.MISSED
+    assert "deadline (2029-12-31) has passed" in a.reason
+    # judged on the final period's value (2029: 15.5), not the later 2030 value
+    assert a.judged_on is not None
+    assert a.judged_on.label == "2029"
 
 
 def test_not_assessable_without_target_or_enough_points() -> None:
