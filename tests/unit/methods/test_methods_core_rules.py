@@ -214,11 +214,34 @@ def test_life_expectancy_data_rules_give_na_with_reason(change, words) -> None: 
     assert all(words in r for r in result.reason)
 
 
-def test_life_expectancy_small_population_from_an_age_is_not_calculated() -> None:
+def test_life_expectancy_small_population_from_an_age_is_still_calculated() -> None:
+    """PHEindicatormethods 2.1.0 applies the 5,000 rule to the group total only (ADR 0102)."""
     result = methods.life_expectancy(DEATHS / 3, POP / 3, startage=STARTS)
     used = np.cumsum((POP / 3)[::-1])[::-1]
-    assert (np.isnan(result.value) == (used <= 5000)).all()
-    assert "5,000" in result.reason[-1]
+    assert used[-1] <= 5000 < used[0]
+    assert np.isfinite(result.value).all()
+    assert np.isfinite(result.at(0.95).lower).all()
+
+
+def test_life_expectancy_total_population_of_5000_or_fewer_is_na_at_every_band() -> None:
+    population = POP / POP.sum() * 5000
+    result = methods.life_expectancy(DEATHS / POP.sum() * 5000, population, startage=STARTS)
+    assert np.isnan(result.value).all()
+    assert np.isnan(result.at(0.95).lower).all()
+    assert all("total population of the group is 5,000 or fewer" in r for r in result.reason)
+    bigger = methods.life_expectancy(
+        DEATHS / POP.sum() * 5001, POP / POP.sum() * 5001, startage=STARTS
+    )
+    assert np.isfinite(bigger.value).all()
+
+
+def test_life_expectancy_fewer_than_one_death_at_90_is_still_calculated() -> None:
+    """Averaged counts: R computes with 0.5 deaths at 90+; only zero deaths give no table."""
+    deaths = DEATHS.copy()
+    deaths[-1] = 0.5
+    result = methods.life_expectancy(deaths, POP, startage=STARTS)
+    assert np.isfinite(result.at(0.95).lower).all()
+    assert not any("no deaths" in r for r in result.reason)
 
 
 def test_life_expectancy_wide_interval_withholds_value_but_keeps_limits() -> None:
