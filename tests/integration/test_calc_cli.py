@@ -204,3 +204,70 @@ def test_life_expectancy_from_csv(app: typer.Typer, tmp_path: Path) -> None:
     reference = pd.read_csv(Path(__file__).parents[1] / "reference" / "life_expectancy.csv")
     first = reference[reference.case == "one area, 20 bands"]
     np.testing.assert_allclose(out.value, first.value, rtol=1e-7)
+
+
+def _esp_file(tmp_path: Path, *, shuffle: bool) -> tuple[Path, pd.DataFrame]:
+    rng = np.random.default_rng(11)
+    data = pd.DataFrame(
+        {
+            "band": methods.ESP2013.labels,
+            "deaths": rng.integers(0, 60, 19) * np.linspace(0.2, 5, 19).round(),
+            "pop": rng.integers(2000, 9000, 19),
+        }
+    )
+    written = data.sample(frac=1.0, random_state=4) if shuffle else data
+    source = tmp_path / ("shuffled.csv" if shuffle else "sorted.csv")
+    written.to_csv(source, index=False)
+    return source, written
+
+
+def _dsr(app: typer.Typer, source: Path, target: Path, *extra: str):  # type: ignore[no-untyped-def]
+    return _run(
+        app, "dsr", "--input", source, "--output", target, "--x", "deaths", "--n", "pop",
+        "--stdpop", "esp2013", *extra,
+    )  # fmt: skip
+
+
+def test_dsr_esp2013_shuffled_file_gives_the_sorted_answer(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    """Bands are matched by label, not row position (issue #11: 3,260.8 instead of 1,113.6)."""
+    sorted_file, data = _esp_file(tmp_path, shuffle=False)
+    shuffled_file, _ = _esp_file(tmp_path, shuffle=True)
+    for source in (sorted_file, shuffled_file):
+        result = _dsr(app, source, tmp_path / f"out_{source.stem}.csv", "--ageband", "band")
+        assert result.exit_code == 0, result.output
+    by_hand = (data.deaths / data["pop"] * methods.ESP2013.array()).sum()  # per 100,000
+    for stem in ("sorted", "shuffled"):
+        out = pd.read_csv(tmp_path / f"out_{stem}.csv")
+        assert out.value[0] == pytest.approx(by_hand, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("change", "extra", "words"),
+    [
+        (None, (), ["--ageband", "0-4", "90+"]),
+        ("repeat", ("--ageband", "band"), ["appears twice", ":7:", "column 'band'"]),
+        ("drop", ("--ageband", "band"), ["missing", "column 'band'"]),
+        ("unknown", ("--ageband", "band"), ["not an age band", ":4:", "0-4, 5-9", "90+"]),
+    ],
+)
+def test_dsr_named_standard_refuses_ambiguous_bands(
+    app: typer.Typer, tmp_path: Path, change: str | None, extra: tuple[str, ...], words: list[str]
+) -> None:
+    source, data = _esp_file(tmp_path, shuffle=True)
+    data = data.reset_index(drop=True)
+    if change == "repeat":
+        data.loc[5, "band"] = data.band[4]
+    elif change == "drop":
+        data = data.drop(index=3)
+    elif change == "unknown":
+        data.loc[2, "band"] = "15 to 19"
+    data.to_csv(source, index=False)
+    target = tmp_path / "out.csv"
+    result = _dsr(app, source, target, *extra)
+    assert result.exit_code == 2, result.output
+    assert str(source) in result.output
+    for word in words:
+        assert word in result.output
+    assert not target.exists()

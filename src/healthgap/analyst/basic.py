@@ -146,25 +146,33 @@ def mean(
     return _join(base, result_frame(result, levels=levels, type=type))
 
 
+def _band_key(value: object) -> str:
+    """An age-band cell as a lookup key: floats as ``5``, text without spaces (``85 - 89``)."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "".join(str(value).split())
+
+
 def _band_positions(
     data: pd.DataFrame,
     standard: methods.StandardPopulation,
     ageband: str,
 ) -> np.ndarray:
     """Each row's band index in ``standard`` from its ``ageband`` (start age or label)."""
+    if ageband not in data.columns:
+        raise InputError("no such column (--ageband)", column=ageband)
     lookup: dict[str, int] = {}
     for i, (start, label) in enumerate(zip(standard.startages, standard.labels, strict=True)):
         lookup[str(start)] = i
         lookup[label] = i
     raw = data[ageband]
-    text = raw.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v).strip())
-    positions = text.map(lookup)
+    positions = raw.map(_band_key).map(lookup)
     bad = positions.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"not an age band of {standard.name} (use start ages "
-            f"{', '.join(map(str, standard.startages))} or labels like '{standard.labels[1]}')",
+            f"not an age band of {standard.name}; valid start ages: "
+            f"{', '.join(map(str, standard.startages))}; or labels: {', '.join(standard.labels)}",
             row=i + 2,
             column=ageband,
             value=raw.iloc[i],
@@ -180,7 +188,11 @@ def _stdpop_weights(
     ageband: str | None,
     unique_bands: bool,
 ) -> FloatArray:
-    """Weights from a ``stdpop`` column, or from a named standard matched to the rows."""
+    """Weights from a ``stdpop`` column, or from a named standard matched by the age-band column.
+
+    A named standard is matched to rows by ``ageband`` only (never by row order, which silently
+    misweights an unsorted file); each group must hold each of its bands exactly once.
+    """
     if stdpop in data.columns:
         return numeric_column(data, stdpop, argument="stdpop")
     standard = methods.STANDARD_POPULATIONS.get(stdpop.lower())
@@ -190,21 +202,33 @@ def _stdpop_weights(
             f"'stdpop' is neither a column nor a standard population ({names})", column=stdpop
         )
     if ageband is None:
-        band = pd.Series(grouping.codes).groupby(grouping.codes).cumcount().to_numpy(np.intp)
-        where = f"row position in the group ({len(standard.weights)} rows needed, in age order)"
-    else:
-        band = _band_positions(data, standard, ageband)
-        where = ageband
+        raise InputError(
+            f"the standard population {standard.name} is matched to rows by their age band: "
+            f"give --ageband COLUMN holding start ages "
+            f"({', '.join(map(str, standard.startages))}) or labels ({', '.join(standard.labels)})",
+            key="ageband",
+        )
+    band = _band_positions(data, standard, ageband)
     codes = grouping.codes
-    if not unique_bands:  # several event-frequency rows per band: check each band once
+    if unique_bands:
+        repeated = pd.DataFrame({"g": codes, "b": band}).duplicated().to_numpy()
+        if repeated.any():
+            i = int(np.argmax(repeated))
+            where = f" in group {grouping.describe(int(codes[i]))}" if grouping.columns else ""
+            raise InputError(
+                f"age band {standard.labels[band[i]]} of {standard.name} appears twice{where}",
+                row=i + 2,
+                column=ageband,
+                value=data[ageband].iloc[i],
+            )
+        codes_check, band_check = codes, band
+    else:  # several event-frequency rows per band: check each band once
         pairs = np.unique(np.stack([codes, band], axis=1), axis=0)
         codes_check, band_check = pairs[:, 0], pairs[:, 1]
-    else:
-        codes_check, band_check = codes, band
     try:
         methods.standard_weights(standard, groups=codes_check, band=band_check)
     except MethodInputError as exc:
-        raise input_error(exc, columns={"ageband": where}, grouping=grouping) from exc
+        raise input_error(exc, columns={"ageband": ageband}, grouping=grouping) from exc
     weights: FloatArray = standard.array()[band]
     return weights
 
@@ -226,8 +250,8 @@ def dsr(
     """Directly standardised rate, Dobson limits (PHEindicatormethods ``calculate_dsr``).
 
     ``stdpop`` is a column of standard-population weights or a standard's name (``esp2013``,
-    ``esp2013_21``, ``esp1976``) matched by ``ageband`` (start age or label) or, without it,
-    by row order within each group. ``independent_events=False`` needs ``eventfreq`` and
+    ``esp2013_21``, ``esp1976``) matched to rows by the ``ageband`` column (start age or label;
+    required with a named standard). ``independent_events=False`` needs ``eventfreq`` and
     ``ageband``.
     """
     levels = parse_confidence(confidence)
@@ -547,7 +571,11 @@ CALCULATIONS: tuple[Calculation, ...] = (
                 True,
             ),
             _column("eventfreq", "Column of events per individual.", required=False),
-            _column("ageband", "Column of age bands (start age or label).", required=False),
+            _column(
+                "ageband",
+                "Column of age bands (start age or label); required with a named standard.",
+                required=False,
+            ),
             _TYPE,
         ),
         dsr,
