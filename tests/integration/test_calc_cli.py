@@ -155,8 +155,7 @@ def test_bad_input_exits_2_names_file_group_field_and_writes_nothing(
         "area_code",
     )
     assert result.exit_code == 2
-    assert str(source) in result.output
-    assert "area_code=E2" in result.output
+    assert f"{source}:3" in result.output  # the file's line of area E2
     assert "'count'" in result.output
     assert "exceed" in result.output
     assert not target.exists()
@@ -271,3 +270,56 @@ def test_dsr_named_standard_refuses_ambiguous_bands(
     for word in words:
         assert word in result.output
     assert not target.exists()
+
+
+def test_dsr_refuses_more_deaths_than_population_unless_events_can_recur(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    """One rule with the store's load: deaths cannot outnumber the population of their band."""
+    source, data = _esp_file(tmp_path, shuffle=False)
+    data.loc[17, "deaths"] = data["pop"][17] + 1  # 85-89: one death more than people
+    data.to_csv(source, index=False)
+    target = tmp_path / "out.csv"
+    refused = _dsr(app, source, target, "--ageband", "band")
+    assert refused.exit_code == 2, refused.output
+    assert f"{source}:19" in refused.output
+    assert "column 'deaths'" in refused.output
+    assert "cannot exceed" in refused.output
+    assert "--events-can-recur true" in refused.output
+    assert not target.exists()
+    admissions = _dsr(app, source, target, "--ageband", "band", "--events-can-recur", "true")
+    assert admissions.exit_code == 0, admissions.output
+    assert target.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "columns", "options"),
+    [
+        ("rate", {"x": [5, 120], "n": [100, 100]}, ("--x", "x", "--n", "n")),
+        (
+            "isr_ratio",
+            {"x": [5, 120], "n": [100, 100], "xr": [1, 1], "nr": [10, 10]},
+            ("--x", "x", "--n", "n", "--x-ref", "xr", "--n-ref", "nr"),
+        ),
+        (
+            "isr_rate",
+            {"x": [5, 5], "n": [100, 100], "xr": [1, 11], "nr": [10, 10]},
+            ("--x", "x", "--n", "n", "--x-ref", "xr", "--n-ref", "nr"),
+        ),
+    ],
+)
+def test_rates_of_people_refuse_counts_above_population(
+    app: typer.Typer, tmp_path: Path, method: str, columns: dict[str, list[int]], options: tuple
+) -> None:
+    source = tmp_path / "in.csv"
+    pd.DataFrame(columns).to_csv(source, index=False)
+    target = tmp_path / "out.csv"
+    refused = _run(app, method, "--input", source, "--output", target, *options)
+    assert refused.exit_code == 2, refused.output
+    assert f"{source}:3" in refused.output
+    assert "cannot exceed" in refused.output
+    assert not target.exists()
+    recurring = _run(
+        app, method, "--input", source, "--output", target, *options, "--events-can-recur", "true"
+    )
+    assert recurring.exit_code == 0, recurring.output

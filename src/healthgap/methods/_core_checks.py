@@ -90,18 +90,41 @@ def positive(field: str, values: FloatArray, groups: IntArray | None = None) -> 
         raise MethodInputError("must be greater than 0", field=field, group=_first(bad, groups))
 
 
-def not_above(
+PEOPLE_RULE = "members of a population (deaths, cases, individuals) cannot exceed it"
+"""Why a count of people above its denominator is refused (store loads apply the same rule)."""
+
+
+def people_above_population(count: ArrayLike, population: ArrayLike) -> NDArray[np.bool_]:
+    """Where a count of people exceeds its population: the numerator ≤ denominator rule.
+
+    A proportion's numerator, deaths, and the individuals of a non-independent-events DSR are
+    people counted once, so more of them than the population is an input error. Events that
+    can recur for one person (admissions, attendances) may outnumber the population: callers
+    apply this rule only to counts of people.
+
+    >>> people_above_population([3, 5, 0], [4, 4, 4]).tolist()
+    [False, True, False]
+    """
+    above: NDArray[np.bool_] = np.asarray(count, dtype=np.float64) > np.asarray(
+        population, dtype=np.float64
+    )
+    return above
+
+
+def people_within_population(
     field: str,
-    values: FloatArray,
-    limit_field: str,
-    limit: FloatArray,
+    count: FloatArray,
+    population_field: str,
+    population: FloatArray,
     groups: IntArray | None = None,
 ) -> None:
-    """Reject values greater than their limit (e.g. x > n)."""
-    bad = values > limit
+    """Raise naming the first element (or group) where a count of people exceeds ``population``."""
+    bad = people_above_population(count, population)
     if bad.any():
         raise MethodInputError(
-            f"must not exceed '{limit_field}'", field=field, group=_first(bad, groups)
+            f"must not exceed '{population_field}': {PEOPLE_RULE}",
+            field=field,
+            group=_first(bad, groups),
         )
 
 

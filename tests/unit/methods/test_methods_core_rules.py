@@ -169,6 +169,68 @@ def test_non_independent_events_rows_of_a_band_must_share_population() -> None:
     assert info.value.field == "n"
 
 
+def test_non_independent_events_individuals_cannot_outnumber_the_band() -> None:
+    """x counts individuals with f events: 60 + 50 people in a band of 100 is impossible."""
+    with pytest.raises(MethodInputError, match="must not exceed 'n'") as info:
+        methods.dsr(
+            [60, 50, 5], [100, 100, 100], [1, 1, 1], eventfreq=[1, 2, 1], ageband=["a", "a", "b"]
+        )
+    assert info.value.field == "x"
+    # 60 people with 2 events each: 120 events in 100 people is possible
+    ok = methods.dsr([60, 5], [100, 100], [1, 1], eventfreq=[2, 1], ageband=["a", "b"])
+    assert np.isfinite(ok.value[0])
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda recur: methods.rate([5, 120], [100, 100], events_can_recur=recur), "x"),
+        (
+            lambda recur: methods.dsr(
+                [15, 12, 120], [100, 100, 100], [1, 1, 1], groups=[0, 1, 1], events_can_recur=recur
+            ),
+            "x",
+        ),
+        (
+            lambda recur: methods.isr_rate(
+                [5, 120], [100, 100], [1, 1], [10, 10], events_can_recur=recur
+            ),
+            "x",
+        ),
+        (
+            lambda recur: methods.isr_ratio(
+                [5, 5], [100, 100], [1, 11], [10, 10], events_can_recur=recur
+            ),
+            "x_ref",
+        ),
+        (
+            lambda recur: methods.isr_ratio(
+                None, [10, 10], [1, 1], [10, 10], observed_totals=[21], events_can_recur=recur
+            ),
+            "observed_totals",
+        ),
+    ],
+)
+def test_counts_of_people_cannot_exceed_their_population(call, field) -> None:  # type: ignore[no-untyped-def]
+    """Deaths cannot outnumber the population (the store's load rule); admissions can."""
+    with pytest.raises(MethodInputError, match="cannot exceed") as info:
+        call(False)
+    assert info.value.field == field
+    assert np.isfinite(call(True).value).all()  # events that can recur: as PHEindicatormethods
+
+
+def test_people_above_population_is_the_one_rule() -> None:
+    from healthgap.methods._core_checks import people_above_population
+
+    assert people_above_population([3.0, 5.0, 4.0], [4.0, 4.0, 4.0]).tolist() == [
+        False,
+        True,
+        False,
+    ]
+    with pytest.raises(MethodInputError, match="cannot exceed"):
+        methods.proportion([5], [4])
+
+
 def test_isr_observed_totals_replace_x() -> None:
     n, xr, nr = [100.0, 200.0], [10.0, 30.0], [1000.0, 1000.0]
     from_rows = methods.isr_ratio([7, 8], n, xr, nr)
