@@ -323,3 +323,25 @@ def test_rates_of_people_refuse_counts_above_population(
         app, method, "--input", source, "--output", target, *options, "--events-can-recur", "true"
     )
     assert recurring.exit_code == 0, recurring.output
+
+
+def test_life_expectancy_small_90_plus_band_gets_a_value_as_in_r(
+    app: typer.Typer, tmp_path: Path
+) -> None:
+    """Total population > 5,000: phe_life_expectancy gives every start age a value, 90+ too."""
+    reference = pd.read_csv(Path(__file__).parents[1] / "reference" / "life_expectancy.csv")
+    case = reference[reference.case.str.startswith("total > 5,000 but only 40 aged 90+")]
+    case = case.assign(area="E1").sample(frac=1.0, random_state=2)
+    case[["area", "startage", "deaths", "population"]].to_csv(tmp_path / "le.csv", index=False)
+    result = _run(
+        app, "life_expectancy", "--input", tmp_path / "le.csv", "--output", tmp_path / "out.csv",
+        "--deaths", "deaths", "--population", "population", "--startage", "startage",
+        "--group-by", "area",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = pd.read_csv(tmp_path / "out.csv").sort_values("startage")
+    expected = case.sort_values("startage")
+    assert out.pops_used.iloc[-1] == 40
+    assert out.value.notna().all()
+    np.testing.assert_allclose(out.value, expected.value, rtol=1e-7)
+    np.testing.assert_allclose(out.lowercl, expected.lower, rtol=1e-7)
