@@ -19,7 +19,11 @@ import numpy as np
 import pandas as pd
 
 from healthgap.errors import InputError
-from healthgap.methods._core_checks import PEOPLE_RULE, people_above_population
+from healthgap.methods._core_checks import (
+    NUMERATOR_ABOVE_DENOMINATOR,
+    PEOPLE_RULE,
+    numerator_above_denominator,
+)
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.result import FloatArray, Result, confidence_label
 
@@ -222,13 +226,13 @@ def refuse_people_above_population(
     """Refuse the first row whose count of people ``x`` exceeds its population ``n``.
 
     The numerator ≤ denominator rule of :func:`healthgap.methods._core_checks.
-    people_above_population`, reported with the file row (header = line 1) and column.
+    numerator_above_denominator`, reported with the file row (header = line 1) and column.
     """
-    bad = people_above_population(np.nan_to_num(x_values), n_values)
+    bad = numerator_above_denominator(x_values, n_values)
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"more than '{n}' ({n_values[i]:g}): {PEOPLE_RULE}{hint}",
+            f"{NUMERATOR_ABOVE_DENOMINATOR} '{n}' ({n_values[i]:g}): {PEOPLE_RULE}{hint}",
             row=i + 2,
             column=x,
             value=f"{x_values[i]:g}",

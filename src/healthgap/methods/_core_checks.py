@@ -90,25 +90,29 @@ def positive(field: str, values: FloatArray, groups: IntArray | None = None) -> 
         raise MethodInputError("must be greater than 0", field=field, group=_first(bad, groups))
 
 
-PEOPLE_RULE = "members of a population (deaths, cases, individuals) cannot exceed it"
-"""Why a count of people above its denominator is refused (store loads apply the same rule)."""
+NUMERATOR_ABOVE_DENOMINATOR = "numerator is larger than the denominator"
+"""The rule's words, as the store's load (``store.rules``, ADR 0501) says them."""
+
+PEOPLE_RULE = "deaths, cases and individuals cannot outnumber the population they come from"
+"""Why the rule holds for counts of people (and not for events that can recur)."""
 
 
-def people_above_population(count: ArrayLike, population: ArrayLike) -> NDArray[np.bool_]:
+def numerator_above_denominator(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.bool_]:
     """Where a count of people exceeds its population: the numerator ≤ denominator rule.
 
     A proportion's numerator, deaths, and the individuals of a non-independent-events DSR are
     people counted once, so more of them than the population is an input error. Events that
     can recur for one person (admissions, attendances) may outnumber the population: callers
-    apply this rule only to counts of people.
+    apply this rule only to counts of people. NaN on either side never breaks the rule. Same
+    name and meaning as ``healthgap.store.rules.numerator_above_denominator`` (load side).
 
-    >>> people_above_population([3, 5, 0], [4, 4, 4]).tolist()
-    [False, True, False]
+    >>> numerator_above_denominator([3, 5, 0, float("nan")], [4, 4, 4, 4]).tolist()
+    [False, True, False, False]
     """
-    above: NDArray[np.bool_] = np.asarray(count, dtype=np.float64) > np.asarray(
-        population, dtype=np.float64
-    )
-    return above
+    n = np.asarray(numerator, dtype=np.float64)
+    d = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(n > d, dtype=np.bool_)
 
 
 def people_within_population(
@@ -119,10 +123,10 @@ def people_within_population(
     groups: IntArray | None = None,
 ) -> None:
     """Raise naming the first element (or group) where a count of people exceeds ``population``."""
-    bad = people_above_population(count, population)
+    bad = numerator_above_denominator(count, population)
     if bad.any():
         raise MethodInputError(
-            f"must not exceed '{population_field}': {PEOPLE_RULE}",
+            f"{NUMERATOR_ABOVE_DENOMINATOR} '{population_field}': {PEOPLE_RULE}",
             field=field,
             group=_first(bad, groups),
         )

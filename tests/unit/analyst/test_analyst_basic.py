@@ -58,7 +58,7 @@ def test_output_type_selects_columns(kind: str, columns: list[str]) -> None:
 
 def test_row_wise_error_names_row_and_column() -> None:
     data = pd.DataFrame({"count": [1, 12], "pop": [10, 10]})
-    with pytest.raises(InputError, match="exceed") as info:
+    with pytest.raises(InputError, match="larger than the denominator") as info:
         analyst.proportion(data, x="count", n="pop")
     assert info.value.row == 3  # header is line 1
     assert info.value.column == "count"

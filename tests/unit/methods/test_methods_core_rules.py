@@ -29,7 +29,7 @@ DEATHS, POP = _example_life_table()
     ("x", "n", "field", "group", "words"),
     [
         ([1, -1], [10, 10], "x", 1, "negative"),
-        ([1, 11], [10, 10], "x", 1, "exceed"),
+        ([1, 11], [10, 10], "x", 1, "larger than the denominator"),
         ([1, 1], [10, 0], "n", 1, "greater than 0"),
         ([np.nan, 1], [10, 10], "x", 0, "missing"),
     ],
@@ -171,7 +171,7 @@ def test_non_independent_events_rows_of_a_band_must_share_population() -> None:
 
 def test_non_independent_events_individuals_cannot_outnumber_the_band() -> None:
     """x counts individuals with f events: 60 + 50 people in a band of 100 is impossible."""
-    with pytest.raises(MethodInputError, match="must not exceed 'n'") as info:
+    with pytest.raises(MethodInputError, match="larger than the denominator 'n'") as info:
         methods.dsr(
             [60, 50, 5], [100, 100, 100], [1, 1, 1], eventfreq=[1, 2, 1], ageband=["a", "a", "b"]
         )
@@ -213,21 +213,21 @@ def test_non_independent_events_individuals_cannot_outnumber_the_band() -> None:
 )
 def test_counts_of_people_cannot_exceed_their_population(call, field) -> None:  # type: ignore[no-untyped-def]
     """Deaths cannot outnumber the population (the store's load rule); admissions can."""
-    with pytest.raises(MethodInputError, match="cannot exceed") as info:
+    with pytest.raises(MethodInputError, match="cannot outnumber") as info:
         call(False)
     assert info.value.field == field
     assert np.isfinite(call(True).value).all()  # events that can recur: as PHEindicatormethods
 
 
-def test_people_above_population_is_the_one_rule() -> None:
-    from healthgap.methods._core_checks import people_above_population
+def test_numerator_above_denominator_is_the_one_rule() -> None:
+    from healthgap.methods._core_checks import numerator_above_denominator
 
-    assert people_above_population([3.0, 5.0, 4.0], [4.0, 4.0, 4.0]).tolist() == [
+    assert numerator_above_denominator([3.0, 5.0, 4.0], [4.0, 4.0, 4.0]).tolist() == [
         False,
         True,
         False,
     ]
-    with pytest.raises(MethodInputError, match="cannot exceed"):
+    with pytest.raises(MethodInputError, match="cannot outnumber"):
         methods.proportion([5], [4])
 
 
