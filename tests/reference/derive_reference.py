@@ -220,18 +220,28 @@ def life_table(deaths: tuple[float, ...], pops: tuple[float, ...], prevalence=No
     return e, se
 
 
+OLD_POP = (*POP[:15], 900, 600, 350, 150, 40)
+OLD_DEATHS = (*DEATHS[:15], 20, 25, 30, 25, 12)
+
+
 def life_expectancy() -> None:
+    """PHEindicatormethods 2.1.0 rules (ADR 0102): a group whose total population is <= 5,000
+    has NA value and limits at every band; otherwise every band is calculated, and the value
+    alone is NA where the 95% interval is wider than 20 years (1.96 SE > 10)."""
     rows = []
     z = z_of(0.95)
     scaled = tuple(3 * p for p in POP)
     for case, deaths, pops in (
         ("one area, 20 bands", DEATHS, scaled),
-        ("small area: population from 85 on <= 5,000", tuple(d / 3 for d in DEATHS), POP),
-    ):
+        ("small area: population from 85 on <= 5,000, all bands calculated",
+         tuple(d / 3 for d in DEATHS), POP),
+        ("total > 5,000 but only 40 aged 90+ (R gives every band)", OLD_DEATHS, OLD_POP),
+        ("total population <= 5,000: every band NA",
+         tuple(d / 450 for d in DEATHS), tuple(p / 150 for p in POP)),
+    ):  # fmt: skip
         e, se = life_table(deaths, pops)
-        used = [sum(pops[i:]) for i in range(20)]
+        suppressed = sum(pops) <= 5000
         for i in range(20):
-            suppressed = used[i] <= 5000
             wide = 1.959964 * se[i] > 10
             rows.append({"case": case, "startage": STARTS[i], "deaths": deaths[i],
                          "population": pops[i],

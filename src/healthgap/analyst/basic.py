@@ -19,12 +19,14 @@ from healthgap import methods
 from healthgap.analyst.calculation import Calculation, Parameter
 from healthgap.analyst.frame import (
     OUTPUT_TYPES,
+    RECUR_HINT,
     Grouping,
     OutputType,
     group_rows,
     input_error,
     numeric_column,
     parse_confidence,
+    refuse_people_above_population,
     result_frame,
 )
 from healthgap.errors import InputError
@@ -65,10 +67,17 @@ def _row_wise(
     x: str,
     n: str,
     group_by: Sequence[str],
+    people: bool,
+    hint: str = "",
 ) -> tuple[pd.DataFrame, FloatArray, FloatArray, Grouping | None]:
-    """Inputs of proportion and rate: per row, or summed per group when grouped."""
+    """Inputs of proportion and rate: per row, or summed per group when grouped.
+
+    ``people``: x counts people, so no row may have x > n (the numerator ≤ denominator rule).
+    """
     xv = numeric_column(data, x, argument="x")
     nv = numeric_column(data, n, argument="n")
+    if people:
+        refuse_people_above_population(data, x=x, x_values=xv, n=n, n_values=nv, hint=hint)
     if not group_by:
         return data.copy(), xv, nv, None
     grouping = group_rows(data, group_by)
@@ -91,7 +100,7 @@ def proportion(
 ) -> pd.DataFrame:
     """Proportion x/n with Wilson score limits (PHEindicatormethods ``phe_proportion``)."""
     levels = parse_confidence(confidence)
-    base, xs, ns, grouping = _row_wise(data, x=x, n=n, group_by=group_by)
+    base, xs, ns, grouping = _row_wise(data, x=x, n=n, group_by=group_by, people=True)
     try:
         result = methods.proportion(xs, ns, confidence=levels, multiplier=multiplier)
     except MethodInputError as exc:
@@ -107,13 +116,21 @@ def rate(
     group_by: Sequence[str] = (),
     confidence: Confidence = 0.95,
     multiplier: float = 100_000,
+    events_can_recur: bool = False,
     type: OutputType = "full",
 ) -> pd.DataFrame:
-    """Crude rate with Byar's / exact limits (PHEindicatormethods ``phe_rate``)."""
+    """Crude rate with Byar's / exact limits (PHEindicatormethods ``phe_rate``).
+
+    ``x`` counts people (deaths) unless ``events_can_recur``: then no row may have x > n.
+    """
     levels = parse_confidence(confidence)
-    base, xs, ns, grouping = _row_wise(data, x=x, n=n, group_by=group_by)
+    base, xs, ns, grouping = _row_wise(
+        data, x=x, n=n, group_by=group_by, people=not events_can_recur, hint=RECUR_HINT
+    )
     try:
-        result = methods.rate(xs, ns, confidence=levels, multiplier=multiplier)
+        result = methods.rate(
+            xs, ns, confidence=levels, multiplier=multiplier, events_can_recur=events_can_recur
+        )
     except MethodInputError as exc:
         raise input_error(exc, columns={"x": x, "n": n}, grouping=grouping) from exc
     out = result_frame(result, levels=levels, type=type)
@@ -146,25 +163,33 @@ def mean(
     return _join(base, result_frame(result, levels=levels, type=type))
 
 
+def _band_key(value: object) -> str:
+    """An age-band cell as a lookup key: floats as ``5``, text without spaces (``85 - 89``)."""
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "".join(str(value).split())
+
+
 def _band_positions(
     data: pd.DataFrame,
     standard: methods.StandardPopulation,
     ageband: str,
 ) -> np.ndarray:
     """Each row's band index in ``standard`` from its ``ageband`` (start age or label)."""
+    if ageband not in data.columns:
+        raise InputError("no such column (--ageband)", column=ageband)
     lookup: dict[str, int] = {}
     for i, (start, label) in enumerate(zip(standard.startages, standard.labels, strict=True)):
         lookup[str(start)] = i
         lookup[label] = i
     raw = data[ageband]
-    text = raw.map(lambda v: f"{v:g}" if isinstance(v, float) else str(v).strip())
-    positions = text.map(lookup)
+    positions = raw.map(_band_key).map(lookup)
     bad = positions.isna().to_numpy()
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
-            f"not an age band of {standard.name} (use start ages "
-            f"{', '.join(map(str, standard.startages))} or labels like '{standard.labels[1]}')",
+            f"not an age band of {standard.name}; valid start ages: "
+            f"{', '.join(map(str, standard.startages))}; or labels: {', '.join(standard.labels)}",
             row=i + 2,
             column=ageband,
             value=raw.iloc[i],
@@ -180,7 +205,11 @@ def _stdpop_weights(
     ageband: str | None,
     unique_bands: bool,
 ) -> FloatArray:
-    """Weights from a ``stdpop`` column, or from a named standard matched to the rows."""
+    """Weights from a ``stdpop`` column, or from a named standard matched by the age-band column.
+
+    A named standard is matched to rows by ``ageband`` only (never by row order, which silently
+    misweights an unsorted file); each group must hold each of its bands exactly once.
+    """
     if stdpop in data.columns:
         return numeric_column(data, stdpop, argument="stdpop")
     standard = methods.STANDARD_POPULATIONS.get(stdpop.lower())
@@ -190,21 +219,33 @@ def _stdpop_weights(
             f"'stdpop' is neither a column nor a standard population ({names})", column=stdpop
         )
     if ageband is None:
-        band = pd.Series(grouping.codes).groupby(grouping.codes).cumcount().to_numpy(np.intp)
-        where = f"row position in the group ({len(standard.weights)} rows needed, in age order)"
-    else:
-        band = _band_positions(data, standard, ageband)
-        where = ageband
+        raise InputError(
+            f"the standard population {standard.name} is matched to rows by their age band: "
+            f"give --ageband COLUMN holding start ages "
+            f"({', '.join(map(str, standard.startages))}) or labels ({', '.join(standard.labels)})",
+            key="ageband",
+        )
+    band = _band_positions(data, standard, ageband)
     codes = grouping.codes
-    if not unique_bands:  # several event-frequency rows per band: check each band once
+    if unique_bands:
+        repeated = pd.DataFrame({"g": codes, "b": band}).duplicated().to_numpy()
+        if repeated.any():
+            i = int(np.argmax(repeated))
+            where = f" in group {grouping.describe(int(codes[i]))}" if grouping.columns else ""
+            raise InputError(
+                f"age band {standard.labels[band[i]]} of {standard.name} appears twice{where}",
+                row=i + 2,
+                column=ageband,
+                value=data[ageband].iloc[i],
+            )
+        codes_check, band_check = codes, band
+    else:  # several event-frequency rows per band: check each band once
         pairs = np.unique(np.stack([codes, band], axis=1), axis=0)
         codes_check, band_check = pairs[:, 0], pairs[:, 1]
-    else:
-        codes_check, band_check = codes, band
     try:
         methods.standard_weights(standard, groups=codes_check, band=band_check)
     except MethodInputError as exc:
-        raise input_error(exc, columns={"ageband": where}, grouping=grouping) from exc
+        raise input_error(exc, columns={"ageband": ageband}, grouping=grouping) from exc
     weights: FloatArray = standard.array()[band]
     return weights
 
@@ -221,14 +262,16 @@ def dsr(
     independent_events: bool = True,
     eventfreq: str | None = None,
     ageband: str | None = None,
+    events_can_recur: bool = False,
     type: OutputType = "full",
 ) -> pd.DataFrame:
     """Directly standardised rate, Dobson limits (PHEindicatormethods ``calculate_dsr``).
 
     ``stdpop`` is a column of standard-population weights or a standard's name (``esp2013``,
-    ``esp2013_21``, ``esp1976``) matched by ``ageband`` (start age or label) or, without it,
-    by row order within each group. ``independent_events=False`` needs ``eventfreq`` and
-    ``ageband``.
+    ``esp2013_21``, ``esp1976``) matched to rows by the ``ageband`` column (start age or label;
+    required with a named standard). ``independent_events=False`` needs ``eventfreq`` and
+    ``ageband``. ``x`` counts people (deaths: no row with x > n) unless ``events_can_recur``;
+    with ``eventfreq`` the individuals of a band never exceed its population.
     """
     levels = parse_confidence(confidence)
     grouping = group_rows(data, group_by)
@@ -238,6 +281,8 @@ def dsr(
         )
     xv = numeric_column(data, x, argument="x", allow_missing=True)
     nv = numeric_column(data, n, argument="n")
+    if independent_events and not events_can_recur:
+        refuse_people_above_population(data, x=x, x_values=xv, n=n, n_values=nv, hint=RECUR_HINT)
     weights = _stdpop_weights(
         data, stdpop, grouping=grouping, ageband=ageband, unique_bands=independent_events
     )
@@ -251,7 +296,13 @@ def dsr(
             freq = numeric_column(data, str(eventfreq), argument="eventfreq")
             bands = data[str(ageband)].astype(str).to_numpy()
         parts = methods.dsr_components(
-            xv, nv, weights, groups=grouping.codes, eventfreq=freq, ageband=bands
+            xv,
+            nv,
+            weights,
+            groups=grouping.codes,
+            eventfreq=freq,
+            ageband=bands,
+            events_can_recur=events_can_recur,
         )
         result = methods.dsr(
             xv,
@@ -262,6 +313,7 @@ def dsr(
             multiplier=multiplier,
             eventfreq=freq,
             ageband=bands,
+            events_can_recur=events_can_recur,
         )
     except MethodInputError as exc:
         raise input_error(exc, columns=columns, grouping=grouping) from exc
@@ -280,16 +332,19 @@ def _isr(
     n_ref: str,
     group_by: Sequence[str],
     observed_totals: str | None,
+    people: bool,
 ) -> tuple[Grouping, dict[str, object], dict[str, str]]:
     grouping = group_rows(data, group_by)
     columns = {"x": str(x), "n": n, "x_ref": x_ref, "n_ref": n_ref}
-    arrays: dict[str, object] = {
-        "n": numeric_column(data, n, argument="n"),
-        "x_ref": numeric_column(data, x_ref, argument="x_ref"),
-        "n_ref": numeric_column(data, n_ref, argument="n_ref"),
-        "x": None,
-        "observed_totals": None,
-    }
+    nv = numeric_column(data, n, argument="n")
+    xr = numeric_column(data, x_ref, argument="x_ref")
+    nr = numeric_column(data, n_ref, argument="n_ref")
+    arrays: dict[str, object] = {"n": nv, "x_ref": xr, "n_ref": nr, "x": None}
+    arrays["observed_totals"] = None
+    if people:
+        refuse_people_above_population(
+            data, x=x_ref, x_values=xr, n=n_ref, n_values=nr, hint=RECUR_HINT
+        )
     if observed_totals is not None:
         columns["observed_totals"] = observed_totals
         per_row = numeric_column(data, observed_totals, argument="observed_totals")
@@ -308,7 +363,12 @@ def _isr(
     elif x is None:
         raise InputError("give --x (events per row) or --observed-totals", key="x")
     else:
-        arrays["x"] = numeric_column(data, x, argument="x", allow_missing=True)
+        xv = numeric_column(data, x, argument="x", allow_missing=True)
+        arrays["x"] = xv
+        if people:
+            refuse_people_above_population(
+                data, x=x, x_values=xv, n=n, n_values=nv, hint=RECUR_HINT
+            )
     return grouping, arrays, columns
 
 
@@ -323,13 +383,18 @@ def isr_rate(
     confidence: Confidence = 0.95,
     multiplier: float = 100_000,
     observed_totals: str | None = None,
+    events_can_recur: bool = False,
     type: OutputType = "full",
 ) -> pd.DataFrame:
-    """Indirectly standardised rate (PHEindicatormethods ``calculate_ISRate``)."""
+    """Indirectly standardised rate (PHEindicatormethods ``calculate_ISRate``).
+
+    ``x`` and ``x_ref`` count people (no row above its population) unless ``events_can_recur``.
+    """
     return _isr_calculation(
         data,
         x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, confidence=confidence,
         observed_totals=observed_totals, type=type, multiplier=multiplier,
+        events_can_recur=events_can_recur,
         method=lambda levels, **arrays: methods.isr_rate(
             confidence=levels, multiplier=multiplier, **arrays
         ),
@@ -347,13 +412,18 @@ def isr_ratio(
     confidence: Confidence = 0.95,
     refvalue: float = 1,
     observed_totals: str | None = None,
+    events_can_recur: bool = False,
     type: OutputType = "full",
 ) -> pd.DataFrame:
-    """Indirectly standardised ratio (PHEindicatormethods ``calculate_ISRatio``)."""
+    """Indirectly standardised ratio (PHEindicatormethods ``calculate_ISRatio``).
+
+    ``x`` and ``x_ref`` count people (no row above its population) unless ``events_can_recur``.
+    """
     return _isr_calculation(
         data,
         x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, confidence=confidence,
         observed_totals=observed_totals, type=type, multiplier=1.0,
+        events_can_recur=events_can_recur,
         method=lambda levels, **arrays: methods.isr_ratio(
             confidence=levels, refvalue=refvalue, **arrays
         ),
@@ -372,16 +442,19 @@ def _isr_calculation(
     observed_totals: str | None,
     type: OutputType,
     multiplier: float,
+    events_can_recur: bool,
     method: Callable[..., Result],
 ) -> pd.DataFrame:
     """What rate and ratio share: columns, grouping, components; ``method`` gives the result."""
     levels = parse_confidence(confidence)
     grouping, a, columns = _isr(
-        data, x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by, observed_totals=observed_totals
-    )
+        data, x=x, n=n, x_ref=x_ref, n_ref=n_ref, group_by=group_by,
+        observed_totals=observed_totals, people=not events_can_recur,
+    )  # fmt: skip
     arrays: dict[str, Any] = {
         "x": a["x"], "n": a["n"], "x_ref": a["x_ref"], "n_ref": a["n_ref"],
         "groups": grouping.codes, "observed_totals": a["observed_totals"],
+        "events_can_recur": events_can_recur,
     }  # fmt: skip
     try:
         parts = methods.isr_components(**arrays)
@@ -493,6 +566,13 @@ def _column(name: str, help: str, *, required: bool = True) -> Parameter:
     return Parameter(name, "column", help) if required else Parameter(name, "column", help, None)
 
 
+_RECUR = Parameter(
+    "events_can_recur",
+    "flag",
+    "true when one person can have several events (admissions); false (deaths) refuses x > n.",
+    False,
+)
+
 CALCULATIONS: tuple[Calculation, ...] = (
     Calculation(
         "proportion",
@@ -516,6 +596,7 @@ CALCULATIONS: tuple[Calculation, ...] = (
             _GROUP_BY,
             _CONFIDENCE,
             Parameter("multiplier", "number", "Rate per this many.", 100_000.0),
+            _RECUR,
             _TYPE,
         ),
         rate,
@@ -547,7 +628,12 @@ CALCULATIONS: tuple[Calculation, ...] = (
                 True,
             ),
             _column("eventfreq", "Column of events per individual.", required=False),
-            _column("ageband", "Column of age bands (start age or label).", required=False),
+            _column(
+                "ageband",
+                "Column of age bands (start age or label); required with a named standard.",
+                required=False,
+            ),
+            _RECUR,
             _TYPE,
         ),
         dsr,
@@ -568,6 +654,7 @@ CALCULATIONS: tuple[Calculation, ...] = (
                 "Column holding each group's total observed events (instead of x).",
                 required=False,
             ),
+            _RECUR,
             _TYPE,
         ),
         isr_rate,
@@ -588,6 +675,7 @@ CALCULATIONS: tuple[Calculation, ...] = (
                 "Column holding each group's total observed events (instead of x).",
                 required=False,
             ),
+            _RECUR,
             _TYPE,
         ),
         isr_ratio,

@@ -19,6 +19,11 @@ import numpy as np
 import pandas as pd
 
 from healthgap.errors import InputError
+from healthgap.methods._core_checks import (
+    NUMERATOR_ABOVE_DENOMINATOR,
+    PEOPLE_RULE,
+    numerator_above_denominator,
+)
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.result import FloatArray, Result, confidence_label
 
@@ -203,6 +208,35 @@ def numeric_column(
         i = int(np.argmax(np.isnan(values)))
         raise InputError(f"'{argument}' has a missing value", row=i + 2, column=column)
     return values
+
+
+RECUR_HINT = " (if one person can have several events, e.g. admissions: --events-can-recur true)"
+"""How to compute a rate of events that can recur, named when the people rule refuses a row."""
+
+
+def refuse_people_above_population(
+    data: pd.DataFrame,
+    *,
+    x: str,
+    x_values: FloatArray,
+    n: str,
+    n_values: FloatArray,
+    hint: str = "",
+) -> None:
+    """Refuse the first row whose count of people ``x`` exceeds its population ``n``.
+
+    The numerator ≤ denominator rule of :func:`healthgap.methods._core_checks.
+    numerator_above_denominator`, reported with the file row (header = line 1) and column.
+    """
+    bad = numerator_above_denominator(x_values, n_values)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise InputError(
+            f"{NUMERATOR_ABOVE_DENOMINATOR} '{n}' ({n_values[i]:g}): {PEOPLE_RULE}{hint}",
+            row=i + 2,
+            column=x,
+            value=f"{x_values[i]:g}",
+        )
 
 
 def input_error(

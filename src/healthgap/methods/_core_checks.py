@@ -90,18 +90,45 @@ def positive(field: str, values: FloatArray, groups: IntArray | None = None) -> 
         raise MethodInputError("must be greater than 0", field=field, group=_first(bad, groups))
 
 
-def not_above(
+NUMERATOR_ABOVE_DENOMINATOR = "numerator is larger than the denominator"
+"""The rule's words, as the store's load (``store.rules``, ADR 0501) says them."""
+
+PEOPLE_RULE = "deaths, cases and individuals cannot outnumber the population they come from"
+"""Why the rule holds for counts of people (and not for events that can recur)."""
+
+
+def numerator_above_denominator(numerator: ArrayLike, denominator: ArrayLike) -> NDArray[np.bool_]:
+    """Where a count of people exceeds its population: the numerator ≤ denominator rule.
+
+    A proportion's numerator, deaths, and the individuals of a non-independent-events DSR are
+    people counted once, so more of them than the population is an input error. Events that
+    can recur for one person (admissions, attendances) may outnumber the population: callers
+    apply this rule only to counts of people. NaN on either side never breaks the rule. Same
+    name and meaning as ``healthgap.store.rules.numerator_above_denominator`` (load side).
+
+    >>> numerator_above_denominator([3, 5, 0, float("nan")], [4, 4, 4, 4]).tolist()
+    [False, True, False, False]
+    """
+    n = np.asarray(numerator, dtype=np.float64)
+    d = np.asarray(denominator, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.asarray(n > d, dtype=np.bool_)
+
+
+def people_within_population(
     field: str,
-    values: FloatArray,
-    limit_field: str,
-    limit: FloatArray,
+    count: FloatArray,
+    population_field: str,
+    population: FloatArray,
     groups: IntArray | None = None,
 ) -> None:
-    """Reject values greater than their limit (e.g. x > n)."""
-    bad = values > limit
+    """Raise naming the first element (or group) where a count of people exceeds ``population``."""
+    bad = numerator_above_denominator(count, population)
     if bad.any():
         raise MethodInputError(
-            f"must not exceed '{limit_field}'", field=field, group=_first(bad, groups)
+            f"{NUMERATOR_ABOVE_DENOMINATOR} '{population_field}': {PEOPLE_RULE}",
+            field=field,
+            group=_first(bad, groups),
         )
 
 

@@ -52,6 +52,7 @@ def dsr_components(
     groups: ArrayLike | None = None,
     eventfreq: ArrayLike | None = None,
     ageband: ArrayLike | None = None,
+    events_can_recur: bool = True,
 ) -> DsrComponents:
     """The sums a DSR is made of; see :func:`dsr` for the arguments and rules."""
     xa = check.floats("x", x)
@@ -70,6 +71,8 @@ def dsr_components(
         freq = np.ones_like(xa)
         band_weight = wa
         band_pop = na
+        if not events_can_recur:
+            check.people_within_population("x", xa, "n", na, codes)
     else:
         if ageband is None:
             raise MethodInputError("needed when eventfreq is given", field="ageband")
@@ -77,7 +80,10 @@ def dsr_components(
         check.same_length(x=xa, eventfreq=freq)
         check.no_nan("eventfreq", freq, codes)
         check.positive("eventfreq", freq, codes)
-        band_weight, band_pop = _band_once(codes, np.asarray(ageband), na, wa)
+        band_weight, band_pop, band_people, band_n = _band_once(
+            codes, np.asarray(ageband), xa, na, wa
+        )
+        check.people_within_population("x", band_people, "n", band_n, codes)
     events = xa * freq
     total_weight = check.group_sum(band_weight, codes, n_groups)
     weighted_rate = check.group_sum(events * wa / na, codes, n_groups)
@@ -93,9 +99,13 @@ def dsr_components(
 
 
 def _band_once(
-    codes: check.IntArray, ageband: np.ndarray, n: FloatArray, stdpop: FloatArray
-) -> tuple[FloatArray, FloatArray]:
-    """Weights and populations counted once per (group, age band); rows must agree on both."""
+    codes: check.IntArray, ageband: np.ndarray, x: FloatArray, n: FloatArray, stdpop: FloatArray
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Weights and populations counted once per (group, age band); rows must agree on both.
+
+    Also, per row, the individuals of the row's band (Σ x over its event frequencies) and the
+    band's population, for the rule that individuals cannot outnumber the population.
+    """
     if len(ageband) != len(codes):
         raise MethodInputError(
             f"length {len(ageband)} differs from 'x' (length {len(codes)})", field="ageband"
@@ -114,7 +124,9 @@ def _band_once(
             )
     once = np.zeros(len(codes), dtype=np.float64)
     once[first] = 1.0
-    return stdpop * once, n * once
+    people: FloatArray = np.bincount(inverse, weights=x, minlength=len(first)).astype(np.float64)
+    people = people[inverse]
+    return stdpop * once, n * once, people, n
 
 
 def dsr(
@@ -127,6 +139,7 @@ def dsr(
     multiplier: float = 100_000,
     eventfreq: ArrayLike | None = None,
     ageband: ArrayLike | None = None,
+    events_can_recur: bool = True,
 ) -> Result:
     """Directly standardised rate per group, one row per age band (or band × event frequency).
 
@@ -135,12 +148,22 @@ def dsr(
     :mod:`healthgap.methods.standard_populations`); ``groups`` dense integer codes (None = one
     group). Groups may hold different numbers of bands. For non-independent events give
     ``eventfreq`` (events per individual, so ``x`` counts individuals) and ``ageband`` (any
-    label; rows of one band must share ``n`` and ``stdpop``).
+    label; rows of one band must share ``n`` and ``stdpop``); the individuals of a band
+    cannot outnumber its population. With ``events_can_recur=False`` (``x`` counts people,
+    e.g. deaths) a row with x > n is refused; events that can recur (admissions) may exceed n.
 
     Groups with total count < 10 get NaN value and limits with a reason.
     """
     levels = check.confidences(confidence)
-    parts = dsr_components(x, n, stdpop, groups=groups, eventfreq=eventfreq, ageband=ageband)
+    parts = dsr_components(
+        x,
+        n,
+        stdpop,
+        groups=groups,
+        eventfreq=eventfreq,
+        ageband=ageband,
+        events_can_recur=events_can_recur,
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         value = parts.weighted_rate / parts.total_weight * multiplier
     withheld = parts.total_count < DSR_MIN_COUNT

@@ -39,8 +39,13 @@ def isr_components(
     *,
     groups: ArrayLike | None = None,
     observed_totals: ArrayLike | None = None,
+    events_can_recur: bool = True,
 ) -> IsrComponents:
-    """Observed O, expected E and reference rate per group; see :func:`isr_rate`."""
+    """Observed O, expected E and reference rate per group; see :func:`isr_rate`.
+
+    With ``events_can_recur=False`` (people, e.g. deaths) x ≤ n, x_ref ≤ n_ref and
+    observed_totals ≤ Σn are required.
+    """
     na = check.floats("n", n)
     xr = check.floats("x_ref", x_ref)
     nr = check.floats("n_ref", n_ref)
@@ -50,6 +55,8 @@ def isr_components(
         check.no_nan(field, values, codes)
         check.non_negative(field, values, codes)
     check.positive("n_ref", nr, codes)
+    if not events_can_recur:
+        check.people_within_population("x_ref", xr, "n_ref", nr, codes)
     if observed_totals is not None:
         observed = check.floats("observed_totals", observed_totals)
         if len(observed) != n_groups:
@@ -59,6 +66,14 @@ def isr_components(
             )
         check.no_nan("observed_totals", observed, np.arange(n_groups, dtype=np.intp))
         check.non_negative("observed_totals", observed, np.arange(n_groups, dtype=np.intp))
+        if not events_can_recur:
+            check.people_within_population(
+                "observed_totals",
+                observed,
+                "n",
+                check.group_sum(na, codes, n_groups),
+                np.arange(n_groups, dtype=np.intp),
+            )
     elif x is None:
         raise MethodInputError("x or observed_totals is needed", field="x")
     else:
@@ -66,6 +81,8 @@ def isr_components(
         check.same_length(n=na, x=xa)
         xa = np.where(np.isnan(xa), 0.0, xa)  # missing counts are zero events
         check.non_negative("x", xa, codes)
+        if not events_can_recur:
+            check.people_within_population("x", xa, "n", na, codes)
         observed = check.group_sum(xa, codes, n_groups)
     expected = check.group_sum(xr / nr * na, codes, n_groups)
     empty = expected <= 0
@@ -100,14 +117,24 @@ def isr_rate(
     confidence: float | Sequence[float] = 0.95,
     multiplier: float = 100_000,
     observed_totals: ArrayLike | None = None,
+    events_can_recur: bool = True,
 ) -> Result:
     """Indirectly standardised rate per group, one row per age band.
 
     ``x`` events (NaN = 0; may be None when ``observed_totals`` gives O per group), ``n`` the
     population, ``x_ref``/``n_ref`` the reference events and population of the row's band.
+    ``events_can_recur=False`` (people, e.g. deaths) refuses counts above their population.
     """
     levels = check.confidences(confidence)
-    parts = isr_components(x, n, x_ref, n_ref, groups=groups, observed_totals=observed_totals)
+    parts = isr_components(
+        x,
+        n,
+        x_ref,
+        n_ref,
+        groups=groups,
+        observed_totals=observed_totals,
+        events_can_recur=events_can_recur,
+    )
     value, intervals = _standardised(parts, parts.reference_rate * multiplier, levels)
     return Result(
         value=value,
@@ -129,10 +156,19 @@ def isr_ratio(
     confidence: float | Sequence[float] = 0.95,
     refvalue: float = 1.0,
     observed_totals: ArrayLike | None = None,
+    events_can_recur: bool = True,
 ) -> Result:
     """Indirectly standardised ratio (SMR) O/E × ``refvalue`` per group; see :func:`isr_rate`."""
     levels = check.confidences(confidence)
-    parts = isr_components(x, n, x_ref, n_ref, groups=groups, observed_totals=observed_totals)
+    parts = isr_components(
+        x,
+        n,
+        x_ref,
+        n_ref,
+        groups=groups,
+        observed_totals=observed_totals,
+        events_can_recur=events_can_recur,
+    )
     value, intervals = _standardised(parts, np.full(len(parts.observed), float(refvalue)), levels)
     return Result(
         value=value,

@@ -6,10 +6,13 @@ l₀ = 100,000, lᵢ₊₁ = lᵢ(1 − qᵢ); Lᵢ = nᵢ(lᵢ₊₁ + aᵢdᵢ
 Var(eᵢ) = Σ_{k≥i} w_k / lᵢ² with w_k = l_k²[(1 − a_k)n_k + e_{k+1}]²·q_k²(1 − q_k)/D_k and, for
 90+, w = l²/(D·M²) (Silcocks). Limits eᵢ ± z·SE.
 
-Suppression (as PHEindicatormethods): value and limits NaN for a group with any Dᵢ < 0,
-Pᵢ ≤ 0, Dᵢ > Pᵢ or no death at 90+, and for a band whose population from that age on is
-≤ 5,000 (Toson & Baker 2003); the value alone is NaN where the 95% interval is wider than
-20 years (1.96·SE > 10). Each NaN carries its reason.
+Suppression (as PHEindicatormethods 2.1.0 ``phe_life_expectancy``): value and limits NaN at
+every band of a group with any Dᵢ < 0, Pᵢ ≤ 0 or Dᵢ > Pᵢ, or whose total population (all
+20 bands) is ≤ 5,000 (Toson & Baker 2003); the value alone is NaN where the 95% interval is
+wider than 20 years (1.96·SE > 10). Where the reference's arithmetic gives no meaningful
+number we give NaN for value and limits instead: no death at 90+ (R: value NA, limits
+NaN/Inf) and bands after the table closes, lₓ = 0 (R: value 0, limits NaN); ADR 0102.
+Each NaN carries its reason.
 
 References: Chiang CL (1984) The life table and its applications; Newell C (1994) Methods and
 models in demography; Silcocks PBS, Jenner DA, Reza R (2001) JECH 55:38-43; Toson B, Baker A
@@ -40,7 +43,7 @@ LE_STARTAGES: tuple[int, ...] = (0, 1, *range(5, 95, 5))
 """Start ages of the 20 bands: 0, 1, 5, 10, …, 85, 90 (90+ open)."""
 
 MIN_POPULATION = 5_000
-"""No life expectancy where the population from that age on is at or below this."""
+"""No life expectancy for a group whose total population is at or below this."""
 
 MAX_HALF_WIDTH_95 = 10.0
 """The value is withheld when 1.96·SE exceeds this (a 95% interval wider than 20 years)."""
@@ -51,7 +54,7 @@ _K = len(LE_STARTAGES)
 
 _REASONS = (
     "",
-    f"population from this age on is {MIN_POPULATION:,} or fewer: not calculated",
+    f"total population of the group is {MIN_POPULATION:,} or fewer: not calculated",
     "no deaths in the 90+ band: not calculated",
     "deaths exceed population in a band: not calculated",
     "population 0 or less in a band: not calculated",
@@ -117,8 +120,8 @@ def life_table(
 
     Raises :class:`MethodInputError` for NaN, unequal lengths or a group without exactly the
     20 start ages of :data:`LE_STARTAGES`. Data rules that PHEindicatormethods answers with NA
-    (negative deaths, population ≤ 0, deaths > population, no death at 90+, population ≤ 5,000)
-    give NaN cells with a reason instead.
+    (negative deaths, population ≤ 0, deaths > population, no death at 90+, a total population
+    ≤ 5,000) give NaN cells with a reason instead.
     """
     d_rows = check.floats("deaths", deaths)
     p_rows = check.floats("population", population)
@@ -153,9 +156,9 @@ def life_table(
     P = p_rows[order].reshape(n_groups, _K)
 
     reason = np.zeros((n_groups, _K), dtype=np.int8)
-    reason[_revcumsum(P) <= MIN_POPULATION] = 1
     for code, bad in (
-        (2, D[:, -1] < 1),
+        (1, P.sum(axis=1) <= MIN_POPULATION),
+        (2, D[:, -1] <= 0),
         (3, (D > P).any(axis=1)),
         (4, (P <= 0).any(axis=1)),
         (5, (D < 0).any(axis=1)),

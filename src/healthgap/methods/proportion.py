@@ -42,7 +42,7 @@ def proportion(
     check.no_nan("n", na)
     check.non_negative("x", xa)
     check.positive("n", na)
-    check.not_above("x", xa, "n", na)
+    check.people_within_population("x", xa, "n", na)
     intervals = []
     for level in levels:
         lower, upper = wilson(xa, na, confidence=level)

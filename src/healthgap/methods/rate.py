@@ -24,8 +24,12 @@ def rate(
     *,
     confidence: float | Sequence[float] = 0.95,
     multiplier: float = 100_000,
+    events_can_recur: bool = True,
 ) -> Result:
     """r = x/n × multiplier per element; limits O_{L,U}/n × multiplier.
+
+    With ``events_can_recur=False`` (x counts people, e.g. deaths) x > n is refused; events
+    that can recur for one person (admissions) may exceed n, as in PHEindicatormethods.
 
     ``Result.method`` is 'Byars' if every count is ≥ 10, 'Exact' if every count is < 10,
     else 'Byars (x >= 10) / Exact (x < 10)'; :func:`~healthgap.methods.intervals.poisson_method`
@@ -39,6 +43,8 @@ def rate(
     check.no_nan("n", na)
     check.non_negative("x", xa)
     check.positive("n", na)
+    if not events_can_recur:
+        check.people_within_population("x", xa, "n", na)
     intervals = []
     for level in levels:
         lower, upper = poisson_limits(xa, confidence=level)

@@ -58,7 +58,7 @@ def test_output_type_selects_columns(kind: str, columns: list[str]) -> None:
 
 def test_row_wise_error_names_row_and_column() -> None:
     data = pd.DataFrame({"count": [1, 12], "pop": [10, 10]})
-    with pytest.raises(InputError, match="exceed") as info:
+    with pytest.raises(InputError, match="larger than the denominator") as info:
         analyst.proportion(data, x="count", n="pop")
     assert info.value.row == 3  # header is line 1
     assert info.value.column == "count"
@@ -104,13 +104,57 @@ def _esp_frame(areas: int = 2) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def test_dsr_with_named_standard_by_position_equals_column_standard() -> None:
+def test_dsr_with_named_standard_by_ageband_equals_column_standard() -> None:
     data = _esp_frame()
-    by_name = analyst.dsr(data, x="deaths", n="pop", stdpop="esp2013", group_by=["area"])
+    by_name = analyst.dsr(
+        data, x="deaths", n="pop", stdpop="esp2013", group_by=["area"], ageband="start"
+    )
     with_column = data.assign(w=np.tile(methods.ESP2013.array(), 2))
     by_column = analyst.dsr(with_column, x="deaths", n="pop", stdpop="w", group_by=["area"])
     pd.testing.assert_frame_equal(by_name, by_column)
     assert list(by_name.columns[:3]) == ["area", "total_count", "total_pop"]
+
+
+def test_dsr_named_standard_without_ageband_is_refused() -> None:
+    """Matching by row position gave a wrong rate for an unsorted file (issue #11)."""
+    with pytest.raises(InputError, match="--ageband") as info:
+        analyst.dsr(_esp_frame(), x="deaths", n="pop", stdpop="esp2013", group_by=["area"])
+    assert info.value.key == "ageband"
+    assert "90+" in str(info.value)
+
+
+def test_dsr_repeated_age_band_names_row_and_group() -> None:
+    data = _esp_frame()
+    data.loc[5, "start"] = 20  # row 5 held 25-29; now 20-24 twice in E0
+    with pytest.raises(InputError, match="appears twice") as info:
+        analyst.dsr(data, x="deaths", n="pop", stdpop="esp2013", group_by=["area"], ageband="start")
+    assert info.value.row == 7
+    assert info.value.column == "start"
+    assert "area=E0" in str(info.value)
+
+
+def test_dsr_unknown_age_band_label_lists_the_valid_ones() -> None:
+    data = _esp_frame().astype({"start": object})
+    data.loc[3, "start"] = "15 to 19"
+    with pytest.raises(InputError, match="not an age band of esp2013") as info:
+        analyst.dsr(data, x="deaths", n="pop", stdpop="esp2013", group_by=["area"], ageband="start")
+    assert info.value.row == 5
+    assert info.value.column == "start"
+    assert "0-4, 5-9" in str(info.value)
+    assert "90+" in str(info.value)
+
+
+def test_dsr_age_band_labels_with_spaces_match() -> None:
+    data = _esp_frame()
+    labelled = data.assign(band=[label.replace("-", " - ") for label in np.tile(
+        methods.ESP2013.labels, 2)])  # fmt: skip
+    by_label = analyst.dsr(
+        labelled, x="deaths", n="pop", stdpop="esp2013", group_by=["area"], ageband="band"
+    )
+    by_start = analyst.dsr(
+        data, x="deaths", n="pop", stdpop="esp2013", group_by=["area"], ageband="start"
+    )
+    np.testing.assert_allclose(by_label.value, by_start.value, rtol=1e-12)
 
 
 def test_dsr_named_standard_by_ageband_ignores_row_order() -> None:

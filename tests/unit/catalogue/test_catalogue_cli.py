@@ -84,7 +84,12 @@ def test_search_json_and_human(app: typer.Typer) -> None:
     hits = _json(app, "search", "dementia")["hits"]
     assert isinstance(hits, list)
     assert hits
-    assert all("dementia" in (h["id"] + h["title"]).lower() or h["score"] >= 1 for h in hits)
+    # a word in the id or title scores 3 (+2 for the whole phrase); elsewhere 1, ranked after
+    for hit in hits:
+        named = "dementia" in f"{hit['id']} {hit['title']}".lower()
+        assert hit["score"] == (5 if named else 1), hit
+    assert "dementia" in f"{hits[0]['id']} {hits[0]['title']}".lower()
+    assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     none = runner.invoke(app, ["catalogue", "search", "xylophone"])
     assert none.exit_code == 0
     assert "nothing matches" in none.output

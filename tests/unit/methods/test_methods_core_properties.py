@@ -152,3 +152,30 @@ def test_life_expectancy_limits_bracket_value(
     assert (narrow.lower[shown] <= result.value[shown]).all()
     assert (result.value[shown] <= narrow.upper[shown]).all()
     assert (wide.lower[shown] <= narrow.lower[shown]).all()
+
+
+@FAST
+@given(
+    st.lists(st.integers(1, 3_000), min_size=20, max_size=20),
+    st.lists(st.floats(0.0, 0.2), min_size=20, max_size=20),
+)
+def test_life_expectancy_rows_with_values_are_those_of_phe_life_expectancy(
+    population: list[int], death_rate: list[float]
+) -> None:
+    """PHEindicatormethods 2.1.0: all bands NA iff the total population is <= 5,000; otherwise
+    a band is NA only where its 95% interval is wider than 20 years (ADR 0102)."""
+    pop = np.array(population, dtype=float)
+    deaths = np.floor(pop * np.array(death_rate))
+    deaths[-1] = max(deaths[-1], 1.0)  # a death at 90+ (else the table has no open band)
+    result = methods.life_expectancy(deaths, pop, startage=list(methods.LE_STARTAGES))
+    table = methods.life_table(deaths, pop, startage=list(methods.LE_STARTAGES))
+    if pop.sum() <= 5000:
+        assert np.isnan(result.value).all()
+        assert np.isnan(result.at(0.95).lower).all()
+        return
+    open_table = table.l[0] > 0
+    interval = result.at(0.95)
+    wide = interval.upper - interval.lower > 20
+    expected_na = wide | ~open_table
+    assert (np.isnan(result.value) == expected_na).all()
+    assert np.isfinite(interval.lower[open_table]).all()

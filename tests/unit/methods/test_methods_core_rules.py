@@ -29,7 +29,7 @@ DEATHS, POP = _example_life_table()
     ("x", "n", "field", "group", "words"),
     [
         ([1, -1], [10, 10], "x", 1, "negative"),
-        ([1, 11], [10, 10], "x", 1, "exceed"),
+        ([1, 11], [10, 10], "x", 1, "larger than the denominator"),
         ([1, 1], [10, 0], "n", 1, "greater than 0"),
         ([np.nan, 1], [10, 10], "x", 0, "missing"),
     ],
@@ -169,6 +169,68 @@ def test_non_independent_events_rows_of_a_band_must_share_population() -> None:
     assert info.value.field == "n"
 
 
+def test_non_independent_events_individuals_cannot_outnumber_the_band() -> None:
+    """x counts individuals with f events: 60 + 50 people in a band of 100 is impossible."""
+    with pytest.raises(MethodInputError, match="larger than the denominator 'n'") as info:
+        methods.dsr(
+            [60, 50, 5], [100, 100, 100], [1, 1, 1], eventfreq=[1, 2, 1], ageband=["a", "a", "b"]
+        )
+    assert info.value.field == "x"
+    # 60 people with 2 events each: 120 events in 100 people is possible
+    ok = methods.dsr([60, 5], [100, 100], [1, 1], eventfreq=[2, 1], ageband=["a", "b"])
+    assert np.isfinite(ok.value[0])
+
+
+@pytest.mark.parametrize(
+    ("call", "field"),
+    [
+        (lambda recur: methods.rate([5, 120], [100, 100], events_can_recur=recur), "x"),
+        (
+            lambda recur: methods.dsr(
+                [15, 12, 120], [100, 100, 100], [1, 1, 1], groups=[0, 1, 1], events_can_recur=recur
+            ),
+            "x",
+        ),
+        (
+            lambda recur: methods.isr_rate(
+                [5, 120], [100, 100], [1, 1], [10, 10], events_can_recur=recur
+            ),
+            "x",
+        ),
+        (
+            lambda recur: methods.isr_ratio(
+                [5, 5], [100, 100], [1, 11], [10, 10], events_can_recur=recur
+            ),
+            "x_ref",
+        ),
+        (
+            lambda recur: methods.isr_ratio(
+                None, [10, 10], [1, 1], [10, 10], observed_totals=[21], events_can_recur=recur
+            ),
+            "observed_totals",
+        ),
+    ],
+)
+def test_counts_of_people_cannot_exceed_their_population(call, field) -> None:  # type: ignore[no-untyped-def]
+    """Deaths cannot outnumber the population (the store's load rule); admissions can."""
+    with pytest.raises(MethodInputError, match="cannot outnumber") as info:
+        call(False)
+    assert info.value.field == field
+    assert np.isfinite(call(True).value).all()  # events that can recur: as PHEindicatormethods
+
+
+def test_numerator_above_denominator_is_the_one_rule() -> None:
+    from healthgap.methods._core_checks import numerator_above_denominator
+
+    assert numerator_above_denominator([3.0, 5.0, 4.0], [4.0, 4.0, 4.0]).tolist() == [
+        False,
+        True,
+        False,
+    ]
+    with pytest.raises(MethodInputError, match="cannot outnumber"):
+        methods.proportion([5], [4])
+
+
 def test_isr_observed_totals_replace_x() -> None:
     n, xr, nr = [100.0, 200.0], [10.0, 30.0], [1000.0, 1000.0]
     from_rows = methods.isr_ratio([7, 8], n, xr, nr)
@@ -214,11 +276,34 @@ def test_life_expectancy_data_rules_give_na_with_reason(change, words) -> None: 
     assert all(words in r for r in result.reason)
 
 
-def test_life_expectancy_small_population_from_an_age_is_not_calculated() -> None:
+def test_life_expectancy_small_population_from_an_age_is_still_calculated() -> None:
+    """PHEindicatormethods 2.1.0 applies the 5,000 rule to the group total only (ADR 0102)."""
     result = methods.life_expectancy(DEATHS / 3, POP / 3, startage=STARTS)
     used = np.cumsum((POP / 3)[::-1])[::-1]
-    assert (np.isnan(result.value) == (used <= 5000)).all()
-    assert "5,000" in result.reason[-1]
+    assert used[-1] <= 5000 < used[0]
+    assert np.isfinite(result.value).all()
+    assert np.isfinite(result.at(0.95).lower).all()
+
+
+def test_life_expectancy_total_population_of_5000_or_fewer_is_na_at_every_band() -> None:
+    population = POP / POP.sum() * 5000
+    result = methods.life_expectancy(DEATHS / POP.sum() * 5000, population, startage=STARTS)
+    assert np.isnan(result.value).all()
+    assert np.isnan(result.at(0.95).lower).all()
+    assert all("total population of the group is 5,000 or fewer" in r for r in result.reason)
+    bigger = methods.life_expectancy(
+        DEATHS / POP.sum() * 5001, POP / POP.sum() * 5001, startage=STARTS
+    )
+    assert np.isfinite(bigger.value).all()
+
+
+def test_life_expectancy_fewer_than_one_death_at_90_is_still_calculated() -> None:
+    """Averaged counts: R computes with 0.5 deaths at 90+; only zero deaths give no table."""
+    deaths = DEATHS.copy()
+    deaths[-1] = 0.5
+    result = methods.life_expectancy(deaths, POP, startage=STARTS)
+    assert np.isfinite(result.at(0.95).lower).all()
+    assert not any("no deaths" in r for r in result.reason)
 
 
 def test_life_expectancy_wide_interval_withholds_value_but_keeps_limits() -> None:
