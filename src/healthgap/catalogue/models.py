@@ -213,12 +213,17 @@ class SixTest(_Frozen):
 
 
 class Measure(_Frozen):
-    """A value with its unit and the period it refers to (a baseline)."""
+    """A value with its unit, the period it refers to, and where it is stated (a baseline).
+
+    ``source`` is the place in the seed documents that states the figure: a commitment's
+    baseline is the strategy's own starting point, cited like its other claims.
+    """
 
     value: float
     unit: str = Field(min_length=1)
     period: str | None = None
     note: str | None = None
+    source: DocumentRef | None = None
 
 
 class Target(_Frozen):
