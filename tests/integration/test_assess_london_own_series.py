@@ -80,3 +80,34 @@ def test_obesity_commitment_is_not_fed_by_excess_weight(store: Store, catalogue:
         if r.id == "halve_year6_obesity_2030"
     ]
     assert row.status is Status.NOT_ASSESSABLE
+
+
+def test_every_not_assessable_names_what_would_make_it_assessable(
+    store: Store, catalogue: Catalogue
+) -> None:
+    rows = [
+        r
+        for r in assess_commitments(catalogue, store, as_of=AS_OF)
+        if r.status is Status.NOT_ASSESSABLE
+    ]
+    assert rows
+    for r in rows:
+        if r.measured_by.startswith("indicator "):
+            # the exact published data that would give London's value, from the catalogue
+            assert "; assessable with " in r.reason, (r.id, r.reason)
+        elif r.measured_by.startswith("progress returns"):
+            assert f"`healthgap progress record {r.id}`" in r.reason, (r.id, r.reason)
+        else:  # no measure yet: the target itself must be set first
+            assert "TBC" in r.reason or "qualitative" in r.reason, (r.id, r.reason)
+
+
+def test_year6_obesity_reason_names_the_fingertips_london_rows(
+    store: Store, catalogue: Catalogue
+) -> None:
+    (row,) = assess_commitments(
+        catalogue, store, commitment_ids=["halve_year6_obesity_2030"], as_of=AS_OF
+    )
+    assert row.status is Status.NOT_ASSESSABLE
+    assert "no London value in the bundled data: fingertips:90323" in row.reason
+    assert "assessable with Fingertips 90323" in row.reason
+    assert "E12000007" in row.reason

@@ -366,6 +366,9 @@ class Indicator(_Frozen):
     data_quality: str = Field(min_length=1)
     disclosure: DisclosureRule
     recipe: Recipe | None = None
+    #: The published data that would give London's own value where the bundled data has
+    #: none (named in a "not assessable" reason), e.g. a Fingertips id's London rows.
+    london_data: str | None = None
     references: tuple[DocumentRef, ...] = Field(min_length=1)
 
     @field_validator("confidence")
