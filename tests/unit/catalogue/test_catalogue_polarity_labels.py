@@ -179,3 +179,15 @@ def test_children_low_income_is_the_hmrc_measure_its_id_names() -> None:
     dwp = [s for s in ind.sources if s.series and s.series.startswith("ons_explore:")]
     assert dwp
     assert all(s.proxy for s in dwp)
+
+
+@pytest.mark.parametrize(
+    ("indicator_id", "fingertips_id"), [("tb_incidence", 91361), ("syphilis_diagnosis_rate", 90742)]
+)
+def test_ids_confirmed_by_fingertips_constants_are_declared(
+    indicator_id: str, fingertips_id: int
+) -> None:
+    """fingertips-open Constants.cs: IncidenceOfTB = 91361, SyphilisDiagnosis = 90742."""
+    ind = CATALOGUE.indicator(indicator_id)
+    assert fingertips_id in {s.fingertips_id for s in ind.sources}
+    assert "polarity" in ind.data_quality.lower()
