@@ -161,7 +161,11 @@ def _age_band(f: pd.DataFrame, *, file: str) -> pd.Series:
         if text in bands:
             continue
         m, over = _AGE.match(text), _AGE_OVER.match(text)
-        if m is None and over is None:
+        if m is not None:
+            bands[text] = f"{m[1]}-{m[2]} yrs"
+        elif over is not None:
+            bands[text] = f"{over[1]}+ yrs"
+        else:
             line = int(f.loc[raw == text, "_line"].iloc[0])
             raise SourceValidationError(
                 "age must look like '18 to 24' or '65 and over'",
@@ -170,7 +174,6 @@ def _age_band(f: pd.DataFrame, *, file: str) -> pd.Series:
                 column="Age",
                 value=text,
             )
-        bands[text] = f"{m[1]}-{m[2]} yrs" if m is not None else f"{over[1]}+ yrs"  # type: ignore[index]
     return raw.map(bands)
 
 
