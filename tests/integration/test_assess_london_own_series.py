@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -111,3 +112,22 @@ def test_year6_obesity_reason_names_the_fingertips_london_rows(
     assert "no London value in the bundled data: fingertips:90323" in row.reason
     assert "assessable with Fingertips 90323" in row.reason
     assert "E12000007" in row.reason
+
+
+@pytest.mark.parametrize(
+    "commitment", ["reception_overweight_10pct_2023_24", "halve_reception_overweight_2030"]
+)
+def test_cli_assess_gives_a_status_from_london_ncmp(store_path: Path, commitment: str) -> None:
+    from typer.testing import CliRunner
+
+    from healthgap.cli.main import app
+
+    out = CliRunner().invoke(
+        app, ["assess", "--commitment", commitment, "--json", "--store", str(store_path)]
+    )
+    assert out.exit_code == 0, out.output
+    (row,) = json.loads(out.output)["assessments"]
+    assert row["status"] != "not_assessable", row["reason"]
+    assert row["area_code"] == LONDON
+    assert row["latest"]["label"] == "2021/22"
+    assert NCMP_RECEPTION in row["measured_by"]
