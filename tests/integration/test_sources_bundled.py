@@ -47,7 +47,7 @@ def _rows(table: pa.Table | None) -> int:
 
 def test_releases_are_lazy_and_counted(releases: dict[str, ReleaseInput]) -> None:
     assert inspect.isgenerator(bundled_releases(resolve_indicator=_resolver))
-    assert len(releases) == bundled_release_count() == 11
+    assert len(releases) == bundled_release_count() == 12
 
 
 def test_tables_have_exactly_the_declared_columns(releases: dict[str, ReleaseInput]) -> None:
@@ -83,6 +83,7 @@ def test_files_carry_checksums_and_row_counts(releases: dict[str, ReleaseInput])
         "fingertips_extract:trafford_themes_2026",
         "ons_explore",
         "ons_sdg",
+        "ons_els_app",
     ],
 )
 def test_long_sources_keep_every_row(releases: dict[str, ReleaseInput], source: str) -> None:
@@ -226,3 +227,108 @@ def test_default_resolver_is_the_catalogue() -> None:
     resolve = default_resolver()
     for key in ("fingertips:90366", "ons_sdg:3-4-2", "nobody:nothing"):
         assert resolve(key) == catalogue.indicator_id_for_series(key)
+
+
+def test_ncmp_london_and_combined_area_spot_values(releases: dict[str, ReleaseInput]) -> None:
+    table = releases["ons_els_app"].values
+    london = _one(
+        table,
+        series="ons_els_app:ncmp-reception-overweight-obese",
+        area_code="E12000007",
+        period_label="2021/22",
+    )
+    assert (london["area_type"], london["age_band"], london["unit"]) == ("region", "4-5 yrs", "%")
+    assert london["value"] == pytest.approx(21.88566)
+    assert (london["lower95_0cl"], london["upper95_0cl"]) == pytest.approx((21.61071, 22.1618))
+    assert london["period_start"] == date(2021, 9, 1)
+    england = _one(
+        table,
+        series="ons_els_app:ncmp-year6-overweight-obese",
+        area_code="E92000001",
+        period_label="2021/22",
+    )
+    assert england["value"] == pytest.approx(37.7598)  # the published national figure, 37.8 %
+    combined = table.filter(pc.equal(table["area_code"], "E67000001"))
+    assert combined.num_rows == 32
+    assert set(combined["area_type"].to_pylist()) == {"ltla_combined"}
+    # never split: neither Hackney nor the City has a row of its own
+    for code in ("E09000001", "E09000012"):
+        assert table.filter(pc.equal(table["area_code"], code)).num_rows == 0
+    ltla = table.filter(pc.equal(table["area_type"], "ltla"))
+    assert len(set(ltla["area_code"].to_pylist())) == 31
+
+
+def test_ncmp_status_flags(releases: dict[str, ReleaseInput]) -> None:
+    table = releases["ons_els_app"].values
+    assert table is not None
+    raw = pd.read_csv(
+        DATA_DIR / "ons_els_app/excess_weight_reception_london.csv",
+        dtype=str,
+        keep_default_na=False,
+    )
+    withheld = raw[raw["Observation Status"] == "c"]
+    assert len(withheld) == 2
+    for _, cell in withheld.iterrows():
+        rows = table.filter(
+            pc.and_(
+                pc.equal(table["area_code"], cell["AREACD"]),
+                pc.equal(table["series"], "ons_els_app:ncmp-reception-overweight-obese"),
+            )
+        ).to_pylist()
+        flagged = [r for r in rows if r["note"] == "withheld by the publisher"]
+        assert flagged
+        assert all(r["suppressed"] and r["value"] is None for r in flagged)
+    low = raw[(raw["Observation Status"] == "u") & (raw["Value"] != "")].iloc[0]
+    row = _one(
+        table,
+        series="ons_els_app:ncmp-reception-overweight-obese",
+        area_code=low["AREACD"],
+        period_label=f"{low['Period'][:4]}/{(int(low['Period'][:4]) + 1) % 100:02d}",
+    )
+    assert (row["note"], row["suppressed"]) == ("low reliability", False)
+    assert row["value"] == pytest.approx(float(low["Value"]))
+
+
+def test_sdg_tb_and_smoking_spot_values(releases: dict[str, ReleaseInput]) -> None:
+    table = releases["ons_sdg"].values
+    tb = _one(
+        table,
+        series="ons_sdg:3-3-2",
+        area_code="E92000001",
+        period_label="2020",
+        breakdown_type="none",
+    )
+    assert tb["value"] == pytest.approx(7.3)  # the published England figure
+    tb_london = _one(
+        table,
+        series="ons_sdg:3-3-2",
+        area_code="E12000007",
+        period_label="2000",
+    )
+    assert (tb_london["value"], tb_london["area_type"]) == (36.4, "region")
+    smoking = _one(
+        table,
+        series="ons_sdg:3-a-1",
+        area_code="E92000001",
+        period_label="2019",
+        sex="persons",
+        age_band="18+ yrs",
+        breakdown_type="none",
+    )
+    assert smoking["value"] == pytest.approx(13.9)
+    by_age = table.filter(
+        pc.and_(
+            pc.equal(table["series"], "ons_sdg:3-a-1"), pc.equal(table["area_code"], "E12000007")
+        )
+    )
+    assert set(by_age["age_band"].to_pylist()) == {
+        "18+ yrs",
+        "18-24 yrs",
+        "25-34 yrs",
+        "35-44 yrs",
+        "45-54 yrs",
+        "55-64 yrs",
+        "65+ yrs",
+    }
+    nssec = table.filter(pc.equal(table["breakdown_type"], "nssec"))
+    assert "Routine and manual" in set(nssec["breakdown_category"].to_pylist())

@@ -78,18 +78,19 @@ def test_every_commitment_has_an_assessment_or_a_reason(store: Store, catalogue:
             assert "to be confirmed" in r.reason
 
 
-def test_reception_overweight_london_is_not_assessable_without_a_london_value(
+def test_year6_obesity_london_is_not_assessable_without_a_london_value(
     store: Store, catalogue: Catalogue
 ) -> None:
     # Fingertips extracts hold boroughs and England without counts: London cannot be
-    # aggregated, and England must not stand in for it.
-    assert _series(store, "fingertips:20601", LONDON) == []
-    rows = store.values(series=["fingertips:20601"]).to_pylist()
+    # aggregated, and England must not stand in for it. (Reception overweight is assessed
+    # from NCMP's own London row: tests/integration/test_assess_london_own_series.py.)
+    assert _series(store, "fingertips:90323", LONDON) == []
+    rows = store.values(series=["fingertips:90323"]).to_pylist()
     assert all(r["count"] is None for r in rows)
     (a,) = assess_commitments(
         catalogue,
         store,
-        commitment_ids=["reception_overweight_10pct_2023_24"],
+        commitment_ids=["halve_year6_obesity_2030"],
         as_of=AS_OF,
         published_on=NOW,
     )
@@ -141,14 +142,15 @@ def test_reception_overweight_england_against_a_tenth_less_by_2023_24(
     assert "no value for its final period is held" in a.reason
 
 
-def test_smoking_prevalence_has_no_london_value_and_its_commitment_is_tbc(
+def test_smoking_prevalence_london_is_the_aps_series_and_its_commitment_is_tbc(
     store: Store, catalogue: Catalogue
 ) -> None:
     obs, why = indicator_observations(
         store, catalogue.indicator("smoking_prevalence"), area_code=LONDON
     )
-    assert obs == []
-    assert "no London value" in why
+    # London's own APS series (SDG 3.a.1), adults 18+, 2011-2021
+    assert why.startswith("ons_sdg:3-a-1 (18+ yrs, persons)")
+    assert [o.label for o in obs] == [str(y) for y in range(2011, 2022)]
     england, _ = indicator_observations(
         store, catalogue.indicator("smoking_prevalence"), area_code=ENGLAND
     )

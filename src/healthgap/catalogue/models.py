@@ -213,12 +213,17 @@ class SixTest(_Frozen):
 
 
 class Measure(_Frozen):
-    """A value with its unit and the period it refers to (a baseline)."""
+    """A value with its unit, the period it refers to, and where it is stated (a baseline).
+
+    ``source`` is the place in the seed documents that states the figure: a commitment's
+    baseline is the strategy's own starting point, cited like its other claims.
+    """
 
     value: float
     unit: str = Field(min_length=1)
     period: str | None = None
     note: str | None = None
+    source: DocumentRef | None = None
 
 
 class Target(_Frozen):
@@ -361,6 +366,9 @@ class Indicator(_Frozen):
     data_quality: str = Field(min_length=1)
     disclosure: DisclosureRule
     recipe: Recipe | None = None
+    #: The published data that would give London's own value where the bundled data has
+    #: none (named in a "not assessable" reason), e.g. a Fingertips id's London rows.
+    london_data: str | None = None
     references: tuple[DocumentRef, ...] = Field(min_length=1)
 
     @field_validator("confidence")

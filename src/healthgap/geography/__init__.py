@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from healthgap.geography.areas import (
     AREA_TYPES,
+    COMBINED_AREAS,
     ENGLAND,
     LONDON,
     LONDON_BOROUGHS,
@@ -19,6 +20,7 @@ from healthgap.geography.model import Geography, load_geography
 __all__ = [
     "AREA_TYPES",
     "CHANGE_TYPES",
+    "COMBINED_AREAS",
     "ENGLAND",
     "INNER_LONDON",
     "LONDON",

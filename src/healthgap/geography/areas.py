@@ -13,6 +13,7 @@ from typing import Final
 
 __all__ = [
     "AREA_TYPES",
+    "COMBINED_AREAS",
     "ENGLAND",
     "LONDON",
     "LONDON_BOROUGHS",
@@ -27,6 +28,7 @@ AREA_TYPES: Final[tuple[str, ...]] = (
     "country",
     "region",
     "icb",
+    "ltla_combined",
     "ltla",
     "ward",
     "msoa11",
@@ -41,6 +43,13 @@ LONDON: Final = "E12000007"
 LONDON_BOROUGHS: Final[tuple[str, ...]] = tuple(f"E090000{n:02d}" for n in range(1, 34))
 #: The five London Integrated Care Boards (NWL, NCL, NEL, SEL, SWL).
 LONDON_ICBS: Final[tuple[str, ...]] = tuple(f"E540000{n}" for n in range(27, 32))
+#: Areas published only as one combined area (type ``ltla_combined``): code → (name, the
+#: boroughs it covers). NCMP publishes Hackney and the City of London together (the City's
+#: cohort is too small to publish alone). Held as one area, a child of London with no
+#: children: never split into, nor counted among, the 33 boroughs.
+COMBINED_AREAS: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
+    "E67000001": ("Hackney and City of London", ("E09000001", "E09000012")),
+}
 
 #: Size order used to sort parents nearest first: small areas have low numbers.
 _SIZE: Final[dict[str, int]] = {
@@ -50,6 +59,7 @@ _SIZE: Final[dict[str, int]] = {
     "msoa21": 1,
     "ward": 2,
     "ltla": 3,
+    "ltla_combined": 3,  # the same size class as a borough: a borough sorts first by name
     "icb": 4,
     "region": 5,
     "country": 6,
@@ -63,8 +73,8 @@ class Area:
     """One area: its GSS code, name, type (one of ``AREA_TYPES``) and main-hierarchy parent.
 
     ``parent_code`` is the immediate parent in the main hierarchy (LSOA → MSOA → borough → ICB
-    → London → England; outside London a borough's parent is its region), or ``None`` for
-    England.
+    → London → England; outside London a borough's parent is its region; a combined area's is
+    London), or ``None`` for England.
     """
 
     code: str

@@ -9,7 +9,9 @@ Two layers are built separately so that loading stays fast:
 Edges run child → parent. An area has one *main* parent (``Area.parent_code``) and may have
 further *best-fit* parents: an LSOA 2021's ward (ONS best-fit LSOA21 → ward 2024 lookup).
 London boroughs sit under their ICB, ICBs under London; outside London an LTLA sits under its
-region and an ICB under England (ICBs outside London are known, but not linked to LTLAs).
+region and an ICB under England (ICBs outside London are known, but not linked to LTLAs). A
+combined area (``COMBINED_AREAS``: NCMP's Hackney and City of London) sits directly under London
+and has no children: it is never split into its boroughs nor counted among them.
 
 MSOA 2021 membership is not in a bundled lookup: ONS names every 2021 LSOA after its MSOA
 plus one letter ("Camden 001A" is in "Camden 001"), so the MSOA is found by that name in the
@@ -32,6 +34,7 @@ import pandas as pd
 from healthgap.errors import InputError
 from healthgap.geography._files import read_table, text_columns
 from healthgap.geography.areas import (
+    COMBINED_AREAS,
     ENGLAND,
     LONDON,
     LONDON_BOROUGHS,
@@ -125,7 +128,7 @@ def _add(
 
 
 def build_core(lookups: Path) -> AreaIndex:
-    """England, regions, LTLAs (2021 and 2024 codes) and ICBs from the lookups folder."""
+    """England, regions, LTLAs (2021 and 2024 codes), ICBs and London's combined areas."""
     ltla24 = read_table(
         lookups / "ltla24_region24_england.csv",
         columns=dict.fromkeys(
@@ -181,6 +184,14 @@ def build_core(lookups: Path) -> AreaIndex:
                 for c, n, r, _ in table.itertuples(index=False)
             ),
         )
+    _add(
+        nodes,
+        parents,
+        (
+            (c, name, "ltla_combined", ((LONDON, "region"),))
+            for c, (name, _) in sorted(COMBINED_AREAS.items())
+        ),
+    )
     wanted = [(c, "ltla") for c in LONDON_BOROUGHS] + [(c, "icb") for c in LONDON_ICBS]
     missing = [k[0] for k in [*wanted, (LONDON, "region")] if k not in nodes]
     if missing:

@@ -21,6 +21,7 @@ from healthgap.errors import InputError, UnknownAreaError
 from healthgap.geography._files import read_table
 from healthgap.geography.areas import (
     AREA_TYPES,
+    COMBINED_AREAS,
     LONDON_BOROUGHS,
     LONDON_ICBS,
     Area,
@@ -159,6 +160,17 @@ class Geography:
     def boroughs(self) -> list[Area]:
         """The 33 London local authorities (32 boroughs and the City), by code."""
         return [self._core.nodes[(c, "ltla")] for c in LONDON_BOROUGHS]
+
+    def combined_areas(self) -> list[Area]:
+        """London's combined areas (NCMP's Hackney and City of London), by code."""
+        return [self._core.nodes[(c, "ltla_combined")] for c in sorted(COMBINED_AREAS)]
+
+    def constituents(self, code: str) -> list[Area]:
+        """The boroughs a combined area covers (for display: its values are never split)."""
+        area = self.require(code)
+        if area.area_type != "ltla_combined":
+            raise InputError("not a combined area", key=area.code, value=area.area_type)
+        return [self._core.nodes[(c, "ltla")] for c in COMBINED_AREAS[area.code][1]]
 
     def icbs(self) -> list[Area]:
         """The 5 London Integrated Care Boards, by code."""

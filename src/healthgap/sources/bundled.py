@@ -8,6 +8,7 @@ from healthgap.sources.common import Resolver, SourceContext
 from healthgap.sources.dluhc_homelessness import read_homelessness
 from healthgap.sources.fingertips_extracts import EXTRACT_DIRECTORIES, read_extract_directory
 from healthgap.sources.gla_profiles import read_borough_profiles
+from healthgap.sources.ons_els_app import read_ncmp_directory
 from healthgap.sources.ons_explore import read_ons_explore_directory
 from healthgap.sources.ons_health_index import read_health_index_directory
 from healthgap.sources.ons_sdg import read_ons_sdg_directory
@@ -32,6 +33,7 @@ BUNDLED_READERS: tuple[tuple[str, Reader], ...] = (
     *((f"fingertips_extract:{d.rsplit('/', 1)[-1]}", _extract(d)) for d in EXTRACT_DIRECTORIES),
     ("ons_explore", lambda c: read_ons_explore_directory(context=c)),
     ("ons_sdg", lambda c: read_ons_sdg_directory(context=c)),
+    ("ons_els_app", lambda c: read_ncmp_directory(context=c)),
     ("ons_health_index", lambda c: read_health_index_directory(context=c)),
     ("dluhc_homelessness", lambda c: read_homelessness(context=c)),
     ("gla_borough_profiles", lambda c: read_borough_profiles(context=c)),

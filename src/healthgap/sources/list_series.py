@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from healthgap.sources.bundled import bundled_releases
 from healthgap.sources.common import no_indicator
 from healthgap.sources.fingertips_extracts import SPECS
+from healthgap.sources.ons_els_app import FILES as NCMP_FILES
 from healthgap.store.release_input import SeriesInfo, SourceFile
 
 __all__ = ["HEADER", "files_for", "main", "write_series"]
@@ -59,6 +60,8 @@ def files_for(key: str, files: tuple[SourceFile, ...]) -> list[str]:
         return [n for n in names if stem(n) == head]
     if kind == "ons_sdg":
         return [n for n in names if f"indicator_{head}_" in n]
+    if kind == "ons_els_app":
+        return [n for n in names if NCMP_FILES.get(PurePosixPath(n).name, ("",))[0] == key]
     if kind == "ons_health_index":
         part = "scores" if head == "score" else "indicators"
         return [n for n in names if part in n]

@@ -27,6 +27,7 @@ from healthgap.sources.common import (
 )
 from healthgap.sources.csvfile import CsvFile, read_csv_file
 from healthgap.sources.keys import series_key, slug
+from healthgap.sources.ons_sdg_health import READERS as HEALTH_READERS
 from healthgap.sources.periods import ACADEMIC, FINANCIAL, Period, parse_period_label
 from healthgap.sources.values import parse_numbers, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
@@ -227,6 +228,7 @@ READERS: dict[str, Callable[[Path, str, SourceContext], Parsed]] = {
     "indicator_3-9-1_pm_attributable_mortality.csv": _pm_mortality,
     "indicator_4-2-1_eyfsp_london.csv": _eyfsp,
     "indicator_11-6-2_pm_london.csv": _pm_concentration,
+    **HEALTH_READERS,
 }
 
 

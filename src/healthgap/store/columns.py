@@ -73,6 +73,7 @@ AREA_TYPES: tuple[str, ...] = (
     "country",  # E92000001
     "region",  # E12000007
     "icb",  # E54…
+    "ltla_combined",  # E67000001 Hackney and City of London (NCMP), never split
     "ltla",  # E09… London boroughs (and other lower-tier LAs for England files)
     "ward",
     "msoa11",

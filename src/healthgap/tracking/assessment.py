@@ -490,7 +490,9 @@ def assess_commitment(
         obs, where = indicator_observations(store, indicator, area_code=area_code, as_of=known)
         measured = f"indicator {indicator.id}: {where}" if obs else f"indicator {indicator.id}"
         if not obs:
-            return _not(commitment, where, measured, area_code)
+            needs = indicator.london_data if area_code == LONDON else None
+            reason = f"{where}; assessable with {needs}" if needs else where
+            return _not(commitment, reason, measured, area_code)
         target, note = _indicator_target(
             commitment, indicator, obs, use_catalogue_baseline=area_code == LONDON
         )

@@ -168,7 +168,8 @@ def test_children_of_a_borough_by_type_are_consistent() -> None:
 
 def test_children_of_england_and_london() -> None:
     assert len(GEO.children("E92000001", area_type="region")) == 9
-    assert len(GEO.children("E12000007")) == 5
+    # the 5 ICBs and NCMP's combined Hackney and City of London (E67000001)
+    assert [a.area_type for a in GEO.children("E12000007")] == ["icb"] * 5 + ["ltla_combined"]
     assert len(GEO.children("E12000007", area_type="ltla")) == 33
     assert GEO.children("E01000001") == []
     msoa11_lsoas = GEO.children("E02000001", area_type="lsoa11")

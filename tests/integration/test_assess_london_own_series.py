@@ -1,0 +1,133 @@
+"""London's own published series make London commitments assessable (issue #12)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from healthgap.catalogue import Catalogue, load_catalogue
+from healthgap.cli.store_commands import populate
+from healthgap.sources import bundled_releases
+from healthgap.store import Store, open_store
+from healthgap.tracking import LONDON, Status, assess_commitments
+from healthgap.tracking.assessment import indicator_observations
+
+pytestmark = pytest.mark.slow
+AS_OF = date(2026, 11, 1)
+NCMP_RECEPTION = "ons_els_app:ncmp-reception-overweight-obese"
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("own") / "healthgap.duckdb"
+    with open_store(path) as s:
+        populate(s, bundled_releases())
+    return path
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> Catalogue:
+    return load_catalogue()
+
+
+@pytest.fixture
+def store(store_path: Path) -> Iterator[Store]:
+    s = open_store(store_path, read_only=True)
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize(
+    "commitment", ["reception_overweight_10pct_2023_24", "halve_reception_overweight_2030"]
+)
+def test_reception_overweight_commitments_are_assessed_from_london_ncmp(
+    store: Store, catalogue: Catalogue, commitment: str
+) -> None:
+    (row,) = [
+        r
+        for r in assess_commitments(catalogue, store, as_of=AS_OF)
+        if r.id == commitment and r.kind == "commitment"
+    ]
+    assert row.status is not Status.NOT_ASSESSABLE, row.reason
+    assert row.area_code == LONDON
+    assert row.assessment is not None
+    assert row.assessment.latest is not None
+    assert row.assessment.latest.label == "2021/22"
+    assert row.assessment.latest.value == pytest.approx(21.88566)  # London, NCMP 2021/22
+
+
+def test_london_reception_series_is_the_ncmp_region_row(store: Store, catalogue: Catalogue) -> None:
+    ind = catalogue.indicator("reception_overweight_obese")
+    obs, note = indicator_observations(store, ind, area_code=LONDON)
+    assert note.startswith(NCMP_RECEPTION)
+    assert [o.label for o in obs][:2] == ["2007/08", "2008/09"]  # 2006/07 is withheld for London
+    assert len(obs) == 15
+
+
+def test_obesity_commitment_is_not_fed_by_excess_weight(store: Store, catalogue: Catalogue) -> None:
+    # halving Year 6 *obesity* must not be judged on NCMP overweight-including-obesity
+    for ind_id in ("year6_obesity", "reception_obesity"):
+        assert NCMP_RECEPTION not in catalogue.indicator(ind_id).series_keys
+        assert "ons_els_app:ncmp-year6-overweight-obese" not in (
+            catalogue.indicator(ind_id).series_keys
+        )
+    (row,) = [
+        r
+        for r in assess_commitments(catalogue, store, as_of=AS_OF)
+        if r.id == "halve_year6_obesity_2030"
+    ]
+    assert row.status is Status.NOT_ASSESSABLE
+
+
+def test_every_not_assessable_names_what_would_make_it_assessable(
+    store: Store, catalogue: Catalogue
+) -> None:
+    rows = [
+        r
+        for r in assess_commitments(catalogue, store, as_of=AS_OF)
+        if r.status is Status.NOT_ASSESSABLE
+    ]
+    assert rows
+    for r in rows:
+        if r.measured_by.startswith("indicator "):
+            # the exact published data that would give London's value, from the catalogue
+            assert "; assessable with " in r.reason, (r.id, r.reason)
+        elif r.measured_by.startswith("progress returns"):
+            assert f"`healthgap progress record {r.id}`" in r.reason, (r.id, r.reason)
+        else:  # no measure yet: the target itself must be set first
+            assert "TBC" in r.reason or "qualitative" in r.reason, (r.id, r.reason)
+
+
+def test_year6_obesity_reason_names_the_fingertips_london_rows(
+    store: Store, catalogue: Catalogue
+) -> None:
+    (row,) = assess_commitments(
+        catalogue, store, commitment_ids=["halve_year6_obesity_2030"], as_of=AS_OF
+    )
+    assert row.status is Status.NOT_ASSESSABLE
+    assert "no London value in the bundled data: fingertips:90323" in row.reason
+    assert "assessable with Fingertips 90323" in row.reason
+    assert "E12000007" in row.reason
+
+
+@pytest.mark.parametrize(
+    "commitment", ["reception_overweight_10pct_2023_24", "halve_reception_overweight_2030"]
+)
+def test_cli_assess_gives_a_status_from_london_ncmp(store_path: Path, commitment: str) -> None:
+    from typer.testing import CliRunner
+
+    from healthgap.cli.main import app
+
+    out = CliRunner().invoke(
+        app, ["assess", "--commitment", commitment, "--json", "--store", str(store_path)]
+    )
+    assert out.exit_code == 0, out.output
+    (row,) = json.loads(out.output)["assessments"]
+    assert row["status"] != "not_assessable", row["reason"]
+    assert row["area_code"] == LONDON
+    assert row["latest"]["label"] == "2021/22"
+    assert NCMP_RECEPTION in row["measured_by"]
