@@ -225,3 +225,37 @@ def test_needs_an_indicator_or_all_catalogue(store: Path) -> None:
     )
     assert result.exit_code == 2
     assert "declares no Fingertips id" in result.output
+
+
+def test_an_id_no_indicator_declares_is_stored_unmapped_and_said(
+    store: Path, tmp_path: Path
+) -> None:
+    routes = Routes()
+    with serve(routes) as base:
+        for part, url in fingertips_urls(f"{base}/api", 90810):
+            body = (FIXTURES / f"fingertips_20601_{part}.csv").read_bytes()
+            routes.replies[url[len(base) :]] = [Reply(body=body.replace(b"\n20601,", b"\n90810,"))]
+        result = CliRunner().invoke(
+            app,
+            [
+                "fetch", "fingertips", "--indicator", "asthma_admissions_u19", "--base-url",
+                f"{base}/api", "--store", str(store), "--cache-dir", str(tmp_path / "c"),
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "no catalogue indicator declares series fingertips:90810" in result.output
+    with open_store(store, read_only=True) as s:
+        values = s.values(series=["fingertips:90810"]).to_pylist()
+    assert values
+    assert {v["indicator_id"] for v in values} == {None}
+
+
+def test_asked_for_one_indicator_got_another(store: Path, tmp_path: Path) -> None:
+    before = _snapshot(store)
+    routes = Routes()
+    with serve(routes) as base:
+        routes.replies.update(_routes(base, [Reply(body=AREAS.replace(b"\n20601,", b"\n20602,"))]))
+        code, out = _fetch(base, store, tmp_path / "c")
+    assert code == 2
+    assert "asked for indicator 20601, the download holds 20602" in out
+    assert _snapshot(store) == before

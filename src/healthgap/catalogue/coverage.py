@@ -158,15 +158,17 @@ def coverage(
             for s in ind.sources
             if s.series is not None and not s.proxy and s.transform.value == "none"
         ]
+        mapped = tuple(i for i in fids if f"fingertips:{i}" in direct_keys)
+        fill = fill_command(mapped)
+        if fids and not mapped:
+            fill = (
+                f"{fill_command(fids)} (once the catalogue declares series "
+                f"fingertips:{fids[0]} for this indicator)"
+            )
         levels = (
             ()
             if held_levels is None
-            else _levels(
-                direct_keys,
-                held_levels,
-                fill_command(fids),
-                {g.value for g in ind.geographies},
-            )
+            else _levels(direct_keys, held_levels, fill, {g.value for g in ind.geographies})
         )
         found: list[HeldSeries] = []
         for src in ind.sources:

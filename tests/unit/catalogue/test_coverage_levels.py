@@ -50,3 +50,14 @@ def test_fill_command() -> None:
     assert fill_command((20601, 20602)) == (
         "healthgap fetch fingertips --indicator 20601 --indicator 20602"
     )
+
+
+def test_fill_for_an_id_the_catalogue_does_not_map_says_so(cat: Catalogue) -> None:
+    result = coverage(cat, {}, {})
+    (asthma,) = [c for c in result.indicators if c.indicator_id == "asthma_admissions_u19"]
+    assert asthma.fingertips_ids == (90810,)
+    london = {lv.level: lv for lv in asthma.levels}["london"]
+    assert london.fill == (
+        "healthgap fetch fingertips --indicator 90810 "
+        "(once the catalogue declares series fingertips:90810 for this indicator)"
+    )

@@ -268,6 +268,12 @@ def fetch_fingertips(
             raise
     if not frames:
         raise FetchError("the downloads hold no London values; nothing was written")
+    notes.extend(
+        f"{fid}: no catalogue indicator declares series fingertips:{fid}; its values are "
+        "stored but not mapped to an indicator"
+        for fid in fingertips_ids
+        if ctx.resolve_indicator(f"fingertips:{fid}") is None
+    )
     values = values_table(
         pd.concat(frames, ignore_index=True),
         file=f"{SOURCE} download",
