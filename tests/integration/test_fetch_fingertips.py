@@ -259,3 +259,37 @@ def test_asked_for_one_indicator_got_another(store: Path, tmp_path: Path) -> Non
     assert code == 2
     assert "asked for indicator 20601, the download holds 20602" in out
     assert _snapshot(store) == before
+
+
+def test_all_catalogue_fetches_every_declared_id_as_one_release(
+    store: Path, tmp_path: Path
+) -> None:
+    catalogue = load_catalogue()
+    ids = sorted(
+        {s.fingertips_id for i in catalogue.indicators for s in i.sources if s.fingertips_id}
+    )
+    assert len(ids) >= 20
+    routes = Routes()
+    with serve(routes) as base:
+        for fid in ids:
+            for part, url in fingertips_urls(f"{base}/api", fid):
+                body = (FIXTURES / f"fingertips_20601_{part}.csv").read_bytes()
+                body = body.replace(b"\n20601,", f"\n{fid},".encode())
+                routes.replies[url[len(base) :]] = [Reply(body=body)]
+        result = CliRunner().invoke(
+            app,
+            [
+                "fetch", "fingertips", "--all-catalogue", "--base-url", f"{base}/api",
+                "--store", str(store), "--cache-dir", str(tmp_path / "c"),
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert f"{2 * len(ids)} downloaded" in result.output
+    assert set(routes.hits) == {
+        url[len(base) :] for fid in ids for _, url in fingertips_urls(f"{base}/api", fid)
+    }
+    with open_store(store, read_only=True) as s:
+        (release,) = s.releases()
+        series = {v["series"] for v in s.values().to_pylist()}
+    assert len(release.files) == 2 * len(ids)
+    assert series == {f"fingertips:{fid}" for fid in ids}
