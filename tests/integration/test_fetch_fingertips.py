@@ -293,3 +293,17 @@ def test_all_catalogue_fetches_every_declared_id_as_one_release(
         series = {v["series"] for v in s.values().to_pylist()}
     assert len(release.files) == 2 * len(ids)
     assert series == {f"fingertips:{fid}" for fid in ids}
+
+
+def test_base_url_and_cache_from_the_environment(store: Path, tmp_path: Path) -> None:
+    routes = Routes()
+    with serve(routes) as base:
+        routes.replies.update(_routes(base, [Reply(body=AREAS)]))
+        result = CliRunner().invoke(
+            app,
+            ["fetch", "fingertips", "--indicator", "20601", "--store", str(store)],
+            env={"HEALTHGAP_FINGERTIPS_URL": f"{base}/api", "HEALTHGAP_CACHE": str(tmp_path / "e")},
+        )
+    assert result.exit_code == 0, result.output
+    assert sum(routes.hits.values()) == 2
+    assert (tmp_path / "e").is_dir()
