@@ -307,3 +307,49 @@ def test_base_url_and_cache_from_the_environment(store: Path, tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert sum(routes.hits.values()) == 2
     assert (tmp_path / "e").is_dir()
+
+
+def _rewrite(body: bytes, fid: int, *, count_above_denominator: str) -> bytes:
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(body.decode())))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(rows[0])
+    for r in rows[1:]:
+        r[0] = str(fid)
+        if r[4] == count_above_denominator:
+            r[17], r[18] = "3000", "2000"  # observed deaths above expected
+        writer.writerow(r)
+    return out.getvalue().encode()
+
+
+def test_units_come_with_the_values_and_ratios_may_exceed_their_denominator(
+    store: Path, tmp_path: Path
+) -> None:
+    routes = Routes()
+    with serve(routes) as base:
+        for fid in (20601, 91096):
+            for part, url in fingertips_urls(f"{base}/api", fid):
+                body = (FIXTURES / f"fingertips_20601_{part}.csv").read_bytes()
+                body = _rewrite(body, fid, count_above_denominator="E09000002")
+                if fid == 20601 and part == "areas":
+                    body = AREAS
+                routes.replies[url[len(base) :]] = [Reply(body=body)]
+        result = CliRunner().invoke(
+            app,
+            [
+                "fetch", "fingertips", "--indicator", "20601", "--indicator", "91096",
+                "--base-url", f"{base}/api", "--store", str(store),
+                "--cache-dir", str(tmp_path / "c"),
+            ],
+        )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    with open_store(store, read_only=True) as s:
+        values = s.values().to_pylist()
+    units = {v["series"]: v["unit"] for v in values}
+    assert units == {"fingertips:20601": "%", "fingertips:91096": "ratio (%)"}
+    above = [v for v in values if v["series"] == "fingertips:91096" and v["count"] == 3000]
+    assert above
+    assert all(v["denominator"] == 2000 for v in above)

@@ -58,12 +58,20 @@ def _cache_dir(given: Path | None) -> Path:
     return Path(platformdirs.user_cache_dir("healthgap")) / "fetch"
 
 
-def _fingertips_ids(indicators: list[str], all_catalogue: bool) -> tuple[list[int], dict[str, int]]:
-    """Fingertips ids to fetch, and catalogue indicator id → comparison method."""
+def _fingertips_ids(
+    indicators: list[str], all_catalogue: bool
+) -> tuple[list[int], dict[str, int], dict[int, str]]:
+    """Fingertips ids to fetch, indicator id → comparison method, Fingertips id → unit."""
     from healthgap.catalogue import load_catalogue
 
     cat = load_catalogue()
     methods = {i.id: int(i.comparison_method) for i in cat.indicators}
+    units = {
+        s.fingertips_id: i.unit
+        for i in cat.indicators
+        for s in i.sources
+        if s.fingertips_id is not None and not s.proxy
+    }
     by_indicator = {
         i.id: [s.fingertips_id for s in i.sources if s.fingertips_id is not None]
         for i in cat.indicators
@@ -89,7 +97,7 @@ def _fingertips_ids(indicators: list[str], all_catalogue: bool) -> tuple[list[in
                 "id (see `healthgap catalogue list`)",
                 code=2,
             )
-    return sorted(set(ids)), methods
+    return sorted(set(ids)), methods, units
 
 
 def _run(fetch: object, *, what: str, store: Path | None) -> None:
@@ -181,7 +189,7 @@ def fingertips_command(
 
     if not indicator and not all_catalogue:
         raise _fail("give --indicator ID (repeatable) or --all-catalogue", code=2)
-    ids, methods = _fingertips_ids(list(indicator or []), all_catalogue)
+    ids, methods, units = _fingertips_ids(list(indicator or []), all_catalogue)
     base = base_url or os.environ.get(FINGERTIPS_URL_ENV) or DEFAULT_FINGERTIPS_URL
     cache = _cache_dir(cache_dir)
     policy = RetryPolicy(attempts=attempts, delay=retry_delay)
@@ -193,6 +201,7 @@ def fingertips_command(
             policy=policy,
             progress=progress,
             comparison_methods=methods,
+            units=units,
         ),
         what=f"Fingertips ({len(ids)} indicator(s))",
         store=store,

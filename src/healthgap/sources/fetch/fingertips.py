@@ -38,6 +38,7 @@ from healthgap.sources.csvfile import CsvFile, read_csv_file
 from healthgap.sources.fetch.http import FetchError, RetryPolicy, download
 from healthgap.sources.fetch.london import london_rows
 from healthgap.sources.fingertips_api import OPTIONAL, REQUIRED, SHOWN, parse_fingertips_csv
+from healthgap.sources.fingertips_extracts import SPECS
 from healthgap.sources.resolve import context_for
 from healthgap.sources.values import KEY_COLUMNS, to_arrow, values_table
 from healthgap.store.columns import COMPARISON_COLUMNS
@@ -63,6 +64,9 @@ PARTS: tuple[tuple[str, int, int], ...] = (("areas", 502, 6), ("icbs", 221, 15))
 
 Progress = Callable[[int, int, str], None]
 _BOROUGHS = frozenset(LONDON_BOROUGHS)
+
+#: Units the bundled extracts declare per Fingertips id (the API CSV has no unit column).
+_SPEC_UNITS: dict[int, str] = {s.fingertips_id: s.unit for s in SPECS.values()}
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,7 @@ def fetch_fingertips(
     progress: Progress | None = None,
     context: SourceContext | None = None,
     comparison_methods: Mapping[str, int] | None = None,
+    units: Mapping[int, str] | None = None,
     sleep: Callable[[float], None] | None = None,
 ) -> FetchOutcome:
     """Download (or reuse from ``cache_dir``) every indicator's files; one validated release.
@@ -199,6 +204,9 @@ def fetch_fingertips(
     data); a download that fails validation is removed from the cache so a re-run fetches it
     again. ``comparison_methods`` maps catalogue indicator id → Fingertips comparator id,
     recorded with each published judgement (-1 when the indicator is not in the catalogue).
+    The CSV has no unit: each value gets the unit the bundled extracts declare for its id,
+    else ``units[id]`` (the catalogue indicator's), else none — the unit decides, e.g., that
+    an indirectly standardised ratio may have a count above its (expected) denominator.
     """
     if not fingertips_ids:
         raise FetchError("no Fingertips indicator to fetch; nothing was written")
@@ -255,6 +263,7 @@ def fetch_fingertips(
                 notes.append(f"{fid}: no London ICB values")
                 continue
             frame, infos = parse_fingertips_csv(london, context=ctx)
+            frame["unit"] = _SPEC_UNITS.get(fid, (units or {}).get(fid))
             frame, dropped = _one_category_type(frame, london.frame["Category Type"])
             notes.extend(f"{fid}: {n}" for n in dropped)
             comparisons.append(
