@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GLA_RETURN",
     "LEVELS",
+    "NOT_DECLARED",
     "CommitmentCoverage",
     "Coverage",
     "HeldSeries",
@@ -29,6 +30,9 @@ LEVELS: tuple[str, ...] = ("london", "boroughs", "icbs", "england")
 
 #: Per series key, per level held: (ISO end date of the latest period, its label).
 HeldLevels = Mapping[str, Mapping[str, tuple[str, str]]]
+
+#: The ``fill`` of a level the indicator is not declared for (no gap to fill).
+NOT_DECLARED = "not declared for this geography"
 
 #: The advice for data no public source publishes.
 GLA_RETURN = "load the GLA's own return (healthgap load FILE --source healthgap)"
@@ -105,7 +109,7 @@ def _levels(
             end, label = max(found)
             out.append(LevelCoverage(level, True, label, "", end))
         elif _DECLARED[level] not in declared and level != "london":
-            out.append(LevelCoverage(level, False, "", "not declared for this geography"))
+            out.append(LevelCoverage(level, False, "", NOT_DECLARED))
         else:
             out.append(LevelCoverage(level, False, "", fill))
     return tuple(out)
@@ -158,12 +162,19 @@ def coverage(
             for s in ind.sources
             if s.series is not None and not s.proxy and s.transform.value == "none"
         ]
-        mapped = tuple(i for i in fids if f"fingertips:{i}" in direct_keys)
+        own = tuple(  # ids of the indicator itself, not of a proxy or a complement
+            dict.fromkeys(
+                s.fingertips_id
+                for s in ind.sources
+                if s.fingertips_id is not None and not s.proxy and s.transform.value == "none"
+            )
+        )
+        mapped = tuple(i for i in own if f"fingertips:{i}" in direct_keys)
         fill = fill_command(mapped)
-        if fids and not mapped:
+        if own and not mapped:
             fill = (
-                f"{fill_command(fids)} (once the catalogue declares series "
-                f"fingertips:{fids[0]} for this indicator)"
+                f"{fill_command(own)} (once the catalogue declares series "
+                f"fingertips:{own[0]} for this indicator)"
             )
         levels = (
             ()

@@ -19,7 +19,7 @@ from healthgap.catalogue import (
     load_catalogue,
     validate_catalogue,
 )
-from healthgap.catalogue.coverage import LEVELS, LevelCoverage
+from healthgap.catalogue.coverage import LEVELS, NOT_DECLARED, LevelCoverage
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, StoreError
 
@@ -283,18 +283,22 @@ def _store_summary(store_path: Path, keys: list[str]) -> tuple[Held | None, Leve
 def _print_levels(
     console: Console, title: str, rows: list[tuple[str, tuple[LevelCoverage, ...]]]
 ) -> None:
-    """One row per id: each level's latest period (or '—'), then how to fill the gaps."""
+    """One row per id: each level's latest period ('—' a gap, 'n/a' not declared), then how
+    to fill the gaps."""
     table = Table(title=title)
     table.add_column("id")
     for level in LEVELS:
         table.add_column(level)
     table.add_column("to fill the gaps", max_width=70)
     for item_id, levels in rows:
-        fills = list(dict.fromkeys(lv.fill for lv in levels if not lv.held and lv.fill))
+        gaps = [lv for lv in levels if not lv.held and lv.fill and lv.fill != NOT_DECLARED]
         table.add_row(
             item_id,
-            *(lv.latest_period if lv.held else "—" for lv in levels),
-            "; ".join(fills),
+            *(
+                lv.latest_period if lv.held else "n/a" if lv.fill == NOT_DECLARED else "—"
+                for lv in levels
+            ),
+            "; ".join(dict.fromkeys(lv.fill for lv in gaps)),
         )
     console.print(table)
 

@@ -61,3 +61,11 @@ def test_fill_for_an_id_the_catalogue_does_not_map_says_so(cat: Catalogue) -> No
         "healthgap fetch fingertips --indicator 90810 "
         "(once the catalogue declares series fingertips:90810 for this indicator)"
     )
+
+
+def test_a_proxy_fingertips_id_is_not_offered_as_the_fill(cat: Catalogue) -> None:
+    result = coverage(cat, {}, {})
+    (travel,) = [c for c in result.indicators if c.indicator_id == "active_travel_20min"]
+    proxies = [s for s in cat.indicator("active_travel_20min").sources if s.proxy]
+    assert any(s.fingertips_id for s in proxies)
+    assert {lv.level: lv for lv in travel.levels}["london"].fill == GLA_RETURN
