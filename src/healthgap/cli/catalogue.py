@@ -19,6 +19,7 @@ from healthgap.catalogue import (
     load_catalogue,
     validate_catalogue,
 )
+from healthgap.catalogue.coverage import LEVELS, NOT_DECLARED, LevelCoverage
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, StoreError
 
@@ -233,14 +234,73 @@ def _held_series(store_path: Path) -> dict[str, tuple[str, str, int]]:
         return store.series_summary()
 
 
-def _store_summary(store_path: Path) -> tuple[dict[str, tuple[str, str, int]] | None, str]:
-    """The store's series summary and a note on where coverage comes from."""
+Held = dict[str, tuple[str, str, int]]
+Levels = dict[str, dict[str, tuple[str, str]]]
+
+
+def _held_levels(store_path: Path, keys: list[str]) -> Levels:
+    """Per series key and level (london, boroughs, icbs, england): (latest end, its label).
+
+    Only published values count: rows with a value, without a breakdown.
+    """
+    import pyarrow.compute as pc
+
+    from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS, LONDON_ICBS
+    from healthgap.store import open_store
+
+    level_of = {LONDON: "london", ENGLAND: "england"}
+    level_of.update(dict.fromkeys(LONDON_BOROUGHS, "boroughs"))
+    level_of.update(dict.fromkeys(LONDON_ICBS, "icbs"))
+    with open_store(store_path, read_only=True) as store:
+        table = store.values(series=keys, area_codes=sorted(level_of))
+    mask = pc.and_(pc.is_valid(table["value"]), pc.equal(table["breakdown_type"], "none"))
+    table = table.filter(mask).select(["series", "area_code", "period_end", "period_label"])
+    out: Levels = {}
+    for row in table.to_pylist():
+        level = level_of[row["area_code"]]
+        got = (row["period_end"].isoformat(), row["period_label"])
+        slot = out.setdefault(row["series"], {})
+        if level not in slot or got > slot[level]:
+            slot[level] = got
+    return out
+
+
+def _store_summary(store_path: Path, keys: list[str]) -> tuple[Held | None, Levels | None, str]:
+    """The store's series summary, levels held, and a note on where coverage comes from."""
     if not store_path.exists():
-        return None, f"no store at {store_path}: coverage from the declared 'bundled' flags"
+        return None, None, f"no store at {store_path}: coverage from the declared 'bundled' flags"
     try:
-        return _held_series(store_path), f"coverage from the store at {store_path}"
+        held, levels = _held_series(store_path), _held_levels(store_path, keys)
     except StoreError as exc:
-        return None, f"store not readable ({exc}): coverage from the declared 'bundled' flags"
+        return (
+            None,
+            None,
+            (f"store not readable ({exc}): coverage from the declared 'bundled' flags"),
+        )
+    return held, levels, f"coverage from the store at {store_path}"
+
+
+def _print_levels(
+    console: Console, title: str, rows: list[tuple[str, tuple[LevelCoverage, ...]]]
+) -> None:
+    """One row per id: each level's latest period ('—' a gap, 'n/a' not declared), then how
+    to fill the gaps."""
+    table = Table(title=title)
+    table.add_column("id")
+    for level in LEVELS:
+        table.add_column(level)
+    table.add_column("to fill the gaps", max_width=70)
+    for item_id, levels in rows:
+        gaps = [lv for lv in levels if not lv.held and lv.fill and lv.fill != NOT_DECLARED]
+        table.add_row(
+            item_id,
+            *(
+                lv.latest_period if lv.held else "n/a" if lv.fill == NOT_DECLARED else "—"
+                for lv in levels
+            ),
+            "; ".join(dict.fromkeys(lv.fill for lv in gaps)),
+        )
+    console.print(table)
 
 
 def _coverage_json(result: Coverage, note: str) -> dict[str, Any]:
@@ -262,8 +322,9 @@ def coverage_command(
 ) -> None:
     """Which indicators and commitments have data, from which series and periods."""
     cat = _load(path)
-    held, note = _store_summary(store if store is not None else default_store_path())
-    result = coverage(cat, held)
+    keys = sorted({k for ind in cat.indicators for k in ind.series_keys})
+    held, levels, note = _store_summary(store if store is not None else default_store_path(), keys)
+    result = coverage(cat, held, levels)
     if as_json:
         _emit_json(_coverage_json(result, note))
         return
@@ -279,6 +340,13 @@ def coverage_command(
         )
         table.add_row(ic.indicator_id, data, ", ".join(s.key for s in ic.series), periods)
     console.print(table)
+    if levels is not None:
+        _print_levels(console, "Indicators by geography", [
+            (ic.indicator_id, ic.levels) for ic in result.indicators
+        ])  # fmt: skip
+        _print_levels(console, "Commitments by geography", [
+            (cc.commitment_id, cc.levels) for cc in result.commitments
+        ])  # fmt: skip
     with_data = sum(1 for c in result.commitments if c.has_data)
     console.print(
         f"{sum(1 for c in result.indicators if c.has_data)}/{len(result.indicators)} indicators "

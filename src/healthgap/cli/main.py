@@ -39,12 +39,13 @@ def _register_commands() -> None:
         calc,
         catalogue,
         compute,
+        fetch,
         progress,
         store_commands,
         synth,
     )
 
-    for module in (store_commands, areas, catalogue, calc, synth, compute, progress, assess):
+    for module in (store_commands, areas, catalogue, calc, synth, compute, progress, assess, fetch):
         module.register(app)
 
 

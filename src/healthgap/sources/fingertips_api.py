@@ -30,7 +30,7 @@ from healthgap.sources.periods import ACADEMIC, FINANCIAL, Period, parse_period_
 from healthgap.sources.values import parse_numbers
 from healthgap.store.release_input import SeriesInfo
 
-__all__ = ["OPTIONAL", "REQUIRED", "read_fingertips_export"]
+__all__ = ["OPTIONAL", "REQUIRED", "parse_fingertips_csv", "read_fingertips_export"]
 
 PUBLISHER = "OHID Fingertips"
 REQUIRED = (
@@ -107,6 +107,14 @@ def read_fingertips_export(
     csv = read_csv_file(
         path, name=name, required=REQUIRED, optional=OPTIONAL, optional_prefixes=("Compared to ",)
     )
+    frame, series = parse_fingertips_csv(csv, context=context)
+    return csv, frame, series
+
+
+def parse_fingertips_csv(
+    csv: CsvFile, *, context: SourceContext
+) -> tuple[pd.DataFrame, list[SeriesInfo]]:
+    """Canonical rows (not yet validated) and series of an already-read Fingertips CSV."""
     f = csv.frame
     file = csv.name
     ids = f["Indicator ID"].astype(str).str.strip()
@@ -165,4 +173,4 @@ def read_fingertips_export(
         )
         for fid in sorted(pd.unique(ids), key=int)
     ]
-    return csv, out, series
+    return out, series

@@ -24,7 +24,12 @@ from healthgap.sources.periods import parse_iso_interval
 from healthgap.sources.values import parse_numbers, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
-__all__ = ["DIRECTORY", "read_ons_explore_directory", "read_ons_explore_file"]
+__all__ = [
+    "DIRECTORY",
+    "parse_ons_explore_csv",
+    "read_ons_explore_directory",
+    "read_ons_explore_file",
+]
 
 DIRECTORY = "ons_explore_local_statistics"
 PUBLISHER = "ONS Explore Local Statistics"
@@ -60,6 +65,14 @@ def read_ons_explore_file(
 ) -> tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]:
     """Parse one Explore Local Statistics file into canonical rows and series."""
     csv = read_csv_file(path, name=name, required=REQUIRED, optional=OPTIONAL)
+    frame, series = parse_ons_explore_csv(csv, context=context, stem=Path(path).stem)
+    return csv, frame, series
+
+
+def parse_ons_explore_csv(
+    csv: CsvFile, *, context: SourceContext, stem: str
+) -> tuple[pd.DataFrame, list[SeriesInfo]]:
+    """Canonical rows and series of an already-read Explore file named ``stem``."""
     f = csv.frame
     file = csv.name
     out = pd.DataFrame({"_line": f["_line"], "_file": file})
@@ -71,7 +84,6 @@ def read_ons_explore_file(
     has_sex = parts[0].notna()
     measure_name = indicator.where(~has_sex, parts[1].str.strip().str.capitalize())
     out["sex"] = np.where(has_sex, parts[0].str.lower(), "persons")
-    stem = Path(path).stem
     distinct = pd.unique(measure_name)
     if len(distinct) == 1:
         out["series"] = series_key("ons_explore", stem)
@@ -107,7 +119,7 @@ def read_ons_explore_file(
                 indicator_id=context.resolve_indicator(str(key)),
             )
         )
-    return csv, out, series
+    return out, series
 
 
 def read_ons_explore_directory(*, context: SourceContext) -> ReleaseInput:
