@@ -221,7 +221,7 @@ def test_needs_an_indicator_or_all_catalogue(store: Path) -> None:
     assert result.exit_code == 2
     assert "--all-catalogue" in result.output
     result = CliRunner().invoke(
-        app, ["fetch", "fingertips", "--indicator", "tb_incidence", "--store", str(store)]
+        app, ["fetch", "fingertips", "--indicator", "rough_sleeping_count", "--store", str(store)]
     )
     assert result.exit_code == 2
     assert "declares no Fingertips id" in result.output
