@@ -20,6 +20,7 @@ from healthgap.store import (
     SeriesInfo,
     SourceFile,
     Store,
+    Visibility,
     open_store,
 )
 
@@ -354,7 +355,10 @@ def test_embargoed_release_is_hidden_until_its_time(
     assert store.release(held).status == "published"
     assert store.release(public).status == "superseded"
     after = (future + timedelta(days=1)).date()
-    assert set(store.values(as_published_on=after)["release_id"].to_pylist()) == {later}
+    # a public read of a future date is capped at now: the embargo still holds
+    assert set(store.values(as_published_on=after)["release_id"].to_pylist()) == {held}
+    once_lifted = Visibility.public(after, now=future + timedelta(minutes=1))
+    assert set(store.values(visibility=once_lifted)["release_id"].to_pylist()) == {later}
 
 
 def test_aware_embargo_time_is_stored_in_utc(
@@ -374,7 +378,10 @@ def test_future_publication_date_is_not_yet_public(
     rid = store.load_release(make_release(make_values(), published_at=soon))
     assert store.values().num_rows == 0
     assert store.release(rid).status == "embargoed"
-    assert store.values(as_published_on=soon).num_rows == 6
+    # asking for that future day is capped at now: still nothing
+    assert store.values(as_published_on=soon).num_rows == 0
+    then = Visibility.public(soon, now=datetime.combine(soon, datetime.min.time()))
+    assert store.values(visibility=then).num_rows == 6
 
 
 # ------------------------------------------------------------------ reference tables, summaries
