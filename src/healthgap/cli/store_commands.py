@@ -231,15 +231,19 @@ def load_command(
 ) -> None:
     """Load a file as a new release (validated first; nothing is written if it is bad)."""
     from healthgap.sources import SOURCE_KINDS, read_file
+    from healthgap.sources.values import Flag
 
     if source not in SOURCE_KINDS:
         raise _fail(f"unknown source kind '{source}'; one of: {', '.join(SOURCE_KINDS)}", code=2)
     if not file.exists():
         raise _fail(f"{file}: no such file", code=2)
+    flags: list[Flag] = []
     try:
-        release = read_file(file, kind=source)
+        release = read_file(file, kind=source, flags=flags)
     except InputError as exc:
         raise _fail(f"{exc}; nothing was written", code=2) from exc
+    for flag in flags:
+        typer.echo(f"warning: {flag} (kept; noted on the row)", err=True)
     release = dataclasses.replace(
         release,
         published_at=published_at.date() if published_at is not None else release.published_at,

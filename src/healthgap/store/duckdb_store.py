@@ -25,6 +25,7 @@ from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
 from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
+from healthgap.store.rules import withhold_suppressed
 from healthgap.store.schema import DATA_TABLES, VALUE_KEY, DataTable, data_table, quote
 from healthgap.store.validation import conform
 from healthgap.store.visibility import Visibility, naive_utc
@@ -218,7 +219,10 @@ class Store:
         for spec in DATA_TABLES:
             given = getattr(release, spec.field)
             if given is not None:
-                tables.append((spec, conform(given, spec)))
+                table = conform(given, spec)
+                tables.append(
+                    (spec, withhold_suppressed(table) if spec.field == "values" else table)
+                )
         total = sum(t.num_rows for _, t in tables)
         if total == 0 and not release.series:
             raise StoreError(f"release from '{release.source}' holds no rows and no series")
@@ -684,12 +688,13 @@ class Store:
         Columns: VALUE_COLUMNS then ``release_id``; rows sorted by key. An empty table means
         nothing matched.
         """
-        return self._current_table(
+        table = self._current_table(
             data_table("values"),
             vis=_reader(visibility, as_published_on, include_embargoed),
             filters=[("series", series), ("area_code", area_codes)],
             post=("indicator_id", indicator_ids),
         )
+        return withhold_suppressed(table)
 
     def release_values(
         self,
@@ -717,7 +722,7 @@ class Store:
             f"WHERE {where} ORDER BY {_cols(spec.key)}",
             params,
         )
-        return _typed(table, spec)
+        return withhold_suppressed(_typed(table, spec))
 
     def comparisons(
         self,
