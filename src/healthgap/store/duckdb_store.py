@@ -599,8 +599,9 @@ class Store:
             published_at=r.published_at, loaded_at=r.loaded_at, embargo_until=r.embargo_until
         ):
             return
-        if r.embargo_until is not None and r.embargo_until > vis.cutoff():
-            why = f"under embargo until {r.embargo_until.isoformat(sep=' ')} UTC"
+        until = r.embargo_until
+        if until is not None and until > vis.cutoff() and not vis.include_embargoed:
+            why = f"under embargo until {until.isoformat(sep=' ')} UTC"
         elif r.published_at is not None:
             why = f"not published until {r.published_at.isoformat()}"
         else:

@@ -240,3 +240,12 @@ def test_export_never_writes_embargoed_values(
     result = runner.invoke(app, [*base, "--include-embargoed"])
     assert result.exit_code == 0, result.output
     assert _ids(pq.read_table(out)) == {held}
+
+
+def test_a_dated_editor_read_names_the_publication_date_not_the_embargo(
+    two: tuple[Store, int, int],
+) -> None:
+    store, _, held = two
+    with pytest.raises(StoreError, match="not published until 2024-05-10, so an editor read"):
+        store.release_values(held, visibility=Visibility.editor(date(2024, 5, 9)))
+    assert store.release_values(held, visibility=Visibility.editor(DAY)).num_rows == 6
