@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import inspect
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -13,6 +13,7 @@ import pyarrow.compute as pc
 import pytest
 
 from healthgap.sources import bundled_release_count, bundled_releases
+from healthgap.sources.bundled import BUNDLED_PUBLISHED
 from healthgap.sources.common import DATA_DIR
 from healthgap.sources.resolve import default_resolver
 from healthgap.sources.values import arrow_schema
@@ -112,8 +113,22 @@ def test_reference_tables_keep_every_cell(releases: dict[str, ReleaseInput]) -> 
     deaths = releases["ons_deaths"]
     raw = pd.read_csv(DATA_DIR / deaths.files[0].name, dtype=str)
     assert _rows(deaths.deaths) == int((raw["age_band"] != "All ages").sum())
-    imd = releases["mhclg_imd"]
-    assert _rows(imd.deprivation) == sum(f.rows for f in imd.files)
+    for edition in ("imd2019", "imd2025"):
+        imd = releases[f"mhclg_{edition}"]
+        assert _rows(imd.deprivation) == sum(f.rows for f in imd.files)
+        assert imd.deprivation is not None
+        assert set(imd.deprivation["edition"].to_pylist()) == {edition}
+
+
+def test_every_bundled_release_carries_its_publication_date(
+    releases: dict[str, ReleaseInput],
+) -> None:
+    """Without one, "as published on" any day before the store was built finds nothing."""
+    assert set(releases) == set(BUNDLED_PUBLISHED)
+    for source, release in releases.items():
+        assert release.published_at == BUNDLED_PUBLISHED[source], source
+        assert date(2016, 1, 1) <= release.published_at <= datetime.now(UTC).date(), source
+    assert releases["mhclg_imd2019"].published_at == date(2019, 9, 26)
 
 
 def _one(table: pa.Table | None, **where: object) -> dict[str, object]:

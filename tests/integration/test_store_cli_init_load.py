@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from healthgap.cli.store_commands import register
+from healthgap.errors import StoreError
 from healthgap.sources import bundled_release_count
 from healthgap.store import open_store
 
@@ -42,6 +44,21 @@ def test_init_builds_from_bundled_data_and_is_idempotent(app: typer.Typer, tmp_p
     assert len(releases) == n
     assert all(rows > 0 for _, _, rows in releases)
     assert values > 10_000
+
+    # bundled releases carry their publication dates: reads as published before the store
+    # was built find them (ADR 0502)
+    with open_store(path, read_only=True) as s:
+        in_june = s.values(as_published_on=date(2026, 6, 1))
+        assert in_june.num_rows > 10_000
+        themes = {r.release_id for r in s.releases() if r.source.endswith("trafford_themes_2026")}
+        assert themes <= set(in_june["release_id"].to_pylist())
+        assert s.values(as_published_on=date(2020, 9, 1)).num_rows > 1_000
+        assert s.values(as_published_on=date(2016, 1, 1)).num_rows == 0
+        assert s.deprivation("imd2019", as_published_on=date(2020, 1, 1)).num_rows > 30_000
+        with pytest.raises(StoreError, match="'imd2025' is not in the store"):
+            s.deprivation("imd2025", as_published_on=date(2025, 10, 29))
+        assert s.population(as_published_on=date(2022, 4, 1)).num_rows > 0
+        assert s.population(as_published_on=date(2022, 3, 25)).num_rows == 0
 
     second = runner.invoke(app, ["init", "--store", str(path)])
     assert second.exit_code == 0, second.output

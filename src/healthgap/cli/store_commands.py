@@ -28,7 +28,7 @@ from rich.table import Table
 from healthgap import ATTRIBUTION
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
-from healthgap.store import ReleaseInput, Store, open_store
+from healthgap.store import ReleaseInput, Store, Visibility, open_store
 
 __all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
 
@@ -231,15 +231,19 @@ def load_command(
 ) -> None:
     """Load a file as a new release (validated first; nothing is written if it is bad)."""
     from healthgap.sources import SOURCE_KINDS, read_file
+    from healthgap.sources.values import Flag
 
     if source not in SOURCE_KINDS:
         raise _fail(f"unknown source kind '{source}'; one of: {', '.join(SOURCE_KINDS)}", code=2)
     if not file.exists():
         raise _fail(f"{file}: no such file", code=2)
+    flags: list[Flag] = []
     try:
-        release = read_file(file, kind=source)
+        release = read_file(file, kind=source, flags=flags)
     except InputError as exc:
         raise _fail(f"{exc}; nothing was written", code=2) from exc
+    for flag in flags:
+        typer.echo(f"warning: {flag} (kept; noted on the row)", err=True)
     release = dataclasses.replace(
         release,
         published_at=published_at.date() if published_at is not None else release.published_at,
@@ -285,21 +289,35 @@ def export_command(
         None, "--indicator", help="Catalogue indicator id (repeatable)."
     ),
     as_published_on: datetime | None = typer.Option(
-        None, "--as-published-on", formats=["%Y-%m-%d"], help="Values public on this date."
+        None,
+        "--as-published-on",
+        formats=["%Y-%m-%d"],
+        help="Values public at the end of this date (never later than now).",
+    ),
+    include_embargoed: bool = typer.Option(
+        False,
+        "--include-embargoed",
+        help="Editor read: include releases still under embargo (not for publication).",
     ),
     store: Path | None = STORE_OPTION,
 ) -> None:
-    """Export values, tidy, with their flags and release id (written atomically)."""
+    """Export values, tidy, with their flags and release id (written atomically).
+
+    A public read unless ``--include-embargoed``: nothing still under embargo is written.
+    """
     if release is not None and as_published_on is not None:
         raise _fail("give --release or --as-published-on, not both", code=2)
+    day = None if as_published_on is None else as_published_on.date()
+    reader = Visibility.editor(day) if include_embargoed else Visibility.public(day)
     path = _store_path(store)
     with _opened(path, read_only=True) as s:
         try:
             if release is not None:
-                table = s.release_values(release, indicator_ids=indicator or None)
+                table = s.release_values(
+                    release, indicator_ids=indicator or None, visibility=reader
+                )
             else:
-                day = None if as_published_on is None else as_published_on.date()
-                table = s.values(as_published_on=day, indicator_ids=indicator or None)
+                table = s.values(visibility=reader, indicator_ids=indicator or None)
         except StoreError as exc:
             raise _fail(str(exc), code=1) from exc
     if table.num_rows == 0:

@@ -40,6 +40,8 @@ class SourceContext:
 
     resolve_indicator: Resolver
     lookup: AreaLookup | None
+    known_indicators: frozenset[str] | None = None
+    """Catalogue indicator ids a file may name in ``indicator_id`` (None: not checked)."""
 
 
 def source_file(csv: CsvFile) -> SourceFile:

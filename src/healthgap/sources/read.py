@@ -17,7 +17,7 @@ from healthgap.sources.ons_explore import SHOWN as EXPLORE_SHOWN
 from healthgap.sources.ons_explore import read_ons_explore_file
 from healthgap.sources.resolve import context_for
 from healthgap.sources.tidy import read_tidy
-from healthgap.sources.values import values_table
+from healthgap.sources.values import Flag, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
 __all__ = ["SOURCE_KINDS", "read_file"]
@@ -40,11 +40,18 @@ _KINDS: dict[str, tuple[Callable[[Path, SourceContext], Parsed], dict[str, str]]
 SOURCE_KINDS: tuple[str, ...] = tuple(_KINDS)
 
 
-def read_file(path: Path, *, kind: str, resolve_indicator: Resolver | None = None) -> ReleaseInput:
+def read_file(
+    path: Path,
+    *,
+    kind: str,
+    resolve_indicator: Resolver | None = None,
+    flags: list[Flag] | None = None,
+) -> ReleaseInput:
     """Read a user's file of ``kind`` (one of :data:`SOURCE_KINDS`) into a release.
 
     Every rule is checked before anything is returned: a bad file raises
-    ``SourceValidationError`` naming file, line, column, value and rule.
+    ``SourceValidationError`` naming file, line, column, value and rule. Implausible rows
+    are kept, noted, and appended to ``flags`` (see ``values_table``).
     """
     if kind not in _KINDS:
         raise SourceValidationError(
@@ -56,18 +63,26 @@ def read_file(path: Path, *, kind: str, resolve_indicator: Resolver | None = Non
     reader, shown = _KINDS[kind]
     context = context_for(resolve_indicator)
     csv, frame, series = reader(path, context)
+    found: list[Flag] = []
     table = values_table(
         frame,
         file=csv.name,
         resolve_indicator=context.resolve_indicator,
         lookup=context.lookup,
         shown=shown,
+        known_indicators=context.known_indicators,
+        flags=found,
     )
+    if flags is not None:
+        flags.extend(found)
+    note = f"user file {path.name} read as '{kind}'"
+    if found:
+        note += f"; {sum(f.rows for f in found)} row(s) flagged (see their notes)"
     return ReleaseInput(
         source=f"user:{kind}",
         files=(source_file(csv),),
         series=tuple(series),
         values=table,
         loaded_by="user",
-        note=f"user file {path.name} read as '{kind}'",
+        note=note,
     )

@@ -274,10 +274,25 @@ def read_deaths(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInpu
     )
 
 
-def read_deprivation(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInput:
-    """One release: IMD 2019 (LSOA 2011) and IMD 2025 (LSOA 2021) for all of England."""
+def read_deprivation(
+    *,
+    context: SourceContext,
+    base: Path = DATA_DIR,
+    editions: tuple[str, ...] | None = None,
+) -> ReleaseInput:
+    """One release of IMD editions for all of England: by default IMD 2019 (LSOA 2011) and
+    IMD 2025 (LSOA 2021), source ``mhclg_imd``; one edition alone is source
+    ``mhclg_<edition>`` (each edition has its own publication date)."""
+    chosen = tuple(DEPRIVATION_FILES) if editions is None else editions
+    unknown = [e for e in chosen if e not in DEPRIVATION_FILES]
+    if unknown or not chosen:
+        raise SourceValidationError(
+            f"unknown IMD edition {unknown[0] if unknown else '(none given)'}; "
+            f"bundled: {', '.join(DEPRIVATION_FILES)}"
+        )
     files, frames = [], []
-    for edition, (file, code_column) in DEPRIVATION_FILES.items():
+    for edition in chosen:
+        file, code_column = DEPRIVATION_FILES[edition]
         csv = read_csv_file(
             base / file,
             name=file,
@@ -309,9 +324,10 @@ def read_deprivation(*, context: SourceContext, base: Path = DATA_DIR) -> Releas
         files.append(source_file(csv))
     frame = pd.concat(frames, ignore_index=True)
     _duplicates(frame, ["lsoa_code", "edition"], "deprivation")
+    years = " and ".join(e.removeprefix("imd") for e in chosen)
     return ReleaseInput(
-        source="mhclg_imd",
+        source="mhclg_imd" if editions is None else f"mhclg_{'_'.join(chosen)}",
         files=tuple(files),
         deprivation=to_arrow(frame, DEPRIVATION_COLUMNS),
-        note="English Indices of Deprivation 2019 and 2025: IMD score, rank and decile",
+        note=f"English Indices of Deprivation {years}: IMD score, rank and decile",
     )

@@ -19,10 +19,24 @@ import pyarrow as pa
 from healthgap.errors import SourceValidationError
 from healthgap.sources.areas import AreaLookup, Scope, check_area_codes
 from healthgap.store.columns import AREA_TYPES, BREAKDOWN_NONE, SEXES, VALUE_COLUMNS, Column
+from healthgap.store.rules import (
+    NOT_A_PERCENTAGE,
+    NOT_WHOLE,
+    NUMERATOR_ABOVE_DENOMINATOR,
+    WITHHELD_COLUMNS,
+    is_percentage_unit,
+    not_whole,
+    numerator_above_denominator,
+    outside_percentage,
+    withhold_suppressed,
+)
 
 __all__ = [
     "KEY_COLUMNS",
+    "SUPPRESSED_WITH_NUMBERS",
+    "UNKNOWN_INDICATOR",
     "VALUE_SCHEMA",
+    "Flag",
     "arrow_schema",
     "parse_numbers",
     "to_arrow",
@@ -98,6 +112,13 @@ def parse_numbers(
     return numbers
 
 
+#: Refused: an ``indicator_id`` the catalogue does not hold (it could never be found).
+UNKNOWN_INDICATOR = "unknown indicator id: not in the catalogue (see `healthgap catalogue`)"
+#: Flagged: a row marked suppressed that still gives a value, limits or a count; they are
+#: withheld (never stored or published).
+SUPPRESSED_WITH_NUMBERS = "suppressed, yet value, limits or count given: withheld"
+
+
 @dataclass(frozen=True)
 class _Problem:
     line: int
@@ -105,6 +126,24 @@ class _Problem:
     column: str
     value: object
     rule: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An implausible row that was kept (and noted in the row's ``note``)."""
+
+    file: str
+    line: int
+    column: str
+    value: object
+    rule: str
+    rows: int = 1
+    """How many rows of the file break the same rule."""
+
+    def __str__(self) -> str:
+        more = f" ({self.rows} rows)" if self.rows > 1 else ""
+        where = f"{self.file}:{self.line}: column '{self.column}'"
+        return f"{where}: value {self.value!r}: {self.rule}{more}"
 
 
 def _first(
@@ -183,10 +222,14 @@ def _problems(frame: pd.DataFrame, shown: Mapping[str, str]) -> list[_Problem]:
     )
     for col in ("count", "denominator"):
         found.append(_first(frame, frame[col] < 0, col, col, "must not be negative", shown))
-    above = (frame["count"] > frame["denominator"]) & ~_ratio_unit(frame["unit"])
-    found.append(
-        _first(frame, above, "count", "count", "numerator is larger than the denominator", shown)
-    )
+    above = pd.Series(
+        numerator_above_denominator(frame["count"], frame["denominator"]), index=frame.index
+    ) & ~_ratio_unit(frame["unit"])
+    found.append(_first(frame, above, "count", "count", NUMERATOR_ABOVE_DENOMINATOR, shown))
+    percent = frame["unit"].map(lambda u: isinstance(u, str) and is_percentage_unit(u))
+    for col in ("value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl"):
+        outside = percent.astype(bool) & outside_percentage(frame[col])
+        found.append(_first(frame, outside, col, col, NOT_A_PERCENTAGE, shown))
     for level in ("95_0", "99_8"):
         lo, hi = f"lower{level}cl", f"upper{level}cl"
         found.append(
@@ -239,6 +282,35 @@ def _problems(frame: pd.DataFrame, shown: Mapping[str, str]) -> list[_Problem]:
     return [p for p in found if p is not None]
 
 
+def _unknown_indicators(
+    frame: pd.DataFrame, known: frozenset[str] | None, shown: Mapping[str, str]
+) -> _Problem | None:
+    if known is None:
+        return None
+    given = frame["indicator_id"]
+    bad = given.notna() & ~given.isin(known)
+    return _first(frame, bad, "indicator_id", "indicator_id", UNKNOWN_INDICATOR, shown)
+
+
+def _flag_rows(frame: pd.DataFrame, shown: Mapping[str, str]) -> list[tuple[pd.Series, Flag]]:
+    """Implausible rows (kept): each rule's rows and the flag naming the first."""
+    out: list[tuple[pd.Series, Flag]] = []
+    rules = [
+        (pd.Series(not_whole(frame["count"]), index=frame.index), "count", NOT_WHOLE),
+        (
+            frame["suppressed"].astype(bool) & frame[list(WITHHELD_COLUMNS)].notna().any(axis=1),
+            "suppressed",
+            SUPPRESSED_WITH_NUMBERS,
+        ),
+    ]
+    for mask, column, rule in rules:
+        p = _first(frame, mask, column, column, rule, shown)
+        if p is not None:
+            flag = Flag(p.file, p.line, p.column, p.value, rule, int(mask.sum()))
+            out.append((mask, flag))
+    return out
+
+
 def values_table(
     frame: pd.DataFrame,
     *,
@@ -247,11 +319,18 @@ def values_table(
     lookup: AreaLookup | None,
     scope: Scope = "london",
     shown: Mapping[str, str] | None = None,
+    known_indicators: frozenset[str] | None = None,
+    flags: list[Flag] | None = None,
 ) -> pa.Table:
     """Fill defaults, validate every rule, and return the typed value table.
 
     Raises ``SourceValidationError`` at the earliest line in the file that breaks a rule
     (ties broken by rule order); the message names file, line, column, value and rule.
+    Refused besides the column rules: an ``indicator_id`` not in ``known_indicators``
+    (when given), a percentage outside 0–100, a count above its denominator. Implausible
+    rows are kept, noted in their ``note`` and appended to ``flags``: a count that is not
+    a whole number; a suppressed row giving numbers (withheld: value, limits and count
+    of a suppressed row are never stored).
     """
     names = dict(shown or {})
     work = frame.copy()
@@ -285,15 +364,24 @@ def values_table(
         scope=scope,
         source_column=names.get("area_code"),
     )
-    problems = _problems(work, names)
-    if problems:
-        p = min(problems, key=lambda q: q.line)
+    problems = [*_problems(work, names), _unknown_indicators(work, known_indicators, names)]
+    found = [p for p in problems if p is not None]
+    if found:
+        p = min(found, key=lambda q: q.line)
         raise SourceValidationError(p.rule, file=p.file, row=p.line, column=p.column, value=p.value)
+    for mask, flag in _flag_rows(work, names):
+        text = f"flagged: {flag.rule}"
+        work["note"] = [
+            (f"{n}; {text}" if isinstance(n, str) and n else text) if hit else n
+            for n, hit in zip(work["note"], mask, strict=True)
+        ]
+        if flags is not None:
+            flags.append(flag)
     series = pd.unique(work["series"])
     mapping = {s: resolve_indicator(str(s)) for s in series}
     given = work["indicator_id"]
     work["indicator_id"] = given.where(given.notna(), work["series"].map(mapping))
-    return to_arrow(work, VALUE_COLUMNS)
+    return withhold_suppressed(to_arrow(work, VALUE_COLUMNS))
 
 
 def to_arrow(frame: pd.DataFrame, columns: tuple[Column, ...]) -> pa.Table:

@@ -21,6 +21,7 @@ from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import RELEASE_STATUSES, Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 from healthgap.store.schema import DATA_TABLES, DataTable
+from healthgap.store.visibility import Visibility
 
 __all__ = [
     "AREA_TYPES",
@@ -47,6 +48,7 @@ __all__ = [
     "SourceFile",
     "SourceSummary",
     "Store",
+    "Visibility",
     "column_names",
     "open_store",
 ]

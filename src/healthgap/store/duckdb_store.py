@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -25,8 +25,10 @@ from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
 from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
+from healthgap.store.rules import withhold_suppressed
 from healthgap.store.schema import DATA_TABLES, VALUE_KEY, DataTable, data_table, quote
 from healthgap.store.validation import conform
+from healthgap.store.visibility import Visibility, naive_utc
 
 __all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
 
@@ -55,11 +57,6 @@ _SERIES_SCHEMA = pa.schema(
 
 def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    """Aware datetimes are converted to UTC; naive ones are taken to be UTC already."""
-    return moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _as_date(day: date) -> date:
@@ -222,7 +219,10 @@ class Store:
         for spec in DATA_TABLES:
             given = getattr(release, spec.field)
             if given is not None:
-                tables.append((spec, conform(given, spec)))
+                table = conform(given, spec)
+                tables.append(
+                    (spec, withhold_suppressed(table) if spec.field == "values" else table)
+                )
         total = sum(t.num_rows for _, t in tables)
         if total == 0 and not release.series:
             raise StoreError(f"release from '{release.source}' holds no rows and no series")
@@ -233,7 +233,7 @@ class Store:
         counts.update({spec.rows_column: t.num_rows for spec, t in tables})
         counts["series_rows"] = len(release.series)
         published = None if release.published_at is None else _as_date(release.published_at)
-        embargo = None if release.embargo_until is None else _naive_utc(release.embargo_until)
+        embargo = None if release.embargo_until is None else naive_utc(release.embargo_until)
 
         with self._lock:
             con = self._con
@@ -521,18 +521,23 @@ class Store:
         return sorted(found, key=lambda r: r.return_id)
 
     # ------------------------------------------------------------------ releases
-    def releases(self) -> list[Release]:
-        """Every release, oldest first, with its status as of now."""
-        return self._releases(None)
+    def releases(self, *, visibility: Visibility | None = None) -> list[Release]:
+        """Every release, oldest first, with its status as of now (or ``visibility``'s instant).
 
-    def release(self, release_id: int) -> Release:
+        Status and ``current_rows`` are those of the public read at that instant, whoever
+        reads: a release still under embargo is listed (as a publication calendar would list
+        it) with status ``embargoed`` and no current rows; its values are never shown.
+        """
+        return self._releases(None, _reader(visibility))
+
+    def release(self, release_id: int, *, visibility: Visibility | None = None) -> Release:
         """One release, or ``StoreError`` if there is none with that id."""
-        found = self._releases(release_id)
+        found = self._releases(release_id, _reader(visibility))
         if not found:
             raise StoreError(f"no release {release_id} in the store {self.path}")
         return found[0]
 
-    def _releases(self, only: int | None) -> list[Release]:
+    def _releases(self, only: int | None, vis: Visibility) -> list[Release]:
         where = "" if only is None else "WHERE release_id = $only"
         count_cols = ["series_rows", *(t.rows_column for t in DATA_TABLES)]
         params: dict[str, object] = {"only": only} if only is not None else {}
@@ -550,8 +555,8 @@ class Store:
             params,
         ):
             files.setdefault(int(rid), []).append(SourceFile(name, sha, int(n)))
-        current = self._current_rows_by_release()
-        now = _utcnow()
+        public = vis.public_view()
+        current = self._current_rows_by_release(public)
         out: list[Release] = []
         for row in rows:
             rid, source, loaded_at, published_at, embargo_until, loaded_by, note = row[:7]
@@ -559,12 +564,12 @@ class Store:
                 col.removesuffix("_rows"): int(n or 0)
                 for col, n in zip(count_cols, row[7:], strict=True)
             }
-            effective = published_at if published_at is not None else loaded_at.date()
-            public = effective <= now.date() and (embargo_until is None or embargo_until <= now)
             data_rows = sum(n for k, n in counts.items() if k != "series")
             cur = current.get(int(rid), 0)
             status: ReleaseStatus
-            if not public:
+            if not public.sees(
+                published_at=published_at, loaded_at=loaded_at, embargo_until=embargo_until
+            ):
                 status = "embargoed"
             elif data_rows > 0 and cur == 0:
                 status = "superseded"
@@ -587,6 +592,24 @@ class Store:
             )
         return out
 
+    def _require_visible(self, release_id: int, vis: Visibility, what: str) -> None:
+        """``StoreError`` unless release ``release_id`` exists and ``vis`` may see it."""
+        r = self.release(release_id, visibility=vis)
+        if vis.sees(
+            published_at=r.published_at, loaded_at=r.loaded_at, embargo_until=r.embargo_until
+        ):
+            return
+        until = r.embargo_until
+        if until is not None and until > vis.cutoff() and not vis.include_embargoed:
+            why = f"under embargo until {until.isoformat(sep=' ')} UTC"
+        elif r.published_at is not None:
+            why = f"not published until {r.published_at.isoformat()}"
+        else:
+            why = f"loaded at {r.loaded_at.isoformat(sep=' ')} UTC"
+        raise StoreError(
+            f"{what}: release {release_id} is {why}, so {vis.describe()} cannot see it"
+        )
+
     def has_release(self, source: str, sha256s: Iterable[str]) -> bool:
         """Whether a release of ``source`` read from exactly these file checksums exists."""
         wanted = sorted(set(sha256s))
@@ -600,33 +623,15 @@ class Store:
         return any(list(r[0]) == wanted for r in rows)
 
     # ------------------------------------------------------------------ as-published reads
-    @staticmethod
-    def _visibility(
-        as_published_on: date | None, include_embargoed: bool
-    ) -> tuple[str, dict[str, object]]:
-        if as_published_on is None:
-            now = _utcnow()
-            day, cutoff = now.date(), now
-        else:
-            day = _as_date(as_published_on)
-            cutoff = datetime.combine(day, time.max)
-        sql = (
-            "SELECT release_id, coalesce(published_at, CAST(loaded_at AS DATE)) AS effective_on "
-            "FROM releases WHERE coalesce(published_at, CAST(loaded_at AS DATE)) <= $day "
-            "AND ($all OR embargo_until IS NULL OR embargo_until <= $cutoff)"
-        )
-        return sql, {"day": day, "cutoff": cutoff, "all": include_embargoed}
-
     def _current_sql(
         self,
         spec: DataTable,
         *,
-        as_published_on: date | None,
-        include_embargoed: bool,
+        vis: Visibility,
         filters: Sequence[tuple[str, Sequence[object] | None]] = (),
     ) -> tuple[str, dict[str, object]]:
-        """The rows of ``spec`` public at the given moment: latest release per key."""
-        visible, params = self._visibility(as_published_on, include_embargoed)
+        """The rows of ``spec`` visible to ``vis``: latest visible release per key."""
+        visible, params = vis.releases_sql()
         where = ["TRUE"]
         for i, (column, allowed) in enumerate(filters):
             if allowed is None:
@@ -648,17 +653,11 @@ class Store:
         self,
         spec: DataTable,
         *,
-        as_published_on: date | None,
-        include_embargoed: bool,
+        vis: Visibility,
         filters: Sequence[tuple[str, Sequence[object] | None]] = (),
         post: tuple[str, Sequence[object] | None] | None = None,
     ) -> pa.Table:
-        sql, params = self._current_sql(
-            spec,
-            as_published_on=as_published_on,
-            include_embargoed=include_embargoed,
-            filters=filters,
-        )
+        sql, params = self._current_sql(spec, vis=vis, filters=filters)
         outer = ""
         if post is not None and post[1] is not None:
             if not post[1]:
@@ -679,27 +678,38 @@ class Store:
         series: Sequence[str] | None = None,
         area_codes: Sequence[str] | None = None,
         include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
         """Indicator values public on ``as_published_on`` (default: now), with release_id.
 
-        For each value key the latest release wins whose publication date (``published_at``,
-        else the load date) is on or before that day and whose embargo has ended by the end
-        of that day; ``include_embargoed`` ignores embargoes. Columns: VALUE_COLUMNS then
-        ``release_id``; rows sorted by key. An empty table means nothing matched.
+        ``as_published_on`` (a date: the end of that day) and ``include_embargoed`` (an editor
+        read) are shorthand for ``visibility`` (:class:`Visibility`; give one or the other).
+        A public read is capped at now: it never shows a release whose embargo or publication
+        instant is still to come. For each value key the latest visible release wins.
+        Columns: VALUE_COLUMNS then ``release_id``; rows sorted by key. An empty table means
+        nothing matched.
         """
-        return self._current_table(
+        table = self._current_table(
             data_table("values"),
-            as_published_on=as_published_on,
-            include_embargoed=include_embargoed,
+            vis=_reader(visibility, as_published_on, include_embargoed),
             filters=[("series", series), ("area_code", area_codes)],
             post=("indicator_id", indicator_ids),
         )
+        return withhold_suppressed(table)
 
     def release_values(
-        self, release_id: int, *, indicator_ids: Sequence[str] | None = None
+        self,
+        release_id: int,
+        *,
+        indicator_ids: Sequence[str] | None = None,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
-        """The values exactly as one release added them (superseded or not)."""
-        self.release(release_id)
+        """The values exactly as one release added them (superseded or not).
+
+        ``StoreError`` if ``visibility`` (default: a public read now) may not see the
+        release, e.g. while it is under embargo; an editor read sees any release.
+        """
+        self._require_visible(release_id, _reader(visibility), "release values")
         spec = data_table("values")
         params: dict[str, object] = {"rid": release_id}
         where = "release_id = $rid"
@@ -713,7 +723,7 @@ class Store:
             f"WHERE {where} ORDER BY {_cols(spec.key)}",
             params,
         )
-        return _typed(table, spec)
+        return withhold_suppressed(_typed(table, spec))
 
     def comparisons(
         self,
@@ -723,15 +733,17 @@ class Store:
         release_id: int | None = None,
         as_published_on: date | None = None,
         include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
         """Comparison outcomes (COMPARISON_COLUMNS + release_id) of the current values.
 
         A row is shown when the value it describes is the one ``values`` shows for the same
-        moment (same visibility, supersession and embargo rules) and both came in the same
-        release: a newer release of a value hides the older release's comparisons of it, even
-        if the newer release brought none. ``release_id`` instead gives one release's rows
-        exactly as loaded, superseded or not (it cannot be combined with
-        ``as_published_on``). Rows sorted by value key and benchmark.
+        read (same :class:`Visibility`, supersession and embargo rules) and both came in the
+        same release: a newer release of a value hides the older release's comparisons of it,
+        even if the newer release brought none. ``release_id`` instead gives one release's
+        rows exactly as loaded, superseded or not (it cannot be combined with
+        ``as_published_on``; ``StoreError`` if the read may not see that release). Rows
+        sorted by value key and benchmark.
         """
         spec = COMPARISONS
         ids = _names("indicator_id", indicator_id)
@@ -744,22 +756,20 @@ class Store:
         if areas is not None:
             where.append("c.area_code IN (SELECT unnest($areas))")
             params["areas"] = areas
+        if release_id is not None and as_published_on is not None:
+            raise StoreError(
+                "comparisons: give release_id (one release as loaded) or as_published_on "
+                "(what was current on a day), not both"
+            )
+        vis = _reader(visibility, as_published_on, include_embargoed)
         if release_id is not None:
-            if as_published_on is not None:
-                raise StoreError(
-                    "comparisons: give release_id (one release as loaded) or as_published_on "
-                    "(what was current on a day), not both"
-                )
-            self.release(release_id)
+            self._require_visible(release_id, vis, "comparisons")
             where.append("c.release_id = $rid")
             params["rid"] = release_id
             source = "comparisons c"
         else:
             current, vparams = self._current_sql(
-                data_table("values"),
-                as_published_on=as_published_on,
-                include_embargoed=include_embargoed,
-                filters=[("area_code", areas)],
+                data_table("values"), vis=vis, filters=[("area_code", areas)]
             )
             params.update(vparams)
             on = " AND ".join(f"v.{quote(k)} = c.{quote(k)}" for k in VALUE_KEY)
@@ -779,12 +789,12 @@ class Store:
         sexes: Sequence[str] | None = None,
         as_published_on: date | None = None,
         include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
         """Population denominators (POPULATION_COLUMNS + release_id), latest release per key."""
         return self._current_table(
             data_table("population"),
-            as_published_on=as_published_on,
-            include_embargoed=include_embargoed,
+            vis=_reader(visibility, as_published_on, include_embargoed),
             filters=[("area_code", area_codes), ("year", years), ("sex", sexes)],
         )
 
@@ -796,12 +806,12 @@ class Store:
         sexes: Sequence[str] | None = None,
         as_published_on: date | None = None,
         include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
         """Registered deaths (DEATH_COLUMNS + release_id), latest release per key."""
         return self._current_table(
             data_table("deaths"),
-            as_published_on=as_published_on,
-            include_embargoed=include_embargoed,
+            vis=_reader(visibility, as_published_on, include_embargoed),
             filters=[("area_code", area_codes), ("year", years), ("sex", sexes)],
         )
 
@@ -812,27 +822,39 @@ class Store:
         lsoa_codes: Sequence[str] | None = None,
         as_published_on: date | None = None,
         include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
         """One IMD edition (DEPRIVATION_COLUMNS + release_id); ``StoreError`` if not held."""
+        vis = _reader(visibility, as_published_on, include_embargoed)
         table = self._current_table(
             data_table("deprivation"),
-            as_published_on=as_published_on,
-            include_embargoed=include_embargoed,
+            vis=vis,
             filters=[("edition", [edition]), ("lsoa_code", lsoa_codes)],
         )
         if table.num_rows == 0 and lsoa_codes is None:
-            held = [r[0] for r in self._query("SELECT DISTINCT edition FROM deprivation")]
+            held = [
+                r[0]
+                for r in self._query(
+                    "SELECT DISTINCT d.edition FROM deprivation d JOIN "
+                    f"({vis.releases_sql()[0]}) v USING (release_id) ORDER BY 1",
+                    vis.releases_sql()[1],
+                )
+            ]
             raise StoreError(
                 f"deprivation edition '{edition}' is not in the store; held: "
-                f"{', '.join(sorted(held)) or 'none'}"
+                f"{', '.join(held) or 'none'}"
             )
         return table
 
     def series(
-        self, *, as_published_on: date | None = None, include_embargoed: bool = False
+        self,
+        *,
+        as_published_on: date | None = None,
+        include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> pa.Table:
-        """Series metadata, the latest public release's description per key."""
-        visible, params = self._visibility(as_published_on, include_embargoed)
+        """Series metadata, the latest visible release's description per key."""
+        visible, params = _reader(visibility, as_published_on, include_embargoed).releases_sql()
         table = self._arrow(
             "SELECT s.key, s.name, s.publisher, s.unit, s.measure, s.fingertips_id, "
             f"s.indicator_id, s.release_id FROM series s JOIN ({visible}) v "
@@ -843,13 +865,15 @@ class Store:
         return table.cast(_SERIES_SCHEMA)
 
     def series_summary(
-        self, *, as_published_on: date | None = None, include_embargoed: bool = False
+        self,
+        *,
+        as_published_on: date | None = None,
+        include_embargoed: bool = False,
+        visibility: Visibility | None = None,
     ) -> dict[str, tuple[str, str, int]]:
         """Series key → (first period label, last period label, rows) of the current values."""
         sql, params = self._current_sql(
-            data_table("values"),
-            as_published_on=as_published_on,
-            include_embargoed=include_embargoed,
+            data_table("values"), vis=_reader(visibility, as_published_on, include_embargoed)
         )
         rows = self._query(
             "SELECT series, arg_min(period_label, period_start), "
@@ -904,10 +928,10 @@ class Store:
             for r in rows
         ]
 
-    def _current_rows_by_release(self) -> dict[int, int]:
+    def _current_rows_by_release(self, vis: Visibility) -> dict[int, int]:
         counts: dict[int, int] = {}
         for spec in DATA_TABLES:
-            sql, params = self._current_sql(spec, as_published_on=None, include_embargoed=False)
+            sql, params = self._current_sql(spec, vis=vis)
             for rid, n in self._query(
                 f"SELECT release_id, count(*) FROM ({sql}) GROUP BY release_id", params
             ):
@@ -935,6 +959,22 @@ def _series_row(s: SeriesInfo, release_id: int) -> list[object]:
         s.fingertips_id,
         s.indicator_id,
     ]
+
+
+def _reader(
+    visibility: Visibility | None,
+    as_published_on: date | None = None,
+    include_embargoed: bool = False,
+) -> Visibility:
+    """The read's :class:`Visibility`, its clock read once; the shorthand arguments
+    (``as_published_on``, ``include_embargoed``) build one and cannot be mixed with it."""
+    if visibility is None:
+        if include_embargoed:
+            return Visibility.editor(as_published_on).fixed()
+        return Visibility.public(as_published_on).fixed()
+    if as_published_on is not None or include_embargoed:
+        raise StoreError("give visibility, or as_published_on/include_embargoed, not both")
+    return visibility.fixed()
 
 
 def _names(column: str, given: str | Sequence[str] | None) -> list[str] | None:

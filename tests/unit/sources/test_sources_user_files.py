@@ -168,3 +168,54 @@ def test_unknown_kind_is_rejected(tmp_path: Path) -> None:
     path.write_text(TIDY, encoding="utf-8")
     with pytest.raises(ValueError, match="unknown source kind 'excel'"):
         read_file(path, kind="excel")
+
+
+# ------------------------------------------------------------------ impossible and implausible
+ISSUE_11 = (
+    "series,area_code,period_start,period_end,period_label,sex,value,lower95_0cl,"
+    "upper95_0cl,count,denominator,unit,suppressed,note\n"
+    "local:smoking,E09000001,2019-01-01,2019-12-31,2019,persons,12.5,10.1,15.2,12.5,200,%,false,\n"
+    "local:smoking,E09000002,2019-01-01,2019-12-31,2019,persons,,10.1,15.2,4,200,%,true,small\n"
+    "local:smoking,E09000003,2019-01-01,2019-12-31,2019,persons,11.0,9.0,13.0,22,200,%,false,\n"
+)
+
+
+def test_implausible_rows_are_kept_flagged_and_suppressed_numbers_withheld(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "issue.csv"
+    path.write_text(ISSUE_11, encoding="utf-8")
+    flags: list[sources.values.Flag] = []
+    release = read_file(path, kind="healthgap", resolve_indicator=_mapping, flags=flags)
+    assert [(f.line, f.column, f.value, f.rule) for f in flags] == [
+        (2, "count", 12.5, "count is not a whole number"),
+        (3, "suppressed", True, "suppressed, yet value, limits or count given: withheld"),
+    ]
+    assert str(flags[0]) == "issue.csv:2: column 'count': value 12.5: count is not a whole number"
+    assert release.note is not None
+    assert "2 row(s) flagged" in release.note
+    assert release.values is not None
+    rows = release.values.to_pylist()
+    assert rows[0]["count"] == 12.5
+    assert rows[0]["note"] == "flagged: count is not a whole number"
+    withheld = rows[1]
+    assert withheld["suppressed"] is True
+    for column in ("value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl", "count"):
+        assert withheld[column] is None, column
+    assert withheld["denominator"] == 200
+    assert (
+        withheld["note"] == "small; flagged: suppressed, yet value, limits or count given: withheld"
+    )
+    assert rows[2]["note"] is None
+
+
+def test_an_indicator_id_the_catalogue_knows_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "ok.csv"
+    path.write_text(
+        "series,area_code,period_start,period_end,period_label,sex,value,indicator_id\n"
+        "local:le,E09000001,2019-01-01,2019-12-31,2019,persons,80.1,life_expectancy\n",
+        encoding="utf-8",
+    )
+    release = read_file(path, kind="healthgap", resolve_indicator=lambda _: None)
+    assert release.values is not None
+    assert release.values["indicator_id"].to_pylist() == ["life_expectancy"]

@@ -193,3 +193,54 @@ def test_attribution_is_shown_with_the_data(app: typer.Typer, filled: Path, tmp_
     assert exported.exit_code == 0, exported.output
     meta = pq.read_schema(out).metadata
     assert meta[b"attribution"].decode() == ATTRIBUTION
+
+
+ISSUE_11 = (
+    "series,area_code,period_start,period_end,period_label,sex,value,lower95_0cl,"
+    "upper95_0cl,count,denominator,unit,suppressed\n"
+    "local:smoking,E09000001,2019-01-01,2019-12-31,2019,persons,12.5,10.1,15.2,12.5,200,%,false\n"
+    "local:smoking,E09000002,2019-01-01,2019-12-31,2019,persons,,10.1,15.2,4,200,%,true\n"
+)
+
+
+def test_load_refuses_the_impossible_and_flags_the_implausible(
+    app: typer.Typer, store_path: Path, tmp_path: Path
+) -> None:
+    runner = CliRunner()
+    load = ["load", "--source", "healthgap", "--store", str(store_path)]
+    bad = tmp_path / "pct.csv"
+    bad.write_text(ISSUE_11.replace(",12.5,10.1,15.2,12.5,", ",150,10.1,15.2,12,", 1))
+    result = runner.invoke(app, [*load, str(bad)])
+    assert result.exit_code == 2
+    assert "pct.csv:2: column 'value': value 150: a percentage must be between 0 and 100" in (
+        result.output
+    )
+    assert "nothing was written" in result.output
+    assert not store_path.exists()
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text(
+        "series,area_code,period_start,period_end,period_label,sex,value,indicator_id\n"
+        "local:x,E09000001,2019-01-01,2019-12-31,2019,persons,1.0,no_such_indicator\n"
+    )
+    result = runner.invoke(app, [*load, str(unknown)])
+    assert result.exit_code == 2
+    assert "unknown.csv:2: column 'indicator_id': value 'no_such_indicator'" in result.output
+    assert not store_path.exists()
+
+    good = tmp_path / "issue.csv"
+    good.write_text(ISSUE_11)
+    result = runner.invoke(app, [*load, str(good)])
+    assert result.exit_code == 0, result.output
+    assert "warning: issue.csv:2: column 'count': value 12.5: count is not a whole number" in (
+        result.output
+    )
+    assert "warning: issue.csv:3: column 'suppressed'" in result.output
+    out = tmp_path / "out.csv"
+    args = ["export", "--store", str(store_path), "--format", "csv", "--out", str(out)]
+    assert runner.invoke(app, args).exit_code == 0
+    rows = {r["area_code"]: r for r in pa_csv.read_csv(out).to_pylist()}
+    withheld = rows["E09000002"]
+    assert withheld["suppressed"] is True
+    for column in ("value", "lower95_0cl", "upper95_0cl", "count"):
+        assert withheld[column] is None, column
+    assert rows["E09000001"]["count"] == 12.5

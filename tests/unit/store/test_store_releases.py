@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -20,6 +21,7 @@ from healthgap.store import (
     SeriesInfo,
     SourceFile,
     Store,
+    Visibility,
     open_store,
 )
 
@@ -354,7 +356,10 @@ def test_embargoed_release_is_hidden_until_its_time(
     assert store.release(held).status == "published"
     assert store.release(public).status == "superseded"
     after = (future + timedelta(days=1)).date()
-    assert set(store.values(as_published_on=after)["release_id"].to_pylist()) == {later}
+    # a public read of a future date is capped at now: the embargo still holds
+    assert set(store.values(as_published_on=after)["release_id"].to_pylist()) == {held}
+    once_lifted = Visibility.public(after, now=future + timedelta(minutes=1))
+    assert set(store.values(visibility=once_lifted)["release_id"].to_pylist()) == {later}
 
 
 def test_aware_embargo_time_is_stored_in_utc(
@@ -374,7 +379,10 @@ def test_future_publication_date_is_not_yet_public(
     rid = store.load_release(make_release(make_values(), published_at=soon))
     assert store.values().num_rows == 0
     assert store.release(rid).status == "embargoed"
-    assert store.values(as_published_on=soon).num_rows == 6
+    # asking for that future day is capped at now: still nothing
+    assert store.values(as_published_on=soon).num_rows == 0
+    then = Visibility.public(soon, now=datetime.combine(soon, datetime.min.time()))
+    assert store.values(visibility=then).num_rows == 6
 
 
 # ------------------------------------------------------------------ reference tables, summaries
@@ -478,3 +486,27 @@ def test_series_metadata_latest_release_wins(
     )
     old = store.series(as_published_on=date(2022, 6, 1)).to_pylist()[0]
     assert old["name"] == "Old name"
+
+
+def test_a_suppressed_value_never_shows_its_count_or_limits(
+    store: Store, store_path: Path, make_values: MakeValues, make_release: MakeRelease
+) -> None:
+    """Loaded by any path, or already stored by an older healthgap: never read back."""
+    t = make_values()
+    flag = [i == 0 for i in range(t.num_rows)]
+    t = t.set_column(t.schema.get_field_index("suppressed"), "suppressed", pa.array(flag))
+    rid = store.load_release(make_release(t))
+    withheld = ("value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl", "count")
+    for table in (store.values(), store.release_values(rid)):
+        first = table.filter(table["suppressed"]).to_pylist()
+        assert len(first) == 1
+        assert all(first[0][c] is None for c in withheld)
+        assert first[0]["denominator"] == 1000.0
+        assert table.filter(pc.invert(table["suppressed"]))["count"].null_count == 0
+    store.close()
+    con = duckdb.connect(str(store_path))
+    con.execute("UPDATE indicator_values SET count = 3, lower95_0cl = 1 WHERE suppressed")
+    con.close()
+    with open_store(store_path, read_only=True) as s:
+        row = s.values().filter(s.values()["suppressed"]).to_pylist()[0]
+        assert (row["count"], row["lower95_0cl"]) == (None, None)
