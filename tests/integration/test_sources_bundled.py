@@ -48,7 +48,7 @@ def _rows(table: pa.Table | None) -> int:
 
 def test_releases_are_lazy_and_counted(releases: dict[str, ReleaseInput]) -> None:
     assert inspect.isgenerator(bundled_releases(resolve_indicator=_resolver))
-    assert len(releases) == bundled_release_count() == 12
+    assert len(releases) == bundled_release_count() == 13
 
 
 def test_tables_have_exactly_the_declared_columns(releases: dict[str, ReleaseInput]) -> None:

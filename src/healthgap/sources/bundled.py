@@ -68,6 +68,9 @@ BUNDLED_PUBLISHED: dict[str, date] = {
     "ons_explore": date(2026, 5, 11),
     # ONSdigital/sdg-data 71b4091e (3.9.1 merged to the main line; 3.4.2, 4.2.1, 11.6.2 earlier).
     "ons_sdg": date(2023, 5, 25),
+    # ONSdigital/explore-local-statistics-app f1ad1840 ("Add latest family-ess data"), the
+    # commit the NCMP files were taken from; 3-3-2 and 3-a-1 in ons_sdg last changed 2023-03-20.
+    "ons_els_app": date(2024, 2, 22),
     # humaniverse/healthyr d04ab34 (england_health_index*.rda).
     "ons_health_index": date(2024, 12, 5),
     # humaniverse/healthyr a1f5e58 (england_homelessness.rda).
