@@ -20,11 +20,15 @@ def slug(text: str) -> str:
     return _NON_ALNUM.sub("-", text.lower()).strip("-")
 
 
-def series_key(kind: str, name: str, measure: str | None = None) -> str:
-    """The key of a series: ``kind:slug(name)`` or ``kind:slug(name)/slug(measure)``.
+def series_key(kind: str, name: str, *measures: str) -> str:
+    """The key of a series: ``kind:slug(name)``, then ``/slug(measure)`` for each measure.
+
+    The one builder of series keys (source readers and the engine use it too); ``slug`` is
+    idempotent, so parts that are already slugs are kept as they are.
 
     >>> series_key("ons_explore", "personal-wellbeing-estimates", "Anxiety")
     'ons_explore:personal-wellbeing-estimates/anxiety'
+    >>> series_key("ons_sdg", "4-2-1", "Boys", "age 3-4")
+    'ons_sdg:4-2-1/boys/age-3-4'
     """
-    key = f"{kind}:{slug(name)}"
-    return key if measure is None else f"{key}/{slug(measure)}"
+    return f"{kind}:{'/'.join(slug(part) for part in (name, *measures))}"

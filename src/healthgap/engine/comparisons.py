@@ -30,7 +30,7 @@ from healthgap.catalogue import load_catalogue
 from healthgap.catalogue.framework import Catalogue
 from healthgap.catalogue.models import Indicator
 from healthgap.errors import InputError
-from healthgap.geography import load_geography
+from healthgap.geography import ENGLAND, LONDON, load_geography
 from healthgap.methods.compare import (
     ComparisonMethod,
     Outcome,
@@ -54,13 +54,9 @@ __all__ = [
     "london_icbs",
 ]
 
-LONDON = "E12000007"
-ENGLAND = "E92000001"
-
 _NOT = Outcome.NOT_COMPARED.value
 _KIND_ORDER = {"region": 0, "icb": 1, "country": 2, "boroughs": 3, "previous": 4}
 _UNMAPPED = "series not mapped to an indicator: polarity unknown (-1)"
-_POLARITY_IDS = {"high_is_good": 1, "low_is_good": 0, "no_judgement": 99}
 #: Quintile words (FingertipsNext): 1 = best with a polarity, 1 = lowest without one.
 _QUINTILE_WORDS = {
     True: ("Best", "Better", "Middle", "Worse", "Worst"),
@@ -100,18 +96,10 @@ FloatArray = NDArray[np.float64]
 
 def fingertips_polarity(polarity: int | str) -> int:
     """Fingertips polarity id (1, 0, 99, −1) from an id or a catalogue polarity name."""
-    if isinstance(polarity, str) and not polarity.lstrip("-").isdigit():
-        try:
-            return _POLARITY_IDS[polarity]
-        except KeyError:
-            raise InputError(
-                f"unknown polarity; use one of {', '.join(_POLARITY_IDS)} or 1, 0, 99, -1",
-                value=polarity,
-            ) from None
     try:
-        return int(Polarity(int(polarity)))
-    except ValueError:
-        raise InputError("unknown polarity id; use 1, 0, 99 or -1", value=polarity) from None
+        return int(Polarity.of(polarity))
+    except MethodInputError as exc:
+        raise InputError(exc.rule, value=polarity) from None
 
 
 @dataclass(frozen=True)

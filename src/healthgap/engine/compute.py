@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from healthgap.catalogue.series import series_key
 from healthgap.engine.bands import ESP2013_19, ESP2013_21, LIFE_TABLE_20, AgeBanding
 from healthgap.errors import InputError
 from healthgap.methods import dsr, life_expectancy, proportion, rate
@@ -73,8 +74,7 @@ def engine_series_key(indicator_id: str, measure: str | None = None) -> str:
     """The series key of values the engine computes, in the source-series convention
     (``'<kind>:<slug>'``, slugs hyphenated): ``engine:life-expectancy``,
     ``engine:life-expectancy/sii-imd2019-decile-london``."""
-    key = "engine:" + indicator_id.replace("_", "-")
-    return f"{key}/{measure}" if measure else key
+    return series_key("engine", indicator_id, *([measure] if measure else []))
 
 
 def _group_codes(aggregates: pa.Table) -> tuple[np.ndarray, pa.Table]:

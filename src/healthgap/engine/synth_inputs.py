@@ -20,10 +20,9 @@ import pandas as pd
 
 from healthgap.config import package_data_dir
 from healthgap.engine.synth_rates import AGE_MAX
+from healthgap.geography import LONDON
 
 __all__ = ["MORTALITY_BAND_EDGES", "LondonInputs", "london_inputs"]
-
-LONDON = "E12000007"
 
 #: Lower edges of the ONS deaths age bands: <1, 1–4, 5–9, …, 85–89, 90+.
 MORTALITY_BAND_EDGES: tuple[int, ...] = (0, 1, *range(5, 95, 5))

@@ -32,6 +32,7 @@ import pandas as pd
 
 from healthgap.errors import InputError
 from healthgap.geography._files import ColumnDtype, read_table
+from healthgap.geography.areas import LONDON_BOROUGHS
 
 __all__ = [
     "DEPRIVATION_FRAME_COLUMNS",
@@ -134,7 +135,7 @@ def read_deprivation(
     missing = sorted(wanted - set(london[lsoa]))
     if missing:
         raise InputError("London LSOA has no IMD row", file=file, column=lsoa, value=missing[0])
-    not_london = ~london[ltla_col].fillna("").str.startswith("E09")
+    not_london = ~london[ltla_col].isin(LONDON_BOROUGHS)
     if bool(not_london.any()):
         raise InputError(
             "London LSOA is not in a London borough",

@@ -47,12 +47,27 @@ SPC_P = {0.95: 0.025, 0.998: 0.001}
 
 
 class Polarity(IntEnum):
-    """Fingertips polarity ids."""
+    """Fingertips polarity ids; a member's lower-case name is the catalogue's polarity name."""
 
     NOT_APPLICABLE = -1
     LOW_IS_GOOD = 0
     HIGH_IS_GOOD = 1
     NO_JUDGEMENT = 99
+
+    @classmethod
+    def of(cls, polarity: int | str) -> Polarity:
+        """The polarity of an id (1, 0, 99, −1) or a name (``high_is_good`` → 1).
+
+        The one mapping from the catalogue's polarity names to Fingertips ids.
+        """
+        for member in cls:
+            if polarity in (member.name.lower(), member.value, str(member.value)):
+                return member
+        names = ", ".join(p.name.lower() for p in cls)
+        ids = ", ".join(str(p.value) for p in cls)
+        raise MethodInputError(
+            f"unknown polarity {polarity!r}; use one of {names} or {ids}", field="polarity"
+        )
 
 
 class ComparisonMethod(IntEnum):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from healthgap.errors import SourceValidationError
+from healthgap.geography import ENGLAND, LONDON
 from healthgap.sources.areas import area_types_for
 from healthgap.sources.common import (
     DATA_DIR,
@@ -34,8 +35,6 @@ __all__ = ["DIRECTORY", "read_ons_sdg_directory"]
 
 DIRECTORY = "ons_sdg"
 PUBLISHER = "ONS UK SDG data"
-ENGLAND = "E92000001"
-LONDON = "E12000007"
 
 Parsed = tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]
 

@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any, Literal
 
 from healthgap.catalogue import Catalogue, Commitment, Indicator, Polarity, TargetStatus
+from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
 from healthgap.methods.compare import benchmark_value
 from healthgap.store import Store
 from healthgap.tracking.periods import deadline_time, decimal_year, period_time
@@ -51,10 +52,8 @@ __all__ = [
     "measuring_indicator",
 ]
 
-LONDON = "E12000007"
-ENGLAND = "E92000001"
 BASELINE_YEAR = 2018
-_BOROUGHS = 33
+_BOROUGHS = len(LONDON_BOROUGHS)
 _DECREASE = {"reduce_by", "at_most", "zero"}
 _INCREASE = {"increase_by", "at_least"}
 _AGGREGABLE = {"proportion": "proportion", "crude_rate": "crude rate", "isr": "isr"}
@@ -224,7 +223,7 @@ def indicator_observations(
         return _obs(mine), f"{key} ({band}, {sex}) for {area_code}"
     if area_code != LONDON:
         return [], f"no {sex} values for {area_code} in the store for {', '.join(keys) or 'it'}"
-    boroughs = [r for r in rows if str(r["area_code"]).startswith("E09")]
+    boroughs = [r for r in rows if r["area_code"] in LONDON_BOROUGHS]
     picked = _pick_series(boroughs, keys, {r["area_code"] for r in boroughs})
     if picked is None:
         return [], "no London value in the bundled data (and no borough values to aggregate)"

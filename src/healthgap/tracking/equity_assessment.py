@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 
 from healthgap.catalogue import Breakdown, Catalogue, Indicator, Polarity, Statistic
+from healthgap.geography import LONDON_BOROUGHS
 from healthgap.methods.compare import Polarity as MethodPolarity
 from healthgap.methods.compare import compare_with_benchmark
 from healthgap.methods.trend import recent_trend
@@ -249,11 +250,7 @@ def red_red(
     ]
     keys = with_ci or list(ind.series_keys)
     rows = [r for r in plain if keys and r["series"] == keys[0]]
-    polarity = {
-        Polarity.HIGH_IS_GOOD: MethodPolarity.HIGH_IS_GOOD,
-        Polarity.LOW_IS_GOOD: MethodPolarity.LOW_IS_GOOD,
-        Polarity.NO_JUDGEMENT: MethodPolarity.NO_JUDGEMENT,
-    }[ind.polarity]
+    polarity = MethodPolarity.of(ind.polarity)
     by_area: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by_area.setdefault(r["area_code"], []).append(r)
@@ -261,7 +258,7 @@ def red_red(
     bench = sorted(by_area.get(bench_code, []), key=lambda r: r["period_start"])
     out: list[RedRed] = []
     for area, group in sorted(by_area.items()):
-        if not area.startswith("E09"):
+        if area not in LONDON_BOROUGHS:
             continue
         group = sorted(group, key=lambda r: r["period_start"])
         last = group[-1]
