@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -69,18 +70,30 @@ def _cols(names: Iterable[str], prefix: str = "") -> str:
 class Store:
     """The healthgap store. Create with :func:`open_store`; close it (or use ``with``).
 
-    One ``Store`` holds one DuckDB connection; calls are serialised by a lock, and DuckDB's
-    file lock keeps every other process out while a writer has the file open.
+    One ``Store`` is the process's single writer: writes are serialised by a lock on its
+    connection. Reads take no lock: each runs on a cursor of its own (or the thread's
+    :meth:`snapshot`), so they continue, and stay consistent, while a load is written.
+    DuckDB's file lock keeps every other process out while a writer has the file open
+    (ADR 0800).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, path: Path, read_only: bool) -> None:
         self._con = con
         self._lock = threading.RLock()
+        self._local = threading.local()
+        # Read cursors are made from their own root connection under a small lock of their
+        # own, so a read never waits for the writer's lock (held for a whole load).
+        self._cursor_lock = threading.Lock()
+        self._readers = con.cursor()
+        self._closed = False
         self.path = path
         self.read_only = read_only
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
+        with self._cursor_lock:
+            self._closed = True
+            self._readers.close()
         with self._lock:
             self._con.close()
 
@@ -96,12 +109,58 @@ class Store:
         self.close()
 
     def _query(self, sql: str, params: object = None) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._con.execute(sql, params).fetchall()
+        with self._reading() as cur:
+            return cur.execute(sql, params).fetchall()
 
     def _arrow(self, sql: str, params: object = None) -> pa.Table:
-        with self._lock:
-            return self._con.execute(sql, params).to_arrow_table()
+        with self._reading() as cur:
+            return cur.execute(sql, params).to_arrow_table()
+
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The cursor a read runs on: the thread's open snapshot, else a fresh cursor.
+
+        Reads never take the writer's lock: each runs on its own cursor (DuckDB MVCC), so
+        reads continue while a load's transaction is open and never see it half-done.
+        """
+        snap: duckdb.DuckDBPyConnection | None = getattr(self._local, "snapshot", None)
+        if snap is not None:
+            yield snap
+            return
+        cur = self._cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor for one read (its own DuckDB connection to the same database)."""
+        with self._cursor_lock:
+            if self._closed:
+                raise StoreError(f"the store {self.path} is closed")
+            return self._readers.cursor()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run every read of this thread inside one read transaction (one consistent view).
+
+        Reads made inside ``with store.snapshot():`` all see the store as it was when the
+        block began, whatever loads commit meanwhile. Nested blocks share the outer one.
+        """
+        if getattr(self._local, "snapshot", None) is not None:
+            yield
+            return
+        cur = self._cursor()
+        cur.begin()
+        self._local.snapshot = cur
+        try:
+            yield
+        finally:
+            self._local.snapshot = None
+            try:
+                cur.rollback()
+            finally:
+                cur.close()
 
     def _require_writable(self, action: str) -> None:
         if self.read_only:
