@@ -664,6 +664,17 @@ class Store:
             f"{what}: release {release_id} is {why}, so {vis.describe()} cannot see it"
         )
 
+    def release_provenance(self) -> dict[int, tuple[str, date | None, datetime]]:
+        """Release id → (source, published_at, loaded_at) of every release (a cheap look-up;
+        callers decide visibility through the reads that return release ids)."""
+        return {
+            int(r[0]): (r[1], r[2], r[3])
+            for r in self._query(
+                "SELECT release_id, source, published_at, loaded_at FROM releases "
+                "ORDER BY release_id"
+            )
+        }
+
     def has_release(self, source: str, sha256s: Iterable[str]) -> bool:
         """Whether a release of ``source`` read from exactly these file checksums exists."""
         wanted = sorted(set(sha256s))
