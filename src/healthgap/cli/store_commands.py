@@ -28,6 +28,7 @@ from rich.table import Table
 from healthgap import ATTRIBUTION
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
+from healthgap.publish import load_release
 from healthgap.store import ReleaseInput, Store, Visibility, open_store
 
 __all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
@@ -82,7 +83,8 @@ def populate(
     total: int | None = None,
     progress: Progress | None = None,
 ) -> InitOutcome:
-    """Load each release the store does not already hold (same source and file checksums).
+    """Load each release the store does not already hold (same source and file checksums),
+    with its comparisons and assessments derived (``healthgap.publish``).
 
     Each release is its own transaction: if one fails, those before it stay loaded and a
     rerun resumes after them.
@@ -101,7 +103,7 @@ def populate(
                 if progress is not None and task is not None:
                     progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
 
-            store.load_release(release, progress=report)
+            load_release(store, release, progress=report)
             loaded += 1
             rows += sum(
                 t.num_rows
@@ -252,8 +254,8 @@ def load_command(
             typer.echo(f"{file} is already loaded from source '{release.source}'; nothing written")
             return
         try:
-            rid = s.load_release(release)
-        except StoreError as exc:
+            rid = load_release(s, release)
+        except HealthgapError as exc:
             raise _fail(f"{exc}; nothing was written", code=2) from exc
         rows = s.release(rid).rows
     typer.echo(f"loaded {file} as release {rid} ({rows:,} rows) into {path}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from healthgap.config import default_store_path
 from healthgap.errors import MigrationError, StoreError
+from healthgap.store.assessments import assessment_schema
 from healthgap.store.columns import BENCHMARKS, COMPARISON_COLUMNS
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
 from healthgap.store.progress import ProgressReturn
@@ -36,6 +37,8 @@ __all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
 CHUNK_ROWS = 250_000
 
 Progress = Callable[[int, int], None]
+#: Derives tables from a release inside its load's transaction (see ``Store.load_release``).
+Derive = Callable[["Store"], Mapping[str, pa.Table]]
 
 #: Comparison outcomes: derived from the values of the same release, one row per value key
 #: and benchmark. Not one of DATA_TABLES (no row count on ``releases``; see ADR 0420).
@@ -250,13 +253,24 @@ class Store:
                 )
 
     # ------------------------------------------------------------------ writes
-    def load_release(self, release: ReleaseInput, *, progress: Progress | None = None) -> int:
+    def load_release(
+        self,
+        release: ReleaseInput,
+        *,
+        progress: Progress | None = None,
+        derive: Derive | None = None,
+    ) -> int:
         """Write ``release`` atomically and return its release id.
 
         Tables are checked against the declared columns first (``StoreError`` naming the
         table and column); the write is one transaction, so a failure, an interrupt or a
         killed process leaves the store as it was. ``progress(done_rows, total_rows)`` is
         called once the transaction has begun and after each batch written.
+
+        ``derive(store)`` (see ``healthgap.publish``) runs inside the transaction once the
+        release is written: reads it makes on this thread see the store as the load leaves
+        it. It returns derived tables by name (``"assessments"``: ``assessment_schema()``
+        rows), written in the same transaction; if it raises, nothing is written.
         """
         self._require_writable("load a release")
         if not release.source:
@@ -349,6 +363,8 @@ class Store:
                     done = self._write_comparisons(
                         con, comparisons, release_id, done, total, progress
                     )
+                if derive is not None:
+                    self._write_derived(con, derive, release_id)
                 con.commit()
             except BaseException as exc:
                 _rollback(con)
@@ -418,6 +434,65 @@ class Store:
                 "comparisons must describe the release's own values"
             )
         return done
+
+    def _write_derived(
+        self, con: duckdb.DuckDBPyConnection, derive: Derive, release_id: int
+    ) -> None:
+        """Run ``derive`` with this thread's reads on the open transaction; write its tables."""
+        outer = getattr(self._local, "snapshot", None)
+        self._local.snapshot = con
+        try:
+            derived = derive(self)
+        finally:
+            self._local.snapshot = outer
+        unknown = sorted(set(derived) - {"assessments"})
+        if unknown:
+            raise StoreError(f"derived table '{unknown[0]}' is not one the store keeps")
+        table = derived.get("assessments")
+        if table is None or table.num_rows == 0:
+            return
+        schema = assessment_schema()
+        if table.schema.names != schema.names:
+            raise StoreError(
+                f"derived table 'assessments': columns {table.schema.names} are not {schema.names}"
+            )
+        names = ", ".join(quote(n) for n in schema.names)
+        con.register("_derived", table.cast(schema))
+        try:
+            con.execute(
+                f"INSERT INTO assessments (release_id, {names}) "
+                f"SELECT {release_id}, {names} FROM _derived"
+            )
+        finally:
+            con.unregister("_derived")
+
+    def assessments(self, *, visibility: Visibility | None = None) -> pa.Table:
+        """The latest stored assessments a read may see: the rows derived with the newest
+        visible release that has any (``assessment_schema()`` + ``release_id``, by position).
+        Empty when no visible release carries assessments."""
+        visible, params = _reader(visibility).releases_sql()
+        names = ", ".join(f"a.{quote(n)}" for n in assessment_schema().names)
+        return self._arrow(
+            f"SELECT {names}, a.release_id FROM assessments a WHERE a.release_id = ("
+            f"SELECT max(x.release_id) FROM assessments x JOIN ({visible}) v "
+            "ON x.release_id = v.release_id) ORDER BY a.position",
+            params,
+        )
+
+    def latest_change(self, *, visibility: Visibility | None = None) -> datetime | None:
+        """The latest instant at which what ``visibility`` sees changed: a visible release's
+        publication (or embargo end, or load) or a progress return recorded."""
+        vis = _reader(visibility)
+        visible, params = vis.releases_sql()
+        got = self._query(
+            "SELECT max(greatest(coalesce(CAST(r.published_at AS TIMESTAMP), r.loaded_at), "
+            "coalesce(r.embargo_until, r.loaded_at), r.loaded_at)) FROM releases r "
+            f"JOIN ({visible}) v USING (release_id)",
+            params,
+        )[0][0]
+        returns = self._query("SELECT max(recorded_at) FROM progress_returns")[0][0]
+        found = [x for x in (got, returns) if x is not None]
+        return max(found) if found else None
 
     @staticmethod
     def _check_unique(con: duckdb.DuckDBPyConnection, spec: DataTable, release_id: int) -> None:
