@@ -63,10 +63,19 @@ def derive_comparisons(
         outside = pc.invert(pc.is_in(england.column("series"), value_set=pa.array(keys)))
         england = england.filter(outside)
         benchmarks = england if england.num_rows else None
-    compared = indicator_comparisons(
-        combined, catalogue=catalogue or load_catalogue(), benchmarks=benchmarks
+    cat = catalogue or load_catalogue()
+    known = {i.id for i in cat.indicators}
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        # An id the catalogue does not declare has no polarity or comparator: judged as an
+        # unmapped series ("Not compared", with the reason), its id restored afterwards.
+        combined = _without_ids(combined, unknown)
+    compared = _semi_join(
+        indicator_comparisons(combined, catalogue=cat, benchmarks=benchmarks), own
     )
-    return _semi_join(compared, own)
+    if unknown:
+        compared = _restore_ids(compared, own)
+    return compared
 
 
 def with_comparisons(
@@ -126,6 +135,24 @@ def load_release(
         progress=progress,
         derive=lambda view: {"assessments": derive_assessments(view, cat)},
     )
+
+
+def _without_ids(table: pa.Table, ids: list[str]) -> pa.Table:
+    column = table.column("indicator_id")
+    nulled = pc.if_else(pc.is_in(column, value_set=pa.array(ids)), None, column)
+    i = table.schema.get_field_index("indicator_id")
+    return table.set_column(i, table.schema.field(i), nulled)
+
+
+def _restore_ids(compared: pa.Table, own: pa.Table) -> pa.Table:
+    """Give each comparison row the indicator id its value has in the release."""
+    keys = list(VALUE_KEY)
+    ids = own.select([*keys, "indicator_id"]).to_pandas().drop_duplicates(keys)
+    left = _key_frame(compared)
+    got = left.merge(ids, on=keys, how="left")["indicator_id"]
+    column = pa.array(got.where(got.notna(), None).tolist(), pa.string())
+    i = compared.schema.get_field_index("indicator_id")
+    return compared.set_column(i, compared.schema.field(i), column)
 
 
 def _key_frame(table: pa.Table) -> pd.DataFrame:
