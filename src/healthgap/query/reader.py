@@ -36,7 +36,15 @@ from healthgap.geography import Geography, load_geography
 from healthgap.geography.boundaries import BoundaryLevel
 from healthgap.query.errors import NoData, UnknownParameter, closest
 from healthgap.query.models import AreaInfo, ComparisonRow, Provenance, TrendRow, ValueRow
-from healthgap.store import AREA_TYPES, SEXES, Release, Store, Visibility, open_store
+from healthgap.store import (
+    AREA_TYPES,
+    SEXES,
+    Release,
+    SourceSummary,
+    Store,
+    Visibility,
+    open_store,
+)
 
 __all__ = ["BULK_COLUMNS", "Filter", "ReadLayer", "Viewer", "open_read_layer"]
 
@@ -484,6 +492,41 @@ class ReadLayer:
                 str(release_id), [str(r.release_id) for r in self.releases(viewer)]
             ),
         )
+
+    def summary(self) -> list[SourceSummary]:
+        """Per source: releases, stored rows, series and the periods held."""
+        return self.store.summary()
+
+    @property
+    def schema_version(self) -> int:
+        """The store's schema version."""
+        return self.store.schema_version
+
+    def tidy_values(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        release_id: int | None = None,
+    ) -> pa.Table:
+        """Values in the store's canonical tidy shape (VALUE_COLUMNS + ``release_id``), for
+        exports: the current ones, or exactly as one release added them.
+
+        ``indicator`` filters on indicator ids as stored. ``NoData`` when nothing matches;
+        ``StoreError`` for a release that does not exist or ``viewer`` may not see.
+        """
+        ids = _names(indicator)
+        if release_id is not None:
+            table = self.store.release_values(release_id, indicator_ids=ids, visibility=viewer)
+        else:
+            table = self.store.values(visibility=viewer, indicator_ids=ids)
+        if table.num_rows == 0:
+            asked: dict[str, object] = {"indicator": ids, "release": release_id}
+            held = self.store.values(visibility=viewer).column("indicator_id").unique()
+            raise NoData(
+                asked, {"indicators": sorted(i for i in held.to_pylist() if i is not None)}
+            )
+        return table
 
     # ------------------------------------------------------------------ internals
     def _resolve_indicators(
