@@ -10,6 +10,7 @@ with no answer :class:`NoData` (with what is held). Design: ADR 0800.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from healthgap.catalogue import (
     Aim,
@@ -35,10 +37,21 @@ from healthgap.errors import CatalogueError
 from healthgap.geography import Geography, load_geography
 from healthgap.geography.boundaries import BoundaryLevel
 from healthgap.query.errors import NoData, UnknownParameter, closest
-from healthgap.query.models import AreaInfo, ComparisonRow, Provenance, TrendRow, ValueRow
+from healthgap.query.models import (
+    AreaInfo,
+    AssessmentRow,
+    ComparisonRow,
+    InequalityRow,
+    Provenance,
+    ReleaseChange,
+    ReleaseDiff,
+    TrendRow,
+    ValueRow,
+)
 from healthgap.store import (
     AREA_TYPES,
     SEXES,
+    ProgressReturn,
     Release,
     SourceSummary,
     Store,
@@ -527,6 +540,199 @@ class ReadLayer:
                 asked, {"indicators": sorted(i for i in held.to_pylist() if i is not None)}
             )
         return table
+
+    # ------------------------------------------------------------------ commitments
+    def assessments(self, viewer: Visibility, *, commitment: Filter = None) -> list[AssessmentRow]:
+        """Commitment assessments: the ones stored with the newest visible release, looked
+        up. They are public by construction (derived from what a public read saw at load
+        time); when something visible changed since (a later publication, an embargo that
+        ended, a progress return), a public read now gets them computed afresh instead.
+        ``UnknownParameter`` for an unknown commitment; ``NoData`` when none is held.
+        """
+        wanted = _names(commitment)
+        for c in wanted or ():
+            self.commitment(c)
+        vis = viewer.fixed()
+        with self._snapshot():
+            stored = self.store.assessments(visibility=vis)
+            changed = self.store.latest_change(visibility=vis.public_view())
+        rows: list[AssessmentRow]
+        computed = None if stored.num_rows == 0 else stored.column("computed_at")[0].as_py()
+        public_now = not vis.include_embargoed and vis.as_of is None
+        if public_now and (computed is None or (changed is not None and changed > computed)):
+            rows = self._assess_now()
+        else:
+            rows = [
+                AssessmentRow(
+                    kind=r["kind"],
+                    id=r["id"],
+                    title=r["title"],
+                    commitment_id=r["commitment_id"],
+                    indicator_id=r["indicator_id"],
+                    area_code=r["area_code"],
+                    sex=r["sex"],
+                    status=r["status"],
+                    reason=r["reason"],
+                    measured_by=r["measured_by"],
+                    target_text=r["target_text"],
+                    deadline=r["deadline"],
+                    detail=json.loads(r["detail"]),
+                    release_id=int(r["release_id"]),
+                )
+                for r in stored.to_pylist()
+            ]
+        if wanted is not None:
+            rows = [r for r in rows if r.commitment_id in wanted or r.id in wanted]
+        if not rows:
+            raise NoData({"commitment": wanted, "assessments": "stored"}, {})
+        return rows
+
+    def _assess_now(self) -> list[AssessmentRow]:
+        """Assessments computed now (tracking's rules) on what a public read sees now."""
+        from healthgap.tracking import assess_commitments
+
+        latest = max(self.store.release_provenance(), default=0)
+        out = []
+        for a in assess_commitments(self.catalogue, self.store):
+            d = a.to_dict()
+            out.append(
+                AssessmentRow(
+                    kind=d["kind"],
+                    id=d["id"],
+                    title=d["title"],
+                    commitment_id=d["commitment_id"],
+                    indicator_id=d["indicator_id"],
+                    area_code=d["area_code"],
+                    sex=d["sex"],
+                    status=d["status"],
+                    reason=d["reason"],
+                    measured_by=d["measured_by"],
+                    target_text=d["target_text"],
+                    deadline=d["deadline"],
+                    detail=json.loads(json.dumps(d, sort_keys=True, default=str)),
+                    release_id=latest,
+                )
+            )
+        return out
+
+    def progress_history(self, commitment: str) -> list[ProgressReturn]:
+        """Every progress return of a commitment, corrections included, in recorded order."""
+        return self.store.progress_history(self.commitment(commitment).id)
+
+    # ------------------------------------------------------------------ release changes
+    def release_diff(self, viewer: Visibility, old: int, new: int) -> ReleaseDiff:
+        """What changed from release ``old`` to release ``new``, per series: value keys
+        added, removed, revised (value or limits differ) and unchanged. Both releases must
+        be visible to ``viewer`` (``StoreError`` otherwise)."""
+        for rid in (old, new):
+            self.release(viewer, rid)
+        cols = [*_VALUE_KEY, "indicator_id", "value", "lower95_0cl", "upper95_0cl"]
+        with self._snapshot():
+            a = self.store.release_values(old, visibility=viewer).select(cols).to_pandas()
+            b = self.store.release_values(new, visibility=viewer).select(cols).to_pandas()
+        keys = list(_VALUE_KEY)
+        both = a.merge(b, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
+        changes: list[ReleaseChange] = []
+        for series, g in both.groupby("series", sort=True):
+            inner = g[g["_merge"] == "both"]
+            differs = pd.Series(False, index=inner.index)
+            for c in ("value", "lower95_0cl", "upper95_0cl"):
+                x, y = inner[f"{c}_old"], inner[f"{c}_new"]
+                differs |= ~((x == y) | (x.isna() & y.isna()))
+            ids = g["indicator_id_new"].fillna(g["indicator_id_old"]).dropna()
+            changes.append(
+                ReleaseChange(
+                    series=str(series),
+                    indicator_id=None if ids.empty else str(ids.iloc[0]),
+                    added=int((g["_merge"] == "right_only").sum()),
+                    removed=int((g["_merge"] == "left_only").sum()),
+                    revised=int(differs.sum()),
+                    unchanged=int(len(inner) - differs.sum()),
+                )
+            )
+        return ReleaseDiff(old=old, new=new, changes=tuple(changes))
+
+    # ------------------------------------------------------------------ inequality
+    def inequality(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: str,
+        area: str,
+        period: str,
+        breakdown: str,
+        sex: str = "persons",
+    ) -> list[InequalityRow]:
+        """Inequality measures computed on demand from the stored values across a breakdown:
+        SII, RII and gap for a decile breakdown; the HEAT measures for deprivation deciles or
+        ethnic groups (``healthgap.engine``'s implementations of ``healthgap.methods``).
+
+        ``NoData`` (listing the breakdowns held) when the values cannot bear them.
+        """
+        from healthgap.engine.heat_measures import HEAT_DIMENSIONS, heat_values
+        from healthgap.engine.inequality import DECILE_BREAKDOWNS, inequality_values
+
+        ind = self.indicator(indicator)
+        rows = self.bulk(
+            viewer, indicator=ind.id, area=area, period=period, sex=sex, breakdown=None
+        )
+        base = self.store.values(
+            visibility=viewer, indicator_ids=[ind.id], area_codes=[self.area(area).code]
+        )
+        frame = base.filter(
+            pc.and_(
+                pc.equal(base.column("period_label"), period), pc.equal(base.column("sex"), sex)
+            )
+        ).drop(["release_id"])
+        held = sorted(set(rows.column("breakdown_type").to_pylist()))
+        if breakdown not in held:
+            raise NoData(
+                {"indicator": ind.id, "area": area, "period": period, "breakdown": breakdown},
+                {"breakdowns": held},
+            )
+        out: list[pa.Table] = []
+        if breakdown in DECILE_BREAKDOWNS:
+            out.append(
+                inequality_values(
+                    frame, indicator_id=ind.id, statistic=ind.statistic.value, breakdown=breakdown
+                )
+            )
+        if breakdown in HEAT_DIMENSIONS:
+            out.append(
+                heat_values(
+                    frame,
+                    indicator_id=ind.id,
+                    favourable=ind.polarity.value == "high_is_good",
+                    scale=ind.multiplier,
+                )
+            )
+        measures = [r for t in out for r in t.to_pylist()]
+        if not measures:
+            raise NoData(
+                {"indicator": ind.id, "area": area, "period": period, "breakdown": breakdown},
+                {
+                    "breakdowns_with_measures": sorted(
+                        set(DECILE_BREAKDOWNS) | set(HEAT_DIMENSIONS)
+                    ),
+                    "breakdowns": held,
+                },
+            )
+        return [
+            InequalityRow(
+                indicator_id=ind.id,
+                area_code=m["area_code"],
+                period_label=m["period_label"],
+                sex=m["sex"],
+                breakdown_type=breakdown,
+                measure=str(m["series"]).rsplit("/", 1)[-1],
+                value=m["value"],
+                lower95_0cl=m["lower95_0cl"],
+                upper95_0cl=m["upper95_0cl"],
+                unit=m["unit"],
+                note=m["note"],
+            )
+            for m in measures
+        ]
 
     # ------------------------------------------------------------------ internals
     def _resolve_indicators(
