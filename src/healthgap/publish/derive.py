@@ -130,6 +130,10 @@ def load_release(
     """
     cat = catalogue or load_catalogue()
     complete = with_comparisons(store, release, catalogue=cat)
+    if release.values is None or release.values.num_rows == 0:
+        # Reference data (deprivation, population, deaths) does not change an assessment:
+        # the ones stored with the last release of values still hold.
+        return store.load_release(complete, progress=progress)
     return store.load_release(
         complete,
         progress=progress,

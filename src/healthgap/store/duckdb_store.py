@@ -480,14 +480,15 @@ class Store:
         )
 
     def latest_change(self, *, visibility: Visibility | None = None) -> datetime | None:
-        """The latest instant at which what ``visibility`` sees changed: a visible release's
-        publication (or embargo end, or load) or a progress return recorded."""
+        """The latest instant at which the values or progress ``visibility`` sees changed: a
+        visible release of values published (or its embargo ended, or it was loaded), or a
+        progress return recorded."""
         vis = _reader(visibility)
         visible, params = vis.releases_sql()
         got = self._query(
             "SELECT max(greatest(coalesce(CAST(r.published_at AS TIMESTAMP), r.loaded_at), "
             "coalesce(r.embargo_until, r.loaded_at), r.loaded_at)) FROM releases r "
-            f"JOIN ({visible}) v USING (release_id)",
+            f"JOIN ({visible}) v USING (release_id) WHERE r.values_rows > 0",
             params,
         )[0][0]
         returns = self._query("SELECT max(recorded_at) FROM progress_returns")[0][0]
