@@ -282,13 +282,22 @@ class ReadLayer:
                 return self._areas[key]
         area = self.geography.get(key)
         found = (
-            None
+            self._held_area(key)
             if area is None
             else self._info(area.code, area.name, area.area_type, area.parent_code)
         )
-        with self._lock:
-            self._areas[key] = found
+        if found is not None:  # an unknown code may be loaded later: not remembered
+            with self._lock:
+                self._areas[key] = found
         return found
+
+    def _held_area(self, code: str) -> AreaInfo | None:
+        """An area the geography does not know but the store holds values for (e.g. an ICB
+        code retired before the bundled lookups): named by its code, no parent."""
+        held = self.store.values(visibility=Visibility.public(), area_codes=[code])
+        if held.num_rows == 0:
+            return None
+        return AreaInfo(code, code, str(held.column("area_type")[0].as_py()), None, None)
 
     def _info(self, code: str, name: str, area_type: str, parent: str | None) -> AreaInfo:
         parent_name = None

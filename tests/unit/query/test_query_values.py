@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import pyarrow as pa
 import pytest
 
 from healthgap.publish import load_release
@@ -154,3 +155,13 @@ def test_catalogue_and_area_reads(reader: ReadLayer) -> None:
     with pytest.raises(UnknownParameter):
         reader.search_areas("zzzzqqqq")
     assert reader.boundaries("ltla")["type"] == "FeatureCollection"
+
+
+def test_an_area_held_but_not_in_the_geography_is_readable(reader: ReadLayer) -> None:
+    with pytest.raises(UnknownParameter):
+        reader.area("E54000052")
+    table = values((2021,)).slice(0, 1).to_pylist()[0]
+    row = {**table, "area_code": "E54000052", "area_type": "icb"}
+    load_release(reader.store, release(pa.Table.from_pylist([row]), name="old-icb.csv"))
+    (got,) = reader.values(public(), indicator="life_expectancy", area="E54000052")
+    assert (got.area_name, got.area_type, got.parent_code) == ("E54000052", "icb", None)
