@@ -10,6 +10,7 @@ with no answer :class:`NoData` (with what is held). Design: ADR 0800.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator, Sequence
@@ -514,6 +515,17 @@ class ReadLayer:
                 str(release_id), [str(r.release_id) for r in self.releases(viewer)]
             ),
         )
+
+    def version(self, viewer: Visibility) -> str:
+        """A short fingerprint of everything ``viewer`` can see: the visible releases, the
+        latest progress return and the catalogue version. Equal fingerprints mean equal
+        answers, so it serves as an HTTP ETag and a cache key."""
+        vis = viewer.fixed()
+        with self._snapshot():
+            ids = self.store.visible_release_ids(visibility=vis)
+            returns = self.store.latest_change(visibility=vis)
+        text = f"{self.catalogue.version}|{','.join(map(str, ids))}|{returns}"
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def summary(self) -> list[SourceSummary]:
         """Per source: releases, stored rows, series and the periods held."""

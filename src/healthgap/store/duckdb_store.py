@@ -479,6 +479,11 @@ class Store:
             params,
         )
 
+    def visible_release_ids(self, *, visibility: Visibility | None = None) -> tuple[int, ...]:
+        """Ids of the releases ``visibility`` sees (a cheap look-up, e.g. for an ETag)."""
+        visible, params = _reader(visibility).releases_sql()
+        return tuple(int(r[0]) for r in self._query(f"{visible} ORDER BY release_id", params))
+
     def latest_change(self, *, visibility: Visibility | None = None) -> datetime | None:
         """The latest instant at which the values or progress ``visibility`` sees changed: a
         visible release of values published (or its embargo ended, or it was loaded), or a

@@ -165,3 +165,16 @@ def test_an_area_held_but_not_in_the_geography_is_readable(reader: ReadLayer) ->
     load_release(reader.store, release(pa.Table.from_pylist([row]), name="old-icb.csv"))
     (got,) = reader.values(public(), indicator="life_expectancy", area="E54000052")
     assert (got.area_name, got.area_type, got.parent_code) == ("E54000052", "icb", None)
+
+
+def test_version_changes_with_what_the_viewer_sees(reader: ReadLayer) -> None:
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
+    before = reader.version(public())
+    assert reader.version(public()) == before
+    load_release(
+        reader.store,
+        release(values((2022,)), name="emb.csv", published_at=None, embargo_until=later),
+    )
+    assert reader.version(public()) == before  # still under embargo: same public answers
+    assert reader.version(editor()) != before
+    assert reader.version(public(now=later + timedelta(hours=1))) != before
