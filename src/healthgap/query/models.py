@@ -100,6 +100,7 @@ class ValueRow:
     revised: bool
     value_note: str | None
     recent_trend: str | None
+    trend_reason: str | None
     comparisons: tuple[ComparisonRow, ...]
     provenance: Provenance
 

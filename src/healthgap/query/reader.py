@@ -111,6 +111,7 @@ BULK_COLUMNS: tuple[str, ...] = (
     "borough_quintile",
     "change_from_previous",
     "recent_trend",
+    "trend_reason",
     "release_id",
     "source",
     "published_at",
@@ -486,7 +487,7 @@ class ReadLayer:
                     breakdown_type=r.breakdown_type,
                     breakdown_category=r.breakdown_category,
                     recent_trend=r.recent_trend,
-                    trend_reason=None,
+                    trend_reason=r.trend_reason,
                     release_id=r.provenance.release_id,
                 )
             )
@@ -931,6 +932,7 @@ class ReadLayer:
             if area_col:
                 out[area_col] = None
         out["recent_trend"] = None
+        out["trend_reason"] = None
         if not comps.empty:
             for bench, (outcome_col, value_col, area_col) in _FLAT_BENCHMARKS.items():
                 part = comps[comps["benchmark"] == bench]
@@ -949,13 +951,22 @@ class ReadLayer:
                 )
             trend = comps[comps["recent_trend"].notna()]
             if not trend.empty:
-                trend = trend[[*_VALUE_KEY, "recent_trend"]].drop_duplicates(list(_VALUE_KEY))
-                trend = trend.rename(columns={"age_band": "age", "recent_trend": "_trend"})
+                trend = trend[[*_VALUE_KEY, "recent_trend", "trend_reason"]].drop_duplicates(
+                    list(_VALUE_KEY)
+                )
+                trend = trend.rename(
+                    columns={
+                        "age_band": "age",
+                        "recent_trend": "_trend",
+                        "trend_reason": "_trend_reason",
+                    }
+                )
                 out = out.merge(
                     trend, on=[k if k != "age_band" else "age" for k in _VALUE_KEY], how="left"
                 )
                 out["recent_trend"] = out["_trend"]
-                out = out.drop(columns=["_trend"])
+                out["trend_reason"] = out["_trend_reason"]
+                out = out.drop(columns=["_trend", "_trend_reason"])
         out["borough_quintile"] = out["borough_quintile"].astype("Int64")
         prov = self.store.release_provenance()
         out["source"] = [prov[int(r)][0] for r in out["release_id"]]
@@ -1078,6 +1089,7 @@ def _value_rows(flat: pd.DataFrame, comps: pd.DataFrame) -> list[ValueRow]:
                 revised=bool(r["revised"]),
                 value_note=r["value_note"],
                 recent_trend=r["recent_trend"],
+                trend_reason=r["trend_reason"],
                 comparisons=tuple(by_key.get(key, ())),
                 provenance=Provenance(
                     release_id=int(r["release_id"]),

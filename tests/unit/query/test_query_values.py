@@ -178,3 +178,14 @@ def test_version_changes_with_what_the_viewer_sees(reader: ReadLayer) -> None:
     assert reader.version(public()) == before  # still under embargo: same public answers
     assert reader.version(editor()) != before
     assert reader.version(public(now=later + timedelta(hours=1))) != before
+
+
+def test_trends_are_the_stored_recent_trend_of_each_latest_period(reader: ReadLayer) -> None:
+    rows = reader.trends(public(), indicator="life_expectancy")
+    assert {r.area_code for r in rows} == {ENGLAND, LONDON, *BOROUGHS}
+    assert {r.period_label for r in rows} == {"2021"}
+    stored = reader.store.comparisons(indicator_id="life_expectancy", area_code="E09000001")
+    latest = [t for t in stored.to_pylist() if t["recent_trend"] is not None]
+    (mine,) = [r for r in rows if r.area_code == "E09000001"]
+    assert mine.recent_trend == latest[0]["recent_trend"]
+    assert mine.trend_reason == latest[0]["trend_reason"]
