@@ -17,6 +17,7 @@ __all__ = [
     "AssessmentRow",
     "ComparisonRow",
     "InequalityRow",
+    "LineageLink",
     "Provenance",
     "ReleaseChange",
     "ReleaseDiff",
@@ -44,6 +45,16 @@ class AreaInfo:
     area_type: str
     parent_code: str | None
     parent_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class LineageLink:
+    """One best-fit link between an LSOA 2011 and an LSOA 2021 (ONS lookup):
+    ``change`` is unchanged, split, merged or complex."""
+
+    lsoa11_code: str
+    lsoa21_code: str
+    change: str
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from healthgap.query.models import (
     AssessmentRow,
     ComparisonRow,
     InequalityRow,
+    LineageLink,
     Provenance,
     ReleaseChange,
     ReleaseDiff,
@@ -269,6 +270,24 @@ class ReadLayer:
         return [
             self._info(a.code, a.name, a.area_type, a.parent_code)
             for a in self.geography.parents(code)
+        ]
+
+    def lineage(self, code: str) -> list[LineageLink]:
+        """The 2011↔2021 links of an LSOA (either edition's code); ``UnknownParameter`` for
+        an unknown code, ``NoData`` for an area that is not an LSOA."""
+        area = self.area(code)
+        links = self.geography.lsoa11_to_lsoa21()
+        if area.area_type == "lsoa11":
+            found = links[links["lsoa11_code"] == area.code]
+        elif area.area_type == "lsoa21":
+            found = links[links["lsoa21_code"] == area.code]
+        else:
+            raise NoData(
+                {"area": area.code, "lineage": "2011-2021"}, {"area_types": ["lsoa11", "lsoa21"]}
+            )
+        return [
+            LineageLink(str(r.lsoa11_code), str(r.lsoa21_code), str(r.change))
+            for r in found.itertuples(index=False)
         ]
 
     def boundaries(self, level: str) -> dict[str, Any]:

@@ -189,3 +189,13 @@ def test_trends_are_the_stored_recent_trend_of_each_latest_period(reader: ReadLa
     (mine,) = [r for r in rows if r.area_code == "E09000001"]
     assert mine.recent_trend == latest[0]["recent_trend"]
     assert mine.trend_reason == latest[0]["trend_reason"]
+
+
+def test_lineage_links_lsoas_across_editions(reader: ReadLayer) -> None:
+    lsoa11 = reader.areas(area_type="lsoa11")[0].code
+    links = reader.lineage(lsoa11)
+    assert links
+    assert all(link.lsoa11_code == lsoa11 for link in links)
+    assert reader.lineage(links[0].lsoa21_code)
+    with pytest.raises(NoData):
+        reader.lineage("E09000001")
