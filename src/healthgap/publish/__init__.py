@@ -8,11 +8,28 @@ that write; presentations import it for loads and read through ``healthgap.query
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from healthgap.publish.derive import (
     derive_assessments,
     derive_comparisons,
     load_release,
     with_comparisons,
 )
+from healthgap.store import Writer, open_store
 
-__all__ = ["derive_assessments", "derive_comparisons", "load_release", "with_comparisons"]
+__all__ = [
+    "Writer",
+    "derive_assessments",
+    "derive_comparisons",
+    "load_release",
+    "open_writer",
+    "with_comparisons",
+]
+
+
+def open_writer(path: Path | None = None) -> Writer:
+    """Open the store at ``path`` for writing (migrating it) and return the process's single
+    :class:`Writer`; read through ``healthgap.query.ReadLayer(writer.store)``. ``StoreError``
+    when the file is in use by another process."""
+    return Writer(open_store(path))

@@ -25,6 +25,7 @@ from healthgap.query.models import (
     ValueRow,
 )
 from healthgap.query.reader import BULK_COLUMNS, Filter, ReadLayer, Viewer, open_read_layer
+from healthgap.store import ProgressReturn, Release, SourceSummary
 
 __all__ = [
     "BULK_COLUMNS",
@@ -35,11 +36,14 @@ __all__ = [
     "InequalityRow",
     "LineageLink",
     "NoData",
+    "ProgressReturn",
     "Provenance",
     "QueryError",
     "ReadLayer",
+    "Release",
     "ReleaseChange",
     "ReleaseDiff",
+    "SourceSummary",
     "TrendRow",
     "UnknownParameter",
     "ValueRow",
