@@ -13,11 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 import pyarrow as pa
@@ -138,7 +139,17 @@ _FLAT_BENCHMARKS = {
     "boroughs": ("borough_quintile", None, None),
     "previous": ("change_from_previous", None, None),
 }
+#: Answers remembered per read layer (values and bulk reads), least recently used dropped.
+_CACHE_ENTRIES = 256
+_T = TypeVar("_T")
 _BOUNDARY_LEVELS: tuple[str, ...] = ("ltla", "icb", "region", "ward", "msoa21", "lsoa21")
+
+
+def _frozen(params: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+    return tuple(
+        (k, v if isinstance(v, (str, bool, int)) or v is None else tuple(v))
+        for k, v in sorted(params.items())
+    )
 
 
 def _names(value: Filter) -> list[str] | None:
@@ -167,6 +178,7 @@ class ReadLayer:
         self.geography = geography if geography is not None else load_geography()
         self._areas: dict[str, AreaInfo | None] = {}
         self._ancestry: dict[str, frozenset[str]] = {}
+        self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -178,6 +190,30 @@ class ReadLayer:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _cached(
+        self,
+        kind: str,
+        viewer: Visibility,
+        params: dict[str, Any],
+        build: Callable[[Visibility], _T],
+    ) -> _T:
+        """``build(viewer)``, remembered under the fingerprint of what ``viewer`` sees
+        (:meth:`version`): equal fingerprints mean equal answers, so a cached answer is never
+        stale and never crosses the embargo line. Errors are not remembered."""
+        vis = viewer.fixed()
+        key = (kind, self.version(vis), _frozen(params))
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return cast("_T", hit)
+        got = build(vis)
+        with self._lock:
+            self._cache[key] = got
+            while len(self._cache) > _CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return got
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
@@ -362,20 +398,23 @@ class ReadLayer:
         ``category`` their categories. ``latest`` keeps the latest period of each series at
         each area. Raises ``UnknownParameter`` or ``NoData``; never returns an empty list.
         """
-        flat, comps = self._read(
-            viewer,
-            indicator=indicator,
-            area=area,
-            area_type=area_type,
-            parent=parent,
-            period=period,
-            sex=sex,
-            age=age,
-            breakdown=breakdown,
-            category=category,
-            latest=latest,
-        )
-        return _value_rows(flat, comps)
+        params: dict[str, Any] = {
+            "indicator": indicator,
+            "area": area,
+            "area_type": area_type,
+            "parent": parent,
+            "period": period,
+            "sex": sex,
+            "age": age,
+            "breakdown": breakdown,
+            "category": category,
+            "latest": latest,
+        }
+
+        def build(vis: Visibility) -> list[ValueRow]:
+            return _value_rows(*self._read(vis, **params))
+
+        return list(self._cached("values", viewer, params, build))
 
     def series(
         self,
@@ -424,20 +463,24 @@ class ReadLayer:
     ) -> pa.Table:
         """The same read as :meth:`values`, flat (``BULK_COLUMNS``), as an Arrow table for
         CSV, Parquet or JSON streaming. ``NoData`` rather than an empty table."""
-        flat, _ = self._read(
-            viewer,
-            indicator=indicator,
-            area=area,
-            area_type=area_type,
-            parent=parent,
-            period=period,
-            sex=sex,
-            age=age,
-            breakdown=breakdown,
-            category=category,
-            latest=latest,
-        )
-        return pa.Table.from_pandas(flat[list(BULK_COLUMNS)], preserve_index=False)
+        params: dict[str, Any] = {
+            "indicator": indicator,
+            "area": area,
+            "area_type": area_type,
+            "parent": parent,
+            "period": period,
+            "sex": sex,
+            "age": age,
+            "breakdown": breakdown,
+            "category": category,
+            "latest": latest,
+        }
+
+        def build(vis: Visibility) -> pa.Table:
+            flat, _ = self._read(vis, **params)
+            return pa.Table.from_pandas(flat[list(BULK_COLUMNS)], preserve_index=False)
+
+        return self._cached("bulk", viewer, params, build)
 
     def comparisons(
         self,

@@ -199,3 +199,25 @@ def test_lineage_links_lsoas_across_editions(reader: ReadLayer) -> None:
     assert reader.lineage(links[0].lsoa21_code)
     with pytest.raises(NoData):
         reader.lineage("E09000001")
+
+
+def test_answers_are_remembered_until_what_the_viewer_sees_changes(reader: ReadLayer) -> None:
+    first = reader.latest(public(), indicator="life_expectancy")
+    again = reader.latest(public(), indicator="life_expectancy")
+    assert again == first
+    assert again is not first  # a copy: callers cannot change the remembered answer
+    assert len(reader._cache) == 1
+    load_release(reader.store, release(values((2022,)), name="le-2022.csv"))
+    fresh = reader.latest(public(), indicator="life_expectancy")
+    assert {r.period_label for r in fresh} == {"2022"}
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
+    load_release(
+        reader.store,
+        release(values((2023,)), name="le-2023.csv", published_at=None, embargo_until=later),
+    )
+    assert {r.period_label for r in reader.latest(public(), indicator="life_expectancy")} == {
+        "2022"
+    }
+    assert {r.period_label for r in reader.latest(editor(), indicator="life_expectancy")} == {
+        "2023"
+    }
