@@ -514,9 +514,14 @@ class ReadLayer:
         )
         compared = [r for r in rows if r.comparisons]
         if not compared:
+            # The values exist but were loaded before comparisons were derived at load time.
             raise NoData(
                 {"indicator": indicator, "area": area, "comparisons": "stored"},
-                {"values_without_comparisons": [str(len(rows))]},
+                {
+                    "releases_without_comparisons": sorted(
+                        {str(r.provenance.release_id) for r in rows}
+                    )
+                },
             )
         return compared
 
