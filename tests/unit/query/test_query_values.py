@@ -4,6 +4,7 @@ answers with an empty result."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -221,3 +222,15 @@ def test_answers_are_remembered_until_what_the_viewer_sees_changes(reader: ReadL
     assert {r.period_label for r in reader.latest(editor(), indicator="life_expectancy")} == {
         "2023"
     }
+
+
+def test_values_loaded_without_derivation_say_so(tmp_path: Path) -> None:
+    from healthgap.store import open_store
+
+    with open_store(tmp_path / "old.duckdb") as s:
+        s.load_release(release(values()))  # a store written before load-time derivation
+        q = ReadLayer(s)
+        assert q.values(public(), indicator="life_expectancy")[0].comparisons == ()
+        with pytest.raises(NoData) as err:
+            q.comparisons(public(), indicator="life_expectancy")
+        assert err.value.available["releases_without_comparisons"] == ("1",)
