@@ -61,6 +61,7 @@ from healthgap.store import (
     Visibility,
     open_store,
 )
+from healthgap.store.schema import data_table
 
 __all__ = ["BULK_COLUMNS", "Filter", "ReadLayer", "Viewer", "open_read_layer"]
 
@@ -888,17 +889,26 @@ class ReadLayer:
             if indicators is not None:
                 ind_ids, series_keys = self._resolve_indicators(vis, indicators)
             parts = []
-            if indicators is None or ind_ids:
-                parts.append(
-                    self.store.values(
-                        visibility=vis, indicator_ids=ind_ids or None, area_codes=areas
+            if indicators is None:
+                parts.append(self.store.values(visibility=vis, area_codes=areas))
+            elif ind_ids:
+                # Narrow to the series that ever held these indicators (a key column), then
+                # the store's latest-release-per-key step picks the current values.
+                candidates = self.store.series_of_indicators(ind_ids)
+                if candidates:
+                    parts.append(
+                        self.store.values(
+                            visibility=vis,
+                            indicator_ids=ind_ids,
+                            series=candidates,
+                            area_codes=areas,
+                        )
                     )
-                )
             if series_keys:
                 parts.append(
                     self.store.values(visibility=vis, series=series_keys, area_codes=areas)
                 )
-            base = pa.concat_tables(parts).to_pandas() if parts else pd.DataFrame()
+            base = pa.concat_tables(parts).to_pandas() if parts else _empty_values()
             if len(parts) > 1:
                 base = base.drop_duplicates(list(_VALUE_KEY))
             frame = base
@@ -948,7 +958,10 @@ class ReadLayer:
         areas: list[str] | None,
     ) -> pd.DataFrame:
         table = self.store.comparisons(
-            visibility=vis, indicator_id=ind_ids or None, area_code=areas
+            visibility=vis,
+            indicator_id=ind_ids or None,
+            area_code=areas,
+            series=sorted(frame["series"].unique().tolist()),
         )
         comps: pd.DataFrame = table.to_pandas()
         if comps.empty:
@@ -1063,6 +1076,11 @@ class ReadLayer:
                 strict=True,
             )
         }
+
+
+def _empty_values() -> pd.DataFrame:
+    frame: pd.DataFrame = data_table("values").arrow_schema().empty_table().to_pandas()
+    return frame
 
 
 def _latest(frame: pd.DataFrame) -> pd.DataFrame:

@@ -479,6 +479,20 @@ class Store:
             params,
         )
 
+    def series_of_indicators(self, indicator_ids: Sequence[str]) -> list[str]:
+        """Series keys that hold a value of these indicators in any release (a cheap
+        look-up that narrows a read before its latest-release-per-key step)."""
+        if not indicator_ids:
+            raise StoreError("filter on 'indicator_id' is empty; pass None to select all")
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT DISTINCT series FROM indicator_values "
+                "WHERE indicator_id IN (SELECT unnest($ids)) ORDER BY 1",
+                {"ids": list(indicator_ids)},
+            )
+        ]
+
     def visible_release_ids(self, *, visibility: Visibility | None = None) -> tuple[int, ...]:
         """Ids of the releases ``visibility`` sees (a cheap look-up, e.g. for an ETag)."""
         visible, params = _reader(visibility).releases_sql()
@@ -875,6 +889,7 @@ class Store:
         *,
         indicator_id: str | Sequence[str] | None = None,
         area_code: str | Sequence[str] | None = None,
+        series: Sequence[str] | None = None,
         release_id: int | None = None,
         as_published_on: date | None = None,
         include_embargoed: bool = False,
@@ -893,6 +908,7 @@ class Store:
         spec = COMPARISONS
         ids = _names("indicator_id", indicator_id)
         areas = _names("area_code", area_code)
+        keys = _names("series", series)
         params: dict[str, object] = {}
         where = ["TRUE"]
         if ids is not None:
@@ -901,6 +917,9 @@ class Store:
         if areas is not None:
             where.append("c.area_code IN (SELECT unnest($areas))")
             params["areas"] = areas
+        if keys is not None:
+            where.append("c.series IN (SELECT unnest($keys))")
+            params["keys"] = keys
         if release_id is not None and as_published_on is not None:
             raise StoreError(
                 "comparisons: give release_id (one release as loaded) or as_published_on "
@@ -914,7 +933,7 @@ class Store:
             source = "comparisons c"
         else:
             current, vparams = self._current_sql(
-                data_table("values"), vis=vis, filters=[("area_code", areas)]
+                data_table("values"), vis=vis, filters=[("area_code", areas), ("series", keys)]
             )
             params.update(vparams)
             on = " AND ".join(f"v.{quote(k)} = c.{quote(k)}" for k in VALUE_KEY)

@@ -234,3 +234,14 @@ def test_values_loaded_without_derivation_say_so(tmp_path: Path) -> None:
         with pytest.raises(NoData) as err:
             q.comparisons(public(), indicator="life_expectancy")
         assert err.value.available["releases_without_comparisons"] == ("1",)
+
+
+def test_reads_narrow_to_the_indicators_series_without_changing_the_answer(
+    reader: ReadLayer,
+) -> None:
+    s = reader.store
+    assert s.series_of_indicators(["life_expectancy"]) == [SERIES]
+    assert s.series_of_indicators(["healthy_life_expectancy"]) == []
+    narrowed = s.comparisons(indicator_id="life_expectancy", series=[SERIES])
+    assert narrowed.to_pylist() == s.comparisons(indicator_id="life_expectancy").to_pylist()
+    assert s.comparisons(series=["fingertips:0"]).num_rows == 0
