@@ -20,6 +20,7 @@ from healthgap.engine.backends import BACKEND_NAMES
 from healthgap.engine.comparisons import ENGLAND
 from healthgap.engine.pipeline import EngineResult, run_engine
 from healthgap.errors import HealthgapError
+from healthgap.publish import load_release
 from healthgap.store import open_store
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 
@@ -152,7 +153,8 @@ def compute_command(
             )
         release = release_from_result(result, input_dir)
         with open_store(path) as st:
-            release_id = st.load_release(release)
+            # publish keeps the engine's comparisons and derives the assessments with them.
+            release_id = load_release(st, release)
     except HealthgapError as exc:
         console.print(f"[red]healthgap compute:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None

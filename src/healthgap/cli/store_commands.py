@@ -1,7 +1,9 @@
 """``healthgap init | status | load | export``: build, inspect, extend and export the store.
 
-The commands parse arguments and call ``healthgap.store`` and ``healthgap.sources``; they
-compute nothing themselves. ``register(app)`` adds them to a Typer application.
+The commands parse arguments and compute nothing themselves: ``status`` and ``export`` read
+through ``healthgap.query`` (the read layer); ``init`` and ``load`` are writes, made through
+``healthgap.publish`` (which derives comparisons and assessments with each release) on a store
+they open for writing. ``register(app)`` adds them to a Typer application.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from rich.table import Table
 from healthgap import ATTRIBUTION
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
-from healthgap.store import ReleaseInput, Store, Visibility, open_store
+from healthgap.publish import load_release
+from healthgap.query import ReadLayer, editor, open_read_layer, public
+from healthgap.store import ReleaseInput, Store, open_store
 
 __all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
 
@@ -75,6 +79,19 @@ def _opened(path: Path, *, read_only: bool) -> Iterator[Store]:
         s.close()
 
 
+@contextmanager
+def _reading(path: Path) -> Iterator[ReadLayer]:
+    """The read layer over the store at ``path`` (read-only), or exit with its error."""
+    try:
+        q = open_read_layer(path, read_only=True)
+    except StoreError as exc:
+        raise _fail(str(exc), code=1) from exc
+    try:
+        yield q
+    finally:
+        q.close()
+
+
 def populate(
     store: Store,
     releases: Iterable[ReleaseInput],
@@ -82,7 +99,8 @@ def populate(
     total: int | None = None,
     progress: Progress | None = None,
 ) -> InitOutcome:
-    """Load each release the store does not already hold (same source and file checksums).
+    """Load each release the store does not already hold (same source and file checksums),
+    with its comparisons and assessments derived (``healthgap.publish``).
 
     Each release is its own transaction: if one fails, those before it stay loaded and a
     rerun resumes after them.
@@ -101,7 +119,7 @@ def populate(
                 if progress is not None and task is not None:
                     progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
 
-            store.load_release(release, progress=report)
+            load_release(store, release, progress=report)
             loaded += 1
             rows += sum(
                 t.num_rows
@@ -161,10 +179,10 @@ def status_command(
 ) -> None:
     """Releases, row counts and the periods held per source."""
     path = _store_path(store)
-    with _opened(path, read_only=True) as s:
-        sources = s.summary()
-        releases = s.releases()
-        version = s.schema_version
+    with _reading(path) as q:
+        sources = q.summary()
+        releases = q.releases(public())
+        version = q.schema_version
     if as_json:
         typer.echo(
             json.dumps(
@@ -256,8 +274,8 @@ def load_command(
             typer.echo(f"{file} is already loaded from source '{release.source}'; nothing written")
             return
         try:
-            rid = s.load_release(release)
-        except StoreError as exc:
+            rid = load_release(s, release)
+        except HealthgapError as exc:
             raise _fail(f"{exc}; nothing was written", code=2) from exc
         rows = s.release(rid).rows
     typer.echo(f"loaded {file} as release {rid} ({rows:,} rows) into {path}")
@@ -308,29 +326,13 @@ def export_command(
     if release is not None and as_published_on is not None:
         raise _fail("give --release or --as-published-on, not both", code=2)
     day = None if as_published_on is None else as_published_on.date()
-    reader = Visibility.editor(day) if include_embargoed else Visibility.public(day)
+    viewer = editor(day) if include_embargoed else public(day)
     path = _store_path(store)
-    with _opened(path, read_only=True) as s:
+    with _reading(path) as q:
         try:
-            if release is not None:
-                table = s.release_values(
-                    release, indicator_ids=indicator or None, visibility=reader
-                )
-            else:
-                table = s.values(visibility=reader, indicator_ids=indicator or None)
-        except StoreError as exc:
-            raise _fail(str(exc), code=1) from exc
-    if table.num_rows == 0:
-        what = [f"release {release}"] if release is not None else []
-        if indicator:
-            what.append(f"indicator(s) {', '.join(indicator)}")
-        if as_published_on is not None:
-            what.append(f"published on {as_published_on.date().isoformat()}")
-        raise _fail(
-            f"no values match ({'; '.join(what) or 'the store holds no values'}); "
-            f"{out} not written",
-            code=1,
-        )
+            table = q.tidy_values(viewer, indicator=indicator or None, release_id=release)
+        except HealthgapError as exc:
+            raise _fail(f"{exc}; {out} not written", code=1) from exc
     write_atomically(table, out, fmt=fmt)
     typer.echo(f"wrote {table.num_rows:,} values to {out} ({fmt.value})")
 

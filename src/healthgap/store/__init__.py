@@ -22,6 +22,7 @@ from healthgap.store.records import RELEASE_STATUSES, Release, ReleaseStatus, So
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 from healthgap.store.schema import DATA_TABLES, DataTable
 from healthgap.store.visibility import Visibility
+from healthgap.store.writer import Writer
 
 __all__ = [
     "AREA_TYPES",
@@ -49,6 +50,7 @@ __all__ = [
     "SourceSummary",
     "Store",
     "Visibility",
+    "Writer",
     "column_names",
     "open_store",
 ]

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import TracebackType
@@ -20,6 +21,7 @@ import pyarrow.compute as pc
 
 from healthgap.config import default_store_path
 from healthgap.errors import MigrationError, StoreError
+from healthgap.store.assessments import assessment_schema
 from healthgap.store.columns import BENCHMARKS, COMPARISON_COLUMNS
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
 from healthgap.store.progress import ProgressReturn
@@ -36,6 +38,8 @@ __all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
 CHUNK_ROWS = 250_000
 
 Progress = Callable[[int, int], None]
+#: Derives tables from a release inside its load's transaction (see ``Store.load_release``).
+Derive = Callable[["Store"], Mapping[str, pa.Table]]
 
 #: Comparison outcomes: derived from the values of the same release, one row per value key
 #: and benchmark. Not one of DATA_TABLES (no row count on ``releases``; see ADR 0420).
@@ -70,18 +74,30 @@ def _cols(names: Iterable[str], prefix: str = "") -> str:
 class Store:
     """The healthgap store. Create with :func:`open_store`; close it (or use ``with``).
 
-    One ``Store`` holds one DuckDB connection; calls are serialised by a lock, and DuckDB's
-    file lock keeps every other process out while a writer has the file open.
+    One ``Store`` is the process's single writer: writes are serialised by a lock on its
+    connection. Reads take no lock: each runs on a cursor of its own (or the thread's
+    :meth:`snapshot`), so they continue, and stay consistent, while a load is written.
+    DuckDB's file lock keeps every other process out while a writer has the file open
+    (ADR 0800).
     """
 
     def __init__(self, con: duckdb.DuckDBPyConnection, *, path: Path, read_only: bool) -> None:
         self._con = con
         self._lock = threading.RLock()
+        self._local = threading.local()
+        # Read cursors are made from their own root connection under a small lock of their
+        # own, so a read never waits for the writer's lock (held for a whole load).
+        self._cursor_lock = threading.Lock()
+        self._readers = con.cursor()
+        self._closed = False
         self.path = path
         self.read_only = read_only
 
     # ------------------------------------------------------------------ lifecycle
     def close(self) -> None:
+        with self._cursor_lock:
+            self._closed = True
+            self._readers.close()
         with self._lock:
             self._con.close()
 
@@ -97,12 +113,58 @@ class Store:
         self.close()
 
     def _query(self, sql: str, params: object = None) -> list[tuple[Any, ...]]:
-        with self._lock:
-            return self._con.execute(sql, params).fetchall()
+        with self._reading() as cur:
+            return cur.execute(sql, params).fetchall()
 
     def _arrow(self, sql: str, params: object = None) -> pa.Table:
-        with self._lock:
-            return self._con.execute(sql, params).to_arrow_table()
+        with self._reading() as cur:
+            return cur.execute(sql, params).to_arrow_table()
+
+    @contextmanager
+    def _reading(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The cursor a read runs on: the thread's open snapshot, else a fresh cursor.
+
+        Reads never take the writer's lock: each runs on its own cursor (DuckDB MVCC), so
+        reads continue while a load's transaction is open and never see it half-done.
+        """
+        snap: duckdb.DuckDBPyConnection | None = getattr(self._local, "snapshot", None)
+        if snap is not None:
+            yield snap
+            return
+        cur = self._cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor for one read (its own DuckDB connection to the same database)."""
+        with self._cursor_lock:
+            if self._closed:
+                raise StoreError(f"the store {self.path} is closed")
+            return self._readers.cursor()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Run every read of this thread inside one read transaction (one consistent view).
+
+        Reads made inside ``with store.snapshot():`` all see the store as it was when the
+        block began, whatever loads commit meanwhile. Nested blocks share the outer one.
+        """
+        if getattr(self._local, "snapshot", None) is not None:
+            yield
+            return
+        cur = self._cursor()
+        cur.begin()
+        self._local.snapshot = cur
+        try:
+            yield
+        finally:
+            self._local.snapshot = None
+            try:
+                cur.rollback()
+            finally:
+                cur.close()
 
     def _require_writable(self, action: str) -> None:
         if self.read_only:
@@ -192,13 +254,24 @@ class Store:
                 )
 
     # ------------------------------------------------------------------ writes
-    def load_release(self, release: ReleaseInput, *, progress: Progress | None = None) -> int:
+    def load_release(
+        self,
+        release: ReleaseInput,
+        *,
+        progress: Progress | None = None,
+        derive: Derive | None = None,
+    ) -> int:
         """Write ``release`` atomically and return its release id.
 
         Tables are checked against the declared columns first (``StoreError`` naming the
         table and column); the write is one transaction, so a failure, an interrupt or a
         killed process leaves the store as it was. ``progress(done_rows, total_rows)`` is
         called once the transaction has begun and after each batch written.
+
+        ``derive(store)`` (see ``healthgap.publish``) runs inside the transaction once the
+        release is written: reads it makes on this thread see the store as the load leaves
+        it. It returns derived tables by name (``"assessments"``: ``assessment_schema()``
+        rows), written in the same transaction; if it raises, nothing is written.
         """
         self._require_writable("load a release")
         if not release.source:
@@ -294,6 +367,8 @@ class Store:
                     done = self._write_comparisons(
                         con, comparisons, release_id, done, total, progress
                     )
+                if derive is not None:
+                    self._write_derived(con, derive, release_id)
                 con.commit()
             except BaseException as exc:
                 _rollback(con)
@@ -363,6 +438,85 @@ class Store:
                 "comparisons must describe the release's own values"
             )
         return done
+
+    def _write_derived(
+        self, con: duckdb.DuckDBPyConnection, derive: Derive, release_id: int
+    ) -> None:
+        """Run ``derive`` with this thread's reads on the open transaction; write its tables."""
+        outer = getattr(self._local, "snapshot", None)
+        self._local.snapshot = con
+        try:
+            derived = derive(self)
+        finally:
+            self._local.snapshot = outer
+        unknown = sorted(set(derived) - {"assessments"})
+        if unknown:
+            raise StoreError(f"derived table '{unknown[0]}' is not one the store keeps")
+        table = derived.get("assessments")
+        if table is None or table.num_rows == 0:
+            return
+        schema = assessment_schema()
+        if table.schema.names != schema.names:
+            raise StoreError(
+                f"derived table 'assessments': columns {table.schema.names} are not {schema.names}"
+            )
+        names = ", ".join(quote(n) for n in schema.names)
+        con.register("_derived", table.cast(schema))
+        try:
+            con.execute(
+                f"INSERT INTO assessments (release_id, {names}) "
+                f"SELECT {release_id}, {names} FROM _derived"
+            )
+        finally:
+            con.unregister("_derived")
+
+    def assessments(self, *, visibility: Visibility | None = None) -> pa.Table:
+        """The latest stored assessments a read may see: the rows derived with the newest
+        visible release that has any (``assessment_schema()`` + ``release_id``, by position).
+        Empty when no visible release carries assessments."""
+        visible, params = _reader(visibility).releases_sql()
+        names = ", ".join(f"a.{quote(n)}" for n in assessment_schema().names)
+        return self._arrow(
+            f"SELECT {names}, a.release_id FROM assessments a WHERE a.release_id = ("
+            f"SELECT max(x.release_id) FROM assessments x JOIN ({visible}) v "
+            "ON x.release_id = v.release_id) ORDER BY a.position",
+            params,
+        )
+
+    def series_of_indicators(self, indicator_ids: Sequence[str]) -> list[str]:
+        """Series keys that hold a value of these indicators in any release (a cheap
+        look-up that narrows a read before its latest-release-per-key step)."""
+        if not indicator_ids:
+            raise StoreError("filter on 'indicator_id' is empty; pass None to select all")
+        return [
+            r[0]
+            for r in self._query(
+                "SELECT DISTINCT series FROM indicator_values "
+                "WHERE indicator_id IN (SELECT unnest($ids)) ORDER BY 1",
+                {"ids": list(indicator_ids)},
+            )
+        ]
+
+    def visible_release_ids(self, *, visibility: Visibility | None = None) -> tuple[int, ...]:
+        """Ids of the releases ``visibility`` sees (a cheap look-up, e.g. for an ETag)."""
+        visible, params = _reader(visibility).releases_sql()
+        return tuple(int(r[0]) for r in self._query(f"{visible} ORDER BY release_id", params))
+
+    def latest_change(self, *, visibility: Visibility | None = None) -> datetime | None:
+        """The latest instant at which the values or progress ``visibility`` sees changed: a
+        visible release of values published (or its embargo ended, or it was loaded), or a
+        progress return recorded."""
+        vis = _reader(visibility)
+        visible, params = vis.releases_sql()
+        got = self._query(
+            "SELECT max(greatest(coalesce(CAST(r.published_at AS TIMESTAMP), r.loaded_at), "
+            "coalesce(r.embargo_until, r.loaded_at), r.loaded_at)) FROM releases r "
+            f"JOIN ({visible}) v USING (release_id) WHERE r.values_rows > 0",
+            params,
+        )[0][0]
+        returns = self._query("SELECT max(recorded_at) FROM progress_returns")[0][0]
+        found = [x for x in (got, returns) if x is not None]
+        return max(found) if found else None
 
     @staticmethod
     def _check_unique(con: duckdb.DuckDBPyConnection, spec: DataTable, release_id: int) -> None:
@@ -610,6 +764,17 @@ class Store:
             f"{what}: release {release_id} is {why}, so {vis.describe()} cannot see it"
         )
 
+    def release_provenance(self) -> dict[int, tuple[str, date | None, datetime]]:
+        """Release id → (source, published_at, loaded_at) of every release (a cheap look-up;
+        callers decide visibility through the reads that return release ids)."""
+        return {
+            int(r[0]): (r[1], r[2], r[3])
+            for r in self._query(
+                "SELECT release_id, source, published_at, loaded_at FROM releases "
+                "ORDER BY release_id"
+            )
+        }
+
     def has_release(self, source: str, sha256s: Iterable[str]) -> bool:
         """Whether a release of ``source`` read from exactly these file checksums exists."""
         wanted = sorted(set(sha256s))
@@ -730,6 +895,7 @@ class Store:
         *,
         indicator_id: str | Sequence[str] | None = None,
         area_code: str | Sequence[str] | None = None,
+        series: Sequence[str] | None = None,
         release_id: int | None = None,
         as_published_on: date | None = None,
         include_embargoed: bool = False,
@@ -748,6 +914,7 @@ class Store:
         spec = COMPARISONS
         ids = _names("indicator_id", indicator_id)
         areas = _names("area_code", area_code)
+        keys = _names("series", series)
         params: dict[str, object] = {}
         where = ["TRUE"]
         if ids is not None:
@@ -756,6 +923,9 @@ class Store:
         if areas is not None:
             where.append("c.area_code IN (SELECT unnest($areas))")
             params["areas"] = areas
+        if keys is not None:
+            where.append("c.series IN (SELECT unnest($keys))")
+            params["keys"] = keys
         if release_id is not None and as_published_on is not None:
             raise StoreError(
                 "comparisons: give release_id (one release as loaded) or as_published_on "
@@ -769,7 +939,7 @@ class Store:
             source = "comparisons c"
         else:
             current, vparams = self._current_sql(
-                data_table("values"), vis=vis, filters=[("area_code", areas)]
+                data_table("values"), vis=vis, filters=[("area_code", areas), ("series", keys)]
             )
             params.update(vparams)
             on = " AND ".join(f"v.{quote(k)} = c.{quote(k)}" for k in VALUE_KEY)

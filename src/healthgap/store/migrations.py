@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from healthgap.store.assessments import ASSESSMENT_COLUMNS
 from healthgap.store.columns import COMPARISON_COLUMNS
 from healthgap.store.schema import DATA_TABLES, quote
 
@@ -157,6 +158,16 @@ def _v4() -> tuple[str, ...]:
         + [_column_sql(c.name, c.type, c.nullable) for c in COMPARISON_COLUMNS]
     )
     return (f"CREATE TABLE comparisons ({cols})",)
+
+
+@step(5, "commitment assessments derived with each release")
+def _v5() -> tuple[str, ...]:
+    # Derived in the load's transaction (ADR 0800); never updated, a new load adds rows.
+    cols = ", ".join(
+        ["release_id BIGINT NOT NULL"]
+        + [_column_sql(name, type_, nullable) for name, type_, nullable in ASSESSMENT_COLUMNS]
+    )
+    return (f"CREATE TABLE assessments ({cols})",)
 
 
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)

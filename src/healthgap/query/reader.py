@@ -1,0 +1,1203 @@
+"""``ReadLayer``: the one way presentations read the store, catalogue and geography.
+
+Every data read takes a :class:`~healthgap.store.Visibility` (``Viewer``): public or editor, as
+of an instant. The read layer passes it to the store unchanged, runs each read inside one store
+snapshot (one consistent view, even while a load is written), joins catalogue metadata,
+geography names, stored comparisons and provenance, and never returns an empty result: an
+unknown code raises :class:`UnknownParameter` (with the closest valid values), a valid question
+with no answer :class:`NoData` (with what is held). Design: ADR 0800.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from healthgap.catalogue import (
+    Aim,
+    Catalogue,
+    Commitment,
+    FocusArea,
+    Indicator,
+    Mission,
+    Priority,
+    SearchHit,
+    load_catalogue,
+)
+from healthgap.errors import CatalogueError
+from healthgap.geography import Geography, load_geography
+from healthgap.geography.boundaries import BoundaryLevel
+from healthgap.query.errors import NoData, UnknownParameter, closest
+from healthgap.query.models import (
+    AreaInfo,
+    AssessmentRow,
+    ComparisonRow,
+    InequalityRow,
+    LineageLink,
+    Provenance,
+    ReleaseChange,
+    ReleaseDiff,
+    TrendRow,
+    ValueRow,
+)
+from healthgap.store import (
+    AREA_TYPES,
+    SEXES,
+    ProgressReturn,
+    Release,
+    SourceSummary,
+    Store,
+    Visibility,
+    open_store,
+)
+from healthgap.store.schema import data_table
+
+__all__ = ["BULK_COLUMNS", "Filter", "ReadLayer", "Viewer", "open_read_layer"]
+
+#: A read's view of the store (public or editor, as of an instant): the store's rule.
+Viewer = Visibility
+
+Filter = str | Sequence[str] | None
+
+#: Columns of the flat (bulk) table, in order: the value, its metadata, comparisons and
+#: provenance. Comparison columns are null where none is stored.
+BULK_COLUMNS: tuple[str, ...] = (
+    "indicator_id",
+    "indicator_name",
+    "series",
+    "area_code",
+    "area_name",
+    "area_type",
+    "parent_code",
+    "parent_name",
+    "period_label",
+    "period_start",
+    "period_end",
+    "sex",
+    "age",
+    "breakdown_type",
+    "breakdown_category",
+    "value",
+    "lower95_0cl",
+    "upper95_0cl",
+    "lower99_8cl",
+    "upper99_8cl",
+    "count",
+    "denominator",
+    "unit",
+    "polarity",
+    "statistic",
+    "comparison_method",
+    "multiplier",
+    "suppressed",
+    "provisional",
+    "revised",
+    "value_note",
+    "compared_to_london",
+    "london_value",
+    "compared_to_icb",
+    "icb_code",
+    "icb_value",
+    "compared_to_england",
+    "england_value",
+    "borough_quintile",
+    "change_from_previous",
+    "recent_trend",
+    "trend_reason",
+    "release_id",
+    "source",
+    "published_at",
+    "loaded_at",
+)
+
+_VALUE_KEY = (
+    "series",
+    "area_code",
+    "period_start",
+    "period_end",
+    "sex",
+    "age_band",
+    "breakdown_type",
+    "breakdown_category",
+)
+_SERIES_OF_ROW = ("series", "area_code", "sex", "age_band", "breakdown_type", "breakdown_category")
+#: benchmark → (outcome column, benchmark value column, benchmark area column) in BULK_COLUMNS.
+_FLAT_BENCHMARKS = {
+    "region": ("compared_to_london", "london_value", None),
+    "icb": ("compared_to_icb", "icb_value", "icb_code"),
+    "country": ("compared_to_england", "england_value", None),
+    "boroughs": ("borough_quintile", None, None),
+    "previous": ("change_from_previous", None, None),
+}
+#: Answers remembered per read layer (values and bulk reads), least recently used dropped.
+_CACHE_ENTRIES = 256
+_T = TypeVar("_T")
+_BOUNDARY_LEVELS: tuple[str, ...] = ("ltla", "icb", "region", "ward", "msoa21", "lsoa21")
+
+
+def _frozen(params: dict[str, Any]) -> tuple[tuple[str, object], ...]:
+    return tuple(
+        (k, v if isinstance(v, (str, bool, int)) or v is None else tuple(v))
+        for k, v in sorted(params.items())
+    )
+
+
+def _names(value: Filter) -> list[str] | None:
+    if value is None:
+        return None
+    names = [value] if isinstance(value, str) else list(value)
+    return [n.strip() for n in names if n.strip()] or None
+
+
+class ReadLayer:
+    """Reads for the API, website, reports and CLI. Thread-safe: share one per process.
+
+    ``store`` is the process's store (the server's single writer, or a read-only store for
+    the CLI); the catalogue and geography default to the bundled ones.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        catalogue: Catalogue | None = None,
+        geography: Geography | None = None,
+    ) -> None:
+        self.store = store
+        self.catalogue = catalogue if catalogue is not None else load_catalogue()
+        self.geography = geography if geography is not None else load_geography()
+        self._areas: dict[str, AreaInfo | None] = {}
+        self._ancestry: dict[str, frozenset[str]] = {}
+        self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        """Close the store (when this read layer opened it)."""
+        self.store.close()
+
+    def __enter__(self) -> ReadLayer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _cached(
+        self,
+        kind: str,
+        viewer: Visibility,
+        params: dict[str, Any],
+        build: Callable[[Visibility], _T],
+    ) -> _T:
+        """``build(viewer)``, remembered under the fingerprint of what ``viewer`` sees
+        (:meth:`version`): equal fingerprints mean equal answers, so a cached answer is never
+        stale and never crosses the embargo line. Errors are not remembered."""
+        vis = viewer.fixed()
+        key = (kind, self.version(vis), _frozen(params))
+        with self._lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+                return cast("_T", hit)
+        got = build(vis)
+        with self._lock:
+            self._cache[key] = got
+            while len(self._cache) > _CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+        return got
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
+        with self.store.snapshot():
+            yield
+
+    # ------------------------------------------------------------------ catalogue
+    def aims(self) -> tuple[Aim, ...]:
+        return self.catalogue.aims
+
+    def priorities(self) -> tuple[Priority, ...]:
+        return self.catalogue.priorities
+
+    def commitments(self) -> tuple[Commitment, ...]:
+        return self.catalogue.commitments
+
+    def focus_areas(self) -> tuple[FocusArea, ...]:
+        return self.catalogue.focus_areas
+
+    def missions(self) -> tuple[Mission, ...]:
+        return self.catalogue.missions
+
+    def indicators(self) -> tuple[Indicator, ...]:
+        return self.catalogue.indicators
+
+    def indicator(self, indicator_id: str) -> Indicator:
+        """One indicator with full metadata; ``UnknownParameter('indicator', …)`` if unknown."""
+        try:
+            return self.catalogue.indicator(indicator_id)
+        except CatalogueError:
+            raise UnknownParameter(
+                "indicator",
+                indicator_id,
+                suggestions=closest(indicator_id, (i.id for i in self.catalogue.indicators)),
+            ) from None
+
+    def commitment(self, commitment_id: str) -> Commitment:
+        """One commitment; ``UnknownParameter('commitment', …)`` if unknown."""
+        try:
+            return self.catalogue.commitment(commitment_id)
+        except CatalogueError:
+            raise UnknownParameter(
+                "commitment",
+                commitment_id,
+                suggestions=closest(commitment_id, (c.id for c in self.catalogue.commitments)),
+            ) from None
+
+    def search(self, text: str) -> tuple[SearchHit, ...]:
+        """Indicators, commitments and focus areas matching every word of ``text``."""
+        return self.catalogue.search(text)
+
+    # ------------------------------------------------------------------ areas
+    def area(self, code: str) -> AreaInfo:
+        """One area; ``UnknownParameter('area', …)`` naming the closest codes if unknown."""
+        found = self._area(code)
+        if found is None:
+            raise self._unknown_area("area", code)
+        return found
+
+    def areas(self, *, area_type: str | None = None, parent: str | None = None) -> list[AreaInfo]:
+        """Areas of ``area_type`` (within ``parent`` at any depth), or ``parent``'s direct
+        children when no type is given; sorted by code."""
+        if area_type is not None:
+            self._check_choice("area_type", area_type, AREA_TYPES)
+        if parent is not None:
+            p = self.area(parent)
+            found = self.geography.children(p.code, area_type=area_type)
+        else:
+            found = self.geography.areas(area_type=area_type)
+        return [self._info(a.code, a.name, a.area_type, a.parent_code) for a in found]
+
+    def search_areas(
+        self, text: str, *, area_type: str | None = None, limit: int = 20
+    ) -> list[AreaInfo]:
+        """Areas by code or name (exact, prefix, substring, then fuzzy), best first.
+
+        ``UnknownParameter('q', …)`` with suggestions when nothing matches.
+        """
+        if area_type is not None:
+            self._check_choice("area_type", area_type, AREA_TYPES)
+        hits = self.geography.search(text, area_type=area_type, limit=max(1, min(limit, 500)))
+        if not hits:
+            suggestion = self.geography.suggest(text)
+            raise UnknownParameter("q", text, suggestions=[suggestion] if suggestion else [])
+        return [self._info(a.code, a.name, a.area_type, a.parent_code) for a in hits]
+
+    def parents(self, code: str) -> list[AreaInfo]:
+        """An area's ancestors, nearest first (borough → ICB → London → England)."""
+        self.area(code)
+        return [
+            self._info(a.code, a.name, a.area_type, a.parent_code)
+            for a in self.geography.parents(code)
+        ]
+
+    def lineage(self, code: str) -> list[LineageLink]:
+        """The 2011↔2021 links of an LSOA (either edition's code); ``UnknownParameter`` for
+        an unknown code, ``NoData`` for an area that is not an LSOA."""
+        area = self.area(code)
+        links = self.geography.lsoa11_to_lsoa21()
+        if area.area_type == "lsoa11":
+            found = links[links["lsoa11_code"] == area.code]
+        elif area.area_type == "lsoa21":
+            found = links[links["lsoa21_code"] == area.code]
+        else:
+            raise NoData(
+                {"area": area.code, "lineage": "2011-2021"}, {"area_types": ["lsoa11", "lsoa21"]}
+            )
+        return [
+            LineageLink(str(r.lsoa11_code), str(r.lsoa21_code), str(r.change))
+            for r in found.itertuples(index=False)
+        ]
+
+    def boundaries(self, level: str) -> dict[str, Any]:
+        """London boundaries for ``level`` as a GeoJSON FeatureCollection."""
+        self._check_choice("level", level, _BOUNDARY_LEVELS)
+        lvl: BoundaryLevel = level  # type: ignore[assignment]
+        return self.geography.boundaries(lvl)
+
+    def _area(self, code: str) -> AreaInfo | None:
+        key = code.strip().upper()
+        with self._lock:
+            if key in self._areas:
+                return self._areas[key]
+        area = self.geography.get(key)
+        found = (
+            self._held_area(key)
+            if area is None
+            else self._info(area.code, area.name, area.area_type, area.parent_code)
+        )
+        if found is not None:  # an unknown code may be loaded later: not remembered
+            with self._lock:
+                self._areas[key] = found
+        return found
+
+    def _held_area(self, code: str) -> AreaInfo | None:
+        """An area the geography does not know but the store holds values for (e.g. an ICB
+        code retired before the bundled lookups): named by its code, no parent."""
+        held = self.store.values(visibility=Visibility.public(), area_codes=[code])
+        if held.num_rows == 0:
+            return None
+        return AreaInfo(code, code, str(held.column("area_type")[0].as_py()), None, None)
+
+    def _info(self, code: str, name: str, area_type: str, parent: str | None) -> AreaInfo:
+        parent_name = None
+        if parent is not None:
+            pa_ = self.geography.get(parent)
+            parent_name = None if pa_ is None else pa_.name
+        return AreaInfo(code, name, area_type, parent, parent_name)
+
+    def _unknown_area(self, parameter: str, code: str) -> UnknownParameter:
+        suggestion = self.geography.suggest(code)
+        return UnknownParameter(parameter, code, suggestions=[suggestion] if suggestion else [])
+
+    @staticmethod
+    def _check_choice(parameter: str, value: str, valid: Sequence[str]) -> None:
+        if value not in valid:
+            raise UnknownParameter(
+                parameter, value, suggestions=closest(value, valid), valid=tuple(valid)
+            )
+
+    # ------------------------------------------------------------------ values
+    def values(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        area: Filter = None,
+        area_type: Filter = None,
+        parent: str | None = None,
+        period: Filter = None,
+        sex: Filter = None,
+        age: Filter = None,
+        breakdown: Filter = None,
+        category: Filter = None,
+        latest: bool = False,
+    ) -> list[ValueRow]:
+        """Values with metadata, comparisons and provenance, as ``viewer`` may see them.
+
+        ``indicator`` takes catalogue indicator ids or series keys; ``area`` GSS codes;
+        ``parent`` an area whose descendants are wanted; ``period`` period labels as
+        published ('2021 - 23'); ``breakdown`` breakdown types ('none', 'imd_decile' …) and
+        ``category`` their categories. ``latest`` keeps the latest period of each series at
+        each area. Raises ``UnknownParameter`` or ``NoData``; never returns an empty list.
+        """
+        params: dict[str, Any] = {
+            "indicator": indicator,
+            "area": area,
+            "area_type": area_type,
+            "parent": parent,
+            "period": period,
+            "sex": sex,
+            "age": age,
+            "breakdown": breakdown,
+            "category": category,
+            "latest": latest,
+        }
+
+        def build(vis: Visibility) -> list[ValueRow]:
+            return _value_rows(*self._read(vis, **params))
+
+        return list(self._cached("values", viewer, params, build))
+
+    def series(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter,
+        area: Filter = None,
+        area_type: Filter = None,
+        parent: str | None = None,
+        sex: Filter = None,
+        age: Filter = None,
+        breakdown: Filter = None,
+        category: Filter = None,
+    ) -> list[ValueRow]:
+        """Every period of an indicator's values (a time series), oldest first."""
+        return self.values(
+            viewer,
+            indicator=indicator,
+            area=area,
+            area_type=area_type,
+            parent=parent,
+            sex=sex,
+            age=age,
+            breakdown=breakdown,
+            category=category,
+        )
+
+    def latest(self, viewer: Visibility, **filters: Any) -> list[ValueRow]:
+        """The latest period of each series at each area (``values(..., latest=True)``)."""
+        return self.values(viewer, latest=True, **filters)
+
+    def bulk(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        area: Filter = None,
+        area_type: Filter = None,
+        parent: str | None = None,
+        period: Filter = None,
+        sex: Filter = None,
+        age: Filter = None,
+        breakdown: Filter = None,
+        category: Filter = None,
+        latest: bool = False,
+    ) -> pa.Table:
+        """The same read as :meth:`values`, flat (``BULK_COLUMNS``), as an Arrow table for
+        CSV, Parquet or JSON streaming. ``NoData`` rather than an empty table."""
+        params: dict[str, Any] = {
+            "indicator": indicator,
+            "area": area,
+            "area_type": area_type,
+            "parent": parent,
+            "period": period,
+            "sex": sex,
+            "age": age,
+            "breakdown": breakdown,
+            "category": category,
+            "latest": latest,
+        }
+
+        def build(vis: Visibility) -> pa.Table:
+            flat, _ = self._read(vis, **params)
+            return pa.Table.from_pandas(flat[list(BULK_COLUMNS)], preserve_index=False)
+
+        return self._cached("bulk", viewer, params, build)
+
+    def comparisons(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        area: Filter = None,
+        area_type: Filter = None,
+        parent: str | None = None,
+        period: Filter = None,
+        sex: Filter = None,
+        age: Filter = None,
+        breakdown: Filter = None,
+        category: Filter = None,
+        latest: bool = False,
+    ) -> list[ValueRow]:
+        """Values that have stored comparisons (London, ICB, England, quintile, previous);
+        ``NoData`` when the values exist but none was compared."""
+        rows = self.values(
+            viewer,
+            indicator=indicator,
+            area=area,
+            area_type=area_type,
+            parent=parent,
+            period=period,
+            sex=sex,
+            age=age,
+            breakdown=breakdown,
+            category=category,
+            latest=latest,
+        )
+        compared = [r for r in rows if r.comparisons]
+        if not compared:
+            # The values exist but were loaded before comparisons were derived at load time.
+            raise NoData(
+                {"indicator": indicator, "area": area, "comparisons": "stored"},
+                {
+                    "releases_without_comparisons": sorted(
+                        {str(r.provenance.release_id) for r in rows}
+                    )
+                },
+            )
+        return compared
+
+    def trends(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        area: Filter = None,
+        sex: Filter = None,
+        breakdown: Filter = None,
+    ) -> list[TrendRow]:
+        """Stored recent trends (on each series' latest period)."""
+        rows = self.values(
+            viewer, indicator=indicator, area=area, sex=sex, breakdown=breakdown, latest=True
+        )
+        out: list[TrendRow] = []
+        for r in rows:
+            if r.recent_trend is None:
+                continue
+            out.append(
+                TrendRow(
+                    indicator_id=r.indicator_id,
+                    series=r.series,
+                    area_code=r.area_code,
+                    area_name=r.area_name,
+                    period_label=r.period_label,
+                    sex=r.sex,
+                    age=r.age,
+                    breakdown_type=r.breakdown_type,
+                    breakdown_category=r.breakdown_category,
+                    recent_trend=r.recent_trend,
+                    trend_reason=r.trend_reason,
+                    release_id=r.provenance.release_id,
+                )
+            )
+        if not out:
+            raise NoData(
+                {"indicator": indicator, "area": area, "trend": "stored"},
+                {"latest_periods": sorted({r.period_label for r in rows})},
+            )
+        return out
+
+    # ------------------------------------------------------------------ releases
+    def releases(self, viewer: Visibility) -> list[Release]:
+        """Every release with its status as of ``viewer``'s instant (embargoed ones listed
+        as a calendar would, their values never shown)."""
+        return self.store.releases(visibility=viewer)
+
+    def release(self, viewer: Visibility, release_id: int) -> Release:
+        """One release; ``UnknownParameter('release', …)`` if there is none."""
+        for r in self.releases(viewer):
+            if r.release_id == release_id:
+                return r
+        raise UnknownParameter(
+            "release",
+            str(release_id),
+            suggestions=closest(
+                str(release_id), [str(r.release_id) for r in self.releases(viewer)]
+            ),
+        )
+
+    def version(self, viewer: Visibility) -> str:
+        """A short fingerprint of everything ``viewer`` can see: the visible releases, the
+        latest progress return and the catalogue version. Equal fingerprints mean equal
+        answers, so it serves as an HTTP ETag and a cache key."""
+        vis = viewer.fixed()
+        with self._snapshot():
+            ids = self.store.visible_release_ids(visibility=vis)
+            returns = self.store.latest_change(visibility=vis)
+        text = f"{self.catalogue.version}|{','.join(map(str, ids))}|{returns}"
+        return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+    def summary(self) -> list[SourceSummary]:
+        """Per source: releases, stored rows, series and the periods held."""
+        return self.store.summary()
+
+    @property
+    def schema_version(self) -> int:
+        """The store's schema version."""
+        return self.store.schema_version
+
+    def tidy_values(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        release_id: int | None = None,
+    ) -> pa.Table:
+        """Values in the store's canonical tidy shape (VALUE_COLUMNS + ``release_id``), for
+        exports: the current ones, or exactly as one release added them.
+
+        ``indicator`` filters on indicator ids as stored. ``NoData`` when nothing matches;
+        ``StoreError`` for a release that does not exist or ``viewer`` may not see.
+        """
+        ids = _names(indicator)
+        if release_id is not None:
+            table = self.store.release_values(release_id, indicator_ids=ids, visibility=viewer)
+        else:
+            table = self.store.values(visibility=viewer, indicator_ids=ids)
+        if table.num_rows == 0:
+            asked: dict[str, object] = {"indicator": ids, "release": release_id}
+            held = self.store.values(visibility=viewer).column("indicator_id").unique()
+            raise NoData(
+                asked, {"indicators": sorted(i for i in held.to_pylist() if i is not None)}
+            )
+        return table
+
+    # ------------------------------------------------------------------ commitments
+    def assessments(self, viewer: Visibility, *, commitment: Filter = None) -> list[AssessmentRow]:
+        """Commitment assessments: the ones stored with the newest visible release, looked
+        up. They are public by construction (derived from what a public read saw at load
+        time); when something visible changed since (a later publication, an embargo that
+        ended, a progress return), a public read now gets them computed afresh instead.
+        ``UnknownParameter`` for an unknown commitment; ``NoData`` when none is held.
+        """
+        wanted = _names(commitment)
+        for c in wanted or ():
+            self.commitment(c)
+        vis = viewer.fixed()
+        with self._snapshot():
+            stored = self.store.assessments(visibility=vis)
+            changed = self.store.latest_change(visibility=vis.public_view())
+        rows: list[AssessmentRow]
+        computed = None if stored.num_rows == 0 else stored.column("computed_at")[0].as_py()
+        public_now = not vis.include_embargoed and vis.as_of is None
+        if public_now and (computed is None or (changed is not None and changed > computed)):
+            rows = self._assess_now()
+        else:
+            rows = [
+                AssessmentRow(
+                    kind=r["kind"],
+                    id=r["id"],
+                    title=r["title"],
+                    commitment_id=r["commitment_id"],
+                    indicator_id=r["indicator_id"],
+                    area_code=r["area_code"],
+                    sex=r["sex"],
+                    status=r["status"],
+                    reason=r["reason"],
+                    measured_by=r["measured_by"],
+                    target_text=r["target_text"],
+                    deadline=r["deadline"],
+                    detail=json.loads(r["detail"]),
+                    release_id=int(r["release_id"]),
+                )
+                for r in stored.to_pylist()
+            ]
+        if wanted is not None:
+            rows = [r for r in rows if r.commitment_id in wanted or r.id in wanted]
+        if not rows:
+            raise NoData({"commitment": wanted, "assessments": "stored"}, {})
+        return rows
+
+    def _assess_now(self) -> list[AssessmentRow]:
+        """Assessments computed now (tracking's rules) on what a public read sees now."""
+        from healthgap.tracking import assess_commitments
+
+        latest = max(self.store.release_provenance(), default=0)
+        out = []
+        for a in assess_commitments(self.catalogue, self.store):
+            d = a.to_dict()
+            out.append(
+                AssessmentRow(
+                    kind=d["kind"],
+                    id=d["id"],
+                    title=d["title"],
+                    commitment_id=d["commitment_id"],
+                    indicator_id=d["indicator_id"],
+                    area_code=d["area_code"],
+                    sex=d["sex"],
+                    status=d["status"],
+                    reason=d["reason"],
+                    measured_by=d["measured_by"],
+                    target_text=d["target_text"],
+                    deadline=d["deadline"],
+                    detail=json.loads(json.dumps(d, sort_keys=True, default=str)),
+                    release_id=latest,
+                )
+            )
+        return out
+
+    def progress_history(self, commitment: str) -> list[ProgressReturn]:
+        """Every progress return of a commitment, corrections included, in recorded order."""
+        return self.store.progress_history(self.commitment(commitment).id)
+
+    # ------------------------------------------------------------------ release changes
+    def release_diff(self, viewer: Visibility, old: int, new: int) -> ReleaseDiff:
+        """What changed from release ``old`` to release ``new``, per series: value keys
+        added, removed, revised (value or limits differ) and unchanged. Both releases must
+        be visible to ``viewer`` (``StoreError`` otherwise)."""
+        for rid in (old, new):
+            self.release(viewer, rid)
+        cols = [*_VALUE_KEY, "indicator_id", "value", "lower95_0cl", "upper95_0cl"]
+        with self._snapshot():
+            a = self.store.release_values(old, visibility=viewer).select(cols).to_pandas()
+            b = self.store.release_values(new, visibility=viewer).select(cols).to_pandas()
+        keys = list(_VALUE_KEY)
+        both = a.merge(b, on=keys, how="outer", suffixes=("_old", "_new"), indicator=True)
+        changes: list[ReleaseChange] = []
+        for series, g in both.groupby("series", sort=True):
+            inner = g[g["_merge"] == "both"]
+            differs = pd.Series(False, index=inner.index)
+            for c in ("value", "lower95_0cl", "upper95_0cl"):
+                x, y = inner[f"{c}_old"], inner[f"{c}_new"]
+                differs |= ~((x == y) | (x.isna() & y.isna()))
+            ids = g["indicator_id_new"].fillna(g["indicator_id_old"]).dropna()
+            changes.append(
+                ReleaseChange(
+                    series=str(series),
+                    indicator_id=None if ids.empty else str(ids.iloc[0]),
+                    added=int((g["_merge"] == "right_only").sum()),
+                    removed=int((g["_merge"] == "left_only").sum()),
+                    revised=int(differs.sum()),
+                    unchanged=int(len(inner) - differs.sum()),
+                )
+            )
+        return ReleaseDiff(old=old, new=new, changes=tuple(changes))
+
+    # ------------------------------------------------------------------ inequality
+    def inequality(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: str,
+        area: str,
+        period: str,
+        breakdown: str,
+        sex: str = "persons",
+    ) -> list[InequalityRow]:
+        """Inequality measures computed on demand from the stored values across a breakdown:
+        SII, RII and gap for a decile breakdown; the HEAT measures for deprivation deciles or
+        ethnic groups (``healthgap.engine``'s implementations of ``healthgap.methods``).
+
+        ``NoData`` (listing the breakdowns held) when the values cannot bear them.
+        """
+        from healthgap.engine.heat_measures import HEAT_DIMENSIONS, heat_values
+        from healthgap.engine.inequality import DECILE_BREAKDOWNS, inequality_values
+
+        ind = self.indicator(indicator)
+        rows = self.bulk(
+            viewer, indicator=ind.id, area=area, period=period, sex=sex, breakdown=None
+        )
+        base = self.store.values(
+            visibility=viewer, indicator_ids=[ind.id], area_codes=[self.area(area).code]
+        )
+        frame = base.filter(
+            pc.and_(
+                pc.equal(base.column("period_label"), period), pc.equal(base.column("sex"), sex)
+            )
+        ).drop(["release_id"])
+        held = sorted(set(rows.column("breakdown_type").to_pylist()))
+        if breakdown not in held:
+            raise NoData(
+                {"indicator": ind.id, "area": area, "period": period, "breakdown": breakdown},
+                {"breakdowns": held},
+            )
+        out: list[pa.Table] = []
+        if breakdown in DECILE_BREAKDOWNS:
+            out.append(
+                inequality_values(
+                    frame, indicator_id=ind.id, statistic=ind.statistic.value, breakdown=breakdown
+                )
+            )
+        if breakdown in HEAT_DIMENSIONS:
+            out.append(
+                heat_values(
+                    frame,
+                    indicator_id=ind.id,
+                    favourable=ind.polarity.value == "high_is_good",
+                    scale=ind.multiplier,
+                )
+            )
+        measures = [r for t in out for r in t.to_pylist()]
+        if not measures:
+            raise NoData(
+                {"indicator": ind.id, "area": area, "period": period, "breakdown": breakdown},
+                {
+                    "breakdowns_with_measures": sorted(
+                        set(DECILE_BREAKDOWNS) | set(HEAT_DIMENSIONS)
+                    ),
+                    "breakdowns": held,
+                },
+            )
+        return [
+            InequalityRow(
+                indicator_id=ind.id,
+                area_code=m["area_code"],
+                period_label=m["period_label"],
+                sex=m["sex"],
+                breakdown_type=breakdown,
+                measure=str(m["series"]).rsplit("/", 1)[-1],
+                value=m["value"],
+                lower95_0cl=m["lower95_0cl"],
+                upper95_0cl=m["upper95_0cl"],
+                unit=m["unit"],
+                note=m["note"],
+            )
+            for m in measures
+        ]
+
+    # ------------------------------------------------------------------ internals
+    def _resolve_indicators(
+        self, viewer: Visibility, given: list[str]
+    ) -> tuple[list[str], list[str]]:
+        """Split ``given`` into catalogue indicator ids and visible series keys."""
+        ids = {i.id for i in self.catalogue.indicators}
+        ind: list[str] = []
+        ser: list[str] = []
+        held: set[str] | None = None
+        for g in given:
+            if g in ids:
+                ind.append(g)
+                continue
+            if held is None:
+                held = set(self.store.series(visibility=viewer).column("key").to_pylist())
+            if g in held:
+                ser.append(g)
+            else:
+                raise UnknownParameter("indicator", g, suggestions=closest(g, [*ids, *held]))
+        return ind, ser
+
+    def _read(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter,
+        area: Filter,
+        area_type: Filter,
+        parent: str | None,
+        period: Filter,
+        sex: Filter,
+        age: Filter,
+        breakdown: Filter,
+        category: Filter,
+        latest: bool,
+    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+        vis = viewer.fixed()
+        indicators = _names(indicator)
+        areas = _names(area)
+        types = _names(area_type)
+        sexes = _names(sex)
+        for t in types or ():
+            self._check_choice("area_type", t, AREA_TYPES)
+        for s in sexes or ():
+            self._check_choice("sex", s, SEXES)
+        if areas is not None:
+            areas = [self.area(a).code for a in areas]
+        parent_code = None if parent is None else self.area(parent).code
+        asked: dict[str, object] = {
+            "indicator": indicators,
+            "area": areas,
+            "area_type": types,
+            "parent": parent_code,
+            "period": _names(period),
+            "sex": sexes,
+            "age": _names(age),
+            "breakdown": _names(breakdown),
+            "category": _names(category),
+            "latest": True if latest else None,
+        }
+        with self._snapshot():
+            ind_ids, series_keys = (None, None)
+            if indicators is not None:
+                ind_ids, series_keys = self._resolve_indicators(vis, indicators)
+            parts = []
+            if indicators is None:
+                parts.append(self.store.values(visibility=vis, area_codes=areas))
+            elif ind_ids:
+                # Narrow to the series that ever held these indicators (a key column), then
+                # the store's latest-release-per-key step picks the current values.
+                candidates = self.store.series_of_indicators(ind_ids)
+                if candidates:
+                    parts.append(
+                        self.store.values(
+                            visibility=vis,
+                            indicator_ids=ind_ids,
+                            series=candidates,
+                            area_codes=areas,
+                        )
+                    )
+            if series_keys:
+                parts.append(
+                    self.store.values(visibility=vis, series=series_keys, area_codes=areas)
+                )
+            base = pa.concat_tables(parts).to_pandas() if parts else _empty_values()
+            if len(parts) > 1:
+                base = base.drop_duplicates(list(_VALUE_KEY))
+            frame = base
+            if types is not None:
+                frame = frame[frame["area_type"].isin(types)]
+            if parent_code is not None:
+                within = self._descendant_codes(parent_code, set(frame["area_code"]))
+                frame = frame[frame["area_code"].isin(within)]
+            narrow: tuple[tuple[str, list[str] | None], ...] = (
+                ("period_label", _names(period)),
+                ("sex", sexes),
+                ("age_band", _names(age)),
+                ("breakdown_type", _names(breakdown)),
+                ("breakdown_category", _names(category)),
+            )
+            for column, wanted in narrow:
+                if wanted is not None:
+                    frame = frame[frame[column].isin(wanted)]
+            if latest and len(frame):
+                frame = _latest(frame)
+            if frame.empty:
+                raise NoData(asked, _available(base))
+            comps = self._comparisons(vis, frame, ind_ids if not series_keys else None, areas)
+            flat = self._join(vis, frame, comps)
+        return flat, comps
+
+    def _descendant_codes(self, parent: str, candidates: set[str]) -> set[str]:
+        return {c for c in candidates if c != parent and parent in self._ancestors(c)}
+
+    def _ancestors(self, code: str) -> frozenset[str]:
+        with self._lock:
+            got = self._ancestry.get(code)
+        if got is None:
+            known = self.geography.get(code)
+            got = frozenset(
+                () if known is None else (a.code for a in self.geography.parents(known.code))
+            )
+            with self._lock:
+                self._ancestry[code] = got
+        return got
+
+    def _comparisons(
+        self,
+        vis: Visibility,
+        frame: pd.DataFrame,
+        ind_ids: list[str] | None,
+        areas: list[str] | None,
+    ) -> pd.DataFrame:
+        table = self.store.comparisons(
+            visibility=vis,
+            indicator_id=ind_ids or None,
+            area_code=areas,
+            series=sorted(frame["series"].unique().tolist()),
+        )
+        comps: pd.DataFrame = table.to_pandas()
+        if comps.empty:
+            return comps
+        keys = frame[list(_VALUE_KEY)].drop_duplicates()
+        joined: pd.DataFrame = comps.merge(keys, on=list(_VALUE_KEY), how="inner")
+        return joined
+
+    def _join(self, vis: Visibility, frame: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
+        out = frame.rename(columns={"age_band": "age", "note": "value_note"}).copy()
+        meta = self._series_meta(vis)
+        inds = {i.id: i for i in self.catalogue.indicators}
+
+        def ind_attr(row_id: object, attr: str) -> object:
+            ind = inds.get(row_id) if isinstance(row_id, str) else None
+            if ind is None:
+                return None
+            got = getattr(ind, attr)
+            return getattr(got, "value", got)
+
+        ids = out["indicator_id"]
+        names = [
+            ind_attr(i, "name") or meta.get(s, (s,))[0]
+            for i, s in zip(ids, out["series"], strict=True)
+        ]
+        out["indicator_name"] = pd.Series(names, index=out.index, dtype=object)
+        for attr in ("polarity", "statistic", "comparison_method", "multiplier"):
+            out[attr] = pd.Series([ind_attr(i, attr) for i in ids], index=out.index, dtype=object)
+        out["comparison_method"] = out["comparison_method"].astype("Int64")
+        out["multiplier"] = out["multiplier"].astype("Float64")
+        infos = {c: self._area(c) for c in out["area_code"].unique()}
+        out["area_name"] = [
+            infos[c].name if infos[c] is not None else c  # type: ignore[union-attr]
+            for c in out["area_code"]
+        ]
+        out["parent_code"] = [
+            infos[c].parent_code if infos[c] is not None else None  # type: ignore[union-attr]
+            for c in out["area_code"]
+        ]
+        out["parent_name"] = [
+            infos[c].parent_name if infos[c] is not None else None  # type: ignore[union-attr]
+            for c in out["area_code"]
+        ]
+        for outcome_col, value_col, area_col in _FLAT_BENCHMARKS.values():
+            out[outcome_col] = None
+            if value_col:
+                out[value_col] = float("nan")
+            if area_col:
+                out[area_col] = None
+        out["recent_trend"] = None
+        out["trend_reason"] = None
+        if not comps.empty:
+            for bench, (outcome_col, value_col, area_col) in _FLAT_BENCHMARKS.items():
+                part = comps[comps["benchmark"] == bench]
+                if part.empty:
+                    continue
+                cols = {"outcome": outcome_col}
+                if value_col:
+                    cols["benchmark_value"] = value_col
+                if area_col:
+                    cols["benchmark_area_code"] = area_col
+                if bench == "boroughs":
+                    part = part.assign(outcome=part["borough_quintile"].astype("Int64"))
+                sub = part[[*_VALUE_KEY, *cols]].rename(columns={**cols, "age_band": "age"})
+                out = out.drop(columns=list(cols.values())).merge(
+                    sub, on=[*(k if k != "age_band" else "age" for k in _VALUE_KEY)], how="left"
+                )
+            trend = comps[comps["recent_trend"].notna()]
+            if not trend.empty:
+                trend = trend[[*_VALUE_KEY, "recent_trend", "trend_reason"]].drop_duplicates(
+                    list(_VALUE_KEY)
+                )
+                trend = trend.rename(
+                    columns={
+                        "age_band": "age",
+                        "recent_trend": "_trend",
+                        "trend_reason": "_trend_reason",
+                    }
+                )
+                out = out.merge(
+                    trend, on=[k if k != "age_band" else "age" for k in _VALUE_KEY], how="left"
+                )
+                out["recent_trend"] = out["_trend"]
+                out["trend_reason"] = out["_trend_reason"]
+                out = out.drop(columns=["_trend", "_trend_reason"])
+        out["borough_quintile"] = out["borough_quintile"].astype("Int64")
+        prov = self.store.release_provenance()
+        out["source"] = [prov[int(r)][0] for r in out["release_id"]]
+        out["published_at"] = [prov[int(r)][1] for r in out["release_id"]]
+        out["loaded_at"] = [prov[int(r)][2] for r in out["release_id"]]
+        return out.sort_values(
+            [
+                "series",
+                "area_code",
+                "period_start",
+                "sex",
+                "age",
+                "breakdown_type",
+                "breakdown_category",
+            ],
+            ignore_index=True,
+        )
+
+    def _series_meta(self, vis: Visibility) -> dict[str, tuple[str, str | None]]:
+        table = self.store.series(visibility=vis)
+        return {
+            k: (n, u)
+            for k, n, u in zip(
+                table.column("key").to_pylist(),
+                table.column("name").to_pylist(),
+                table.column("unit").to_pylist(),
+                strict=True,
+            )
+        }
+
+
+def _empty_values() -> pd.DataFrame:
+    frame: pd.DataFrame = data_table("values").arrow_schema().empty_table().to_pandas()
+    return frame
+
+
+def _latest(frame: pd.DataFrame) -> pd.DataFrame:
+    order = frame.sort_values(["period_end", "period_start"])
+    return order.drop_duplicates(list(_SERIES_OF_ROW), keep="last")
+
+
+def _available(base: pd.DataFrame) -> dict[str, list[str]]:
+    if base.empty:
+        return {}
+    periods = base.drop_duplicates("period_label").sort_values("period_start")["period_label"]
+    return {
+        "periods": [str(p) for p in periods],
+        "sexes": sorted(base["sex"].unique().tolist()),
+        "ages": sorted(base["age_band"].unique().tolist()),
+        "breakdowns": sorted(base["breakdown_type"].unique().tolist()),
+        "area_types": sorted(base["area_type"].unique().tolist()),
+    }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with None for every missing marker (NaN, NA, NaT)."""
+    rows: list[dict[str, Any]] = pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
+    return rows
+
+
+def _value_rows(flat: pd.DataFrame, comps: pd.DataFrame) -> list[ValueRow]:
+    by_key: dict[tuple[Any, ...], list[ComparisonRow]] = {}
+    if not comps.empty:
+        for rec in _records(comps):
+            key = tuple(rec[k] for k in _VALUE_KEY)
+            q = rec["borough_quintile"]
+            by_key.setdefault(key, []).append(
+                ComparisonRow(
+                    benchmark=rec["benchmark"],
+                    benchmark_area_code=rec["benchmark_area_code"],
+                    benchmark_area_name=None,
+                    benchmark_value=rec["benchmark_value"],
+                    comparison_method=int(rec["comparison_method"]),
+                    outcome=rec["outcome"],
+                    reason=rec["reason"],
+                    borough_quintile=None if q is None else int(q),
+                )
+            )
+    rows: list[ValueRow] = []
+    for r in _records(flat):
+        key = (
+            r["series"],
+            r["area_code"],
+            r["period_start"],
+            r["period_end"],
+            r["sex"],
+            r["age"],
+            r["breakdown_type"],
+            r["breakdown_category"],
+        )
+        published = r["published_at"]
+        rows.append(
+            ValueRow(
+                indicator_id=r["indicator_id"],
+                indicator_name=r["indicator_name"],
+                series=r["series"],
+                unit=r["unit"],
+                polarity=r["polarity"],
+                statistic=r["statistic"],
+                comparison_method=None
+                if r["comparison_method"] is None
+                else int(r["comparison_method"]),
+                multiplier=None if r["multiplier"] is None else float(r["multiplier"]),
+                area_code=r["area_code"],
+                area_name=r["area_name"],
+                area_type=r["area_type"],
+                parent_code=r["parent_code"],
+                parent_name=r["parent_name"],
+                period_label=r["period_label"],
+                period_start=_day(r["period_start"]),
+                period_end=_day(r["period_end"]),
+                sex=r["sex"],
+                age=r["age"],
+                breakdown_type=r["breakdown_type"],
+                breakdown_category=r["breakdown_category"],
+                value=r["value"],
+                lower95_0cl=r["lower95_0cl"],
+                upper95_0cl=r["upper95_0cl"],
+                lower99_8cl=r["lower99_8cl"],
+                upper99_8cl=r["upper99_8cl"],
+                count=r["count"],
+                denominator=r["denominator"],
+                suppressed=bool(r["suppressed"]),
+                provisional=bool(r["provisional"]),
+                revised=bool(r["revised"]),
+                value_note=r["value_note"],
+                recent_trend=r["recent_trend"],
+                trend_reason=r["trend_reason"],
+                comparisons=tuple(by_key.get(key, ())),
+                provenance=Provenance(
+                    release_id=int(r["release_id"]),
+                    source=r["source"],
+                    published_at=None if published is None else _day(published),
+                    loaded_at=pd.Timestamp(r["loaded_at"]).to_pydatetime(),
+                ),
+            )
+        )
+    return rows
+
+
+def _day(x: object) -> date:
+    if isinstance(x, datetime):
+        return x.date()
+    if isinstance(x, date):
+        return x
+    return pd.Timestamp(x).date()  # type: ignore[arg-type]
+
+
+def open_read_layer(path: Path | None = None, *, read_only: bool = True) -> ReadLayer:
+    """Open the store at ``path`` (default: the user's store) and a read layer over it.
+
+    ``StoreError`` (from the store) when it is missing, in use or of another schema.
+    """
+    return ReadLayer(open_store(path, read_only=read_only))

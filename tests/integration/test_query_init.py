@@ -1,0 +1,62 @@
+"""After ``healthgap init`` on the real bundled data, comparisons and assessments are stored
+with the releases and read back through the read layer as look-ups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from healthgap.cli.store_commands import register
+from healthgap.query import open_read_layer, public
+
+pytestmark = pytest.mark.slow
+
+ENGLAND = "E92000001"
+
+
+def test_init_stores_comparisons_and_assessments_read_through_query(tmp_path: Path) -> None:
+    app = typer.Typer()
+    register(app)
+    path = tmp_path / "healthgap.duckdb"
+    result = CliRunner().invoke(app, ["init", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    with open_read_layer(path) as q:
+        # Every release with values had its comparisons derived and stored at load.
+        with_values = {r.release_id for r in q.releases(public()) if r.row_counts["values"] > 0}
+        stored = q.store.comparisons()
+        assert set(stored.column("release_id").to_pylist()) == with_values
+        # A bundled Fingertips borough value: its England comparison is stored and read back.
+        rows = q.latest(
+            public(), indicator="healthy_life_expectancy", area="E09000002", sex="female"
+        )
+        (row,) = [r for r in rows if r.series.startswith("fingertips:")][:1]
+        assert row.provenance.source.startswith("fingertips_extract")
+        england = row.comparison("country")
+        assert england is not None
+        assert england.benchmark_area_code == ENGLAND
+        (eng,) = q.values(
+            public(),
+            indicator=row.series,
+            area=ENGLAND,
+            period=row.period_label,
+            sex="female",
+        )
+        assert england.benchmark_value == pytest.approx(eng.value)
+        # The Fingertips extracts publish no confidence limits: the stored outcome says so.
+        assert (england.outcome, england.reason) == ("Not compared", "missing lower95")
+        # A borough value published with limits (ONS) has a significance verdict stored.
+        ons = q.latest(public(), indicator="ons_explore:healthy-life-expectancy", area="E09000002")
+        verdicts = {r.comparison("country").outcome for r in ons if r.comparison("country")}
+        assert verdicts & {"Better", "Similar", "Worse"}
+        # The flat read carries the same comparison.
+        flat = q.bulk(
+            public(), indicator=row.series, area="E09000002", period=row.period_label, sex="female"
+        )
+        assert flat.column("england_value").to_pylist()[0] == pytest.approx(eng.value)
+        # Assessments were derived with the last release, in its transaction.
+        assessed = q.store.assessments()
+        assert assessed.num_rows == len(q.catalogue.commitments)
+        assert set(assessed.column("release_id").to_pylist()) == {max(with_values)}
