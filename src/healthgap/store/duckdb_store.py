@@ -1186,6 +1186,8 @@ def open_store(path: Path | None = None, *, read_only: bool = False, migrate: bo
         raise StoreError(f"cannot open the store {target}: {text}") from exc
     except duckdb.Error as exc:
         raise StoreError(f"cannot open the store {target}: {exc}") from exc
+    # A library never draws DuckDB's progress bar on its caller's terminal (or pipe).
+    con.execute("SET enable_progress_bar = false")
     store = Store(con, path=target, read_only=read_only)
     try:
         version = store.schema_version
