@@ -107,6 +107,7 @@ def _run(fetch: object, *, what: str, store: Path | None) -> None:
 
     from healthgap.config import default_store_path
     from healthgap.errors import HealthgapError, InputError
+    from healthgap.publish import load_release
     from healthgap.sources.fetch import FetchOutcome
     from healthgap.store import open_store
 
@@ -139,7 +140,7 @@ def _run(fetch: object, *, what: str, store: Path | None) -> None:
             if s.has_release(release.source, [f.sha256 for f in release.files]):
                 rid = None
             else:
-                rid = s.load_release(release)
+                rid = load_release(s, release)
     except HealthgapError as exc:
         raise _fail(f"{exc}; nothing was written") from exc
     for file in outcome.files:
