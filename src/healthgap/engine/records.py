@@ -484,16 +484,14 @@ def _duplicate_rule(key: tuple[str, ...]) -> tuple[str, str | None, Any]:
 
 def _duplicate_counts(t: ir.Table, key: tuple[str, ...], *, index: int) -> dict[str, Any]:
     """First row repeating an earlier row's key, and how many rows do: a group-by, then a
-    join back to the (usually empty) set of repeated keys."""
+    join back to the (usually empty) set of repeated keys, in one query."""
     keys = [f"raw__{k}" for k in key]
     groups = t.group_by(keys).aggregate(n__=t.count(), min__=t["order__"].min())
     repeated = groups.filter(groups["n__"] > 1)
-    if repeated.count().to_pyarrow().as_py() == 0:
-        return {f"first{index}": None, f"count{index}": 0}
     later = t.join(repeated, keys).filter(lambda j: j["order__"] > j["min__"])
     out = later.aggregate(first=later["order__"].min(), count=later.count())
     row = out.to_pyarrow().to_pylist()[0]
-    return {f"first{index}": row["first"], f"count{index}": row["count"]}
+    return {f"first{index}": row["first"], f"count{index}": int(row["count"] or 0)}
 
 
 def _duckdb_inputs(con: Any, paths: Sequence[Path], fmt: str) -> list[_Input]:
@@ -625,17 +623,21 @@ def check_records(
         if key:
             rules.append(_duplicate_rule(key))
             res.update(_duplicate_counts(t, key, index=len(rules) - 1))
+        # the offending rows, fetched in one query: one row per broken rule at most
+        firsts = sorted(
+            {int(res[f"first{i}"]) for i in range(len(rules)) if res[f"first{i}"] is not None}
+        )
+        hits: dict[int, dict[str, Any]] = {}
+        if firsts:
+            columns = sorted({f"raw__{c}" for _, c, _ in rules if c})
+            fetched = t.filter(t["order__"].isin(firsts)).select("order__", "row__", *columns)
+            hits = {int(r["order__"]): r for r in fetched.to_pyarrow().to_pylist()}
         for i, (rule, column, _) in enumerate(rules):
             first = res[f"first{i}"]
             if first is None:
                 continue
             file_idx, _ = divmod(int(first), _ORDER_STRIDE)
-            hit_row = (
-                t.filter(t["order__"] == first)
-                .select("row__", *([f"raw__{column}"] if column else []))
-                .to_pyarrow()
-                .to_pylist()[0]
-            )
+            hit_row = hits[int(first)]
             violations.append(
                 Violation(
                     rule,
