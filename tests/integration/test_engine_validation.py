@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from healthgap.cli.main import app
+from healthgap.engine import spark_job
 from healthgap.engine.pipeline import run_engine
 from healthgap.engine.records import RecordValidationError
 from healthgap.engine.synth import SCHEMAS
@@ -130,7 +131,9 @@ def test_bad_records_stop_compute_on_duckdb(bad_input: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.spark
-def test_bad_records_stop_compute_on_spark(bad_input: Path, tmp_path: Path) -> None:
+def test_bad_records_stop_compute_on_spark(
+    bad_input: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The same input on local Spark: the checks run as Spark aggregations and give the same
     report, file and row included; the CLI writes nothing."""
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
@@ -138,6 +141,11 @@ def test_bad_records_stop_compute_on_spark(bad_input: Path, tmp_path: Path) -> N
         run_engine(bad_input, checksums=False, backend="spark")
     _check_report(caught.value, bad_input)
     _assert_cli_fails_and_writes_nothing(bad_input, tmp_path, "spark", fresh_store=False)
+    # the cluster entry point too: exit status 2, the report, no output file
+    out = tmp_path / "out" / "values.parquet"
+    assert spark_job.main(["--input", str(bad_input), "--out", str(out)]) == 2
+    assert not out.exists()
+    assert "repeats the key (record_id)" in capsys.readouterr().err
 
 
 def test_valid_input_reports_rows_checked(synthetic_london_deaths: Path) -> None:

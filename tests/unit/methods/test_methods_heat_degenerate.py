@@ -16,7 +16,7 @@ from healthgap.methods.heat import (
     heat_summary,
     relative_concentration_index,
 )
-from healthgap.methods.heat._build import ZERO_MEAN
+from healthgap.methods.heat._build import ZERO_MEAN, ZERO_MEAN_LIMITS
 
 NON_NEGATIVE = {"R", "RII", "BGV", "BGSD", "COV", "MDMU", "MDMW", "MDBU", "MDBW", "IDISU", "IDISW"}
 NON_NEGATIVE |= {"TI", "MLD"}  # μ = Σ pⱼyⱼ (no setting average supplied): Jensen
@@ -51,6 +51,12 @@ def test_heat_setting_with_no_events_gives_na_with_reason(
             assert math.isnan(row.upper), measure
             assert row.reason == ZERO_MEAN, measure
     assert by[("D", 0.95)].value == 0.0
+    if not ordered:  # simulated measures: 0, but draws truncated at 0 cannot bracket it
+        for measure in ("BGSD", "MDMW", "MDBU"):
+            row = by[(measure, 0.95)]
+            assert row.value == 0.0, measure
+            assert math.isnan(row.lower), measure
+            assert row.reason == ZERO_MEAN_LIMITS, measure
     for row in rows:
         assert math.isfinite(row.value) or row.reason, row.measure
 

@@ -17,6 +17,7 @@ from healthgap.methods.result import Interval, Result
 
 NO_SE = "no standard errors: limits not computed"
 ZERO_MEAN = "undefined: the setting average is 0 (no events in any subgroup)"
+ZERO_MEAN_LIMITS = "limits undefined: the setting average is 0 (no events in any subgroup)"
 
 Bounds = tuple[float, float]
 #: No bound on either side.
@@ -147,7 +148,9 @@ def simulated_result(
     reason."""
     with np.errstate(divide="ignore", invalid="ignore"):
         value = float(kernel(setting.estimates))
-    if setting.se is None:
+    if setting.se is None or setting.mean == 0:
+        # μ = 0: no events in any subgroup. Draws truncated at 0 can only move up, so their
+        # percentiles would not even contain the value: no limits, with the reason.
         limits = tuple((math.nan, math.nan) for _ in levels)
         return limits_result(
             value,
@@ -156,7 +159,8 @@ def simulated_result(
             statistic=statistic,
             method=method,
             multiplier=multiplier,
-            reason=NO_SE,
+            reason=NO_SE if setting.se is None else ZERO_MEAN_LIMITS,
+            bounds=bounds,
         )
     sim = simulation if simulation is not None else simulate(setting, draws=draws, seed=seed)
     with np.errstate(divide="ignore", invalid="ignore"):
