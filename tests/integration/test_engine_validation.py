@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -53,10 +54,11 @@ def _death(record_id: str, sex: str = "female", registered: dt.date | None = Non
     }
 
 
-@pytest.fixture
-def bad_input(tmp_path: Path) -> Path:
+@pytest.fixture(params=["parquet"])
+def bad_input(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     """Deaths whose part file repeats a record id (row 3), holds an invalid sex (row 4) and
-    a registration date in the future (row 5)."""
+    a registration date in the future (row 5); as Parquet, or as ``deaths.csv`` (rows are
+    then lines: one more, for the header)."""
     directory = tmp_path / "records"
     _population(directory)
     deaths = [
@@ -66,12 +68,19 @@ def bad_input(tmp_path: Path) -> Path:
         _death("D4", sex="M"),
         _death("D5", registered=dt.date.today() + dt.timedelta(days=400)),
     ]
-    (directory / "deaths").mkdir()
-    pq.write_table(
-        pa.Table.from_pylist(deaths, schema=SCHEMAS["deaths"]),
-        directory / "deaths" / "part-00000.parquet",
-    )
+    table = pa.Table.from_pylist(deaths, schema=SCHEMAS["deaths"])
+    if request.param == "csv":
+        pacsv.write_csv(table, directory / "deaths.csv")
+    else:
+        (directory / "deaths").mkdir()
+        pq.write_table(table, directory / "deaths" / "part-00000.parquet")
     return directory
+
+
+def _deaths_file(directory: Path) -> tuple[Path, int]:
+    """The deaths file and how far its row numbers are from the record's position."""
+    csv = directory / "deaths.csv"
+    return (csv, 1) if csv.exists() else (directory / "deaths" / "part-00000.parquet", 0)
 
 
 EXPECTED = {
@@ -82,13 +91,13 @@ EXPECTED = {
 
 
 def _check_report(error: RecordValidationError, directory: Path) -> None:
-    part = str(directory / "deaths" / "part-00000.parquet")
+    path, shift = _deaths_file(directory)
     found = {(v.column, v.row) for v in error.violations}
-    assert found == {(c, r) for c, r, _ in EXPECTED}
-    assert {v.file for v in error.violations} == {part}
+    assert found == {(c, r + shift) for c, r, _ in EXPECTED}
+    assert {v.file for v in error.violations} == {str(path)}
     message = str(error)
     for column, row, rule in EXPECTED:
-        assert f"{part}:{row}: column '{column}'" in message
+        assert f"{path}:{row + shift}: column '{column}'" in message
         assert rule in message
     assert "nothing was computed or written" in message
 
@@ -115,12 +124,14 @@ def _assert_cli_fails_and_writes_nothing(
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
         flat = " ".join(result.output.split())
+        path, shift = _deaths_file(directory)
         for column, row, _ in EXPECTED:
-            assert f"part-00000.parquet:{row}: column '{column}'" in flat
+            assert f"{path.name}:{row + shift}: column '{column}'" in flat
     assert not fresh.exists()
     assert _digest(existing) == before
 
 
+@pytest.mark.parametrize("bad_input", ["parquet", "csv"], indirect=True)
 def test_bad_records_stop_compute_on_duckdb(bad_input: Path, tmp_path: Path) -> None:
     """Given deaths with a repeated id, an invalid sex and a future date, compute fails on
     DuckDB with every broken rule's first row, and the CLI writes nothing to any store."""

@@ -225,12 +225,19 @@ def validate_input(backend: Backend, directory: Path) -> dict[str, int]:
     rows come back). LSOAs must be England's LSOA 2011 codes. Rows per table; raises
     :class:`~healthgap.engine.records.RecordValidationError` listing every broken rule."""
     england = frozenset(load_geography().england_lsoa11()["lsoa_code"].astype(str))
-    reports = validate_inputs(
-        input_paths(directory),
-        con=backend.con,
-        lsoa_codes=england,
-        lsoa_rule="must be an England LSOA 2011 code",
-    )
+    duckdb = backend.name == "duckdb"
+    if duckdb:  # CSV rows are numbered in scan order, which DuckDB then keeps
+        backend.con.raw_sql("SET preserve_insertion_order = true")
+    try:
+        reports = validate_inputs(
+            input_paths(directory),
+            con=backend.con,
+            lsoa_codes=england,
+            lsoa_rule="must be an England LSOA 2011 code",
+        )
+    finally:
+        if duckdb:
+            backend.con.raw_sql("SET preserve_insertion_order = false")
     return {r.schema: r.rows for r in reports}
 
 
