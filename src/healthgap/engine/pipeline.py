@@ -455,6 +455,7 @@ def run_engine(
                     indicator_id=recipe.indicator_id,
                     statistic=recipe.spec.statistic,
                     breakdown=decile_breakdown,
+                    multiplier=recipe.spec.multiplier,
                 )
                 if measures.num_rows:
                     derived.append(measures)
