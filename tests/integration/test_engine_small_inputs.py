@@ -20,9 +20,6 @@ from healthgap.store import open_store
 
 pytestmark = pytest.mark.slow
 
-#: HEAT measures with simulation limits: percentiles of draws truncated at 0, which need
-#: not contain the value (HEAT's own procedure); they are checked against their range only.
-SIMULATED = {"bgsd", "cov", "mdmu", "mdmw", "mdbu", "mdbw", "mdru", "mdrw", "idisu", "idisw"}
 #: HEAT measures (series ``…/heat-<code>-<dimension>``) and their ranges.
 HEAT_RANGES: dict[str, tuple[float, float]] = {
     **dict.fromkeys(
@@ -103,10 +100,9 @@ def test_every_published_limit_is_inside_its_range(small_release: tuple[dict, pa
                 continue
             checked += 1
             assert low <= lower <= upper <= high, (series, row)
-            if measure not in SIMULATED:
-                slack = 1e-9 * max(1.0, abs(value))
-                assert lower <= value + slack, (series, row)
-                assert value - slack <= upper, (series, row)
+            slack = 1e-9 * max(1.0, abs(value))
+            assert lower <= value + slack, (series, row)
+            assert value - slack <= upper, (series, row)
     assert checked > 1000
 
 

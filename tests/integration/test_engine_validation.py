@@ -8,6 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
@@ -161,14 +162,21 @@ def test_bad_records_stop_compute_on_spark(
 
 def test_valid_input_reports_rows_checked(synthetic_london_deaths: Path) -> None:
     """A valid input runs, and the provenance says how many rows of each table were checked
-    and how long validation took."""
+    and how long validation took. Every published limit brackets its value: HEAT's
+    simulation limits that do not (IDISW and MDMW of one ICB here) are left out, with the
+    note saying so — the store refused the whole release for them."""
     result = run_engine(
         synthetic_london_deaths,
         indicators=["suicide_rate"],
         checksums=False,
         comparisons=False,
-        heat=False,
     )
+    v = result.values
+    for lower, upper in (("lower95_0cl", "upper95_0cl"), ("lower99_8cl", "upper99_8cl")):
+        outside = pc.or_(pc.greater(v[lower], v["value"]), pc.less(v[upper], v["value"]))
+        assert not pc.any(outside).as_py()
+    notes = [n or "" for n in v["note"].to_pylist()]
+    assert any("simulation limits not published" in n for n in notes)
     checked = result.provenance["validated_rows"]
     assert isinstance(checked, dict)
     assert set(checked) == {"deaths", "population"}

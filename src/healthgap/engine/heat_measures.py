@@ -148,7 +148,30 @@ def _row(
     note: str,
 ) -> dict[str, object]:
     """One value row: the measure at 95% (and 99.8%) or, without ``r95``, no value and
-    ``suppressed`` with the reason in ``note``."""
+    ``suppressed`` with the reason in ``note``.
+
+    A simulation interval of a dispersion measure need not contain the value (ADR 0140);
+    such limits are not published (a value's limits must bracket it), and the note says so.
+    """
+    limits: dict[str, float | None] = {}
+    dropped = []
+    for tag, r in (("95_0", r95), ("99_8", r998)):
+        lower = None if r is None else _finite(r.lower)
+        upper = None if r is None else _finite(r.upper)
+        outside = (
+            r95 is not None
+            and lower is not None
+            and upper is not None
+            and not lower <= r95.value <= upper
+        )
+        if outside:
+            dropped.append(f"{tag.replace('_', '.')}% ({lower:.6g} to {upper:.6g})")
+            lower = upper = None
+        limits[f"lower{tag}cl"], limits[f"upper{tag}cl"] = lower, upper
+    if dropped:
+        note += "; simulation limits not published, as they do not contain the value: " + ", ".join(
+            dropped
+        )
     return {
         **base,
         "indicator_id": None,
@@ -156,10 +179,7 @@ def _row(
         "breakdown_type": "none",
         "breakdown_category": "",
         "value": None if r95 is None else float(r95.value),
-        "lower95_0cl": None if r95 is None else _finite(r95.lower),
-        "upper95_0cl": None if r95 is None else _finite(r95.upper),
-        "lower99_8cl": _finite(getattr(r998, "lower", None)),
-        "upper99_8cl": _finite(getattr(r998, "upper", None)),
+        **limits,
         "count": None,
         "unit": None,
         "suppressed": r95 is None,
