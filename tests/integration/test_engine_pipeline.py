@@ -150,6 +150,7 @@ def test_record_route_and_aggregated_route_agree(synth_dir: Path, le_raw) -> Non
 
 
 @pytest.mark.spark
+@pytest.mark.timeout(900)  # two engine runs, one on local Spark (validation included)
 def test_spark_gives_identical_values(synth_dir: Path) -> None:
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
     duck = run_engine(synth_dir, indicators=["life_expectancy"], checksums=False)

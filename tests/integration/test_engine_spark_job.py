@@ -12,7 +12,8 @@ from typer.testing import CliRunner
 from healthgap.cli.main import app
 from healthgap.engine.spark_job import main
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+# Local Spark on a shared two-core machine: JVM start-up, validation and the run take minutes.
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
 def test_spark_job_output_loads_into_a_store(tmp_path: Path, synthetic_london_deaths: Path) -> None:

@@ -143,6 +143,7 @@ def test_bad_records_stop_compute_on_duckdb(bad_input: Path, tmp_path: Path) -> 
 
 
 @pytest.mark.spark
+@pytest.mark.timeout(900)  # local Spark start-up and three validations
 def test_bad_records_stop_compute_on_spark(
     bad_input: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
