@@ -13,7 +13,6 @@ import pyarrow.parquet as pq
 import pytest
 
 from healthgap.engine.pipeline import ENGLAND, LONDON, lsoa_attributes, run_engine
-from healthgap.engine.synth import generate_synthetic_london
 from healthgap.errors import InputError
 from healthgap.geography import load_geography
 
@@ -27,15 +26,19 @@ def _remapped(src: Path, dst: Path, mapping: dict[str, str]) -> None:
         picked = t.filter(pc.is_in(t["lsoa_code"], value_set=pa.array(list(mapping))))
         codes = pa.array([mapping[c] for c in picked["lsoa_code"].to_pylist()], pa.string())
         moved = picked.set_column(picked.schema.get_field_index("lsoa_code"), "lsoa_code", codes)
+        if "record_id" in moved.column_names:  # a copied death is another death: its own id
+            ids = pc.binary_join_element_wise("copy-", moved["record_id"], "")
+            moved = moved.set_column(moved.schema.get_field_index("record_id"), "record_id", ids)
         (dst / table).mkdir(parents=True)
         pq.write_table(pa.concat_tables([t, moved]), dst / table / "part-0.parquet")
 
 
 @pytest.fixture(scope="module")
-def dirs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict[str, str]]:
+def dirs(
+    tmp_path_factory: pytest.TempPathFactory, synthetic_london_deaths: Path
+) -> tuple[Path, Path, dict[str, str]]:
     base = tmp_path_factory.mktemp("england")
-    london = base / "london"
-    generate_synthetic_london(london, rows=120_000, seed=5, tables=("deaths",))
+    london = synthetic_london_deaths
     eng = load_geography().england_lsoa11()
     elsewhere = eng[eng.region_code != LONDON].lsoa_code.to_numpy()
     # every 10th London LSOA, copied onto LSOAs spread over the other eight regions

@@ -17,7 +17,6 @@ from healthgap.engine.aggregate import AGGREGATE_SCHEMA, Period
 from healthgap.engine.bands import LIFE_TABLE_20
 from healthgap.engine.pipeline import area_parents, run_engine, values_from_aggregates
 from healthgap.engine.recipes import EngineRecipe, compile_recipe
-from healthgap.engine.synth import generate_synthetic_london
 from healthgap.geography import load_geography
 from healthgap.store import open_store
 
@@ -25,10 +24,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def synth_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("synth") / "london"
-    generate_synthetic_london(out, rows=120_000, seed=3, tables=("deaths",))
-    return out
+def synth_dir(synthetic_london_deaths: Path) -> Path:
+    return synthetic_london_deaths
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +150,7 @@ def test_record_route_and_aggregated_route_agree(synth_dir: Path, le_raw) -> Non
 
 
 @pytest.mark.spark
+@pytest.mark.timeout(900)  # two engine runs, one on local Spark (validation included)
 def test_spark_gives_identical_values(synth_dir: Path) -> None:
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
     duck = run_engine(synth_dir, indicators=["life_expectancy"], checksums=False)

@@ -11,15 +11,14 @@ from typer.testing import CliRunner
 
 from healthgap.cli.main import app
 from healthgap.engine.spark_job import main
-from healthgap.engine.synth import generate_synthetic_london
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+# Local Spark on a shared two-core machine: JVM start-up, validation and the run take minutes.
+pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-def test_spark_job_output_loads_into_a_store(tmp_path: Path) -> None:
+def test_spark_job_output_loads_into_a_store(tmp_path: Path, synthetic_london_deaths: Path) -> None:
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
-    records = tmp_path / "records"
-    generate_synthetic_london(records, rows=120_000, seed=5, tables=("deaths",))
+    records = synthetic_london_deaths
     out = tmp_path / "out" / "values.parquet"
     assert main(["--input", str(records), "--out", str(out), "--indicator", "suicide_rate"]) == 0
     values = pq.read_table(out)

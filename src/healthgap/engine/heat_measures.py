@@ -9,7 +9,10 @@ dimension, the applicable HEAT measures (:func:`healthgap.methods.heat.heat_summ
 
 Only published (disclosure-protected) values are used, so no measure reveals a withheld
 count; a dimension with any withheld or empty category gives no measure for that group
-(a measure over the remaining categories would silently change its meaning). Standard errors
+(a measure over the remaining categories would silently change its meaning). A measure the
+group's values cannot bear — one subgroup only, no events anywhere (a setting average of 0),
+a model that does not converge — is a row with no value, marked suppressed, and the reason
+in its note: small inputs never stop the engine. Standard errors
 come from the 95% limits, ``(upper − lower) / (2 × 1.96)``. Each measure is a row of its own
 series ``engine:<indicator>/heat-<measure>-<dimension>`` with 95% and 99.8% limits.
 
@@ -23,7 +26,8 @@ import pandas as pd
 import pyarrow as pa
 
 from healthgap.engine.compute import engine_series_key
-from healthgap.methods.heat import HeatRow, heat_summary
+from healthgap.methods.errors import MethodInputError
+from healthgap.methods.heat import HeatRow, applicable_measures, heat_summary
 from healthgap.store.columns import column_names
 from healthgap.store.schema import data_table
 
@@ -66,8 +70,8 @@ def heat_values(values: pa.Table, *, indicator_id: str, favourable: bool, scale:
             continue
         n_categories = dim.breakdown_category.nunique()
         for key, group in dim.groupby(_KEYS, sort=True):
-            if len(group) != n_categories or len(group) < 2:
-                continue
+            if len(group) != n_categories:
+                continue  # a withheld or empty category: see the module docstring
             est = group.value.to_numpy(float)
             se = (group.upper95_0cl - group.lower95_0cl).to_numpy(float) / (2 * _Z95)
             pop = group.denominator.to_numpy(float)
@@ -75,55 +79,114 @@ def heat_values(values: pa.Table, *, indicator_id: str, favourable: bool, scale:
                 continue
             if (est < 0).any() or (pop <= 0).any():
                 continue
+            base = {
+                **dict(zip(_KEYS, key, strict=True)),
+                "age_band": group.iloc[0].age_band,
+                "denominator": float(pop.sum()),
+            }
+
+            def series(measure: str, suffix: str = suffix) -> str:
+                return engine_series_key(indicator_id, f"heat-{measure.lower()}-{suffix}")
+
+            if len(group) < 2:
+                reason = "needs at least two subgroups; the input holds one"
+                out += [
+                    _row(base, series(m), None, None, f"HEAT {m} across {wording}: {reason}")
+                    for m in applicable_measures(len(group), ordered=ordered)
+                ]
+                continue
             order = group.breakdown_category.astype(int).to_numpy() if ordered else None
-            rows = heat_summary(
-                est,
-                population=pop,
-                se=se,
-                ordered=ordered,
-                favourable=favourable,
-                scale=scale,
-                order=order,
-                labels=[str(c) for c in group.breakdown_category],
-                confidence=(0.95, 0.998),
-            )
+            try:
+                rows = heat_summary(
+                    est,
+                    population=pop,
+                    se=se,
+                    ordered=ordered,
+                    favourable=favourable,
+                    scale=scale,
+                    order=order,
+                    labels=[str(c) for c in group.breakdown_category],
+                    confidence=(0.95, 0.998),
+                )
+            except MethodInputError as exc:
+                out += [
+                    _row(base, series(m), None, None, f"HEAT {m} across {wording}: {exc}")
+                    for m in applicable_measures(len(group), ordered=ordered)
+                ]
+                continue
             by_measure: dict[str, dict[float, HeatRow]] = {}
             for r in rows:
                 by_measure.setdefault(r.measure, {})[r.confidence] = r
-            first = group.iloc[0]
             for measure, levels in sorted(by_measure.items()):
                 r95, r998 = levels.get(0.95), levels.get(0.998)
                 if r95 is None or not np.isfinite(r95.value):
+                    why = (r95.reason if r95 is not None else "") or "not calculated"
+                    note = f"HEAT {measure} across {wording}: {why}"
+                    out.append(_row(base, series(measure), None, None, note))
                     continue
                 out.append(
-                    {
-                        **dict(zip(_KEYS, key, strict=True)),
-                        "indicator_id": None,
-                        "series": engine_series_key(
-                            indicator_id, f"heat-{measure.lower()}-{suffix}"
-                        ),
-                        "age_band": first.age_band,
-                        "breakdown_type": "none",
-                        "breakdown_category": "",
-                        "value": float(r95.value),
-                        "lower95_0cl": _finite(r95.lower),
-                        "upper95_0cl": _finite(r95.upper),
-                        "lower99_8cl": _finite(getattr(r998, "lower", None)),
-                        "upper99_8cl": _finite(getattr(r998, "upper", None)),
-                        "count": None,
-                        "denominator": float(pop.sum()),
-                        "unit": None,
-                        "suppressed": False,
-                        "provisional": False,
-                        "revised": False,
-                        "note": f"HEAT {measure} across {wording} ({r95.method})",
-                    }
+                    _row(
+                        base,
+                        series(measure),
+                        r95,
+                        r998,
+                        f"HEAT {measure} across {wording} ({r95.method})",
+                    )
                 )
     schema = data_table("values").arrow_schema()
     if not out:
         return schema.empty_table()
     table = pa.Table.from_pandas(pd.DataFrame(out)[column_names()], preserve_index=False)
     return table.cast(schema)
+
+
+def _row(
+    base: dict[str, object],
+    series: str,
+    r95: HeatRow | None,
+    r998: HeatRow | None,
+    note: str,
+) -> dict[str, object]:
+    """One value row: the measure at 95% (and 99.8%) or, without ``r95``, no value and
+    ``suppressed`` with the reason in ``note``.
+
+    A simulation interval of a dispersion measure need not contain the value (ADR 0140);
+    such limits are not published (a value's limits must bracket it), and the note says so.
+    """
+    limits: dict[str, float | None] = {}
+    dropped = []
+    for tag, r in (("95_0", r95), ("99_8", r998)):
+        lower = None if r is None else _finite(r.lower)
+        upper = None if r is None else _finite(r.upper)
+        outside = (
+            r95 is not None
+            and lower is not None
+            and upper is not None
+            and not lower <= r95.value <= upper
+        )
+        if outside:
+            dropped.append(f"{tag.replace('_', '.')}% ({lower:.6g} to {upper:.6g})")
+            lower = upper = None
+        limits[f"lower{tag}cl"], limits[f"upper{tag}cl"] = lower, upper
+    if dropped:
+        note += "; simulation limits not published, as they do not contain the value: " + ", ".join(
+            dropped
+        )
+    return {
+        **base,
+        "indicator_id": None,
+        "series": series,
+        "breakdown_type": "none",
+        "breakdown_category": "",
+        "value": None if r95 is None else float(r95.value),
+        **limits,
+        "count": None,
+        "unit": None,
+        "suppressed": r95 is None,
+        "provisional": False,
+        "revised": False,
+        "note": note,
+    }
 
 
 def _finite(x: float | None) -> float | None:

@@ -58,9 +58,14 @@ def inequality_values(
     repetitions: int = 10_000,
     seed: int = 0,
     breakdown: str = DECILE_BREAKDOWN,
+    multiplier: float = 1.0,
 ) -> pa.Table:
     """SII, RII and gap rows for every complete set of ``breakdown`` deciles in ``values``
-    (London deciles by default; ``imd2019_decile`` for national ones)."""
+    (London deciles by default; ``imd2019_decile`` for national ones).
+
+    ``multiplier``: the indicator's (100 for a percentage). Proportions are regressed on the
+    logit scale as fractions, so values and limits are divided by it and the SII multiplied
+    back; a decile at 0 % or 100 % (or a limit there) leaves that area without an SII."""
     if breakdown not in DECILE_BREAKDOWNS:
         raise InputError(
             f"choose a decile breakdown from {', '.join(DECILE_BREAKDOWNS)}", value=breakdown
@@ -76,6 +81,9 @@ def inequality_values(
     dec["decile"] = dec.breakdown_category.astype(int)
     value_type = _VALUE_TYPE.get(statistic, 0)
     transform = value_type != 0
+    # a proportion is a fraction for the logit: value / multiplier (e.g. 37.5 % → 0.375)
+    scale = multiplier if value_type == 2 else 1.0
+    top = 1.0 if value_type == 2 else np.inf
     # Rates and proportions are regressed on the log/logit scale, which needs every value and
     # limit above zero: a decile with no events leaves that area and period without an SII.
     usable = dec.groupby(list(_KEYS), dropna=False).filter(
@@ -86,6 +94,8 @@ def inequality_values(
             and (g.upper95_0cl > g.lower95_0cl).all()
             and (g.denominator > 0).all()
             and (not transform or ((g.value > 0).all() and (g.lower95_0cl > 0).all()))
+            and (g.value / scale < top).all()
+            and (g.upper95_0cl / scale < top).all()
         )
     )
     if usable.empty:
@@ -93,14 +103,15 @@ def inequality_values(
     usable = usable.sort_values([*_KEYS, "decile"])
     group_id = usable.groupby(list(_KEYS), sort=False).ngroup().to_numpy()
     result = slope_index_of_inequality(
-        usable.value.to_numpy(float),
+        usable.value.to_numpy(float) / scale,
         quantile=usable.decile.to_numpy(),
         population=usable.denominator.to_numpy(float),
         group=group_id,
         value_type=value_type,
         transform=transform,
-        lower_cl=usable.lower95_0cl.to_numpy(float),
-        upper_cl=usable.upper95_0cl.to_numpy(float),
+        lower_cl=usable.lower95_0cl.to_numpy(float) / scale,
+        upper_cl=usable.upper95_0cl.to_numpy(float) / scale,
+        multiplier=scale,
         repetitions=repetitions,
         confidence=(0.95, 0.998),
         rii=True,

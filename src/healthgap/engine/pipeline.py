@@ -1,6 +1,9 @@
 """The engine end to end: record-level tables → every computable indicator, protected.
 
-For each indicator whose catalogue recipe compiles (:mod:`healthgap.engine.recipes`):
+First every input table is validated against its schema (:mod:`healthgap.engine.records`)
+on the chosen backend: a broken rule stops the run with every broken rule's first offending
+row (file, row, column, rule), before anything is computed. Then, for each indicator whose
+catalogue recipe compiles (:mod:`healthgap.engine.recipes`):
 
 1. aggregate events and denominators on the chosen backend (DuckDB or Spark, one Ibis
    expression: :mod:`healthgap.engine.aggregate`);
@@ -54,6 +57,7 @@ from healthgap.engine.disclosure import DisclosureReport, protect
 from healthgap.engine.heat_measures import heat_values
 from healthgap.engine.inequality import DECILE_BREAKDOWNS, inequality_values
 from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
+from healthgap.engine.records import validate_inputs
 from healthgap.errors import ConfigurationError, InputError
 from healthgap.geography import load_geography
 from healthgap.store.columns import column_names
@@ -66,10 +70,12 @@ __all__ = [
     "ENGLAND_BREAKDOWNS",
     "EngineResult",
     "area_parents",
+    "input_paths",
     "input_tables",
     "lsoa_attributes",
     "rolling_periods",
     "run_engine",
+    "validate_input",
     "values_from_aggregates",
 ]
 
@@ -186,12 +192,12 @@ def rolling_periods(years: Sequence[int], period_years: int) -> list[Period]:
     return out
 
 
-def input_tables(backend: Backend, directory: Path) -> dict[str, ir.Table]:
-    """The record tables found in ``directory``, read lazily on ``backend``."""
+def input_paths(directory: Path) -> dict[str, Path]:
+    """The record tables found in ``directory``: table name → directory or file."""
     directory = Path(directory)
     if not directory.is_dir():
         raise ConfigurationError(f"{directory}: not a directory")
-    found: dict[str, ir.Table] = {}
+    found: dict[str, Path] = {}
     for name in ("deaths", "admissions", "registers", "population"):
         for candidate in (
             directory / name,
@@ -199,11 +205,40 @@ def input_tables(backend: Backend, directory: Path) -> dict[str, ir.Table]:
             directory / f"{name}.csv",
         ):
             if candidate.exists():
-                found[name] = backend.read(candidate, table_name=name)
+                found[name] = candidate
                 break
     if "population" not in found:
         raise ConfigurationError(f"{directory}: no population/ denominators found")
     return found
+
+
+def input_tables(backend: Backend, directory: Path) -> dict[str, ir.Table]:
+    """The record tables found in ``directory``, read lazily on ``backend``."""
+    return {
+        name: backend.read(path, table_name=name) for name, path in input_paths(directory).items()
+    }
+
+
+def validate_input(backend: Backend, directory: Path) -> dict[str, int]:
+    """Check every record table in ``directory`` against its schema on ``backend`` (DuckDB or
+    Spark: the checks are aggregations there; only their results and the first offending
+    rows come back). LSOAs must be England's LSOA 2011 codes. Rows per table; raises
+    :class:`~healthgap.engine.records.RecordValidationError` listing every broken rule."""
+    england = frozenset(load_geography().england_lsoa11()["lsoa_code"].astype(str))
+    duckdb = backend.name == "duckdb"
+    if duckdb:  # CSV rows are numbered in scan order, which DuckDB then keeps
+        backend.con.raw_sql("SET preserve_insertion_order = true")
+    try:
+        reports = validate_inputs(
+            input_paths(directory),
+            con=backend.con,
+            lsoa_codes=england,
+            lsoa_rule="must be an England LSOA 2011 code",
+        )
+    finally:
+        if duckdb:
+            backend.con.raw_sql("SET preserve_insertion_order = false")
+    return {r.schema: r.rows for r in reports}
 
 
 def _checksums(directory: Path) -> dict[str, str]:
@@ -275,6 +310,10 @@ def run_engine(
     runnable = [v for v in compiled.values() if isinstance(v, EngineRecipe)]
     be = connect(backend)
     try:
+        # every table is checked against its schema before anything is computed
+        tick = time.perf_counter()
+        validated = validate_input(be, input_dir)
+        validation_seconds = time.perf_counter() - tick
         tables = input_tables(be, input_dir)
         population = tables["population"]
         years = sorted(
@@ -317,6 +356,7 @@ def run_engine(
         stages = dict.fromkeys(
             ("stage1", "roll_up", "compute", "disclosure", "inequality", "comparisons"), 0.0
         )
+        stages = {"validation": validation_seconds, **stages}
         pieces: list[pa.Table] = []
         derived: list[pa.Table] = []
         reports: dict[str, DisclosureReport] = {}
@@ -415,6 +455,7 @@ def run_engine(
                     indicator_id=recipe.indicator_id,
                     statistic=recipe.spec.statistic,
                     breakdown=decile_breakdown,
+                    multiplier=recipe.spec.multiplier,
                 )
                 if measures.num_rows:
                     derived.append(measures)
@@ -467,6 +508,7 @@ def run_engine(
         "disclosure_control": disclosure_control,
         "scope": scope,
         "years": years,
+        "validated_rows": validated,
         "seconds": round(time.perf_counter() - started, 3),
         "stage_seconds": {k: round(v, 3) for k, v in stages.items()},
     }

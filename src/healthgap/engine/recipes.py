@@ -8,15 +8,22 @@ Nothing is dropped silently.
 
 Event-filter notation: a key ending ``_icd10`` filters the column without that suffix by ICD-10
 codes ('X60-X84' a range of categories, 'C34' a prefix); any other key filters the column of
-that name by its values.
+that name by its values. A proportion of events may give a ``denominator_filter`` in the same
+notation: the denominator's records meet it, and the numerator's meet it and the
+``event_filter`` too.
+
+Every recipe field the catalogue sets must be one this compiler implements
+(:data:`IMPLEMENTED_RECIPE_FIELDS`); a recipe setting any other field is not computable, with
+the field named, so that a new field can never be silently ignored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from healthgap.catalogue.models import Indicator, Statistic
+from healthgap.catalogue.models import Indicator, Recipe, Statistic
 from healthgap.engine.aggregate import CodeFilter, EventSelection
 from healthgap.engine.bands import ALL_AGES, ESP2013_19, LIFE_TABLE_20, AgeBanding
 from healthgap.engine.compute import StatisticSpec, engine_series_key
@@ -25,10 +32,12 @@ from healthgap.engine.records import RECORD_SCHEMAS
 
 __all__ = [
     "EVENT_TABLES",
+    "IMPLEMENTED_RECIPE_FIELDS",
     "EngineRecipe",
     "NotComputable",
     "compile_recipe",
     "engine_series_key",
+    "unimplemented_fields",
 ]
 
 #: Catalogue event names → (record table, date column that places an event in a year).
@@ -39,6 +48,24 @@ EVENT_TABLES: dict[str, tuple[str, str]] = {
 }
 
 _POPULATION = "mid-year population"
+
+#: The ``Recipe`` fields :func:`compile_recipe` applies. A recipe that sets any other field
+#: is refused (NotComputable, naming the field) rather than computed without it.
+IMPLEMENTED_RECIPE_FIELDS: frozenset[str] = frozenset(
+    {
+        "events",
+        "event_filter",
+        "population",
+        "denominator_filter",
+        "age_from",
+        "age_to",
+        "sex",
+        "statistic",
+        "standard_population",
+        "period_years",
+        "multiplier",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -84,11 +111,52 @@ def _age_label(age_from: int, age_to: int | None) -> str:
     return f"{age_from}-{age_to} yrs"
 
 
+_Filters = tuple[list[CodeFilter], list[tuple[str, tuple[str, ...]]]]
+
+
+def _filters(
+    spec: Mapping[str, Sequence[str]], fields: set[str], *, table: str, what: str
+) -> _Filters | str:
+    """A recipe filter as ICD-10 code filters and value filters, or why it cannot be."""
+    codes: list[CodeFilter] = []
+    values: list[tuple[str, tuple[str, ...]]] = []
+    for key, allowed in spec.items():
+        column = key.removesuffix("_icd10")
+        if column not in fields:
+            return f"{what} '{key}' needs column '{column}', which the {table} schema lacks"
+        if key.endswith("_icd10"):
+            codes.append(CodeFilter.parse(column, allowed))
+        else:
+            values.append((column, tuple(allowed)))
+    return codes, values
+
+
+def unimplemented_fields(recipe: Recipe) -> tuple[str, ...]:
+    """Fields the recipe sets that :func:`compile_recipe` does not implement."""
+    return tuple(sorted(set(recipe.model_fields_set) - IMPLEMENTED_RECIPE_FIELDS))
+
+
 def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
     """Compile an indicator's recipe, or say exactly why the engine cannot compute it."""
     recipe = indicator.recipe
     if recipe is None:
         return NotComputable(indicator.id, "the catalogue gives no record-level recipe")
+    unknown = unimplemented_fields(recipe)
+    if unknown:
+        return NotComputable(
+            indicator.id,
+            f"recipe field(s) {', '.join(unknown)} not implemented by the engine",
+        )
+    if recipe.standard_population not in (None, "esp2013"):
+        return NotComputable(
+            indicator.id,
+            f"standard population '{recipe.standard_population}' is not implemented "
+            "(the engine standardises to the ESP 2013)",
+        )
+    if recipe.denominator_filter and recipe.statistic is not Statistic.PROPORTION:
+        return NotComputable(
+            indicator.id, "a denominator filter is implemented for proportions of events only"
+        )
     table_info = EVENT_TABLES.get(recipe.events)
     if table_info is None:
         return NotComputable(
@@ -98,19 +166,17 @@ def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
         )
     table, date_column = table_info
     fields = {f.name for f in RECORD_SCHEMAS[table].fields}
-    codes: list[CodeFilter] = []
-    values: list[tuple[str, tuple[str, ...]]] = []
-    for key, allowed in recipe.event_filter.items():
-        column = key.removesuffix("_icd10")
-        if column not in fields:
-            return NotComputable(
-                indicator.id,
-                f"event filter '{key}' needs column '{column}', which the {table} schema lacks",
-            )
-        if key.endswith("_icd10"):
-            codes.append(CodeFilter.parse(column, allowed))
-        else:
-            values.append((column, tuple(allowed)))
+    event_filters = _filters(recipe.event_filter, fields, table=table, what="event filter")
+    if isinstance(event_filters, str):
+        return NotComputable(indicator.id, event_filters)
+    den_filters = _filters(
+        recipe.denominator_filter, fields, table=table, what="denominator filter"
+    )
+    if isinstance(den_filters, str):
+        return NotComputable(indicator.id, den_filters)
+    # the numerator's records meet the denominator's filter and the event filter on top
+    codes = [*den_filters[0], *event_filters[0]]
+    values = [*den_filters[1], *event_filters[1]]
     age_from = recipe.age_from or 0
     banding = _banding(recipe.statistic, age_from, recipe.age_to)
     if isinstance(banding, str):
@@ -124,12 +190,25 @@ def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
         sexes=sexes,
     )
     if recipe.population.strip().lower() == _POPULATION:
+        if recipe.denominator_filter:
+            return NotComputable(
+                indicator.id,
+                "a denominator filter on the mid-year population is not supported "
+                f"(got {', '.join(sorted(recipe.denominator_filter))})",
+            )
         denominator: Literal["population", "events"] = "population"
         denominator_selection = EventSelection(age_min=age_from, age_max=recipe.age_to, sexes=sexes)
     elif recipe.statistic is Statistic.PROPORTION and recipe.population.startswith(recipe.events):
-        # e.g. "deaths aged 65+": the numerator's records are a subset of the denominator's
+        # e.g. "deaths aged 65+ with dementia mentioned": the numerator's records are a
+        # subset of the denominator's, which meet the denominator filter
         denominator = "events"
-        denominator_selection = EventSelection(age_min=age_from, age_max=recipe.age_to, sexes=sexes)
+        denominator_selection = EventSelection(
+            codes=tuple(den_filters[0]),
+            values=tuple(den_filters[1]),
+            age_min=age_from,
+            age_max=recipe.age_to,
+            sexes=sexes,
+        )
     else:
         return NotComputable(
             indicator.id,

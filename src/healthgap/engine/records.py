@@ -3,21 +3,27 @@
 Four tables — ``deaths``, ``admissions``, ``registers`` and ``population`` — are declared as
 data (:class:`RecordField`: name, type, nullable, allowed values or range, help). Validation
 reads CSV or Parquet (a file or a directory of part files) or takes an Ibis table, and runs
-every rule as one vectorised query on DuckDB (through Ibis): each rule reports its first
-offending row and how many rows break it. Nothing is loaded into Python row by row.
+every rule as one vectorised query through Ibis — on DuckDB by default, or on the engine's
+own backend (DuckDB or Spark, ``con``): each rule reports its first offending row and how
+many rows break it. Only those aggregates and the offending rows leave the backend; nothing
+is loaded into Python row by row.
 
 Row numbers: for CSV, the line in the file (the header is line 1); for Parquet, the 1-based
 row within the part file named; for an Ibis table, the 1-based position in the table's scan.
+On Spark, a directory of Parquet files is read in one scan, each row placed by Spark's
+``_metadata.file_path`` and ``_metadata.row_index``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import unquote, urlparse
 
 import ibis
 import ibis.expr.types as ir
@@ -36,10 +42,12 @@ __all__ = [
     "REGISTERS",
     "RecordField",
     "RecordSchema",
+    "RecordValidationError",
     "ValidationReport",
     "Violation",
     "check_records",
     "known_lsoa_codes",
+    "validate_inputs",
     "validate_records",
 ]
 
@@ -326,10 +334,25 @@ _IBIS_TYPE = {"VARCHAR": "string", "DATE": "date", "BIGINT": "int64", "BOOLEAN":
 
 
 @dataclass
+class _Input:
+    """One table to check: a file, or (Spark) several files read in one scan.
+
+    ``row`` is the 1-based row within its file; ``file_no`` indexes ``labels`` (None: the
+    table is one file, ``labels[0]``). ``label`` names the input in column-level reports.
+    """
+
+    label: str
+    table: ir.Table
+    row: ir.IntegerValue
+    labels: tuple[str, ...]
+    file_no: ir.IntegerValue | None = None
+
+
+@dataclass
 class _Prepared:
-    """Per-file tables normalised to the declared columns, plus column-level violations.
+    """Per-input tables normalised to the declared columns, plus column-level violations.
     ``fields`` are the fields checked: the required ones, and the optional ones that the
-    source has (then every file must have them)."""
+    source has (then every file must have them). ``labels[i]`` names file number ``i``."""
 
     tables: list[ir.Table]
     labels: list[str]
@@ -337,16 +360,13 @@ class _Prepared:
     fields: tuple[RecordField, ...]
 
 
-def _prepare(
-    files: Sequence[tuple[str, ir.Table, ir.IntegerValue]], schema: RecordSchema
-) -> _Prepared:
+def _prepare(inputs: Sequence[_Input], schema: RecordSchema) -> _Prepared:
     used = tuple(
-        f
-        for f in schema.fields
-        if not f.optional or any(f.name in table.columns for _, table, _ in files)
+        f for f in schema.fields if not f.optional or any(f.name in i.table.columns for i in inputs)
     )
     out = _Prepared([], [], [], used)
-    for idx, (label, table, row) in enumerate(files):
+    for item in inputs:
+        label, table, row = item.label, item.table, item.row
         present = set(table.columns)
         missing = [f for f in used if f.name not in present]
         if missing:
@@ -382,10 +402,12 @@ def _prepare(
                 )
         if bad_type:
             continue
-        cols["order__"] = ibis.literal(idx, "int64") * _ORDER_STRIDE + row
+        first = ibis.literal(len(out.labels), "int64")
+        file_no = first if item.file_no is None else first + item.file_no
+        cols["order__"] = file_no * _ORDER_STRIDE + row
         cols["row__"] = row
         out.tables.append(table.select(**cols))
-        out.labels.append(label)
+        out.labels.extend(item.labels)
     return out
 
 
@@ -410,7 +432,7 @@ def _rules(
     schema: RecordSchema,
     *,
     fields: tuple[RecordField, ...],
-    vintage: LsoaVintage,
+    lsoa_rule: str,
     earliest: dt.date,
     today: dt.date,
 ) -> list[tuple[str, str | None, ir.BooleanValue]]:
@@ -449,14 +471,7 @@ def _rules(
                 )
             )
         if f.lsoa:
-            label = {"lsoa11": "2011", "lsoa21": "2021"}[vintage]
-            rules.append(
-                (
-                    f"must be a London LSOA {label} code",
-                    f.name,
-                    t["known__"].isnull() & raw.notnull(),
-                )
-            )
+            rules.append((lsoa_rule, f.name, t["known__"].isnull() & raw.notnull()))
     for earlier, later in schema.ordered_dates:
         rules.append((f"must not be before {earlier}", later, typed[later] < typed[earlier]))
     return rules
@@ -469,16 +484,72 @@ def _duplicate_rule(key: tuple[str, ...]) -> tuple[str, str | None, Any]:
 
 def _duplicate_counts(t: ir.Table, key: tuple[str, ...], *, index: int) -> dict[str, Any]:
     """First row repeating an earlier row's key, and how many rows do: a group-by, then a
-    join back to the (usually empty) set of repeated keys."""
+    join back to the (usually empty) set of repeated keys, in one query."""
     keys = [f"raw__{k}" for k in key]
     groups = t.group_by(keys).aggregate(n__=t.count(), min__=t["order__"].min())
     repeated = groups.filter(groups["n__"] > 1)
-    if repeated.count().to_pyarrow().as_py() == 0:
-        return {f"first{index}": None, f"count{index}": 0}
     later = t.join(repeated, keys).filter(lambda j: j["order__"] > j["min__"])
     out = later.aggregate(first=later["order__"].min(), count=later.count())
     row = out.to_pyarrow().to_pylist()[0]
-    return {f"first{index}": row["first"], f"count{index}": row["count"]}
+    return {f"first{index}": row["first"], f"count{index}": int(row["count"] or 0)}
+
+
+def _duckdb_inputs(con: Any, paths: Sequence[Path], fmt: str) -> list[_Input]:
+    inputs = []
+    for p in paths:
+        try:
+            if fmt == "parquet":
+                t = con.read_parquet(str(p), file_row_number=True)
+                inputs.append(_Input(str(p), t, t["file_row_number"] + 1, (str(p),)))
+            else:
+                t = con.read_csv(str(p), all_varchar=True)
+                inputs.append(_Input(str(p), t, ibis.row_number() + 2, (str(p),)))
+        except Exception as exc:  # DuckDB's own parse errors, re-raised with the file
+            raise SourceValidationError(f"cannot be read: {exc}", file=str(p)) from exc
+    return inputs
+
+
+def _local_path(uri: str) -> str:
+    """Spark's 'file:/…' URI as a local path; other schemes (dbfs:, s3a:) as given."""
+    parsed = urlparse(uri)
+    return unquote(parsed.path) if parsed.scheme in ("file", "") else uri
+
+
+def _spark_inputs(con: Any, source: Path, paths: Sequence[Path], fmt: str) -> list[_Input]:
+    """The files as one Spark table, every row placed by file and row, without collecting
+    more than the list of file names to the driver."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as sf
+
+    session = con._session
+    names = [str(p) for p in paths]
+    try:
+        if fmt == "parquet":
+            df = session.read.parquet(*names).select(
+                "*",
+                sf.col("_metadata.file_path").alias("file__"),
+                (sf.col("_metadata.row_index") + 1).alias("row__in_file"),
+            )
+        else:
+            # CSV has no row index: rows keep their file order in Spark's scan ids
+            raw = session.read.csv(names, header=True).select(
+                "*", sf.col("_metadata.file_path").alias("file__")
+            )
+            order = Window.partitionBy("file__").orderBy(sf.monotonically_increasing_id())
+            df = raw.withColumn("row__in_file", sf.row_number().over(order) + 1)
+    except Exception as exc:  # Spark's own read errors, re-raised with the source
+        raise SourceValidationError(f"cannot be read: {exc}", file=str(source)) from exc
+    view = f"healthgap_check_{uuid.uuid4().hex}"
+    df.createOrReplaceTempView(view)
+    table = con.table(view)
+    uris = sorted(
+        str(u) for u in table.select("file__").distinct().to_pyarrow()["file__"].to_pylist()
+    )
+    file_no = table["file__"].substitute(
+        dict(zip(uris, range(len(uris)), strict=True)), else_=ibis.literal(0, "int64")
+    )
+    labels = tuple(_local_path(u) for u in uris) or (str(source),)
+    return [_Input(str(source), table, table["row__in_file"], labels, file_no.cast("int64"))]
 
 
 def check_records(
@@ -489,36 +560,41 @@ def check_records(
     earliest: dt.date = dt.date(1900, 1, 1),
     today: dt.date | None = None,
     name: str = "<ibis table>",
+    con: Any = None,
+    lsoa_codes: frozenset[str] | None = None,
+    lsoa_rule: str | None = None,
 ) -> ValidationReport:
     """Check a CSV/Parquet file, a directory of part files, or an Ibis table against a schema.
 
     Returns every broken rule with its first offending row (ordered by row); raises
     :class:`SourceValidationError` only when the source cannot be read at all.
+
+    ``con``: the Ibis connection (DuckDB or PySpark) that reads the files and runs the
+    checks (default: a new DuckDB one). ``lsoa_codes``/``lsoa_rule``: the LSOA codes accepted
+    and the rule's wording, instead of London's codes of ``lsoa_vintage``.
     """
     sch = RECORD_SCHEMAS[schema] if isinstance(schema, str) else schema
     today = today or dt.date.today()
-    known = known_lsoa_codes(lsoa_vintage)
-    con = ibis.duckdb.connect()
-    inputs: list[tuple[str, ir.Table, ir.IntegerValue]] = []
+    known = lsoa_codes if lsoa_codes is not None else known_lsoa_codes(lsoa_vintage)
+    if lsoa_rule is None:
+        year = {"lsoa11": "2011", "lsoa21": "2021"}.get(lsoa_vintage, lsoa_vintage)
+        lsoa_rule = f"must be a London LSOA {year} code"
+    con = con if con is not None else ibis.duckdb.connect()
+    inputs: list[_Input] = []
     if isinstance(source, ir.Table):
         table = source
-        if table.get_backend().name != "duckdb":
+        if table.get_backend().name not in ("duckdb", con.name):
             table = con.create_table("records__", table.to_pyarrow())
-        inputs.append((name, table, ibis.row_number() + 1))
+        inputs.append(_Input(name, table, ibis.row_number() + 1, (name,)))
         files: tuple[str, ...] = (name,)
     else:
         paths, fmt = _source_files(Path(source))
-        files = tuple(str(p) for p in paths)
-        for p in paths:
-            try:
-                if fmt == "parquet":
-                    t = con.read_parquet(str(p), file_row_number=True)
-                    inputs.append((str(p), t, t["file_row_number"] + 1))
-                else:
-                    t = con.read_csv(str(p), all_varchar=True)
-                    inputs.append((str(p), t, ibis.row_number() + 2))
-            except Exception as exc:  # DuckDB's own parse errors, re-raised with the file
-                raise SourceValidationError(f"cannot be read: {exc}", file=str(p)) from exc
+        if con.name == "pyspark":
+            inputs = _spark_inputs(con, Path(source), paths, fmt)
+            files = tuple(inputs[0].labels)
+        else:
+            inputs = _duckdb_inputs(con, paths, fmt)
+            files = tuple(str(p) for p in paths)
     prepared = _prepare(inputs, sch)
     violations = list(prepared.violations)
     rows = 0
@@ -531,7 +607,7 @@ def check_records(
             *t.columns, known__=codes["code__"]
         )
         rules = _rules(
-            t, sch, fields=prepared.fields, vintage=lsoa_vintage, earliest=earliest, today=today
+            t, sch, fields=prepared.fields, lsoa_rule=lsoa_rule, earliest=earliest, today=today
         )
         flagged = t.mutate(**{f"hit{i}": r[2].fill_null(False) for i, r in enumerate(rules)})
         aggs: dict[str, ir.Value] = {"n__": flagged.count()}
@@ -547,17 +623,21 @@ def check_records(
         if key:
             rules.append(_duplicate_rule(key))
             res.update(_duplicate_counts(t, key, index=len(rules) - 1))
+        # the offending rows, fetched in one query: one row per broken rule at most
+        firsts = sorted(
+            {int(res[f"first{i}"]) for i in range(len(rules)) if res[f"first{i}"] is not None}
+        )
+        hits: dict[int, dict[str, Any]] = {}
+        if firsts:
+            columns = sorted({f"raw__{c}" for _, c, _ in rules if c})
+            fetched = t.filter(t["order__"].isin(firsts)).select("order__", "row__", *columns)
+            hits = {int(r["order__"]): r for r in fetched.to_pyarrow().to_pylist()}
         for i, (rule, column, _) in enumerate(rules):
             first = res[f"first{i}"]
             if first is None:
                 continue
             file_idx, _ = divmod(int(first), _ORDER_STRIDE)
-            hit_row = (
-                t.filter(t["order__"] == first)
-                .select("row__", *([f"raw__{column}"] if column else []))
-                .to_pyarrow()
-                .to_pylist()[0]
-            )
+            hit_row = hits[int(first)]
             violations.append(
                 Violation(
                     rule,
@@ -596,3 +676,65 @@ def validate_records(
     if report.violations:
         raise report.violations[0].to_error()
     return report
+
+
+class RecordValidationError(SourceValidationError):
+    """Record tables that break their schemas: every broken rule with its first offending
+    row (file, row, column, value, rule), table by table. Nothing was computed or written."""
+
+    #: Broken rules listed in the message; the rest are counted.
+    SHOWN = 20
+
+    def __init__(self, reports: Sequence[ValidationReport]) -> None:
+        self.reports = tuple(reports)
+        broken = [(r.schema, v) for r in self.reports for v in r.violations]
+        lines = [f"  {table}: {v.to_error()}" for table, v in broken[: self.SHOWN]]
+        if len(broken) > self.SHOWN:
+            lines.append(f"  … and {len(broken) - self.SHOWN} more")
+        rules = "rule" if len(broken) == 1 else "rules"
+        super().__init__(
+            f"the input records break {len(broken)} {rules} (nothing was computed or "
+            "written; each line gives the first offending row):\n" + "\n".join(lines)
+        )
+        if broken:  # the first broken rule, for callers that want it field by field
+            first = broken[0][1]
+            self.file, self.row, self.column, self.value = (
+                first.file,
+                first.row,
+                first.column,
+                first.value,
+            )
+
+    @property
+    def violations(self) -> tuple[Violation, ...]:
+        """Every broken rule, table by table."""
+        return tuple(v for r in self.reports for v in r.violations)
+
+
+def validate_inputs(
+    sources: Mapping[str, Path],
+    *,
+    con: Any = None,
+    lsoa_vintage: LsoaVintage = "lsoa11",
+    lsoa_codes: frozenset[str] | None = None,
+    lsoa_rule: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[ValidationReport, ...]:
+    """Check every record table (``{table name: file or directory}``) against its schema on
+    ``con`` (DuckDB or Spark through Ibis); raise :class:`RecordValidationError` with every
+    broken rule if any table breaks one."""
+    reports = tuple(
+        check_records(
+            path,
+            schema=name,
+            lsoa_vintage=lsoa_vintage,
+            today=today,
+            con=con,
+            lsoa_codes=lsoa_codes,
+            lsoa_rule=lsoa_rule,
+        )
+        for name, path in sources.items()
+    )
+    if not all(r.ok for r in reports):
+        raise RecordValidationError(reports)
+    return reports

@@ -24,6 +24,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from healthgap.engine.pipeline import run_engine
+from healthgap.errors import HealthgapError
 
 __all__ = ["main"]
 
@@ -39,7 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="output Parquet file")
     parser.add_argument("--indicator", action="append", default=None, help="indicator id")
     args = parser.parse_args(argv)
-    result = run_engine(args.input, indicators=args.indicator, backend="spark")
+    try:
+        result = run_engine(args.input, indicators=args.indicator, backend="spark")
+    except HealthgapError as exc:  # bad records, a bad setting: the report, no traceback
+        print(f"healthgap.engine.spark_job: {exc}", file=sys.stderr)
+        return 2
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(args.out.suffix + ".partial")
     pq.write_table(result.values, tmp)

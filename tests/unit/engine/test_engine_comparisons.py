@@ -428,13 +428,12 @@ def test_indicator_comparisons_uses_catalogue_polarity_and_flags_unmapped_series
 
 # ------------------------------------------------------------------ real engine output
 @pytest.fixture(scope="module")
-def engine_values(tmp_path_factory: pytest.TempPathFactory) -> pa.Table:
+def engine_values(synthetic_london_deaths: Path) -> pa.Table:
     from healthgap.engine.pipeline import run_engine
-    from healthgap.engine.synth import generate_synthetic_london
 
-    out: Path = tmp_path_factory.mktemp("synth") / "london"
-    generate_synthetic_london(out, rows=120_000, seed=3, tables=("deaths",))
-    return run_engine(out, indicators=["life_expectancy"], checksums=False).values
+    return run_engine(
+        synthetic_london_deaths, indicators=["life_expectancy"], checksums=False
+    ).values
 
 
 @pytest.mark.slow

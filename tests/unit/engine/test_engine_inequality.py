@@ -99,3 +99,26 @@ def test_heat_measures_skip_a_group_with_a_withheld_category() -> None:
     d = out[out.series == "engine:suicide-rate/heat-d-imd2019-decile-london"]
     assert len(d) == 1
     assert abs(d.value.iloc[0]) == pytest.approx(gradient[0] - gradient[9])
+
+
+def test_sii_of_a_percentage_is_fitted_on_fractions() -> None:
+    """Given a proportion in per cent by decile (multiplier 100), the SII is fitted on the
+    logit of the fractions and reported in percentage points (it raised: 'needs values
+    strictly between 0 and 1'); an ICB with a decile at 100 % gets no SII, and no error."""
+    shares = [60.0 - 3 * d for d in range(10)]
+    full = _deciles("E54000027", shares, "imd2019_decile_london")
+    at_top = _deciles("E54000028", [100.0, *shares[1:]], "imd2019_decile_london")
+    for row in full + at_top:
+        row.update(upper95_0cl=min(100.0, float(row["upper95_0cl"])), unit="%")  # type: ignore[arg-type]
+    out = inequality_values(
+        _table(full + at_top),
+        indicator_id="suicide_rate",
+        statistic="proportion",
+        repetitions=1_000,
+        multiplier=100.0,
+    ).to_pandas()
+    assert set(out.area_code) == {"E54000027"}
+    sii = out[out.series.str.contains("/sii-")].value.iloc[0]
+    assert -35 < sii < -20  # about 27 percentage points from most to least deprived
+    rii = out[out.series.str.contains("/rii-")].value.iloc[0]
+    assert 0 < rii < 1

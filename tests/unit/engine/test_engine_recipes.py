@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from healthgap.catalogue import load_catalogue
+from healthgap.catalogue.models import Indicator, Recipe, Statistic
 from healthgap.engine.bands import ESP2013_19, LIFE_TABLE_20
-from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
+from healthgap.engine.recipes import (
+    IMPLEMENTED_RECIPE_FIELDS,
+    EngineRecipe,
+    NotComputable,
+    compile_recipe,
+    unimplemented_fields,
+)
 
 
 def test_every_indicator_compiles_or_says_why() -> None:
@@ -39,3 +46,73 @@ def test_unknown_events_table_is_not_computable_with_reason() -> None:
     tb = compile_recipe(cat.indicator("tb_incidence"))
     assert isinstance(tb, NotComputable)
     assert "tb_notifications" in tb.reason
+
+
+def _dementia_in_hospital_on_underlying_cause() -> Indicator:
+    """The catalogue's dementia-deaths-in-hospital recipe, with its filters moved onto
+    columns the deaths schema holds (dementia as the underlying cause; no place of death)."""
+    indicator = load_catalogue().indicator("dementia_deaths_hospital")
+    assert indicator.recipe is not None
+    recipe = indicator.recipe.model_copy(
+        update={
+            "event_filter": {"underlying_cause_icd10": ("F01",)},
+            "denominator_filter": {"underlying_cause_icd10": ("F00-F03", "G30")},
+        }
+    )
+    return indicator.model_copy(update={"recipe": recipe})
+
+
+def test_denominator_filter_is_applied_to_the_denominator_and_the_numerator() -> None:
+    """Given a proportion of deaths whose denominator is 'deaths aged 65+ with dementia',
+    the denominator selects dementia deaths 65+ (not every death 65+), and the numerator
+    meets the denominator's filter and its own."""
+    compiled = compile_recipe(_dementia_in_hospital_on_underlying_cause())
+    assert isinstance(compiled, EngineRecipe)
+    assert compiled.denominator == "events"
+    den = compiled.denominator_selection
+    assert den.age_min == 65
+    (dementia,) = den.codes
+    assert dementia.column == "underlying_cause"
+    assert dementia.ranges == (("F00", "F03"),)
+    assert dementia.prefixes == ("G30",)
+    numerator_codes = {(c.column, c.prefixes, c.ranges) for c in compiled.selection.codes}
+    assert numerator_codes == {
+        ("underlying_cause", ("G30",), (("F00", "F03"),)),
+        ("underlying_cause", ("F01",), ()),
+    }
+
+
+def test_denominator_filter_on_the_population_is_refused() -> None:
+    indicator = load_catalogue().indicator("suicide_rate")
+    assert indicator.recipe is not None
+    recipe = indicator.recipe.model_copy(
+        update={"denominator_filter": {"sex": ("female",)}, "statistic": Statistic.PROPORTION}
+    )
+    out = compile_recipe(indicator.model_copy(update={"recipe": recipe}))
+    assert isinstance(out, NotComputable)
+    assert "denominator filter" in out.reason
+
+
+class _RecipeWithMore(Recipe):
+    """A recipe model grown by a field the compiler has never heard of."""
+
+    place_of_care: str | None = None
+
+
+def test_a_recipe_field_the_compiler_does_not_implement_is_refused() -> None:
+    """Given a recipe that sets a field outside IMPLEMENTED_RECIPE_FIELDS, the compiler
+    refuses it, naming the field, instead of computing the indicator without it."""
+    indicator = load_catalogue().indicator("suicide_rate")
+    assert indicator.recipe is not None
+    grown = _RecipeWithMore(**indicator.recipe.model_dump(), place_of_care="hospice")
+    out = compile_recipe(indicator.model_copy(update={"recipe": grown}))
+    assert isinstance(out, NotComputable)
+    assert "place_of_care" in out.reason
+    assert unimplemented_fields(grown) == ("place_of_care",)
+    # left at its default, the field asks nothing of the engine
+    plain = _RecipeWithMore(**indicator.recipe.model_dump())
+    assert isinstance(compile_recipe(indicator.model_copy(update={"recipe": plain})), EngineRecipe)
+
+
+def test_implemented_fields_are_recipe_fields() -> None:
+    assert set(Recipe.model_fields) >= IMPLEMENTED_RECIPE_FIELDS

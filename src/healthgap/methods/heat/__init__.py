@@ -54,6 +54,7 @@ from healthgap.methods.heat.simulation import (
 from healthgap.methods.heat.summary import (
     DEFAULT_DRAWS,
     HeatRow,
+    applicable_measures,
     heat_summary,
     summarise_setting,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "LogisticRankModel",
     "SpreadVariant",
     "absolute_concentration_index",
+    "applicable_measures",
     "between_group_sd",
     "between_group_variance",
     "coefficient_of_variation",

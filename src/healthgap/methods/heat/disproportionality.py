@@ -17,7 +17,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from healthgap.methods.errors import MethodInputError
-from healthgap.methods.heat._build import normal_result, simulated_result
+from healthgap.methods.heat._build import (
+    NON_NEGATIVE,
+    UNBOUNDED,
+    ZERO_MEAN,
+    normal_result,
+    simulated_result,
+    undefined_result,
+)
 from healthgap.methods.heat.setting import HeatSetting, heat_confidences
 from healthgap.methods.heat.simulation import (
     HEAT_DRAWS,
@@ -82,7 +89,12 @@ def between_group_variance(setting: HeatSetting, *, confidence: Confidence = 0.9
         )
         se = float(np.sqrt(var))
     return normal_result(
-        value, se, levels, statistic="between-group variance", method="Ahn et al. 2018 variance"
+        value,
+        se,
+        levels,
+        statistic="between-group variance",
+        method="Ahn et al. 2018 variance",
+        bounds=NON_NEGATIVE,  # a variance's normal interval is cut at 0
     )
 
 
@@ -112,6 +124,7 @@ def between_group_sd(
         seed=seed,
         statistic="between-group standard deviation",
         method="HEAT BGSD",
+        bounds=NON_NEGATIVE,
     )
 
 
@@ -123,8 +136,16 @@ def coefficient_of_variation(
     draws: int = HEAT_DRAWS,
     seed: int = HEAT_SEED,
 ) -> Result:
-    """COV = 100 · BGSD / μ, simulation limits."""
+    """COV = 100 · BGSD / μ, simulation limits; undefined (NaN, with the reason) when μ = 0."""
     mu = setting.mean
+    if not mu > 0:
+        return undefined_result(
+            heat_confidences(confidence),
+            statistic="coefficient of variation",
+            method="HEAT COV",
+            reason=ZERO_MEAN,
+            multiplier=100.0,
+        )
     bgsd = _bgsd_kernel(_shares(setting, "COV"), mu)
 
     def kernel(y: FloatArray) -> FloatArray:
@@ -140,6 +161,7 @@ def coefficient_of_variation(
         statistic="coefficient of variation",
         method="HEAT COV",
         multiplier=100.0,
+        bounds=NON_NEGATIVE,
     )
 
 
@@ -172,6 +194,7 @@ def mean_difference_from_mean(
         seed=seed,
         statistic=f"mean difference from mean ({'weighted' if weighted else 'unweighted'})",
         method=f"HEAT {code}",
+        bounds=NON_NEGATIVE,
     )
 
 
@@ -209,6 +232,7 @@ def mean_difference_from_best(
             f"mean difference from best subgroup ({'weighted' if weighted else 'unweighted'})"
         ),
         method=f"HEAT {code}",
+        bounds=NON_NEGATIVE,
     )
 
 
@@ -252,6 +276,7 @@ def mean_difference_from_reference(
         ),
         method=method,
         draw_kernel=draw_kernel,
+        bounds=NON_NEGATIVE,
     )
 
 
@@ -267,6 +292,15 @@ def index_of_disparity(
     """IDISW = 100 · MDMW / μ; IDISU = 100 · MDMU / μ; simulation limits."""
     code = _code("IDIS", weighted)
     w, mu = _weights(setting, weighted, code), _mean(setting, code)
+    statistic = f"index of disparity ({'weighted' if weighted else 'unweighted'})"
+    if not mu > 0:
+        return undefined_result(
+            heat_confidences(confidence),
+            statistic=statistic,
+            method=f"HEAT {code}",
+            reason=ZERO_MEAN,
+            multiplier=100.0,
+        )
 
     def kernel(y: FloatArray) -> FloatArray:
         return np.asarray(100.0 * (np.abs(y - mu) @ w) / mu, dtype=np.float64)
@@ -278,10 +312,17 @@ def index_of_disparity(
         simulation=simulation,
         draws=draws,
         seed=seed,
-        statistic=f"index of disparity ({'weighted' if weighted else 'unweighted'})",
+        statistic=statistic,
         method=f"HEAT {code}",
         multiplier=100.0,
+        bounds=NON_NEGATIVE,
     )
+
+
+def _log_measure_bounds(setting: HeatSetting) -> tuple[float, float]:
+    """TI and MLD are ≥ 0 (Jensen's inequality) when μ = Σ pⱼyⱼ; against a supplied
+    setting average they can be negative."""
+    return NON_NEGATIVE if setting.mean_is_estimated else UNBOUNDED
 
 
 def _positive(y: FloatArray) -> FloatArray:
@@ -299,6 +340,14 @@ def theil_index(
     """
     levels = heat_confidences(confidence)
     p, mu = _shares(setting, "TI"), setting.mean
+    if not mu > 0:
+        return undefined_result(
+            levels,
+            statistic="Theil index × 1000",
+            method="delta method",
+            reason=ZERO_MEAN,
+            multiplier=1000.0,
+        )
     y = _positive(setting.estimates)
     r = y / mu
     log_r = np.log(r)
@@ -316,7 +365,13 @@ def theil_index(
         " (HEAT-compatible: SE on the fraction scale)" if heat_compatible else ""
     )
     return normal_result(
-        value, se, levels, statistic="Theil index × 1000", method=method, multiplier=1000.0
+        value,
+        se,
+        levels,
+        statistic="Theil index × 1000",
+        method=method,
+        multiplier=1000.0,
+        bounds=_log_measure_bounds(setting),
     )
 
 
@@ -329,6 +384,14 @@ def mean_log_deviation(
     """
     levels = heat_confidences(confidence)
     p, mu = _shares(setting, "MLD"), setting.mean
+    if not mu > 0:
+        return undefined_result(
+            levels,
+            statistic="mean log deviation × 1000",
+            method="delta method",
+            reason=ZERO_MEAN,
+            multiplier=1000.0,
+        )
     y = _positive(setting.estimates)
     value = 1000.0 * float(p @ -np.log(y / mu))
     se = None
@@ -341,5 +404,11 @@ def mean_log_deviation(
         " (HEAT-compatible: SE on the fraction scale)" if heat_compatible else ""
     )
     return normal_result(
-        value, se, levels, statistic="mean log deviation × 1000", method=method, multiplier=1000.0
+        value,
+        se,
+        levels,
+        statistic="mean log deviation × 1000",
+        method=method,
+        multiplier=1000.0,
+        bounds=_log_measure_bounds(setting),
     )

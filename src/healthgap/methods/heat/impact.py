@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 
 from healthgap.methods.errors import MethodInputError
-from healthgap.methods.heat._build import limits_result
+from healthgap.methods.heat._build import ZERO_MEAN, limits_result, undefined_result
 from healthgap.methods.heat.setting import HeatSetting, heat_confidences, z_value
 from healthgap.methods.result import Result
 
@@ -48,7 +48,10 @@ def _paf_fraction_se(setting: HeatSetting, ref: int) -> float:
     d = n_ref - c
     a = setting.mean / setting.scale * n_total - c
     b = n_total - a - n_ref
-    var = c * n_total * (a * d * (n_total - c) + b * c**2) / ((a + c) ** 3 * (c + d) ** 3)
+    denominator = (a + c) ** 3 * (c + d) ** 3
+    if not denominator > 0:  # no events in the setting (μ = 0): the variance is undefined
+        return math.nan
+    var = c * n_total * (a * d * (n_total - c) + b * c**2) / denominator
     return math.sqrt(var) if var >= 0 else math.nan
 
 
@@ -74,6 +77,15 @@ def _impact(
         )
     ref = impact_reference(setting)
     mu = setting.mean
+    name = "population attributable fraction (%)" if fraction else "population attributable risk"
+    if not mu > 0:
+        return undefined_result(
+            levels,
+            statistic=f"{name}, reference {setting.label(ref)}",
+            method="none",
+            reason=ZERO_MEAN,
+            multiplier=100.0 if fraction else 1.0,
+        )
     raw = float(setting.estimates[ref]) - mu
     se_frac = _paf_fraction_se(setting, ref)
     if fraction:
@@ -89,7 +101,6 @@ def _impact(
         )
         for c in levels
     )
-    name = "population attributable fraction (%)" if fraction else "population attributable risk"
     method = "Walter 2×2-table variance, normal limits, truncated at 0"
     if heat_compatible:
         method += (
@@ -104,7 +115,16 @@ def _impact(
         statistic=f"{name}, reference {setting.label(ref)}",
         method=method,
         multiplier=100.0 if fraction else 1.0,
+        bounds=_impact_bounds(setting, mu, fraction=fraction),
     )
+
+
+def _impact_bounds(setting: HeatSetting, mu: float, *, fraction: bool) -> tuple[float, float]:
+    """PAF/PAR range: truncated at 0 on one side; y_ref ≥ 0 bounds the other side for
+    adverse indicators (PAF ≥ −100 %, PAR ≥ −μ)."""
+    if setting.favourable:
+        return (0.0, math.inf)
+    return (-100.0 if fraction else -mu, 0.0)
 
 
 def population_attributable_risk(

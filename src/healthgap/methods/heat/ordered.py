@@ -23,7 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from healthgap.methods.errors import MethodInputError
-from healthgap.methods.heat._build import limits_result, log_normal_result, normal_result
+from healthgap.methods.heat._build import (
+    ZERO_MEAN,
+    limits_result,
+    log_normal_result,
+    normal_result,
+    undefined_result,
+)
 from healthgap.methods.heat.setting import HeatSetting, heat_confidences, z_value
 from healthgap.methods.result import FloatArray, Result
 
@@ -62,7 +68,10 @@ def _convenient_regression_se(setting: HeatSetting, lhs: FloatArray, ranks: Floa
     coef, *_ = np.linalg.lstsq(design, response, rcond=None)
     resid = response - design @ coef
     dof = setting.size - 2
-    cov = float(resid @ resid) / dof * np.linalg.inv(design.T @ design)
+    try:
+        cov = float(resid @ resid) / dof * np.linalg.inv(design.T @ design)
+    except np.linalg.LinAlgError:  # no spread of ranks to regress on: the SE is undefined
+        return math.nan
     return float(np.sqrt(cov[0, 0]))
 
 
@@ -85,7 +94,16 @@ def absolute_concentration_index(
         rank_var = float(p @ (x - 0.5) ** 2)
         se = _convenient_regression_se(setting, 2.0 * rank_var * y, x)
         method = "convenient regression (Kakwani et al. 1997)"
-    return normal_result(value, se, levels, statistic="absolute concentration index", method=method)
+    # |ACI| ≤ Σ pⱼ|2Xⱼ − 1|yⱼ ≤ the largest possible estimate (100 for percentages)
+    top = setting.upper_bound
+    return normal_result(
+        value,
+        se,
+        levels,
+        statistic="absolute concentration index",
+        method=method,
+        bounds=(-top, top),
+    )
 
 
 def relative_concentration_index(
@@ -100,6 +118,21 @@ def relative_concentration_index(
     levels = heat_confidences(confidence)
     p, x = _check_ordered(setting, "RCI")
     y, mu = setting.estimates, setting.mean
+    if not mu > 0:
+        if heat_compatible:
+            return undefined_result(
+                levels,
+                statistic="relative concentration index (fraction)",
+                method="HEAT-compatible: fraction scale",
+                reason=ZERO_MEAN,
+            )
+        return undefined_result(
+            levels,
+            statistic="relative concentration index × 100",
+            method="none",
+            reason=ZERO_MEAN,
+            multiplier=100.0,
+        )
     frac = float(p @ ((2.0 * x - 1.0) * y)) / mu
     if setting.se is not None and not heat_compatible:
         centre = (2.0 * x - 1.0) - (frac if setting.mean_is_estimated else 0.0)
@@ -116,6 +149,7 @@ def relative_concentration_index(
             levels,
             statistic="relative concentration index (fraction)",
             method=f"{method} (HEAT-compatible: fraction scale)",
+            bounds=(-1.0, 1.0),
         )
     return normal_result(
         100.0 * frac,
@@ -124,6 +158,7 @@ def relative_concentration_index(
         statistic="relative concentration index × 100",
         method=method,
         multiplier=100.0,
+        bounds=(-100.0, 100.0),  # a concentration index of estimates ≥ 0 is in [-1, 1]
     )
 
 
@@ -173,10 +208,15 @@ def logistic_rank_model(setting: HeatSetting) -> LogisticRankModel:
         deriv = mu * (1.0 - mu)
         weights = prior * deriv
         working = eta + (observed - mu) / deriv
-        new_beta = np.asarray(
-            np.linalg.solve(design.T @ (weights[:, None] * design), design.T @ (weights * working)),
-            dtype=np.float64,
-        )
+        try:
+            new_beta = np.asarray(
+                np.linalg.solve(
+                    design.T @ (weights[:, None] * design), design.T @ (weights * working)
+                ),
+                dtype=np.float64,
+            )
+        except np.linalg.LinAlgError:  # weights underflow to 0 (fitted values at 0 or 1)
+            break
         if not np.all(np.isfinite(new_beta)) or np.max(np.abs(new_beta)) > _MAX_COEFFICIENT:
             break
         step = float(np.max(np.abs(new_beta - beta)))
@@ -189,7 +229,12 @@ def logistic_rank_model(setting: HeatSetting) -> LogisticRankModel:
         )
     mu = 1.0 / (1.0 + np.exp(-(design @ beta)))
     weights = prior * mu * (1.0 - mu)
-    bread = np.linalg.inv(design.T @ (weights[:, None] * design))
+    try:
+        bread = np.linalg.inv(design.T @ (weights[:, None] * design))
+    except np.linalg.LinAlgError:
+        raise MethodInputError(
+            "the logistic SII/RII model's information matrix is singular", field="estimates"
+        ) from None
     scores = design * (prior * (observed - mu))[:, None]
     n = setting.size
     covariance = bread @ (scores.T @ scores) @ bread * n / (n - 2)
@@ -226,6 +271,7 @@ def heat_slope_index(
         statistic="slope index of inequality (HEAT logistic)",
         method="binomial logit GLM (IRLS), HC1 delta method",
         multiplier=setting.scale,
+        bounds=(-setting.scale, setting.scale),  # a difference of two fitted proportions
     )
 
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.heat._build import (
+    NON_NEGATIVE,
     limits_result,
     log_normal_result,
     normal_result,
@@ -84,6 +85,8 @@ def difference(setting: HeatSetting, *, confidence: Confidence = 0.95) -> Result
         levels,
         statistic=f"difference ({_pair_label(setting, first, second)})",
         method="normal approximation",
+        # two estimates in [0, upper bound] differ by at most the bound (100 for percentages)
+        bounds=(-setting.upper_bound, setting.upper_bound),
     )
 
 
@@ -203,4 +206,5 @@ def subgroup_spread(
         seed=seed,
         statistic=f"{'ratio' if relative else 'difference'} ({variant.description})",
         method="type-7 percentiles of subgroup estimates",
+        bounds=NON_NEGATIVE,  # high ≥ low ≥ 0
     )

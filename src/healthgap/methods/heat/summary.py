@@ -23,7 +23,13 @@ from healthgap.methods.heat.setting import HeatSetting, heat_confidences, heat_s
 from healthgap.methods.heat.simulation import HEAT_DRAWS, HEAT_SEED, HeatSimulation, simulate
 from healthgap.methods.result import Result
 
-__all__ = ["DEFAULT_DRAWS", "HeatRow", "heat_summary", "summarise_setting"]
+__all__ = [
+    "DEFAULT_DRAWS",
+    "HeatRow",
+    "applicable_measures",
+    "heat_summary",
+    "summarise_setting",
+]
 
 DEFAULT_DRAWS = 1000
 """Simulation draws unless ``heat_compatible`` (then HEAT's 100)."""
@@ -176,19 +182,33 @@ def _spread(variant: simple.SpreadVariant, relative: bool) -> _Measure:
     )
 
 
-def _applicable(setting: HeatSetting) -> tuple[_Measure, ...]:
+def _applicable_measures(size: int, *, ordered: bool, reference: bool) -> tuple[_Measure, ...]:
     measures: list[_Measure] = list(_SIMPLE)
-    for variant in simple.spread_variants(setting):
-        measures += [_spread(variant, relative=False), _spread(variant, relative=True)]
-    if setting.size > 2 and setting.ordered:
+    if not ordered:
+        for variant in simple.SPREAD_VARIANTS:
+            if size >= variant.min_subgroups:
+                measures += [_spread(variant, relative=False), _spread(variant, relative=True)]
+    if size > 2 and ordered:
         measures += _ORDERED
-    if setting.size > 2 and not setting.ordered:
+    if size > 2 and not ordered:
         measures += _NON_ORDERED
-        if setting.reference is not None:
+        if reference:
             measures += _REFERENCE
         measures += _NON_ORDERED_TAIL
     measures += _IMPACT
     return tuple(measures)
+
+
+def _applicable(setting: HeatSetting) -> tuple[_Measure, ...]:
+    return _applicable_measures(
+        setting.size, ordered=setting.ordered, reference=setting.reference is not None
+    )
+
+
+def applicable_measures(size: int, *, ordered: bool, reference: bool = False) -> tuple[str, ...]:
+    """Codes of the measures HEAT applies to a setting of ``size`` subgroups (at least the
+    simple and impact measures, even for fewer than two subgroups)."""
+    return tuple(m.code for m in _applicable_measures(size, ordered=ordered, reference=reference))
 
 
 def _missing(measure: _Measure, ctx: _Context, reason: str) -> list[HeatRow]:
@@ -243,7 +263,12 @@ def summarise_setting(
     levels = heat_confidences(confidence)
     n_draws = draws if draws is not None else (HEAT_DRAWS if heat_compatible else DEFAULT_DRAWS)
     measures = _applicable(setting)
-    simulation = simulate(setting, draws=n_draws, seed=seed) if setting.se is not None else None
+    simulation: HeatSimulation | None = None
+    if setting.se is not None:
+        try:
+            simulation = simulate(setting, draws=n_draws, seed=seed)
+        except MethodInputError:
+            simulation = None  # each simulated measure reports the reason itself
     model: ordered.LogisticRankModel | None = None
     model_error = ""
     if setting.ordered and setting.size > 2 and setting.population is not None:
@@ -256,15 +281,24 @@ def summarise_setting(
     for measure in measures:
         if measure.needs_population and setting.population is None:
             if measure.code in {"MDMU", "IDISU"} and setting.setting_average is not None:
-                rows += _rows(measure, measure.compute(setting, ctx))
+                rows += _computed(measure, setting, ctx)
                 continue
             rows += _missing(measure, ctx, f"{measure.code} needs the subgroup population")
             continue
         if measure.code in {"SII", "RII"} and model is None:
             rows += _missing(measure, ctx, model_error)
             continue
-        rows += _rows(measure, measure.compute(setting, ctx))
+        rows += _computed(measure, setting, ctx)
     return tuple(rows)
+
+
+def _computed(measure: _Measure, setting: HeatSetting, ctx: _Context) -> list[HeatRow]:
+    """The measure's rows; a measure these estimates cannot bear (the simulation cannot
+    stay in range …) gives NaN rows with the reason instead of stopping the others."""
+    try:
+        return _rows(measure, measure.compute(setting, ctx))
+    except MethodInputError as exc:
+        return _missing(measure, ctx, str(exc))
 
 
 def heat_summary(
