@@ -292,6 +292,8 @@ def export_command(
     """Export values, tidy, with their flags and release id (written atomically)."""
     if release is not None and as_published_on is not None:
         raise _fail("give --release or --as-published-on, not both", code=2)
+    if out.suffix.lower() in {".csv", ".parquet"} and out.suffix.lower() != f".{fmt.value}":
+        raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
     path = _store_path(store)
     with _opened(path, read_only=True) as s:
         try:

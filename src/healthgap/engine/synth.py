@@ -36,6 +36,7 @@ from healthgap.engine.synth_inputs import MORTALITY_BAND_EDGES, LondonInputs, lo
 from healthgap.errors import InputError
 
 __all__ = [
+    "MIN_SYNTH_YEARS",
     "SYNTH_TABLES",
     "SynthPlan",
     "SynthSummary",
@@ -48,6 +49,10 @@ IntArray = npt.NDArray[np.int64]
 
 #: Event tables the generator can write (``population`` is always written).
 SYNTH_TABLES: tuple[str, ...] = ("deaths", "admissions", "registers")
+
+#: Fewest years a run simulates by default: five years give the 3-year pooled indicators
+#: (life expectancy, suicide, violence) their periods.
+MIN_SYNTH_YEARS = 5
 
 #: LSOA vintage of the synthetic records (the population base is LSOA 2011).
 SYNTH_LSOA_VINTAGE = "lsoa11"
@@ -278,9 +283,17 @@ class SynthPlan:
 
 
 def plan_synthetic_london(
-    rows: int, *, year: int = 2020, tables: tuple[str, ...] = SYNTH_TABLES
+    rows: int,
+    *,
+    year: int = 2020,
+    tables: tuple[str, ...] = SYNTH_TABLES,
+    min_years: int = MIN_SYNTH_YEARS,
 ) -> SynthPlan:
-    """Plan a run of about ``rows`` event rows ending in calendar year ``year``."""
+    """Plan a run of about ``rows`` event rows ending in calendar year ``year``.
+
+    At least ``min_years`` years are simulated (fewer rows per year if need be), so that the
+    engine's pooled indicators (life expectancy, suicide, violence) have the periods they need.
+    """
     if rows < 1:
         raise InputError("must be a positive number of rows", key="rows", value=rows)
     unknown = [t for t in tables if t not in SYNTH_TABLES]
@@ -299,7 +312,7 @@ def plan_synthetic_london(
         )
     model = _model()
     per_year = sum(model.full_year_rows[t] for t in tables)
-    n_years = max(1, math.ceil(rows / per_year))
+    n_years = max(1, min_years, math.ceil(rows / per_year))
     if year - n_years < 1900:
         raise InputError(
             f"{rows} rows need {n_years} replicate years, reaching before 1901",
