@@ -73,8 +73,8 @@ def heat_values(values: pa.Table, *, indicator_id: str, favourable: bool, scale:
             pop = group.denominator.to_numpy(float)
             if not (np.isfinite(est).all() and np.isfinite(se).all() and (se > 0).all()):
                 continue
-            if (est < 0).any() or (pop <= 0).any():
-                continue
+            if (est < 0).any() or (pop <= 0).any() or not (est > 0).any():
+                continue  # HEAT's relative measures divide by the mean: none when all zero
             order = group.breakdown_category.astype(int).to_numpy() if ordered else None
             rows = heat_summary(
                 est,

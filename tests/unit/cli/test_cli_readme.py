@@ -40,7 +40,10 @@ def help_commands(text: str) -> list[str]:
 
 
 def test_readme_table_parser_reads_combined_rows() -> None:
-    text = "| command | what |\n|---|---|\n| `healthgap init` / `status [--json]` | x |\n| `healthgap a \\| b` | y |\n"
+    text = (
+        "| command | what |\n|---|---|\n"
+        "| `healthgap init` / `status [--json]` | x |\n| `healthgap a \\| b` | y |\n"
+    )
     assert readme_commands(text) == ["init", "status", "a"]
 
 
