@@ -43,7 +43,9 @@ def test_catalogue_search_without_hits_exits_1() -> None:
     assert "nothing matches 'zzzqqq'" in result.output
 
 
-def test_catalogue_targets_show_numbers_without_exponents() -> None:
+def test_catalogue_targets_show_numbers_with_separators_and_units() -> None:
     result = CliRunner().invoke(app, ["catalogue", "list", "--kind", "commitments"])
     assert result.exit_code == 0
+    assert "250,000 wellbeing" in result.output
+    assert "500,000 Dementia" in result.output
     assert "e+0" not in result.output
