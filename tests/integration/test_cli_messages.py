@@ -108,3 +108,39 @@ def test_only_init_and_compute_may_name_a_new_store(
     """The store check runs before the command parses its options (--help here)."""
     result = _run(command, "--store", tmp_path / "new.duckdb", "--help")
     assert result.exit_code == code, result.output
+
+
+def test_an_unknown_indicator_in_export_suggests_the_closest_id(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    store.touch()
+    refused = _run("export", "--format", "csv", "--out", tmp_path / "x.csv", "--store", store,
+                   "--indicator", "life_expectency")  # fmt: skip
+    assert refused.exit_code == 2
+    assert "did you mean 'life_expectancy'" in refused.output
+
+
+def test_the_spark_hint_names_the_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pyspark'] = None\n"
+        "from healthgap.engine.backends import connect\n"
+        "try:\n    connect('spark')\nexcept Exception as exc:\n    print(exc)"
+    )
+    src = Path(__file__).resolve().parents[2] / "src"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(src), "PATH": ""}, check=True)  # fmt: skip
+    assert "pip install 'healthgap[spark]'" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["areas"], ["catalogue", "list"], ["catalogue", "show", "x"],
+     ["catalogue", "search", "x"], ["catalogue", "coverage"], ["catalogue", "validate"],
+     ["compute"], ["progress", "list"], ["progress", "history", "x"], ["assess"]],
+)  # fmt: skip
+def test_every_command_that_shows_data_has_json(command: list[str]) -> None:
+    shown = _run(*command, "--help")
+    assert shown.exit_code == 0, shown.output
+    assert "--json" in shown.output

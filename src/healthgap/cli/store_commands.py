@@ -294,6 +294,16 @@ def export_command(
         raise _fail("give --release or --as-published-on, not both", code=2)
     if out.suffix.lower() in {".csv", ".parquet"} and out.suffix.lower() != f".{fmt.value}":
         raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
+    if indicator:
+        from healthgap.catalogue import load_catalogue
+        from healthgap.errors import CatalogueError
+
+        catalogue = load_catalogue()
+        for wanted in indicator:
+            try:
+                catalogue.indicator(wanted)
+            except CatalogueError as exc:
+                raise _fail(f"--indicator: {exc}", code=2) from exc
     path = _store_path(store)
     with _opened(path, read_only=True) as s:
         try:
