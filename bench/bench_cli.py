@@ -48,9 +48,9 @@ def write_dsr_input(path: Path, *, areas: int = AREAS, seed: int = 1) -> int:
     return rows
 
 
-def _time(argv: list[str], runs: int) -> tuple[float, float, str]:
+def _time(argv: list[str], runs: int, src: Path = SRC) -> tuple[float, float, str]:
     """(median s, min s, tool) of ``runs`` whole-process runs of ``argv``."""
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    env = {**os.environ, "PYTHONPATH": str(src)}
     if shutil.which("hyperfine"):
         with tempfile.NamedTemporaryFile(suffix=".json") as report:
             subprocess.run(
@@ -72,6 +72,9 @@ def _time(argv: list[str], runs: int) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument(
+        "--src", type=Path, default=SRC, help="The src/ directory to time (e.g. an older tree)."
+    )
     args = parser.parse_args()
     cli = [sys.executable, "-m", "healthgap.cli.main"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,7 +108,7 @@ def main() -> None:
               f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
         print("\n| case | median (s) | min (s) | timer |\n|---|---:|---:|---|")
         for name, argv in cases.items():
-            median, least, tool = _time(argv, args.runs)
+            median, least, tool = _time(argv, args.runs, args.src)
             print(f"| {name} | {median:.3f} | {least:.3f} | {tool} |")
 
 
