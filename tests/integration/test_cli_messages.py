@@ -111,12 +111,15 @@ def test_only_init_and_compute_may_name_a_new_store(
 
 
 def test_an_unknown_indicator_in_export_suggests_the_closest_id(tmp_path: Path) -> None:
+    from healthgap.store import open_store
+
     store = tmp_path / "s.duckdb"
-    store.touch()
+    open_store(store).close()
     refused = _run("export", "--format", "csv", "--out", tmp_path / "x.csv", "--store", store,
                    "--indicator", "life_expectency")  # fmt: skip
-    assert refused.exit_code == 2
-    assert "did you mean 'life_expectancy'" in refused.output
+    assert refused.exit_code == 1
+    assert "'life_expectency': did you mean 'life_expectancy'" in refused.output
+    assert not (tmp_path / "x.csv").exists()
 
 
 def test_the_spark_hint_names_the_extra() -> None:
