@@ -113,11 +113,12 @@ def _show(
     counts: dict[str, int] = {}
     for r in rows:
         counts[r.status.value] = counts.get(r.status.value, 0) + 1
-    console.print(
-        f"{len(rows)} assessed: "
-        + ", ".join(f"{n} {status.replace('_', ' ')}" for status, n in sorted(counts.items())),
-        highlight=False,
-    )
+    if rows:
+        console.print(
+            f"{len(rows)} assessed: "
+            + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items())),
+            highlight=False,
+        )
     if equity is not None:
         e = Table(title="Is the gap narrowing?")
         for col in ("indicator", "area", "sex", "measure", "verdict", "points", "faster"):
@@ -211,7 +212,7 @@ def assess_command(
             )
     except HealthgapError as exc:
         raise _fail(str(exc), code=1) from exc
-    if not rows:
+    if not rows and not eq:
         what = commitment or indicator or "the catalogue"
         raise _fail(f"nothing to assess for {what} in the store", code=1)
     if as_json:
