@@ -33,7 +33,7 @@ def test_synth_writes_valid_parquet_and_one_line(tmp_path: Path) -> None:
     assert len(lines) == 1
     assert lines[0].startswith("wrote ")
     assert "seed 7" in lines[0]
-    assert "years 2018" in lines[0]
+    assert "years 2014–2018" in lines[0]  # at least five years by default (issue 17)
     for table in ("deaths", "admissions", "registers", "population"):
         assert validate_records(out / table, schema=table, lsoa_vintage="lsoa11").ok
 

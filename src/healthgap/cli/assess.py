@@ -15,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from healthgap.catalogue import load_catalogue
+from healthgap.catalogue import Catalogue, load_catalogue
+from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, HealthgapError
 from healthgap.store import open_store
@@ -25,6 +26,7 @@ from healthgap.tracking.assessment import (
     assess_indicator,
 )
 from healthgap.tracking.equity_assessment import EquityRow, assess_equity
+from healthgap.tracking.trajectory import Status
 
 __all__ = ["register"]
 
@@ -39,36 +41,84 @@ def _fail(message: str, *, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _fmt(x: float | None) -> str:
-    return "" if x is None else f"{x:.4g}"
+def _latest(a: object) -> str:
+    latest = getattr(a, "latest", None)
+    if latest is None:
+        return ""
+    return f"{fmt.number(latest.value)} ({fmt.period(latest.label)})"
 
 
-def _show(rows: list[CommitmentAssessment], equity: list[EquityRow] | None) -> None:
-    console = Console(width=220)
-    t = Table(title="Assessment of the commitments")
-    for col in ("commitment", "area", "target", "deadline", "latest", "projection", "status"):
-        t.add_column(col)
-    t.add_column("reason", max_width=70)
+def _projection(a: object) -> str:
+    p = getattr(a, "projection", None)
+    if p is None:
+        return ""
+    return f"{fmt.number(p.value)} ({fmt.number(p.lower)}–{fmt.number(p.upper)})"
+
+
+def _aim_of(catalogue: Catalogue, row: CommitmentAssessment) -> str:
+    """The row's first aim, named (indicator rows: their commitment's)."""
+    commitment_id = row.id if row.kind == "commitment" else row.commitment_id
+    if commitment_id is None:
+        return "other"
+    try:
+        aim_id = catalogue.commitment(commitment_id).aims[0]
+    except CatalogueError:
+        return "other"
+    names = {a.id: f"Aim {a.number}: {a.name}" for a in catalogue.aims}
+    return names.get(aim_id, aim_id)
+
+
+def _rest(rows: list[CommitmentAssessment]) -> str:
+    """One line for the commitments that cannot be assessed, with their commonest reasons."""
+    reasons: dict[str, int] = {}
     for r in rows:
-        a = r.assessment
-        latest = "" if a is None or a.latest is None else f"{a.latest.value:.4g} ({a.latest.label})"
-        proj = ""
-        if a is not None and a.projection is not None:
-            p = a.projection
-            proj = f"{p.value:.4g} ({p.lower:.4g}–{p.upper:.4g})"
-        target = r.target_text if a is None or a.target is None else _fmt(a.target.value)
-        name = r.id if r.kind == "commitment" else f"{r.commitment_id} / {r.id}"
-        t.add_row(
-            name,
-            r.area_code or "",
-            target,
-            r.deadline or "",
-            latest,
-            proj,
-            r.status.value,
-            r.reason,
+        reason = r.reason.split(";")[0].split(" (")[0]
+        reasons[reason] = reasons.get(reason, 0) + 1
+    common = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
+    shown = "; ".join(f"{n} × {reason}" for reason, n in common)
+    ids = ", ".join(r.id for r in rows)
+    return f"{len(rows)} not assessable ({shown}): {ids}"
+
+
+def _show(
+    rows: list[CommitmentAssessment], equity: list[EquityRow] | None, catalogue: Catalogue
+) -> None:
+    """Rows grouped by aim: assessable commitments first, one line for the rest."""
+    console = Console(width=220)
+    groups: dict[str, list[CommitmentAssessment]] = {}
+    for r in rows:
+        groups.setdefault(_aim_of(catalogue, r), []).append(r)
+    for aim, members in groups.items():
+        assessable = [r for r in members if r.status is not Status.NOT_ASSESSABLE]
+        rest = [r for r in members if r.status is Status.NOT_ASSESSABLE]
+        if assessable:
+            t = Table(title=aim, title_justify="left")
+            for col in ("commitment", "area", "target", "deadline", "latest", "projection",
+                        "status"):  # fmt: skip
+                t.add_column(col)
+            t.add_column("reason", max_width=70)
+            for r in assessable:
+                a = r.assessment
+                target = (
+                    r.target_text if a is None or a.target is None else fmt.number(a.target.value)
+                )
+                name = r.id if r.kind == "commitment" else f"{r.commitment_id} / {r.id}"
+                t.add_row(name, r.area_code or "", target, r.deadline or "", _latest(a),
+                          _projection(a), r.status.value.replace("_", " "), r.reason)  # fmt: skip
+            console.print(t)
+        else:
+            console.print(f"[bold]{aim}[/bold]", highlight=False)
+        if rest:
+            console.print(f"  {_rest(rest)}", highlight=False, soft_wrap=True)
+    counts: dict[str, int] = {}
+    for r in rows:
+        counts[r.status.value] = counts.get(r.status.value, 0) + 1
+    if rows:
+        console.print(
+            f"{len(rows)} assessed: "
+            + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items())),
+            highlight=False,
         )
-    console.print(t)
     if equity is not None:
         e = Table(title="Is the gap narrowing?")
         for col in ("indicator", "area", "sex", "measure", "verdict", "points", "faster"):
@@ -162,6 +212,9 @@ def assess_command(
             )
     except HealthgapError as exc:
         raise _fail(str(exc), code=1) from exc
+    if not rows and not eq:
+        what = commitment or indicator or "the catalogue"
+        raise _fail(f"nothing to assess for {what} in the store", code=1)
     if as_json:
         out: dict[str, object] = {
             "as_of": (day or datetime.now(UTC).date()).isoformat(),
@@ -171,4 +224,4 @@ def assess_command(
             out["equity"] = [q.to_dict() for q in eq]
         typer.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        _show(rows, eq)
+        _show(rows, eq, catalogue)

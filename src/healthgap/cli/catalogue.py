@@ -20,6 +20,7 @@ from healthgap.catalogue import (
     validate_catalogue,
 )
 from healthgap.catalogue.coverage import LEVELS, NOT_DECLARED, LevelCoverage
+from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, StoreError
 
@@ -120,7 +121,7 @@ def list_command(
         for com in cat.commitments:
             t = com.target
             target = "TBC" if t.status.value == "tbc" else t.text if t.value is None else (
-                f"{t.value:g} {t.unit}"
+                fmt.quantity(t.value, t.unit)
             )  # fmt: skip
             table.add_row(com.id, com.title, target, com.deadline or "", ", ".join(com.indicators))
     else:
@@ -182,10 +183,12 @@ def search_command(
     hits = cat.search(text)
     if as_json:
         _emit_json({"query": text, "hits": [dataclasses.asdict(h) for h in hits]})
+        if not hits:
+            raise typer.Exit(code=1)
         return
     if not hits:
-        typer.echo(f"nothing matches '{text}'")
-        return
+        typer.echo(f"nothing matches '{text}'", err=True)
+        raise typer.Exit(code=1)
     table = Table(title=f"'{text}': {len(hits)} matches")
     for col in ("kind", "id", "title", "score"):
         table.add_column(col)

@@ -183,6 +183,13 @@ def compute_command(
         typer.echo(json.dumps(summary, indent=2))
         return
     out = Console()
+    if not out.is_terminal:  # piped: one final line
+        typer.echo(
+            f"release {release_id}: {result.values.num_rows:,} values into {path}; computed "
+            f"{len(result.computed)} ({', '.join(result.computed) or 'none'}); not computed "
+            f"{len(result.skipped)} ({', '.join(result.skipped) or 'none'})"
+        )
+        return
     table = Table(title=f"release {release_id}: {result.values.num_rows:,} values")
     table.add_column("indicator")
     table.add_column("result")

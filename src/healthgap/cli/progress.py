@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from healthgap.catalogue import load_catalogue
+from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, HealthgapError
 from healthgap.store import ProgressReturn, open_store
@@ -56,8 +57,8 @@ def _table(returns: list[ProgressReturn], title: str) -> None:
         t.add_row(
             f"{r.return_id}{fix}{state}",
             r.commitment_id,
-            f"{r.value:g}",
-            r.unit or "",
+            fmt.number(r.value, digits=6),
+            fmt.unit(r.unit),
             r.as_of.isoformat(),
             r.source,
             r.recorded_by,
@@ -116,8 +117,9 @@ def record_command(
     except HealthgapError as exc:
         raise _fail(str(exc), code=1) from exc
     fix = "" if r.supersedes is None else f", correcting return {r.supersedes}"
+    shown = fmt.quantity(r.value, r.unit, digits=6)
     typer.echo(
-        f"recorded return {r.return_id} for {r.commitment_id}: {r.value:g} {r.unit or ''} "
+        f"recorded return {r.return_id} for {r.commitment_id}: {shown} "
         f"as of {r.as_of.isoformat()}{fix}"
     )
 
@@ -141,8 +143,12 @@ def list_command(
         raise _fail(str(exc), code=1) from exc
     if as_json:
         typer.echo(json.dumps([r.to_dict() for r in found], indent=2, ensure_ascii=False))
-    else:
+    elif found:
         _table(found, "Current progress returns")
+    if not found:
+        what = f" for {commitment}" if commitment is not None else ""
+        raise _fail(f"no progress returns{what}: record one with `healthgap progress record`",
+                    code=1)  # fmt: skip
 
 
 @progress_app.command("history")

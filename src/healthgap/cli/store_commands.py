@@ -299,6 +299,24 @@ def write_atomically(table: pa.Table, out: Path, *, fmt: ExportFormat) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def _closest_ids(wanted: list[str]) -> str:
+    """``; did you mean 'x'?`` for ids the catalogue does not know, naming its closest ids."""
+    import difflib
+
+    from healthgap.catalogue import load_catalogue
+
+    known = [i.id for i in load_catalogue().indicators]
+    hints = []
+    for given in wanted:
+        if given not in known:
+            close = difflib.get_close_matches(given, known, n=3, cutoff=0.6)
+            if close:
+                hints.append(f"'{given}': did you mean {' or '.join(repr(c) for c in close)}?")
+            else:
+                hints.append(f"'{given}' is not a catalogue indicator (healthgap catalogue list)")
+    return f" ({'; '.join(hints)})" if hints else ""
+
+
 def export_command(
     out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
     fmt: ExportFormat = typer.Option(..., "--format", help="csv or parquet."),
@@ -325,6 +343,8 @@ def export_command(
     """
     if release is not None and as_published_on is not None:
         raise _fail("give --release or --as-published-on, not both", code=2)
+    if out.suffix.lower() in {".csv", ".parquet"} and out.suffix.lower() != f".{fmt.value}":
+        raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
     day = None if as_published_on is None else as_published_on.date()
     viewer = editor(day) if include_embargoed else public(day)
     path = _store_path(store)
@@ -333,6 +353,17 @@ def export_command(
             table = q.tidy_values(viewer, indicator=indicator or None, release_id=release)
         except HealthgapError as exc:
             raise _fail(f"{exc}; {out} not written", code=1) from exc
+    if table.num_rows == 0:
+        what = [f"release {release}"] if release is not None else []
+        if indicator:
+            what.append(f"indicator(s) {', '.join(indicator)}{_closest_ids(indicator)}")
+        if as_published_on is not None:
+            what.append(f"published on {as_published_on.date().isoformat()}")
+        raise _fail(
+            f"no values match ({'; '.join(what) or 'the store holds no values'}); "
+            f"{out} not written",
+            code=1,
+        )
     write_atomically(table, out, fmt=fmt)
     typer.echo(f"wrote {table.num_rows:,} values to {out} ({fmt.value})")
 

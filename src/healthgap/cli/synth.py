@@ -10,7 +10,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from healthgap.engine.synth import SYNTH_TABLES, generate_synthetic_london, plan_synthetic_london
+from healthgap.engine.synth import (
+    MIN_SYNTH_YEARS,
+    SYNTH_TABLES,
+    generate_synthetic_london,
+    plan_synthetic_london,
+)
 from healthgap.errors import InputError
 
 __all__ = ["register"]
@@ -26,6 +31,13 @@ def synth(
     out: Path = typer.Option(..., "--out", help="Output directory (must not exist or be empty)."),
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives identical files."),
     year: int = typer.Option(2020, "--year", help="Last simulated calendar year."),
+    years: int = typer.Option(
+        MIN_SYNTH_YEARS,
+        "--years",
+        min=1,
+        help="Simulate at least this many years (more if --rows needs them); five give "
+        "`healthgap compute` life expectancy, suicide and violence.",
+    ),
     tables: str = typer.Option(
         ",".join(SYNTH_TABLES), "--tables", help="Comma-separated tables to generate."
     ),
@@ -37,7 +49,7 @@ def synth(
     err = Console(stderr=True)
     selected = tuple(t.strip() for t in tables.split(",") if t.strip())
     try:
-        plan = plan_synthetic_london(rows, year=year, tables=selected)
+        plan = plan_synthetic_london(rows, year=year, tables=selected, min_years=years)
     except InputError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -59,6 +71,7 @@ def synth(
                     year=year,
                     tables=selected,
                     rows_per_file=rows_per_file,
+                    min_years=years,
                     progress=lambda n: bar.advance(task, n),
                 )
         else:
@@ -69,14 +82,15 @@ def synth(
                 year=year,
                 tables=selected,
                 rows_per_file=rows_per_file,
+                min_years=years,
             )
     except InputError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     seconds = time.perf_counter() - start
     counts = ", ".join(f"{t} {n:,}" for t, n in summary.rows.items())
-    years = f"{plan.years[0]}–{plan.years[-1]}" if len(plan.years) > 1 else str(plan.years[0])
+    span = f"{plan.years[0]}–{plan.years[-1]}" if len(plan.years) > 1 else str(plan.years[0])
     typer.echo(
         f"wrote {summary.event_rows:,} event rows to {out} in {seconds:.1f} s "
-        f"({counts}; years {years}; sample fraction {plan.fraction:.4f}; seed {seed})"
+        f"({counts}; years {span}; sample fraction {plan.fraction:.4f}; seed {seed})"
     )

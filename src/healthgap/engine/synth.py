@@ -36,6 +36,7 @@ from healthgap.engine.synth_inputs import MORTALITY_BAND_EDGES, LondonInputs, lo
 from healthgap.errors import InputError
 
 __all__ = [
+    "MIN_SYNTH_YEARS",
     "SYNTH_TABLES",
     "SynthPlan",
     "SynthSummary",
@@ -48,6 +49,10 @@ IntArray = npt.NDArray[np.int64]
 
 #: Event tables the generator can write (``population`` is always written).
 SYNTH_TABLES: tuple[str, ...] = ("deaths", "admissions", "registers")
+
+#: Fewest years ``healthgap synth`` simulates by default: five years give the pooled
+#: indicators (life expectancy, suicide, violence) the periods ``healthgap compute`` needs.
+MIN_SYNTH_YEARS = 5
 
 #: LSOA vintage of the synthetic records (the population base is LSOA 2011).
 SYNTH_LSOA_VINTAGE = "lsoa11"
@@ -278,9 +283,17 @@ class SynthPlan:
 
 
 def plan_synthetic_london(
-    rows: int, *, year: int = 2020, tables: tuple[str, ...] = SYNTH_TABLES
+    rows: int,
+    *,
+    year: int = 2020,
+    tables: tuple[str, ...] = SYNTH_TABLES,
+    min_years: int = 1,
 ) -> SynthPlan:
-    """Plan a run of about ``rows`` event rows ending in calendar year ``year``."""
+    """Plan a run of about ``rows`` event rows ending in calendar year ``year``.
+
+    At least ``min_years`` years are simulated (fewer rows per year if need be); the command
+    line asks for :data:`MIN_SYNTH_YEARS` so that the pooled indicators have their periods.
+    """
     if rows < 1:
         raise InputError("must be a positive number of rows", key="rows", value=rows)
     unknown = [t for t in tables if t not in SYNTH_TABLES]
@@ -299,7 +312,9 @@ def plan_synthetic_london(
         )
     model = _model()
     per_year = sum(model.full_year_rows[t] for t in tables)
-    n_years = max(1, math.ceil(rows / per_year))
+    if min_years < 1:
+        raise InputError("must be at least 1", key="min_years", value=min_years)
+    n_years = max(min_years, math.ceil(rows / per_year))
     if year - n_years < 1900:
         raise InputError(
             f"{rows} rows need {n_years} replicate years, reaching before 1901",
@@ -649,6 +664,7 @@ def generate_synthetic_london(
     tables: tuple[str, ...] = SYNTH_TABLES,
     rows_per_file: int = 1_000_000,
     progress: Callable[[int], None] | None = None,
+    min_years: int = 1,
 ) -> SynthSummary:
     """Write about ``rows`` event rows of Synthetic London to ``out_dir`` (which must not exist
     or be empty): ``<table>/part-NNNNN.parquet`` for each table, ``population/`` and
@@ -658,7 +674,7 @@ def generate_synthetic_london(
     Files are written to a sibling temporary directory and moved into place at the end, so a
     failed run leaves no partial output.
     """
-    plan = plan_synthetic_london(rows, year=year, tables=tables)
+    plan = plan_synthetic_london(rows, year=year, tables=tables, min_years=min_years)
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError("output directory exists and is not empty", file=str(out))

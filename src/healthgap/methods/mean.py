@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
+from scipy import special
 
 from healthgap.methods import _core_checks as check
 from healthgap.methods.result import FloatArray, Interval, Result
@@ -59,7 +59,7 @@ def mean(
     dof = np.where(enough, parts.count - 1, 1.0)
     intervals = []
     for level in levels:
-        t = np.abs(stats.t.ppf((1.0 - level) / 2.0, dof))
+        t = np.abs(special.stdtrit(dof, (1.0 - level) / 2.0))
         half = np.where(enough, t * parts.sd / np.sqrt(parts.count), np.nan)
         intervals.append(Interval(level, value - half, value + half))
     reason = np.where(enough, "", "fewer than 2 values: no confidence limits")

@@ -91,7 +91,7 @@ def test_search_json_and_human(app: typer.Typer) -> None:
     assert "dementia" in f"{hits[0]['id']} {hits[0]['title']}".lower()
     assert [h["score"] for h in hits] == sorted((h["score"] for h in hits), reverse=True)
     none = runner.invoke(app, ["catalogue", "search", "xylophone"])
-    assert none.exit_code == 0
+    assert none.exit_code == 1  # an empty result is a message and exit 1 (issue 17)
     assert "nothing matches" in none.output
 
 

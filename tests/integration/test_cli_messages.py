@@ -1,0 +1,149 @@
+"""Messages that point the right way (issue 17, item 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from healthgap.cli.main import app
+
+
+def _run(*args: object):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _proportion(source: Path, out: Path, *extra: object):  # type: ignore[no-untyped-def]
+    return _run("calc", "proportion", "--input", source, "--output", out, "--x", "count",
+                "--n", "pop", *extra)  # fmt: skip
+
+
+@pytest.mark.parametrize(("delimiter", "shown", "flag"), [(";", "';'", "';'"),
+                                                          ("\t", "tab", "'\\t'")])  # fmt: skip
+def test_a_non_comma_delimited_file_says_so(
+    tmp_path: Path, delimiter: str, shown: str, flag: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"count{delimiter}pop\n1{delimiter}10\n", encoding="utf-8")
+    refused = _proportion(source, tmp_path / "out.csv")
+    assert refused.exit_code == 2
+    assert f"looks delimited by {shown}" in refused.output
+    assert f"--delimiter {flag}" in refused.output
+    assert not (tmp_path / "out.csv").exists()
+    accepted = _proportion(source, tmp_path / "out.csv", "--delimiter", flag.strip("'"))
+    assert accepted.exit_code == 0, accepted.output
+    assert pd.read_csv(tmp_path / "out.csv").value.iloc[0] == pytest.approx(0.1)
+
+
+def test_a_directory_is_not_file_not_found(tmp_path: Path) -> None:
+    refused = _proportion(tmp_path, tmp_path / "out.csv")
+    assert refused.exit_code == 2
+    assert "is a directory, not a file" in refused.output
+    assert "not found" not in refused.output
+
+
+@pytest.mark.parametrize(
+    ("head", "named"),
+    [
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml", "Excel workbook (.xlsx)"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\x00\x00", "Excel 97-2003 workbook"),
+        (b"PAR1\x15\x04", "a Parquet file"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "a binary file"),
+    ],
+)
+def test_a_workbook_or_binary_file_is_named_not_called_latin_1(
+    tmp_path: Path, head: bytes, named: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(head + b"\x00" * 64)
+    refused = _proportion(source, tmp_path / "out.csv")
+    assert refused.exit_code == 2
+    assert named in refused.output
+    assert "Latin-1" not in refused.output
+
+
+def test_calc_reports_bad_encoding_with_file_line_and_character(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes("count,pop\n1,10\n2,Cr\xe8che\n".encode("latin-1"))
+    refused = _proportion(source, tmp_path / "out.csv")
+    assert refused.exit_code == 2
+    assert f"{source}:3" in refused.output
+    assert "line 3, character 5" in refused.output
+
+
+def test_export_refuses_a_format_the_name_contradicts(tmp_path: Path) -> None:
+    store = tmp_path / "s.duckdb"
+    store.touch()
+    refused = _run("export", "--format", "parquet", "--out", tmp_path / "x.csv", "--store", store)
+    assert refused.exit_code == 2
+    assert "--format parquet but --out" in refused.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["export", "--format", "csv", "--out", "x.csv"],
+        ["assess"],
+        ["progress", "list"],
+        ["catalogue", "coverage"],
+        ["load", "x.csv", "--source", "healthgap"],
+    ],
+)
+def test_a_store_that_does_not_exist_is_refused(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "typo.duckdb"
+    refused = _run(*command, "--store", missing)
+    assert refused.exit_code == 2, refused.output
+    assert "no such store" in refused.output
+    assert not missing.exists()
+
+
+@pytest.mark.parametrize(("command", "code"), [("init", 0), ("compute", 0), ("status", 2)])
+def test_only_init_and_compute_may_name_a_new_store(
+    tmp_path: Path, command: str, code: int
+) -> None:
+    """The store check runs before the command parses its options (--help here)."""
+    result = _run(command, "--store", tmp_path / "new.duckdb", "--help")
+    assert result.exit_code == code, result.output
+
+
+def test_an_unknown_indicator_in_export_suggests_the_closest_id(tmp_path: Path) -> None:
+    from healthgap.store import open_store
+
+    store = tmp_path / "s.duckdb"
+    open_store(store).close()
+    refused = _run("export", "--format", "csv", "--out", tmp_path / "x.csv", "--store", store,
+                   "--indicator", "life_expectency")  # fmt: skip
+    assert refused.exit_code == 1
+    assert "'life_expectency': did you mean 'life_expectancy'" in refused.output
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_the_spark_hint_names_the_extra() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['pyspark'] = None\n"
+        "from healthgap.engine.backends import connect\n"
+        "try:\n    connect('spark')\nexcept Exception as exc:\n    print(exc)"
+    )
+    src = Path(__file__).resolve().parents[2] / "src"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env={"PYTHONPATH": str(src), "PATH": ""}, check=True)  # fmt: skip
+    assert "pip install 'healthgap[spark]'" in out.stdout
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["areas"], ["catalogue", "list"], ["catalogue", "show", "x"],
+     ["catalogue", "search", "x"], ["catalogue", "coverage"], ["catalogue", "validate"],
+     ["compute"], ["progress", "list"], ["progress", "history", "x"], ["assess"]],
+)  # fmt: skip
+def test_every_command_that_shows_data_has_json(command: list[str]) -> None:
+    shown = _run(*command, "--help")
+    assert shown.exit_code == 0, shown.output
+    assert "--json" in shown.output

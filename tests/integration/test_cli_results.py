@@ -1,0 +1,51 @@
+"""Readable results from the installed command (issue 17, item 5): ``assess`` grouped by aim,
+empty results exit 1 with a message."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from healthgap.catalogue import load_catalogue
+from healthgap.cli.main import app
+from healthgap.store import open_store
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Path:
+    path = tmp_path / "empty.duckdb"
+    open_store(path).close()
+    return path
+
+
+def test_assess_groups_by_aim_and_summarises_what_cannot_be_assessed(empty_store: Path) -> None:
+    result = CliRunner().invoke(app, ["assess", "--store", str(empty_store)])
+    assert result.exit_code == 0, result.output
+    catalogue = load_catalogue()
+    positions = [result.output.find(f"Aim {a.number}: {a.name}") for a in catalogue.aims]
+    assert all(p >= 0 for p in positions), result.output
+    assert positions == sorted(positions)
+    assert "not assessable (" in result.output
+    assert f"{len(catalogue.commitments)} assessed:" in result.output
+
+
+def test_progress_list_of_nothing_is_a_message_and_exit_1(empty_store: Path) -> None:
+    result = CliRunner().invoke(app, ["progress", "list", "--store", str(empty_store)])
+    assert result.exit_code == 1
+    assert "no progress returns" in result.output
+
+
+def test_catalogue_search_without_hits_exits_1() -> None:
+    result = CliRunner().invoke(app, ["catalogue", "search", "zzzqqq"])
+    assert result.exit_code == 1
+    assert "nothing matches 'zzzqqq'" in result.output
+
+
+def test_catalogue_targets_show_numbers_with_separators_and_units() -> None:
+    result = CliRunner().invoke(app, ["catalogue", "list", "--kind", "commitments"])
+    assert result.exit_code == 0
+    assert "250,000 wellbeing" in result.output
+    assert "500,000 Dementia" in result.output
+    assert "e+0" not in result.output

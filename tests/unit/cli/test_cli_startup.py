@@ -1,0 +1,51 @@
+"""Start-up stays light: the root command imports no heavy library (issue 17, item 1)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from healthgap.cli.main import COMMANDS, app
+
+SRC = Path(__file__).resolve().parents[3] / "src"
+HEAVY = ("duckdb", "pandas", "scipy.stats", "ibis", "pyarrow", "healthgap.tracking")
+
+
+def _modules_after(code: str) -> set[str]:
+    env = {**os.environ, "PYTHONPATH": str(SRC)}
+    script = f"import sys, json\n{code}\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True
+    )
+    return set(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_importing_the_cli_imports_no_heavy_library() -> None:
+    loaded = _modules_after("import healthgap.cli.main")
+    assert not [m for m in HEAVY if m in loaded]
+
+
+def test_help_lists_every_command_without_heavy_imports() -> None:
+    loaded = _modules_after(
+        "from healthgap.cli.main import app\n"
+        "try:\n    app(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert not [m for m in HEAVY if m in loaded]
+
+
+def test_every_listed_command_resolves_to_its_module() -> None:
+    runner = CliRunner()
+    for name in COMMANDS:
+        result = runner.invoke(app, [name, "--help"])
+        assert result.exit_code == 0, (name, result.output)
+        assert f"{name}" in result.output
+
+
+def test_the_calc_kernel_needs_no_scipy_stats() -> None:
+    loaded = _modules_after("import healthgap.methods, healthgap.analyst.registry")
+    assert "scipy.stats" not in loaded
