@@ -1,0 +1,268 @@
+"""An independent attacker against disclosure control (issue #11 item 6).
+
+The attacker (``tests/attacker``) reads only a published release and public knowledge and
+builds its own relations; it shares no code with ``healthgap.engine.disclosure``.
+
+(a) On small hand-built releases, one per relation family, it must recover what a weak
+    protector leaks — so the attacker itself is tested.
+(b) End to end: Synthetic London → ``healthgap compute`` → the attacker on the stored release:
+    no withheld count may be recovered, and every withheld count's range must meet the
+    protection rule (upper bound ≥ threshold and width ≥ threshold).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from typer.testing import CliRunner
+
+from healthgap.cli.main import app
+from healthgap.store import open_store
+
+
+def _load_attacker() -> ModuleType:
+    """Import ``tests/attacker`` next to this file, whichever tree's ``healthgap`` is used."""
+    name = "healthgap_test_attacker"
+    if name in sys.modules:
+        return sys.modules[name]
+    root = Path(__file__).resolve().parents[1] / "attacker"
+    spec = importlib.util.spec_from_file_location(
+        name, root / "__init__.py", submodule_search_locations=[str(root)]
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+attacker = _load_attacker()
+
+# ------------------------------------------------------------------ (a) hand-built releases
+
+_ICB, _REGION = "I1", "R1"
+
+
+def _zones(rows: list[tuple[str, int, int]]) -> Any:
+    """Zones from (borough, national decile, London decile) rows, one ICB, one region."""
+    return attacker.Zones(
+        ltla=np.array([r[0] for r in rows], dtype=object),
+        icb=np.array([_ICB] * len(rows), dtype=object),
+        region=np.array([_REGION] * len(rows), dtype=object),
+        national_decile=np.array([r[1] for r in rows]),
+        london_decile=np.array([r[2] for r in rows]),
+        london_quintile=np.array([(r[2] + 1) // 2 for r in rows]),
+    )
+
+
+def _knowledge(zones: Any, subsets: tuple[tuple[str, str], ...] = ()) -> Any:
+    return attacker.Knowledge(
+        zones=zones, thresholds={"deaths": 5, "young": 5, "all": 5}, subsets=subsets
+    )
+
+
+def _release(rows: list[dict[str, Any]]) -> pa.Table:
+    """A release's values table from short rows (defaults fill the rest)."""
+    full = []
+    for r in rows:
+        start, end = r.get("years", (2020, 2020))
+        level = r.get("level", "ltla")
+        full.append(
+            {
+                "indicator_id": r.get("indicator", "deaths"),
+                "series": "engine:" + r.get("indicator", "deaths"),
+                "area_code": r.get("area", {"ltla": "B1", "icb": _ICB, "region": _REGION}[level]),
+                "area_type": level,
+                "period_start": dt.date(start, 1, 1),
+                "period_end": dt.date(end, 12, 31),
+                "period_label": f"{start} - {end % 100:02d}",
+                "sex": r.get("sex", "persons"),
+                "age_band": "All ages",
+                "breakdown_type": r.get("btype", "none"),
+                "breakdown_category": r.get("cat", ""),
+                "count": r.get("count"),
+            }
+        )
+    return pa.Table.from_pylist(full)
+
+
+def _range(result: Any, **match: str) -> tuple[float, float]:
+    found = [
+        f.range for f in result.findings if all(getattr(f.cell, k) == v for k, v in match.items())
+    ]
+    assert len(found) == 1, (match, [str(f) for f in result.findings])
+    return found[0].low, found[0].high
+
+
+ONE_BOROUGH = _zones([("B1", 1, 1), ("B1", 2, 2), ("B1", 3, 3), ("B1", 4, 4)])
+
+
+def test_attacker_uses_sex_margins() -> None:
+    """persons 10, female 7 → male is 3."""
+    rel = _release(
+        [
+            {"sex": "persons", "count": 10},
+            {"sex": "male", "count": None},
+            {"sex": "female", "count": 7},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH))
+    assert _range(result, sex="male") == (3, 3)
+    assert len(result.recovered) == 1
+
+
+def test_attacker_uses_breakdown_margins_and_known_zeros() -> None:
+    """A borough with LSOAs only in London quintiles 1 and 2: total 20, quintile 2 is 17 →
+    quintile 1 is 3 (quintiles 3–5 are known zeros, not unknowns)."""
+    rel = _release(
+        [
+            {"count": 20},
+            {"btype": "imd2019_quintile_london", "cat": "1", "count": None},
+            {"btype": "imd2019_quintile_london", "cat": "2", "count": 17},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH))
+    assert _range(result, breakdown_category="1") == (3, 3)
+
+
+def test_attacker_uses_nested_breakdowns() -> None:
+    """Quintile 1 = deciles 1 + 2: deciles 2 (withheld) and 1 (published 9), quintile 11."""
+    rel = _release(
+        [
+            {"level": "icb", "count": 40},
+            {"level": "icb", "btype": "imd2019_decile_london", "cat": "1", "count": 9},
+            {"level": "icb", "btype": "imd2019_decile_london", "cat": "2", "count": None},
+            {"level": "icb", "btype": "imd2019_decile_london", "cat": "3", "count": None},
+            {"level": "icb", "btype": "imd2019_decile_london", "cat": "4", "count": None},
+            {"level": "icb", "btype": "imd2019_quintile_london", "cat": "1", "count": 11},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH))
+    assert _range(result, breakdown_category="2") == (2, 2)
+    assert _range(result, breakdown_category="3") == (0, 29)
+
+
+def test_attacker_uses_parent_areas_with_known_zero_children() -> None:
+    """ICB quintile 1 = borough B1's quintile 1 alone (B2 has no LSOA there): B1's withheld
+    quintile 1 is the ICB's published one, though B2's quintile-1 row does not exist."""
+    zones = _zones([("B1", 1, 1), ("B1", 5, 5), ("B2", 5, 5), ("B2", 6, 6)])
+    rel = _release(
+        [
+            {"area": "B1", "count": 30},
+            {"area": "B1", "btype": "imd2019_quintile_london", "cat": "1", "count": None},
+            {"area": "B1", "btype": "imd2019_quintile_london", "cat": "3", "count": None},
+            {"area": "B2", "count": 50},
+            {"area": "B2", "btype": "imd2019_quintile_london", "cat": "3", "count": 50},
+            {"level": "icb", "count": 80},
+            {"level": "icb", "btype": "imd2019_quintile_london", "cat": "1", "count": 4},
+            {"level": "icb", "btype": "imd2019_quintile_london", "cat": "3", "count": 76},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(zones))
+    assert _range(result, area_code="B1", breakdown_category="1") == (4, 4)
+
+
+def test_attacker_uses_ethnic_groups_at_most_total() -> None:
+    """Ethnic groups sum to at most the total (unknown ethnicity is not published): total 6,
+    'white' 5 → 'asian' is at most 1."""
+    rel = _release(
+        [
+            {"count": 6},
+            {"btype": "ethnic_group", "cat": "asian", "count": None},
+            {"btype": "ethnic_group", "cat": "white", "count": 5},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH))
+    assert _range(result, breakdown_category="asian") == (0, 1)
+    assert len(result.unprotected) == 1
+
+
+def test_attacker_uses_subset_indicators() -> None:
+    """Self-harm 10–24 ≤ self-harm at all ages: all ages 2 → young at most 2."""
+    rel = _release(
+        [
+            {"indicator": "all", "count": 2},
+            {"indicator": "young", "count": None},
+            {"indicator": "young", "sex": "male", "count": 0},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH, subsets=(("young", "all"),)))
+    assert _range(result, indicator_id="young") == (0, 2)
+    assert not result.findings[0].protected
+
+
+def test_attacker_uses_overlapping_rolling_periods() -> None:
+    """2016–18 and 2018–20 are 0, so every year but 2019 is 0 — and 2017–19 ≤ 2019 ≤ 2018–20:
+    2017–19 is 0."""
+    rel = _release(
+        [
+            {"years": (2016, 2018), "count": 0},
+            {"years": (2017, 2019), "count": None},
+            {"years": (2018, 2020), "count": 0},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH))
+    assert _range(result, period_label="2017 - 19") == (0, 0)
+
+
+def test_attacker_finds_nothing_where_nothing_leaks() -> None:
+    """Two withheld quintiles of total 20: each could be anything from 0 to 20."""
+    rel = _release(
+        [
+            {"count": 20},
+            {"btype": "imd2019_quintile_london", "cat": "1", "count": None},
+            {"btype": "imd2019_quintile_london", "cat": "2", "count": None},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH), exact=True)
+    assert [(f.range.low, f.range.high) for f in result.findings] == [(0, 20), (0, 20)]
+    assert not result.unprotected
+
+
+# ------------------------------------------------------------------ (b) end to end
+
+
+def test_computed_release_withstands_the_attacker(tmp_path: Path) -> None:
+    """Synthetic London (4 years of deaths, seed 3) → compute → attack the stored release:
+    no withheld count recovered, every one's range meets the protection rule."""
+    runner = CliRunner()
+    records = tmp_path / "london"
+    store = tmp_path / "store.duckdb"
+    out = runner.invoke(
+        app,
+        ["synth", "--rows", "170000", "--out", str(records), "--seed", "3", "--tables", "deaths"],
+    )
+    assert out.exit_code == 0, out.output
+    out = runner.invoke(
+        app,
+        [
+            "compute",
+            "--input",
+            str(records),
+            "-i",
+            "suicide_rate",
+            "-i",
+            "life_expectancy",
+            "--store",
+            str(store),
+            "--json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    with open_store(store, read_only=True) as s:
+        release = s.releases()[-1].release_id
+        values = s.release_values(release)
+    result = attacker.attack(values, attacker.london_knowledge(), stop_after=25)
+    assert result.withheld > 100  # the release has small counts to protect
+    assert not result.recovered, "\n".join(str(f) for f in result.recovered[:25])
+    assert not result.unprotected, (
+        result.summary() + "\n" + "\n".join(str(f) for f in result.unprotected[:25])
+    )
