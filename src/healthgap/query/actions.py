@@ -9,13 +9,20 @@ empty list (an empty page of a library is an answer, not an error).
 
 from __future__ import annotations
 
-from healthgap.catalogue.actions import ActionEntry, ReviewStatus, Sector
+from healthgap.catalogue.actions import (
+    ActionEntry,
+    ChecklistItem,
+    ReviewStatus,
+    Sector,
+    load_checklist,
+)
 from healthgap.partners.library import (
     filter_actions,
     search_actions,
     shipped_actions,
     stored_actions,
 )
+from healthgap.partners.selfassess import SelfAssessment, SelfAssessmentScore, score
 from healthgap.query.errors import UnknownParameter, closest
 from healthgap.query.reader import ReadLayer, Viewer
 
@@ -24,6 +31,8 @@ __all__ = [
     "actions",
     "actions_for_area",
     "actions_for_indicator",
+    "checklist",
+    "score_self_assessment",
     "search_library",
 ]
 
@@ -102,3 +111,24 @@ def actions_for_area(read: ReadLayer, viewer: Viewer, code: str) -> list[ActionE
     else:
         borough_codes = {read.geography.borough_of(area.code).code}
     return [e for e in _all(read, viewer) if set(e.boroughs) & borough_codes]
+
+
+def checklist(read: ReadLayer) -> tuple[ChecklistItem, ...]:
+    """The self-assessment checklist (every sector), validated against the catalogue."""
+    return load_checklist(
+        aims={a.id for a in read.catalogue.aims},
+        focus_areas={f.id for f in read.catalogue.focus_areas},
+    )
+
+
+def score_self_assessment(
+    read: ReadLayer, viewer: Viewer, assessment: SelfAssessment
+) -> SelfAssessmentScore:
+    """Coverage by aim, each gap linked to the entries ``viewer`` sees and to indicators."""
+    return score(
+        assessment,
+        checklist(read),
+        aims=read.aims(),
+        entries=_all(read, viewer),
+        indicators=read.indicators(),
+    )
