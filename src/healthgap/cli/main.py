@@ -34,17 +34,22 @@ def main(
 def _register_commands() -> None:
     """Each command group registers itself; the root only lists them."""
     from healthgap.cli import (
+        actions,
         areas,
         assess,
         calc,
         catalogue,
         compute,
+        impact,
         progress,
+        selfassess,
         store_commands,
         synth,
     )
 
     for module in (store_commands, areas, catalogue, calc, synth, compute, progress, assess):
+        module.register(app)
+    for module in (actions, selfassess, impact):
         module.register(app)
 
 

@@ -121,11 +121,11 @@ class _Citations:
         self.items.setdefault(citation.key, citation)
         return citation.key
 
-    def release(self, read: ReadLayer, viewer: Viewer, release_id: int, what: str) -> str:
+    def release(self, read: ReadLayer, release_id: int, what: str) -> str:
         key = f"R{release_id}"
         if key not in self.items:
-            rel = read.release(viewer, release_id)
-            self.items[key] = Citation(key, what, rel.source, release_id, rel.published_at)
+            source, published_at, _ = read.store.release_provenance()[release_id]
+            self.items[key] = Citation(key, what, source, release_id, published_at)
         return key
 
 
@@ -280,7 +280,7 @@ def _age_sex(
     b = {k: v for k, v in _bands(london).items() if k[1] in use}
     ta, tb = sum(a.values()) or 1.0, sum(b.values()) or 1.0
     release_id = int(here.column("release_id")[0].as_py())
-    key = cites.release(read, viewer, release_id, "population estimates by age and sex")
+    key = cites.release(read, release_id, "population estimates by age and sex")
     rows = tuple(
         AgeSexRow(
             label,
@@ -319,13 +319,23 @@ def _findings(
     areas = [c for c, _ in catchment.boroughs] + [g[0] for g in catchment.given]
     asked = list(indicators) if indicators else None
     try:
-        rows = _pick(read.latest(viewer, indicator=asked, area=sorted(set(areas))))
+        rows = _pick(
+            read.latest(viewer, indicator=asked, area=sorted(set(areas)), breakdown="none")
+        )
     except NoData:
         rows = []
     found: list[Finding] = []
     for r in rows:
         comp = r.comparison("region")
-        key = cites.release(read, viewer, r.provenance.release_id, "indicator values")
+        key = cites.add(
+            Citation(
+                f"R{r.provenance.release_id}",
+                "indicator values",
+                r.provenance.source,
+                r.provenance.release_id,
+                r.provenance.published_at,
+            )
+        )
         found.append(
             Finding(
                 domain=domain_of(r.indicator_id),
