@@ -116,8 +116,9 @@ def check_action(
     line: int | Mapping[str, int | None] | None = None,
 ) -> None:
     """Raise :class:`CatalogueError` when ``entry`` names an unknown aim, focus area, borough
-    or source document (``boroughs=None`` checks only the GSS code form). ``line`` is the
-    entry's line, or each field's line by field name."""
+    or source document. ``boroughs`` comes from the geography, which this layer cannot import
+    (``None`` checks only the GSS code form). ``line`` is the entry's line, or each field's
+    line by field name."""
 
     def row(column: str) -> int | None:
         return line.get(column) if isinstance(line, Mapping) else line
@@ -129,8 +130,8 @@ def check_action(
     ]
     for column, values, known in checks:
         for value in values:
-            if column == "boroughs" and not _is_borough_code(value):
-                rule = "boroughs must be London borough GSS codes (E09000001 to E09000033)"
+            if column == "boroughs" and not _is_gss_code(value):
+                rule = "boroughs must be GSS codes (a letter and eight digits)"
             elif known is not None and value not in known:
                 rule = f"{column} must be one of {', '.join(sorted(known))}"
             else:
@@ -149,11 +150,8 @@ def check_action(
         )
 
 
-def _is_borough_code(code: str) -> bool:
-    digits = code[3:]
-    return (
-        code.startswith("E09") and len(digits) == 6 and digits.isdigit() and 1 <= int(digits) <= 33
-    )
+def _is_gss_code(code: str) -> bool:
+    return len(code) == 9 and code[0].isalpha() and code[1:].isdigit()
 
 
 def load_actions(

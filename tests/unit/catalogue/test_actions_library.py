@@ -17,6 +17,7 @@ from healthgap.catalogue.actions import (
     load_checklist,
 )
 from healthgap.errors import CatalogueError
+from healthgap.geography import LONDON_BOROUGHS
 
 CAT = load_catalogue()
 AIMS = {a.id for a in CAT.aims}
@@ -25,8 +26,8 @@ FOCUS = {f.id for f in CAT.focus_areas}
 SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
 
 
-def _load(path: Path | None = None, boroughs: set[str] | None = None):  # type: ignore[no-untyped-def]
-    return load_actions(path, aims=AIMS, focus_areas=FOCUS, boroughs=boroughs)
+def _load(path: Path | None = None, boroughs: object = LONDON_BOROUGHS):  # type: ignore[no-untyped-def]
+    return load_actions(path, aims=AIMS, focus_areas=FOCUS, boroughs=boroughs)  # type: ignore[arg-type]
 
 
 def test_shipped_library_loads_with_ten_case_studies_from_each_guide() -> None:
@@ -79,7 +80,8 @@ def test_round_trip(tmp_path: Path) -> None:
     [
         ("aims", "[healthy_children]", "[healthy_kids]", "aims must be one of"),
         ("focus_areas", "[]", "[obesity]", "focus_areas must be one of"),
-        ("boroughs", "[E09000019, E09000007", "[E09000099, E09000007", "London borough GSS"),
+        ("boroughs", "[E09000019, E09000007", "[E09000099, E09000007", "boroughs must be one of"),
+        ("boroughs", "[E09000019, E09000007", "[Islington, E09000007", "GSS codes"),
         ("sector", "healthcare", "charity", "sector must be one of"),
     ],
 )
