@@ -32,7 +32,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "compute": ("compute", "Compute indicators from record-level data into a new release."),
     "progress": ("progress", "Progress returns for commitments that are not statistics."),
     "assess": ("assess", "Status of each commitment, and whether the gap is narrowing."),
-    "fetch": ("fetch", "Refresh from the official sources (Fingertips, ONS Explore) online."),
+    "fetch": ("fetch", "Refresh from Fingertips and ONS Explore when online."),
+    "actions": ("actions", "The local action library: what partners are doing, and how."),
+    "selfassess": ("selfassess", "An organisation's self-assessment against the strategy."),
+    "impact": ("impact", "Health inequalities impact assessment of a service change."),
 }
 
 #: Exit codes, the same for every command.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from healthgap.query import actions
 from healthgap.query.errors import NoData, QueryError, UnknownParameter, closest
 from healthgap.query.models import (
     AreaInfo,
@@ -48,6 +49,7 @@ __all__ = [
     "UnknownParameter",
     "ValueRow",
     "Viewer",
+    "actions",
     "closest",
     "editor",
     "open_read_layer",

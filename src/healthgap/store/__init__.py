@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from healthgap.store.action_entries import ACTION_STATUSES, ActionRecord
 from healthgap.store.columns import (
     AREA_TYPES,
     BENCHMARKS,
@@ -25,6 +26,7 @@ from healthgap.store.visibility import Visibility
 from healthgap.store.writer import Writer
 
 __all__ = [
+    "ACTION_STATUSES",
     "AREA_TYPES",
     "BENCHMARKS",
     "BREAKDOWN_NONE",
@@ -38,6 +40,7 @@ __all__ = [
     "RELEASE_STATUSES",
     "SEXES",
     "VALUE_COLUMNS",
+    "ActionRecord",
     "Column",
     "DataTable",
     "Migration",

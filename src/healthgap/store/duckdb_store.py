@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 
 from healthgap.config import default_store_path
 from healthgap.errors import MigrationError, StoreError
+from healthgap.store.action_entries import ACTION_STATUSES, ActionRecord
 from healthgap.store.assessments import assessment_schema
 from healthgap.store.columns import BENCHMARKS, COMPARISON_COLUMNS
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
@@ -673,6 +674,60 @@ class Store:
         """Every return of one commitment, superseded ones included, in the order recorded."""
         found = self.progress_returns(commitment_ids=[commitment_id], include_superseded=True)
         return sorted(found, key=lambda r: r.return_id)
+
+    # ------------------------------------------------------------------ action library
+    def record_action_entry(
+        self, entry_id: str, *, status: str, body: str, recorded_by: str
+    ) -> ActionRecord:
+        """Append a version of an editor's action library entry and return it as stored.
+        ``StoreError`` for bad input (nothing is written then)."""
+        self._require_writable("record an action library entry")
+        if not entry_id.strip():
+            raise StoreError("an action library entry needs an id")
+        if status not in ACTION_STATUSES:
+            raise StoreError(
+                f"action entry '{entry_id}': status {status!r} must be one of "
+                f"{', '.join(ACTION_STATUSES)}"
+            )
+        if not recorded_by.strip():
+            raise StoreError(f"action entry '{entry_id}': recorded_by is empty")
+        with self._lock:
+            con = self._con
+            con.begin()
+            try:
+                seq = int(
+                    con.execute("SELECT coalesce(max(seq), 0) + 1 FROM action_entries").fetchall()[
+                        0
+                    ][0]
+                )
+                recorded_at = _utcnow()
+                con.execute(
+                    "INSERT INTO action_entries VALUES (?, ?, ?, ?, ?, ?)",
+                    [seq, entry_id, status, body, recorded_by, recorded_at],
+                )
+                con.commit()
+            except BaseException as exc:
+                _rollback(con)
+                if isinstance(exc, duckdb.Error):
+                    raise StoreError(
+                        f"recording action entry '{entry_id}' failed; nothing was written: {exc}"
+                    ) from exc
+                raise
+        return ActionRecord(seq, entry_id, status, body, recorded_by, recorded_at)
+
+    def action_entries(self, *, history: bool = False) -> list[ActionRecord]:
+        """Editors' action library entries: the latest version of each, by id (every version,
+        oldest first, with ``history``)."""
+        latest = (
+            ""
+            if history
+            else "WHERE seq IN (SELECT max(seq) FROM action_entries GROUP BY entry_id) "
+        )
+        rows = self._query(
+            "SELECT seq, entry_id, status, body, recorded_by, recorded_at FROM action_entries "
+            f"{latest}ORDER BY {'seq' if history else 'entry_id'}"
+        )
+        return [ActionRecord(int(r[0]), r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
     # ------------------------------------------------------------------ releases
     def releases(self, *, visibility: Visibility | None = None) -> list[Release]:

@@ -170,5 +170,19 @@ def _v5() -> tuple[str, ...]:
     return (f"CREATE TABLE assessments ({cols})",)
 
 
+@step(6, "editors' entries in the local action library (append-only versions)")
+def _v6() -> tuple[str, ...]:
+    return (
+        """CREATE TABLE action_entries (
+            seq BIGINT NOT NULL PRIMARY KEY,
+            entry_id VARCHAR NOT NULL,
+            status VARCHAR NOT NULL,
+            body VARCHAR NOT NULL,
+            recorded_by VARCHAR NOT NULL,
+            recorded_at TIMESTAMP NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)
 LATEST_VERSION: int = MIGRATIONS[-1].version

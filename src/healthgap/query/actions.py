@@ -1,0 +1,134 @@
+"""Reads of the local action library (ADR 0900): list, filter, search, one entry, and the
+entries linked to an indicator or an area.
+
+Public viewers see published entries only; editors also see drafts. The shipped library is
+read from the catalogue; editors' entries from the store. Unknown filter values raise
+:class:`UnknownParameter` with suggestions; a valid filter that matches nothing returns an
+empty list (an empty page of a library is an answer, not an error).
+"""
+
+from __future__ import annotations
+
+from healthgap.catalogue.actions import (
+    ActionEntry,
+    ChecklistItem,
+    ReviewStatus,
+    Sector,
+    load_checklist,
+)
+from healthgap.partners.library import (
+    filter_actions,
+    search_actions,
+    shipped_actions,
+    stored_actions,
+)
+from healthgap.partners.selfassess import SelfAssessment, SelfAssessmentScore, score
+from healthgap.query.errors import UnknownParameter, closest
+from healthgap.query.reader import ReadLayer, Viewer
+
+__all__ = [
+    "action",
+    "actions",
+    "actions_for_area",
+    "actions_for_indicator",
+    "checklist",
+    "score_self_assessment",
+    "search_library",
+]
+
+
+def _all(read: ReadLayer, viewer: Viewer) -> list[ActionEntry]:
+    borough_codes = [b.code for b in read.geography.boroughs()]
+    entries = [*shipped_actions(read.catalogue, borough_codes), *stored_actions(read.store)]
+    if viewer.include_embargoed:
+        return entries
+    return [e for e in entries if e.status is ReviewStatus.PUBLISHED]
+
+
+def _check(parameter: str, value: str | None, valid: list[str]) -> None:
+    if value is not None and value not in valid:
+        raise UnknownParameter(parameter, value, suggestions=closest(value, valid))
+
+
+def actions(
+    read: ReadLayer,
+    viewer: Viewer,
+    *,
+    aim: str | None = None,
+    focus_area: str | None = None,
+    sector: str | None = None,
+    borough: str | None = None,
+    theme: str | None = None,
+) -> list[ActionEntry]:
+    """Library entries matching every filter given, in library order."""
+    _check("aim", aim, [a.id for a in read.catalogue.aims])
+    _check("focus_area", focus_area, [f.id for f in read.catalogue.focus_areas])
+    if sector is not None and sector not in [s.value for s in Sector]:
+        raise UnknownParameter("sector", sector, valid=[s.value for s in Sector])
+    _check("borough", borough, [b.code for b in read.geography.boroughs()])
+    return filter_actions(
+        _all(read, viewer),
+        aim=aim,
+        focus_area=focus_area,
+        sector=sector,
+        borough=borough,
+        theme=theme,
+    )
+
+
+def search_library(read: ReadLayer, viewer: Viewer, text: str) -> list[ActionEntry]:
+    """Entries matching ``text`` (typo-tolerant), best first."""
+    return search_actions(_all(read, viewer), text)
+
+
+def action(read: ReadLayer, viewer: Viewer, entry_id: str) -> ActionEntry:
+    """One entry by id; :class:`UnknownParameter` with the closest ids when unknown."""
+    entries = {e.id: e for e in _all(read, viewer)}
+    if entry_id not in entries:
+        raise UnknownParameter("action", entry_id, suggestions=closest(entry_id, entries))
+    return entries[entry_id]
+
+
+def actions_for_indicator(read: ReadLayer, viewer: Viewer, indicator_id: str) -> list[ActionEntry]:
+    """Entries concerning an indicator: those sharing one of its focus areas first, then those
+    sharing one of its aims."""
+    ind = read.indicator(indicator_id)
+    entries = _all(read, viewer)
+    by_focus = [e for e in entries if set(e.focus_areas) & set(ind.focus_areas)]
+    by_aim = [e for e in entries if e not in by_focus and set(e.aims) & set(ind.aims)]
+    return by_focus + by_aim
+
+
+def actions_for_area(read: ReadLayer, viewer: Viewer, code: str) -> list[ActionEntry]:
+    """Entries naming the borough of ``code`` (a borough, or any London area within one)."""
+    area = read.area(code)
+    if area.area_type in ("region", "country", "icb"):
+        borough_codes = {
+            b.code
+            for b in read.geography.boroughs()
+            if area.code in {p.code for p in read.geography.parents(b.code)}
+        }
+    else:
+        borough_codes = {read.geography.borough_of(area.code).code}
+    return [e for e in _all(read, viewer) if set(e.boroughs) & borough_codes]
+
+
+def checklist(read: ReadLayer) -> tuple[ChecklistItem, ...]:
+    """The self-assessment checklist (every sector), validated against the catalogue."""
+    return load_checklist(
+        aims={a.id for a in read.catalogue.aims},
+        focus_areas={f.id for f in read.catalogue.focus_areas},
+    )
+
+
+def score_self_assessment(
+    read: ReadLayer, viewer: Viewer, assessment: SelfAssessment
+) -> SelfAssessmentScore:
+    """Coverage by aim, each gap linked to the entries ``viewer`` sees and to indicators."""
+    return score(
+        assessment,
+        checklist(read),
+        aims=read.aims(),
+        entries=_all(read, viewer),
+        indicators=read.indicators(),
+    )

@@ -1,0 +1,372 @@
+"""Build a health inequalities impact assessment from the read layer (ADR 0900).
+
+The user names the affected population (boroughs, wards, MSOAs, LSOAs or a pasted list of
+codes); :func:`impact_assessment` resolves it to LSOAs of one vintage, profiles it against
+London (deprivation mix by London decile, age and sex where population is held, the
+indicators held for its areas with their stored comparison with London) and lists the groups
+at risk and the data gaps. Every figure cites its data and release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+import pyarrow as pa
+
+from healthgap.geography import LONDON, Edition
+from healthgap.partners.impact import (
+    AgeSexRow,
+    Catchment,
+    CatchmentError,
+    Citation,
+    DecileShare,
+    Finding,
+    ImpactAssessment,
+    domain_of,
+)
+from healthgap.query.errors import NoData
+from healthgap.query.models import ValueRow
+from healthgap.query.reader import ReadLayer, Viewer
+
+__all__ = ["AREA_KINDS", "impact_assessment", "parse_codes", "resolve_catchment"]
+
+#: Area types a catchment may be given in.
+AREA_KINDS: tuple[str, ...] = ("ltla", "ward", "msoa21", "msoa11", "lsoa21", "lsoa11")
+_VINTAGE = {"lsoa21": "2021", "msoa21": "2021", "lsoa11": "2011", "msoa11": "2011"}
+#: Broad age bands (first year of age, label) for the age and sex profile.
+_AGE_BANDS: tuple[tuple[int, str], ...] = ((0, "0–4"), (5, "5–17"), (18, "18–64"), (65, "65+"))
+#: A share this much above London's flags a group at risk (relative, 25 %).
+_RISK_RATIO = 1.25
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def parse_codes(codes: Iterable[str]) -> list[str]:
+    """The codes in ``codes`` (each may be a pasted list separated by spaces, commas or
+    semicolons), upper-cased, first occurrence kept."""
+    out: list[str] = []
+    for chunk in codes:
+        for code in _SPLIT.split(chunk.strip()):
+            code = code.strip().upper()
+            if code and code not in out:
+                out.append(code)
+    return out
+
+
+def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
+    """The catchment's LSOAs; :class:`CatchmentError` naming the codes at fault (empty list,
+    unknown codes with the closest known code, areas of the wrong type, mixed vintages)."""
+    geo = read.geography
+    wanted = parse_codes(codes)
+    if not wanted:
+        raise CatchmentError("no area codes given; give borough, ward, MSOA or LSOA codes")
+    unknown = [c for c in wanted if geo.get(c) is None]
+    if unknown:
+        suggestions = {c: s for c in unknown if (s := geo.suggest(c)) is not None}
+        raise CatchmentError("unknown area codes", codes=unknown, suggestions=suggestions)
+    kinds: dict[str, list[str]] = {c: geo.types_of(c) for c in wanted}
+    wrong = [c for c, k in kinds.items() if not set(k) & set(AREA_KINDS)]
+    if wrong:
+        raise CatchmentError(
+            "not a London borough, ward, MSOA or LSOA "
+            f"({', '.join(f'{c} is {geo.area_type(c)}' for c in wrong)})",
+            codes=wrong,
+        )
+    only: dict[str, list[str]] = {"2011": [], "2021": []}
+    for code, k in kinds.items():
+        vintages = {_VINTAGE[t] for t in k if t in _VINTAGE}
+        if len(vintages) == 1:
+            only[vintages.pop()].append(code)
+    if only["2011"] and only["2021"]:
+        raise CatchmentError(
+            "codes of the 2011 and the 2021 small-area geographies are mixed; use one vintage "
+            f"(2011 only: {', '.join(only['2011'])}; 2021 only: {', '.join(only['2021'])})",
+            codes=only["2011"] + only["2021"],
+        )
+    vintage = "2011" if only["2011"] else "2021"
+    lsoa_type = f"lsoa{vintage[2:]}"
+    lsoas: list[str] = []
+    empty: list[str] = []
+    given: list[tuple[str, str, str]] = []
+    for code in wanted:
+        kind = next(
+            t for t in kinds[code] if t in AREA_KINDS and _VINTAGE.get(t, vintage) == vintage
+        )
+        area = geo.require(code, as_type=kind)
+        given.append((area.code, area.name, kind))
+        found = (
+            [area.code]
+            if kind == lsoa_type
+            else [a.code for a in geo.children(area.code, area_type=lsoa_type)]
+        )
+        if not found:
+            empty.append(code)
+        lsoas.extend(c for c in found if c not in lsoas)
+    if empty:
+        raise CatchmentError(f"no {vintage} LSOAs lie within", codes=empty)
+    boroughs: dict[str, str] = {}
+    for code in lsoas:
+        b = geo.borough_of(code)
+        boroughs.setdefault(b.code, b.name)
+    return Catchment(tuple(given), tuple(lsoas), vintage, tuple(sorted(boroughs.items())))
+
+
+class _Citations:
+    def __init__(self) -> None:
+        self.items: dict[str, Citation] = {}
+
+    def add(self, citation: Citation) -> str:
+        self.items.setdefault(citation.key, citation)
+        return citation.key
+
+    def release(self, read: ReadLayer, release_id: int, what: str) -> str:
+        key = f"R{release_id}"
+        if key not in self.items:
+            source, published_at, _ = read.store.release_provenance()[release_id]
+            self.items[key] = Citation(key, what, source, release_id, published_at)
+        return key
+
+
+def impact_assessment(
+    read: ReadLayer,
+    viewer: Viewer,
+    codes: Iterable[str],
+    *,
+    title: str,
+    description: str = "",
+    indicators: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> ImpactAssessment:
+    """Profile the catchment named by ``codes`` against London as ``viewer`` may see it.
+
+    ``indicators`` limits the indicators shown (catalogue ids; default: every indicator held
+    for the catchment's areas). Raises :class:`CatchmentError` for a bad catchment and
+    ``UnknownParameter`` for an unknown indicator id.
+    """
+    if not title.strip():
+        raise CatchmentError("the assessment needs a title (--title)")
+    catchment = resolve_catchment(read, codes)
+    cites = _Citations()
+    gaps: list[str] = []
+    risks: list[str] = []
+
+    deprivation, dep_key = _deprivation(read, catchment, cites, gaps)
+    d12 = sum(d.share for d in deprivation if d.decile <= 2)
+    if d12 > 0.2 * _RISK_RATIO:
+        risks.append(
+            f"People living in London's most deprived fifth of small areas: {100 * d12:.0f}% of "
+            f"the catchment's LSOAs against 20% across London [{dep_key}]."
+        )
+
+    age_sex, age_area, age_key = _age_sex(read, viewer, catchment, cites, gaps)
+    for band in ("0–4", "65+"):
+        share = sum(r.share for r in age_sex if r.age_band == band)
+        london = sum(r.london_share for r in age_sex if r.age_band == band)
+        if london and share > london * _RISK_RATIO:
+            who = "Young children (0–4)" if band == "0–4" else "Older people (65+)"
+            risks.append(
+                f"{who}: {100 * share:.1f}% of {age_area} against {100 * london:.1f}% across "
+                f"London [{age_key}]."
+            )
+
+    findings = _findings(read, viewer, catchment, indicators, cites, gaps)
+    for f in findings:
+        if f.compared_to_london == "Worse":
+            risks.append(
+                f"Residents of {f.area_name}: {f.indicator_name} is significantly worse than "
+                f"London ({f.period}) [{f.citation}]."
+            )
+    gaps.append(
+        "Ethnicity: no population by ethnic group is held, so the catchment's ethnic mix and "
+        "the groups the strategy names (including inclusion health groups) cannot be profiled."
+    )
+    return ImpactAssessment(
+        title=title.strip(),
+        description=description.strip(),
+        created_at=(now or datetime.now(UTC)).replace(tzinfo=None),
+        catchment=catchment,
+        deprivation=deprivation,
+        deprivation_citation=dep_key,
+        age_sex=age_sex,
+        age_sex_area=age_area,
+        age_sex_citation=age_key,
+        findings=tuple(findings),
+        groups_at_risk=tuple(risks),
+        data_gaps=tuple(gaps),
+        citations=tuple(cites.items.values()),
+    )
+
+
+def _deprivation(
+    read: ReadLayer, catchment: Catchment, cites: _Citations, gaps: list[str]
+) -> tuple[tuple[DecileShare, ...], str]:
+    edition: Edition = "imd2025" if catchment.vintage == "2021" else "imd2019"
+    table = read.geography.deprivation(edition)
+    key = cites.add(
+        Citation(
+            "D1",
+            f"Index of Multiple Deprivation ({edition[3:]}) by LSOA {catchment.vintage}, London "
+            "deciles recomputed within London from national ranks",
+            f"English Indices of Deprivation {edition[3:]}, MHCLG (healthgap geography data)",
+        )
+    )
+    inside = table[table["lsoa_code"].isin(catchment.lsoas)]
+    missing = sorted(set(catchment.lsoas) - set(inside["lsoa_code"]))
+    if missing:
+        gaps.append(
+            f"Deprivation: {len(missing)} LSOA(s) have no IMD {edition[3:]} rank "
+            f"({', '.join(missing[:5])}{' …' if len(missing) > 5 else ''})."
+        )
+    here = Counter(int(d) for d in inside["london_decile"])
+    london = Counter(int(d) for d in table["london_decile"])
+    n, total = max(len(inside), 1), len(table)
+    shares = tuple(
+        DecileShare(d, here.get(d, 0), here.get(d, 0) / n, london.get(d, 0) / total)
+        for d in range(1, 11)
+    )
+    return shares, key
+
+
+def _bands(table: pa.Table) -> dict[tuple[str, str], float]:
+    out: dict[tuple[str, str], float] = {}
+    for start, sex, pop in zip(
+        table.column("age_start").to_pylist(),
+        table.column("sex").to_pylist(),
+        table.column("population").to_pylist(),
+        strict=True,
+    ):
+        label = next(lbl for first, lbl in reversed(_AGE_BANDS) if start >= first)
+        out[(label, sex)] = out.get((label, sex), 0.0) + float(pop)
+    return out
+
+
+def _latest_year(table: pa.Table) -> pa.Table:
+    if table.num_rows == 0:
+        return table
+    year = max(table.column("year").to_pylist())
+    keep = [y == year for y in table.column("year").to_pylist()]
+    return table.filter(pa.array(keep))
+
+
+def _age_sex(
+    read: ReadLayer, viewer: Viewer, catchment: Catchment, cites: _Citations, gaps: list[str]
+) -> tuple[tuple[AgeSexRow, ...], str, str | None]:
+    store = read.store
+    area = "the catchment"
+    here = _latest_year(store.population(area_codes=list(catchment.lsoas), visibility=viewer))
+    if here.num_rows == 0:
+        borough_codes = [c for c, _ in catchment.boroughs]
+        here = _latest_year(store.population(area_codes=borough_codes, visibility=viewer))
+        names = ", ".join(n for _, n in catchment.boroughs)
+        area = f"the borough(s) the catchment lies in ({names})"
+        gaps.append(
+            "Age and sex: no population estimates are held for the catchment's LSOAs"
+            + (
+                "; the profile describes its borough(s)."
+                if here.num_rows
+                else ", nor its boroughs."
+            )
+        )
+    london = _latest_year(store.population(area_codes=[LONDON], visibility=viewer))
+    if here.num_rows == 0 or london.num_rows == 0:
+        if london.num_rows == 0:
+            gaps.append("Age and sex: no population estimates for London are held.")
+        return (), area, None
+    sexes = {"male", "female"} & set(here.column("sex").to_pylist())
+    use = sexes or {"persons"}
+    a = {k: v for k, v in _bands(here).items() if k[1] in use}
+    b = {k: v for k, v in _bands(london).items() if k[1] in use}
+    ta, tb = sum(a.values()) or 1.0, sum(b.values()) or 1.0
+    release_id = int(here.column("release_id")[0].as_py())
+    key = cites.release(read, release_id, "population estimates by age and sex")
+    rows = tuple(
+        AgeSexRow(
+            label,
+            sex,
+            a.get((label, sex), 0.0),
+            a.get((label, sex), 0.0) / ta,
+            b.get((label, sex), 0.0) / tb,
+        )
+        for _, label in _AGE_BANDS
+        for sex in sorted(use)
+    )
+    return rows, area, key
+
+
+def _pick(rows: list[ValueRow]) -> list[ValueRow]:
+    """One value per indicator and area: no breakdown, persons where there is a choice."""
+    chosen: dict[tuple[str, str], ValueRow] = {}
+    for r in rows:
+        if r.indicator_id is None or r.breakdown_type != "none":
+            continue
+        key = (r.indicator_id, r.area_code)
+        held = chosen.get(key)
+        if held is None or (held.sex != "persons" and r.sex == "persons"):
+            chosen[key] = r
+    return sorted(chosen.values(), key=lambda r: (r.indicator_name, r.area_code))
+
+
+def _findings(
+    read: ReadLayer,
+    viewer: Viewer,
+    catchment: Catchment,
+    indicators: Sequence[str] | None,
+    cites: _Citations,
+    gaps: list[str],
+) -> list[Finding]:
+    areas = [c for c, _ in catchment.boroughs] + [g[0] for g in catchment.given]
+    asked = list(indicators) if indicators else None
+    try:
+        rows = _pick(
+            read.latest(viewer, indicator=asked, area=sorted(set(areas)), breakdown="none")
+        )
+    except NoData:
+        rows = []
+    found: list[Finding] = []
+    for r in rows:
+        comp = r.comparison("region")
+        key = cites.add(
+            Citation(
+                f"R{r.provenance.release_id}",
+                "indicator values",
+                r.provenance.source,
+                r.provenance.release_id,
+                r.provenance.published_at,
+            )
+        )
+        found.append(
+            Finding(
+                domain=domain_of(r.indicator_id),
+                indicator_id=r.indicator_id or r.series,
+                indicator_name=r.indicator_name,
+                area_code=r.area_code,
+                area_name=r.area_name,
+                period=r.period_label,
+                value=None if r.suppressed else r.value,
+                lower=r.lower95_0cl,
+                upper=r.upper95_0cl,
+                unit=r.unit,
+                london_value=None if comp is None else comp.benchmark_value,
+                compared_to_london="Not compared" if comp is None else comp.outcome,
+                citation=key,
+            )
+        )
+    if found:
+        gaps.append(
+            "Indicators are held for boroughs, not for the catchment itself: a borough value "
+            "may hide differences within it."
+        )
+    held = {f.indicator_id for f in found}
+    wanted = asked or [
+        i.id for i in read.indicators() if "ltla" in {g.value for g in i.geographies}
+    ]
+    missing = [i for i in wanted if i not in held]
+    if missing:
+        names = [read.indicator(i).name for i in missing]
+        gaps.append(
+            f"No values held for {len(missing)} relevant indicator(s) at the catchment's areas: "
+            f"{'; '.join(names)}."
+        )
+    return found

@@ -1,0 +1,129 @@
+"""Health inequalities impact assessment: catchment input (errors naming codes, with
+suggestions), the profile against London with citations, the HTML report and the PDF."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from healthgap.partners.impact import CatchmentError, chromium_path, print_pdf, render_html
+from healthgap.query import ReadLayer, UnknownParameter, public
+from healthgap.query.impact import impact_assessment, parse_codes, resolve_catchment
+
+ABBEY_BD = "E05014053"  # Abbey ward, Barking and Dagenham (E09000002, held in the fixture)
+SPLIT_2011 = "E01000010"  # an LSOA 2011 split in 2021 (2011 only)
+SPLIT_2021 = "E01034473"  # one of its 2021 parts (2021 only)
+
+
+def test_parse_codes_accepts_a_pasted_list() -> None:
+    assert parse_codes(["e01000001, E01000002;E01000003\nE01000001", " E01000004 "]) == [
+        "E01000001",
+        "E01000002",
+        "E01000003",
+        "E01000004",
+    ]
+
+
+def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
+    c = resolve_catchment(reader, [ABBEY_BD])
+    expected = {a.code for a in reader.geography.children(ABBEY_BD, area_type="lsoa21")}
+    assert set(c.lsoas) == expected
+    assert len(expected) >= 3
+    assert c.vintage == "2021"
+    assert c.boroughs == (("E09000002", "Barking and Dagenham"),)
+    lsoas = resolve_catchment(reader, [" ".join(sorted(expected))])
+    assert set(lsoas.lsoas) == expected
+
+
+@pytest.mark.parametrize(
+    ("codes", "message"),
+    [
+        ([], "no area codes given"),
+        (["  ,, "], "no area codes given"),
+        (["E0501405"], "unknown area codes: E0501405 (did you mean E0501405"),
+        (["E09000002", "NOTACODE"], "unknown area codes: NOTACODE"),
+        (["E12000007"], "not a London borough, ward, MSOA or LSOA (E12000007 is region)"),
+        ([SPLIT_2011, SPLIT_2021], f"2011 only: {SPLIT_2011}; 2021 only: {SPLIT_2021}"),
+    ],
+)
+def test_bad_catchment_names_the_codes(reader: ReadLayer, codes: list[str], message: str) -> None:
+    with pytest.raises(CatchmentError) as err:
+        resolve_catchment(reader, codes)
+    assert message in str(err.value)
+
+
+def test_2011_lsoa_catchment_uses_imd2019(reader: ReadLayer) -> None:
+    a = impact_assessment(reader, public(), [SPLIT_2011], title="T")
+    assert a.catchment.vintage == "2011"
+    assert "2019" in next(c for c in a.citations if c.key == "D1").source
+
+
+def test_assessment_profiles_against_london_and_cites_every_figure(reader: ReadLayer) -> None:
+    a = impact_assessment(
+        reader,
+        public(),
+        [ABBEY_BD],
+        title="Closing a walk-in centre",
+        description="Moving the service 3 km away.",
+        now=datetime(2025, 1, 1),
+    )
+    assert sum(d.lsoas for d in a.deprivation) == len(a.catchment.lsoas)
+    assert sum(d.share for d in a.deprivation) == pytest.approx(1.0)
+    assert sum(d.london_share for d in a.deprivation) == pytest.approx(1.0)
+    le = [f for f in a.findings if f.indicator_id == "life_expectancy"]
+    assert [(f.area_code, f.domain) for f in le] == [("E09000002", "outcomes")]
+    assert le[0].london_value == pytest.approx(81.2)
+    keys = {c.key for c in a.citations}
+    assert le[0].citation in keys
+    assert a.deprivation_citation in keys
+    release = next(c for c in a.citations if c.key == le[0].citation)
+    assert release.source == "fingertips"
+    assert release.release_id is not None
+    assert any("Age and sex" in g for g in a.data_gaps)  # no population in this store
+    assert any("Ethnicity" in g for g in a.data_gaps)
+    assert any("relevant indicator" in g for g in a.data_gaps)
+    html = render_html(a)
+    assert '<html lang="en-GB">' in html
+    assert "Closing a walk-in centre" in html
+    assert f'id="{le[0].citation}"' in html
+    assert "<caption>" in html
+    assert 'scope="col"' in html
+    for heading in ("Access", "Experience", "Outcomes", "Groups at risk", "Data gaps"):
+        assert heading in html
+
+
+def test_significantly_worse_value_is_a_group_at_risk(reader: ReadLayer) -> None:
+    # The City (E09000001) is held as worse than London in the fixture.
+    a = impact_assessment(reader, public(), ["E09000001"], title="T")
+    worse = [f for f in a.findings if f.compared_to_london == "Worse"]
+    assert worse
+    assert any("significantly worse than London" in g for g in a.groups_at_risk)
+
+
+def test_unknown_indicator_is_named(reader: ReadLayer) -> None:
+    with pytest.raises(UnknownParameter, match="life_expectancy"):
+        impact_assessment(reader, public(), [ABBEY_BD], title="T", indicators=["life_expectncy"])
+
+
+def test_title_is_required(reader: ReadLayer) -> None:
+    with pytest.raises(CatchmentError, match="title"):
+        impact_assessment(reader, public(), [ABBEY_BD], title=" ")
+
+
+@pytest.mark.skipif(chromium_path() is None, reason="Chromium is not installed")
+def test_ward_lsoas_print_to_tagged_pdf_in_under_ten_seconds(
+    reader: ReadLayer, tmp_path: Path
+) -> None:
+    lsoas = [a.code for a in reader.geography.children(ABBEY_BD, area_type="lsoa21")]
+    start = time.perf_counter()
+    a = impact_assessment(reader, public(), lsoas, title="Ward LSOAs")
+    out = print_pdf(render_html(a), tmp_path / "impact.pdf")
+    elapsed = time.perf_counter() - start
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    assert b"/StructTreeRoot" in data  # tagged
+    assert b"/Outlines" in data
+    assert elapsed < 10.0, elapsed
