@@ -40,11 +40,24 @@ def _register_commands() -> None:
         catalogue,
         compute,
         progress,
+        serve,
         store_commands,
         synth,
+        token,
     )
 
-    for module in (store_commands, areas, catalogue, calc, synth, compute, progress, assess):
+    for module in (
+        store_commands,
+        areas,
+        catalogue,
+        calc,
+        synth,
+        compute,
+        progress,
+        assess,
+        serve,
+        token,
+    ):
         module.register(app)
 
 
