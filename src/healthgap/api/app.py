@@ -48,7 +48,31 @@ class ApiState:
     clock: Callable[[], datetime]
     upload_limit: int
     _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    _versions: dict[tuple[date | None, datetime], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def version(self, as_of: date | None) -> str:
+        """``ReadLayer.version`` of a public read as of ``as_of``, looked up at most once per
+        second of the clock: what a public read sees changes only by a write (through this
+        process's writer, which calls :meth:`invalidate`) or by time passing (an embargo or a
+        publication date reached), so an embargo ends within a second, without a restart."""
+        now = self.clock()
+        key = (as_of, now.replace(microsecond=0))
+        with self._lock:
+            found = self._versions.get(key)
+        if found is not None:
+            return found
+        got = self.reader.version(public(as_of, now=now))
+        with self._lock:
+            if len(self._versions) > 64:
+                self._versions.clear()
+            self._versions[key] = got
+        return got
+
+    def invalidate(self) -> None:
+        """Forget the cached versions (after a write)."""
+        with self._lock:
+            self._versions.clear()
 
     def viewer(self, as_of: date | None) -> Viewer:
         """A public read as published on ``as_of`` (never later than now)."""
@@ -112,7 +136,7 @@ def json_response(body: bytes, etag: str | None = None, status: int = 200) -> Re
 
 def etag_for(state: ApiState, request: Request, as_of: date | None) -> str:
     """A weak ETag: the fingerprint of the releases a public read sees, and the request."""
-    version = state.reader.version(state.viewer(as_of))
+    version = state.version(as_of)
     url = f"{request.url.path}?{request.url.query}"
     digest = hashlib.sha256(f"{version}|{url}".encode()).hexdigest()[:24]
     return f'W/"{digest}"'

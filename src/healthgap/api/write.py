@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from healthgap.api.app import ApiState, dumps
 from healthgap.api.problems import ProblemError, responses
-from healthgap.publish import access
+from healthgap.publish import Writer, access
 from healthgap.query import editor as editor_view
 
 router = APIRouter(responses=responses(401, 403, 404, 422))
@@ -35,10 +35,24 @@ def _state(request: Request) -> ApiState:
     return state
 
 
-def _writer(state: ApiState) -> Any:
+class _Invalidating:
+    """The single writer, forgetting the API's cached versions after every job."""
+
+    def __init__(self, state: ApiState, writer: Writer) -> None:
+        self._state = state
+        self._writer = writer
+
+    def run(self, job: Any) -> Any:
+        try:
+            return self._writer.run(job)
+        finally:
+            self._state.invalidate()
+
+
+def _writer(state: ApiState) -> _Invalidating:
     if state.writer is None:
         raise ProblemError(403, "this server is read-only: it was started without a writer")
-    return state.writer
+    return _Invalidating(state, state.writer)
 
 
 def _token(request: Request, role: str) -> access.TokenInfo:
