@@ -134,9 +134,15 @@ def test_embargo_hides_a_release_until_its_time_without_restart(served: Served) 
 
 def test_an_editor_embargoes_and_publishes_a_release(served: Served) -> None:
     http = served.http()
+    before = http.get("/v1/releases")
+    assert before.json()[0]["status"] == "published"
     until = (served.clock.now + timedelta(days=1)).isoformat()
     r = http.put("/v1/releases/1/embargo", json={"until": until}, headers=bearer(served.editor))
     assert r.status_code == 200
+    # Seen at once (same clock second): the cached fingerprint is forgotten after a write.
+    after = http.get("/v1/releases", headers={"If-None-Match": before.headers["etag"]})
+    assert after.status_code == 200
+    assert after.json()[0]["status"] == "embargoed"
     assert http.get("/v1/values", params={"indicator": "life_expectancy"}).status_code == 404
     r = http.put("/v1/releases/1/embargo", json={"until": None}, headers=bearer(served.editor))
     assert r.status_code == 200
