@@ -4,6 +4,7 @@ from ``healthgap.query``; unknown codes are 422, valid questions with no answer 
 
 from __future__ import annotations
 
+import gzip
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
@@ -64,6 +65,16 @@ def _answer(request: Request, as_of: date | None, build: Callable[[ApiState], An
     if body is None:
         body = dumps(build(state))
         state.remember(etag, body)
+    if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
+        # Compressed once and cached (GZipMiddleware leaves an encoded answer alone).
+        packed = state.cached(etag + ":gzip")
+        if packed is None:
+            packed = gzip.compress(body, compresslevel=6)
+            state.remember(etag + ":gzip", packed)
+        response = json_response(packed, etag)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
     return json_response(body, etag)
 
 

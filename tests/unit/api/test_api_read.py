@@ -74,6 +74,9 @@ def test_gzip_and_cors(served: Served) -> None:
     )
     assert r.headers["content-encoding"] == "gzip"
     assert r.headers["access-control-allow-origin"] == "*"
+    plain = served.http().get("/v1/catalogue/indicators", headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers
+    assert r.json() == plain.json()
 
 
 def test_docs_load_nothing_from_the_internet(served: Served) -> None:
