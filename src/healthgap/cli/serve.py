@@ -6,7 +6,10 @@ through its single writer (ADR 0800, 0810). ``--workers`` sets the request threa
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -56,10 +59,15 @@ def serve_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     api = create_app(reader, writer=writer)
+    inner = api.router.lifespan_context
 
-    @api.on_event("startup")
-    async def _threads() -> None:
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+        async with inner(app) as state:
+            yield state
+
+    api.router.lifespan_context = lifespan
 
     try:
         uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)

@@ -24,8 +24,11 @@ SRC = str(Path(__file__).resolve().parents[3] / "src")
 CLI = [sys.executable, "-c", "from healthgap.cli.main import app; app()"]
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+def _env(tmpdir: Path | None = None) -> dict[str, str]:
+    env = {**os.environ, "PYTHONPATH": SRC + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    if tmpdir is not None:
+        env["TMPDIR"] = str(tmpdir)
+    return env
 
 
 def _port() -> int:
@@ -34,10 +37,10 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(store: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(store: Path, port: int, tmpdir: Path | None = None) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen(
         [*CLI, "serve", "--store", str(store), "--port", str(port)],
-        env=_env(),
+        env=_env(tmpdir),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -91,7 +94,9 @@ def test_a_load_killed_part_way_leaves_the_store_unchanged(
     big = tmp_path / "big.csv"
     _big_csv(big)
     port = _port()
-    proc = _serve(path, port)
+    uploads = tmp_path / "server-tmp"
+    uploads.mkdir()
+    proc = _serve(path, port, uploads)
     base = f"http://127.0.0.1:{port}/v1"
     try:
         before = httpx.get(f"{base}/releases").json()
@@ -117,7 +122,17 @@ def test_a_load_killed_part_way_leaves_the_store_unchanged(
         # 2. The server is killed while the load's transaction is open.
         with socket.create_connection(("127.0.0.1", port)) as sock:
             sock.sendall(request + head + body + tail)
-            time.sleep(4)
+            # Wait until the server holds the whole upload (the load starts right after),
+            # then kill it part-way through reading, deriving and writing the release.
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                held = list(uploads.glob("healthgap-upload-*/big.csv"))
+                if held and held[0].stat().st_size == len(body):
+                    break
+                time.sleep(0.05)
+            else:
+                raise AssertionError("the server never received the whole upload")
+            time.sleep(1.0)
             proc.send_signal(signal.SIGKILL)
             proc.wait(30)
     finally:
