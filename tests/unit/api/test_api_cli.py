@@ -41,3 +41,23 @@ def test_serve_is_registered_with_its_options() -> None:
     out = CliRunner().invoke(app, ["serve", "--help"]).output
     for option in ("--host", "--port", "--workers", "--store", "--read-only"):
         assert option in out
+
+
+def test_the_cli_does_not_import_the_web_stack_until_serve_runs() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, healthgap.cli.main; "
+        "print(sorted(m for m in ('fastapi', 'uvicorn', 'httpx', 'healthgap.api') "
+        "if m in sys.modules))"
+    )
+    src = str(Path(__file__).resolve().parents[3] / "src")
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": src, "PATH": ""},
+    )
+    assert out.stdout.strip() == "[]"
