@@ -58,6 +58,8 @@ def _writer(state: ApiState) -> _Invalidating:
 def _token(request: Request, role: str) -> access.TokenInfo:
     """The caller's live token, which must carry ``role`` (admin may do what editor may)."""
     state = _state(request)
+    if state.writer is None:
+        raise ProblemError(403, "this server is read-only: it was started without a writer")
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -220,3 +220,17 @@ def test_bad_progress_is_422_and_writes_nothing(served: Served) -> None:
         r = http.post(url, json=body, headers=bearer(served.editor))
         assert r.status_code == 422, (url, body, r.text)
     assert _state(served) == before
+
+
+def test_a_read_only_server_refuses_writes_with_403(served: Served) -> None:
+    from fastapi.testclient import TestClient
+
+    from healthgap.api import create_app
+
+    app = create_app(served.reader, writer=None, clock=served.clock)
+    before = _state(served)
+    for method, url, kw in WRITES:
+        r = TestClient(app).request(method, url, headers=bearer(served.admin), **kw)
+        assert r.status_code == 403
+        assert "read-only" in r.json()["detail"]
+    assert _state(served) == before
