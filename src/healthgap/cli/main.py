@@ -36,6 +36,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "actions": ("actions", "The local action library: what partners are doing, and how."),
     "selfassess": ("selfassess", "An organisation's self-assessment against the strategy."),
     "impact": ("impact", "Health inequalities impact assessment of a service change."),
+    "serve": ("serve", "Serve the REST API v1 (and its docs) over HTTP."),
+    "token": ("token", "Create, list and revoke API tokens (admin)."),
 }
 
 #: Exit codes, the same for every command.

@@ -184,5 +184,27 @@ def _v6() -> tuple[str, ...]:
     )
 
 
+@step(7, "API tokens (hashed) and the audit log of writes")
+def _v7() -> tuple[str, ...]:
+    # Tokens are stored as their SHA-256 only: the token itself is shown once, never kept.
+    return (
+        """CREATE TABLE api_tokens (
+            token_id BIGINT PRIMARY KEY,
+            name VARCHAR NOT NULL,
+            role VARCHAR NOT NULL,
+            token_sha256 VARCHAR NOT NULL UNIQUE,
+            created_at TIMESTAMP NOT NULL,
+            revoked_at TIMESTAMP
+        )""",
+        """CREATE TABLE audit_log (
+            audit_id BIGINT PRIMARY KEY,
+            recorded_at TIMESTAMP NOT NULL,
+            who VARCHAR NOT NULL,
+            action VARCHAR NOT NULL,
+            detail VARCHAR NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)
 LATEST_VERSION: int = MIGRATIONS[-1].version

@@ -1,0 +1,253 @@
+"""The app factory: middleware (gzip, CORS), error handlers (RFC 9457), ETag and caching."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from importlib import resources
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import PlainTextResponse, Response
+
+from healthgap.api.problems import ProblemError, problem
+from healthgap.errors import HealthgapError
+from healthgap.publish import Writer
+from healthgap.query import NoData, ReadLayer, UnknownParameter, Viewer, public
+
+__all__ = ["API_VERSION", "ApiState", "create_app", "json_response"]
+
+API_VERSION = "1.0.0"
+#: Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.
+CACHE_CONTROL = "public, max-age=60, must-revalidate"
+_CACHE_ENTRIES = 512
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@dataclass
+class ApiState:
+    """What every route needs: the read layer, the single writer (None: read-only) and a
+    clock (tests inject one to move time past an embargo)."""
+
+    reader: ReadLayer
+    writer: Writer | None
+    clock: Callable[[], datetime]
+    upload_limit: int
+    _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    _versions: dict[tuple[date | None, datetime], str] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def version(self, as_of: date | None) -> str:
+        """``ReadLayer.version`` of a public read as of ``as_of``, looked up at most once per
+        second of the clock: what a public read sees changes only by a write (through this
+        process's writer, which calls :meth:`invalidate`) or by time passing (an embargo or a
+        publication date reached), so an embargo ends within a second, without a restart."""
+        now = self.clock()
+        key = (as_of, now.replace(microsecond=0))
+        with self._lock:
+            found = self._versions.get(key)
+        if found is not None:
+            return found
+        got = self.reader.version(public(as_of, now=now))
+        with self._lock:
+            if len(self._versions) > 64:
+                self._versions.clear()
+            self._versions[key] = got
+        return got
+
+    def invalidate(self) -> None:
+        """Forget the cached versions (after a write)."""
+        with self._lock:
+            self._versions.clear()
+
+    def viewer(self, as_of: date | None) -> Viewer:
+        """A public read as published on ``as_of`` (never later than now)."""
+        return public(as_of, now=self.clock())
+
+    def cached(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._cache.get(key)
+            if body is not None:
+                self._cache.move_to_end(key)
+            return body
+
+    def remember(self, key: str, body: bytes) -> None:
+        with self._lock:
+            self._cache[key] = body
+            while len(self._cache) > _CACHE_ENTRIES:
+                self._cache.popitem(last=False)
+
+
+def _joined(v: object) -> str:
+    return ",".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)
+
+
+def _clean(x: Any) -> Any:
+    if isinstance(x, float) and not math.isfinite(x):
+        return None
+    if isinstance(x, dict):
+        return {k: _clean(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_clean(v) for v in x]
+    return x
+
+
+def _default(x: Any) -> Any:
+    if isinstance(x, (date, datetime)):
+        return x.isoformat()
+    to_dict = getattr(x, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
+    return str(x)
+
+
+def dumps(payload: Any) -> bytes:
+    """JSON bytes; non-finite floats become null (JSON has no NaN)."""
+    try:
+        text = json.dumps(payload, default=_default, allow_nan=False, separators=(",", ":"))
+    except ValueError:
+        text = json.dumps(
+            _clean(json.loads(json.dumps(payload, default=_default))),
+            separators=(",", ":"),
+        )
+    return text.encode("utf-8")
+
+
+def json_response(body: bytes, etag: str | None = None, status: int = 200) -> Response:
+    headers = {"Cache-Control": CACHE_CONTROL} if etag else {}
+    if etag:
+        headers["ETag"] = etag
+    return Response(body, status_code=status, media_type="application/json", headers=headers)
+
+
+def etag_for(state: ApiState, request: Request, as_of: date | None) -> str:
+    """A weak ETag: the fingerprint of the releases a public read sees, and the request."""
+    version = state.version(as_of)
+    url = f"{request.url.path}?{request.url.query}"
+    digest = hashlib.sha256(f"{version}|{url}".encode()).hexdigest()[:24]
+    return f'W/"{digest}"'
+
+
+def not_modified(request: Request, etag: str) -> Response | None:
+    """304 when the client's ``If-None-Match`` names the current ETag."""
+    given = request.headers.get("if-none-match")
+    if given is None:
+        return None
+    tags = {t.strip() for t in given.split(",")}
+    if etag in tags or "*" in tags or etag.removeprefix("W/") in tags:
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
+    return None
+
+
+def changelog_text() -> str:
+    """The API's changelog (``docs/api-changelog.md``, shipped with the package)."""
+    return (resources.files("healthgap.api") / "changelog.md").read_text(encoding="utf-8")
+
+
+def create_app(
+    read_layer: ReadLayer,
+    *,
+    writer: Writer | None = None,
+    clock: Callable[[], datetime] | None = None,
+    upload_limit: int = 200 * 1024 * 1024,
+) -> FastAPI:
+    """The API over ``read_layer``; writes go to ``writer`` (the store's single writer; None
+    makes a read-only API). ``clock`` returns now (naive UTC); tests inject one."""
+    from healthgap.api import read, write
+
+    app = FastAPIOffline(
+        title="healthgap API",
+        version=API_VERSION,
+        description=(
+            "London's health inequalities: indicators with their uncertainty, comparisons, "
+            "trends, inequality measures and commitment assessments. Errors are RFC 9457 "
+            "problem details. Changelog: /v1/changelog."
+        ),
+        openapi_url="/v1/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.api = ApiState(
+        reader=read_layer,
+        writer=writer,
+        clock=clock or _utcnow,
+        upload_limit=upload_limit,
+    )
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["If-None-Match"],
+        expose_headers=["ETag"],
+    )
+
+    @app.exception_handler(UnknownParameter)
+    async def _unknown(request: Request, exc: UnknownParameter) -> Response:
+        return problem(
+            422,
+            str(exc),
+            parameter=exc.parameter,
+            value=exc.value,
+            suggestions=list(exc.suggestions),
+            valid=list(exc.valid) or None,
+        )
+
+    @app.exception_handler(NoData)
+    async def _nodata(request: Request, exc: NoData) -> Response:
+        return problem(
+            404,
+            str(exc),
+            asked={k: _joined(v) for k, v in exc.asked.items()},
+            available={k: list(v) for k, v in exc.available.items()},
+        )
+
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        return problem(exc.status, exc.detail, headers=headers, **exc.extra)
+
+    @app.exception_handler(HealthgapError)
+    async def _healthgap(request: Request, exc: HealthgapError) -> Response:
+        return problem(422, f"{exc}; nothing was written")
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
+        name = ".".join(loc) or "request"
+        msg = str(first.get("msg", "invalid"))
+        return problem(422, f"parameter '{name}': {msg}", parameter=name)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, exc: Exception) -> Response:
+        return problem(500, f"internal error ({type(exc).__name__}); the request was not done")
+
+    app.include_router(read.router, prefix="/v1")
+    app.include_router(write.router, prefix="/v1")
+
+    @app.get("/v1/changelog", response_class=PlainTextResponse, tags=["meta"])
+    def changelog() -> str:
+        """The API's changelog (Markdown)."""
+        return changelog_text()
+
+    return app

@@ -1,0 +1,523 @@
+"""Read endpoints (no login): catalogue, areas, values, comparisons, trends, inequality,
+assessments, progress, releases and bulk downloads. Serialisation only: every answer comes
+from ``healthgap.query``; unknown codes are 422, valid questions with no answer 404."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response, StreamingResponse
+
+from healthgap.api.app import (
+    CACHE_CONTROL,
+    ApiState,
+    dumps,
+    etag_for,
+    json_response,
+    not_modified,
+)
+from healthgap.api.problems import responses
+
+router = APIRouter(responses=responses(404, 422))
+
+_MAX = 2000
+Text = Annotated[str | None, Query(max_length=_MAX)]
+Code = Annotated[str, Path(max_length=200)]
+AsOf = Annotated[
+    date | None,
+    Query(description="Read as published at the end of this day (UTC); never later than now."),
+]
+Indicator = Annotated[
+    str | None,
+    Query(max_length=_MAX, description="Indicator ids or series keys, comma-separated."),
+]
+Area = Annotated[str | None, Query(max_length=_MAX, description="GSS codes, comma-separated.")]
+Sex = Annotated[str | None, Query(max_length=_MAX, description="persons, male or female.")]
+Latest = Annotated[bool, Query(description="Only the latest period of each series.")]
+
+
+def _state(request: Request) -> ApiState:
+    state: ApiState = request.app.state.api
+    return state
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    return parts or None
+
+
+def _answer(request: Request, as_of: date | None, build: Callable[[ApiState], Any]) -> Response:
+    """ETag check (304), then the cached body or ``build(state)`` serialised as JSON."""
+    state = _state(request)
+    etag = etag_for(state, request, as_of)
+    early = not_modified(request, etag)
+    if early is not None:
+        return early
+    body = state.cached(etag)
+    if body is None:
+        body = dumps(build(state))
+        state.remember(etag, body)
+    if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
+        # Compressed once and cached (GZipMiddleware leaves an encoded answer alone).
+        packed = state.cached(etag + ":gzip")
+        if packed is None:
+            packed = gzip.compress(body, compresslevel=6)
+            state.remember(etag + ":gzip", packed)
+        response = json_response(packed, etag)
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
+    return json_response(body, etag)
+
+
+def _static(request: Request, build: Callable[[ApiState], Any]) -> Response:
+    """Catalogue and geography answers (no store read): same ETag rule."""
+    return _answer(request, None, build)
+
+
+def _filters(
+    indicator: str | None,
+    area: str | None,
+    area_type: str | None,
+    parent: str | None,
+    period: str | None,
+    sex: str | None,
+    age: str | None,
+    breakdown: str | None,
+    category: str | None,
+) -> dict[str, Any]:
+    return {
+        "indicator": _split(indicator),
+        "area": _split(area),
+        "area_type": _split(area_type),
+        "parent": parent,
+        "period": _split(period),
+        "sex": _split(sex),
+        "age": _split(age),
+        "breakdown": _split(breakdown),
+        "category": _split(category),
+    }
+
+
+def _plain(model: Any) -> Any:
+    dump = getattr(model, "model_dump", None)
+    if callable(dump):
+        return dump(mode="json")
+    return asdict(model)
+
+
+# ---------------------------------------------------------------------- catalogue
+@router.get("/catalogue/aims", tags=["catalogue"])
+def aims(request: Request) -> Response:
+    """The strategy's aims."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.aims()])
+
+
+@router.get("/catalogue/priorities", tags=["catalogue"])
+def priorities(request: Request) -> Response:
+    """The strategy's priorities."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.priorities()])
+
+
+@router.get("/catalogue/commitments", tags=["catalogue"])
+def commitments(request: Request) -> Response:
+    """Every commitment with its target, deadline and indicators."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.commitments()])
+
+
+@router.get("/catalogue/commitments/{commitment_id}", tags=["catalogue"])
+def commitment(request: Request, commitment_id: Code) -> Response:
+    """One commitment."""
+    return _static(request, lambda s: _plain(s.reader.commitment(commitment_id)))
+
+
+@router.get("/catalogue/focus-areas", tags=["catalogue"])
+def focus_areas(request: Request) -> Response:
+    """The strategy's focus areas."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.focus_areas()])
+
+
+@router.get("/catalogue/missions", tags=["catalogue"])
+def missions(request: Request) -> Response:
+    """The London Health Board's missions."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.missions()])
+
+
+@router.get("/catalogue/indicators", tags=["catalogue"])
+def indicators(request: Request) -> Response:
+    """Every indicator with its full metadata (unit, polarity, statistic, method, sources)."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.indicators()])
+
+
+@router.get("/catalogue/indicators/{indicator_id}", tags=["catalogue"])
+def indicator(request: Request, indicator_id: Code) -> Response:
+    """One indicator with its full metadata."""
+    return _static(request, lambda s: _plain(s.reader.indicator(indicator_id)))
+
+
+@router.get("/catalogue/search", tags=["catalogue"])
+def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
+    """Indicators, commitments and focus areas matching every word of ``q``; 404 if none."""
+
+    def build(s: ApiState) -> Any:
+        from healthgap.query import NoData
+
+        hits = s.reader.search(q)
+        if not hits:
+            raise NoData({"q": q}, {"kinds": ["indicator", "commitment", "focus_area"]})
+        return [_plain(h) for h in hits]
+
+    return _static(request, build)
+
+
+# ---------------------------------------------------------------------- areas
+@router.get("/areas", tags=["areas"])
+def areas(
+    request: Request,
+    area_type: Annotated[str | None, Query(max_length=50)] = None,
+    parent: Annotated[str | None, Query(max_length=50)] = None,
+) -> Response:
+    """Areas of a type (within ``parent``), or a parent's children: the hierarchy."""
+
+    def build(s: ApiState) -> Any:
+        from healthgap.query import NoData
+
+        if area_type is None and parent is None:
+            return [_plain(a) for a in s.reader.areas(area_type="region")]
+        found = s.reader.areas(area_type=area_type, parent=parent)
+        if not found:
+            raise NoData({"area_type": area_type, "parent": parent}, {})
+        return [_plain(a) for a in found]
+
+    return _static(request, build)
+
+
+@router.get("/areas/search", tags=["areas"])
+def area_search(
+    request: Request,
+    q: Annotated[str, Query(min_length=1, max_length=200)],
+    area_type: Annotated[str | None, Query(max_length=50)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+) -> Response:
+    """Areas by code or name, best first; 422 with a suggestion when nothing matches."""
+    return _static(
+        request,
+        lambda s: [_plain(a) for a in s.reader.search_areas(q, area_type=area_type, limit=limit)],
+    )
+
+
+@router.get("/areas/{code}", tags=["areas"])
+def area(request: Request, code: Code) -> Response:
+    """One area: name, type and parent."""
+    return _static(request, lambda s: _plain(s.reader.area(code)))
+
+
+@router.get("/areas/{code}/parents", tags=["areas"])
+def area_parents(request: Request, code: Code) -> Response:
+    """An area's ancestors, nearest first."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.parents(code)])
+
+
+@router.get("/areas/{code}/lineage", tags=["areas"])
+def area_lineage(request: Request, code: Code) -> Response:
+    """The LSOA 2011↔2021 links of an LSOA."""
+    return _static(request, lambda s: [_plain(a) for a in s.reader.lineage(code)])
+
+
+@router.get("/boundaries/{level}", tags=["areas"])
+def boundaries(request: Request, level: Annotated[str, Path(max_length=20)]) -> Response:
+    """London boundaries at ``level`` as a GeoJSON FeatureCollection."""
+    state = _state(request)
+    etag = etag_for(state, request, None)
+    early = not_modified(request, etag)
+    if early is not None:
+        return early
+    body = state.cached(etag)
+    if body is None:
+        body = dumps(state.reader.boundaries(level))
+        state.remember(etag, body)
+    return Response(
+        body,
+        media_type="application/geo+json",
+        headers={"ETag": etag, "Cache-Control": CACHE_CONTROL},
+    )
+
+
+# ---------------------------------------------------------------------- values
+@router.get("/values", tags=["values"])
+def values(
+    request: Request,
+    indicator: Indicator = None,
+    area: Area = None,
+    area_type: Text = None,
+    parent: Annotated[str | None, Query(max_length=50)] = None,
+    period: Text = None,
+    sex: Sex = None,
+    age: Text = None,
+    breakdown: Text = None,
+    category: Text = None,
+    latest: Latest = False,
+    as_of: AsOf = None,
+) -> Response:
+    """Values with metadata, confidence limits, comparisons and provenance (latest or every
+    period). Never an empty 200: 404 lists what exists."""
+    f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
+    return _answer(
+        request,
+        as_of,
+        lambda s: [r.to_dict() for r in s.reader.values(s.viewer(as_of), latest=latest, **f)],
+    )
+
+
+@router.get("/series", tags=["values"])
+def series(
+    request: Request,
+    indicator: Annotated[str, Query(max_length=_MAX, description="Indicator id or series key.")],
+    area: Area = None,
+    area_type: Text = None,
+    parent: Annotated[str | None, Query(max_length=50)] = None,
+    sex: Sex = None,
+    age: Text = None,
+    breakdown: Text = None,
+    category: Text = None,
+    as_of: AsOf = None,
+) -> Response:
+    """An indicator's time series (every period, oldest first)."""
+    f = _filters(indicator, area, area_type, parent, None, sex, age, breakdown, category)
+    f.pop("period")
+    return _answer(
+        request,
+        as_of,
+        lambda s: [r.to_dict() for r in s.reader.series(s.viewer(as_of), **f)],
+    )
+
+
+@router.get("/comparisons", tags=["values"])
+def comparisons(
+    request: Request,
+    indicator: Indicator = None,
+    area: Area = None,
+    area_type: Text = None,
+    parent: Annotated[str | None, Query(max_length=50)] = None,
+    period: Text = None,
+    sex: Sex = None,
+    age: Text = None,
+    breakdown: Text = None,
+    category: Text = None,
+    latest: Latest = False,
+    as_of: AsOf = None,
+) -> Response:
+    """Values with their stored comparisons (London, ICB, England, quintile, previous)."""
+    f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
+    return _answer(
+        request,
+        as_of,
+        lambda s: [r.to_dict() for r in s.reader.comparisons(s.viewer(as_of), latest=latest, **f)],
+    )
+
+
+@router.get("/trends", tags=["values"])
+def trends(
+    request: Request,
+    indicator: Indicator = None,
+    area: Area = None,
+    sex: Sex = None,
+    breakdown: Text = None,
+    as_of: AsOf = None,
+) -> Response:
+    """Recent trends (on each series' latest period)."""
+    return _answer(
+        request,
+        as_of,
+        lambda s: [
+            asdict(r)
+            for r in s.reader.trends(
+                s.viewer(as_of),
+                indicator=_split(indicator),
+                area=_split(area),
+                sex=_split(sex),
+                breakdown=_split(breakdown),
+            )
+        ],
+    )
+
+
+@router.get("/inequality", tags=["values"])
+def inequality(
+    request: Request,
+    indicator: Annotated[str, Query(max_length=200)],
+    area: Annotated[str, Query(max_length=50)],
+    period: Annotated[str, Query(max_length=50)],
+    breakdown: Annotated[str, Query(max_length=50)],
+    sex: Annotated[str, Query(max_length=20)] = "persons",
+    as_of: AsOf = None,
+) -> Response:
+    """SII, RII, gap and the HEAT measures, with intervals, computed on demand."""
+    return _answer(
+        request,
+        as_of,
+        lambda s: [
+            asdict(r)
+            for r in s.reader.inequality(
+                s.viewer(as_of),
+                indicator=indicator,
+                area=area,
+                period=period,
+                breakdown=breakdown,
+                sex=sex,
+            )
+        ],
+    )
+
+
+# ---------------------------------------------------------------------- commitments
+@router.get("/assessments", tags=["commitments"])
+def assessments(
+    request: Request,
+    commitment: Text = None,
+    as_of: AsOf = None,
+) -> Response:
+    """Commitment assessments (status, reason, evidence) as of a date."""
+    return _answer(
+        request,
+        as_of,
+        lambda s: [
+            asdict(r) for r in s.reader.assessments(s.viewer(as_of), commitment=_split(commitment))
+        ],
+    )
+
+
+@router.get("/commitments/{commitment_id}/progress", tags=["commitments"])
+def progress(request: Request, commitment_id: Code) -> Response:
+    """Every progress return of a commitment (corrections included); 404 when none."""
+
+    def build(s: ApiState) -> Any:
+        from healthgap.query import NoData
+
+        rows = s.reader.progress_history(commitment_id)
+        if not rows:
+            raise NoData({"commitment": commitment_id, "progress": "returns"}, {})
+        return [r.to_dict() for r in rows]
+
+    return _answer(request, None, build)
+
+
+# ---------------------------------------------------------------------- releases
+@router.get("/releases", tags=["releases"])
+def releases(request: Request, as_of: AsOf = None) -> Response:
+    """Every release with its status (an embargoed one listed, its values never shown)."""
+    return _answer(
+        request, as_of, lambda s: [r.to_dict() for r in s.reader.releases(s.viewer(as_of))]
+    )
+
+
+@router.get("/releases/{release_id}", tags=["releases"])
+def release(
+    request: Request, release_id: Annotated[int, Path(ge=1, le=2**62)], as_of: AsOf = None
+) -> Response:
+    """One release."""
+    return _answer(
+        request, as_of, lambda s: s.reader.release(s.viewer(as_of), release_id).to_dict()
+    )
+
+
+@router.get("/releases/{old}/changes/{new}", tags=["releases"])
+def release_changes(
+    request: Request,
+    old: Annotated[int, Path(ge=1, le=2**62)],
+    new: Annotated[int, Path(ge=1, le=2**62)],
+    as_of: AsOf = None,
+) -> Response:
+    """What changed between two releases, per series (added, removed, revised)."""
+    return _answer(
+        request, as_of, lambda s: asdict(s.reader.release_diff(s.viewer(as_of), old, new))
+    )
+
+
+# ---------------------------------------------------------------------- bulk
+_MEDIA = {
+    "csv": "text/csv; charset=utf-8",
+    "parquet": "application/vnd.apache.parquet",
+    "json": "application/json",
+}
+
+
+@router.get(
+    "/bulk",
+    tags=["values"],
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/vnd.apache.parquet": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+def bulk(
+    request: Request,
+    format: Annotated[Literal["csv", "parquet", "json"], Query()] = "csv",
+    indicator: Indicator = None,
+    area: Area = None,
+    area_type: Text = None,
+    parent: Annotated[str | None, Query(max_length=50)] = None,
+    period: Text = None,
+    sex: Sex = None,
+    age: Text = None,
+    breakdown: Text = None,
+    category: Text = None,
+    latest: Latest = False,
+    as_of: AsOf = None,
+) -> Response:
+    """Any filter as CSV, Parquet or JSON, streamed, no page cap (flat columns)."""
+    state = _state(request)
+    etag = etag_for(state, request, as_of)
+    early = not_modified(request, etag)
+    if early is not None:
+        return early
+    f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
+    table = state.reader.bulk(state.viewer(as_of), latest=latest, **f)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Content-Disposition": f'attachment; filename="healthgap-values.{format}"',
+    }
+    return StreamingResponse(_stream(table, format), media_type=_MEDIA[format], headers=headers)
+
+
+def _stream(table: Any, fmt: str) -> Iterator[bytes]:
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    if fmt == "parquet":
+        buf = io.BytesIO()
+        pq.write_table(table, buf, compression="zstd")
+        yield buf.getvalue()
+        return
+    batches = table.to_batches(max_chunksize=20_000)
+    if fmt == "csv":
+        for i, batch in enumerate(batches):
+            buf = io.BytesIO()
+            pa_csv.write_csv(
+                pa.Table.from_batches([batch], schema=table.schema),
+                buf,
+                write_options=pa_csv.WriteOptions(include_header=i == 0),
+            )
+            yield buf.getvalue()
+        return
+    yield b"["
+    first = True
+    for batch in batches:
+        for row in batch.to_pylist():
+            yield (b"" if first else b",") + dumps(row)
+            first = False
+    yield b"]"

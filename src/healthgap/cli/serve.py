@@ -1,0 +1,77 @@
+"""``healthgap serve``: the REST API v1 (FastAPI + uvicorn) over one store.
+
+One process holds the store (DuckDB's file lock): it reads on per-request cursors and writes
+through its single writer (ADR 0800, 0810). ``--workers`` sets the request threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``serve`` to ``app``."""
+    app.command("serve")(serve_command)
+
+
+def serve_command(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free)."),
+    workers: int = typer.Option(
+        8, "--workers", min=1, max=256, help="Request threads (one process holds the store)."
+    ),
+    store: Path | None = typer.Option(
+        None,
+        "--store",
+        help="Store file (default: $HEALTHGAP_STORE, else healthgap.duckdb in the user data dir).",
+        dir_okay=False,
+    ),
+    read_only: bool = typer.Option(False, "--read-only", help="Serve reads only (no writes)."),
+) -> None:
+    """Serve the REST API v1 (docs at /docs, changelog at /v1/changelog)."""
+    import anyio.to_thread
+    import uvicorn
+
+    from healthgap.api import create_app
+    from healthgap.config import default_store_path
+    from healthgap.errors import StoreError
+    from healthgap.publish import open_writer
+    from healthgap.query import ReadLayer, open_read_layer
+
+    path = store if store is not None else default_store_path()
+    if not path.exists():
+        typer.echo(f"error: no store at {path}; run `healthgap init` first", err=True)
+        raise typer.Exit(1)
+    try:
+        if read_only:
+            reader, writer = open_read_layer(path, read_only=True), None
+        else:
+            writer = open_writer(path)
+            reader = ReadLayer(writer.store)
+    except StoreError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    api = create_app(reader, writer=writer)
+    inner = api.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> AsyncIterator[Any]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = workers
+        async with inner(app) as state:
+            yield state
+
+    api.router.lifespan_context = lifespan
+
+    try:
+        uvicorn.run(api, host=host, port=port, log_level="warning", access_log=False)
+    finally:
+        if writer is not None:
+            writer.close()
+        reader.close()

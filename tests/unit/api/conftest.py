@@ -1,0 +1,162 @@
+"""A small real store (England, London, three boroughs; three years of life expectancy)
+served by the real app: in-process (TestClient) and live (uvicorn on a free port)."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from healthgap.api import create_app
+from healthgap.publish import Writer, access, load_release, open_writer
+from healthgap.query import ReadLayer
+from healthgap.store import VALUE_COLUMNS, ReleaseInput, SeriesInfo, SourceFile
+
+ENGLAND = "E92000001"
+LONDON = "E12000007"
+BOROUGHS = ("E09000001", "E09000002", "E09000003")
+SERIES = "fingertips:90366"
+BASE = {ENGLAND: 80.0, LONDON: 81.0, "E09000001": 70.0, "E09000002": 81.0, "E09000003": 90.0}
+TYPES = {ENGLAND: "country", LONDON: "region"}
+
+TIDY = """series,area_code,period_start,period_end,period_label,sex,value
+user:my-measure,E09000001,2023-01-01,2023-12-31,2023,persons,12.5
+user:my-measure,E09000002,2023-01-01,2023-12-31,2023,persons,14.0
+"""
+
+
+def values(years: tuple[int, ...] = (2019, 2020, 2021), *, shift: float = 0.0) -> pa.Table:
+    rows: dict[str, list[object]] = {c.name: [] for c in VALUE_COLUMNS}
+    for area, base in BASE.items():
+        for year in years:
+            v = base + (year - 2019) * 0.1 + shift
+            row: dict[str, object] = {
+                "indicator_id": "life_expectancy",
+                "series": SERIES,
+                "area_code": area,
+                "area_type": TYPES.get(area, "ltla"),
+                "period_start": date(year, 1, 1),
+                "period_end": date(year, 12, 31),
+                "period_label": str(year),
+                "sex": "persons",
+                "age_band": "All ages",
+                "breakdown_type": "none",
+                "breakdown_category": "",
+                "value": v,
+                "lower95_0cl": v - 0.5,
+                "upper95_0cl": v + 0.5,
+                "lower99_8cl": v - 1.0,
+                "upper99_8cl": v + 1.0,
+                "count": None,
+                "denominator": None,
+                "unit": "years",
+                "suppressed": False,
+                "provisional": False,
+                "revised": False,
+                "note": None,
+            }
+            for k, val in row.items():
+                rows[k].append(val)
+    return pa.table(rows)
+
+
+def release(
+    table: pa.Table,
+    *,
+    name: str = "le.csv",
+    published_at: date | None = date(2024, 1, 10),
+    embargo_until: datetime | None = None,
+) -> ReleaseInput:
+    digest = hashlib.sha256(f"{name}:{table.num_rows}:{embargo_until}".encode()).hexdigest()
+    return ReleaseInput(
+        source="fingertips",
+        files=(SourceFile(name, digest, table.num_rows),),
+        series=(SeriesInfo(SERIES, "Life expectancy at birth", "OHID", "years"),),
+        values=table,
+        published_at=published_at,
+        embargo_until=embargo_until,
+    )
+
+
+@dataclass
+class Clock:
+    """An injected clock (naive UTC) the tests move forward."""
+
+    now: datetime = field(default_factory=lambda: datetime(2026, 1, 1, 12, 0))
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Served:
+    app: FastAPI
+    writer: Writer
+    reader: ReadLayer
+    clock: Clock
+    path: Path
+    admin: str
+    editor: str
+
+    def http(self) -> TestClient:
+        return TestClient(self.app)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    path = tmp_path / "store.duckdb"
+    writer = open_writer(path)
+    load_release(writer.store, release(values()))
+    admin, _ = access.create_token(writer.store, "ada", "admin")
+    editor, _ = access.create_token(writer.store, "eddie", "editor")
+    reader = ReadLayer(writer.store)
+    clock = Clock()
+    app = create_app(reader, writer=writer, clock=clock)
+    yield Served(app, writer, reader, clock, path, admin, editor)
+    writer.close()
+    writer.store.close()
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@pytest.fixture
+def live(served: Served) -> Iterator[str]:
+    """The app served by uvicorn on 127.0.0.1 (a free port), in a thread: its base URL."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(served.app, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+Factory = Callable[..., object]
