@@ -1,0 +1,21 @@
+"""The public website: server-rendered pages (Jinja2) over the read layer, charts from
+:mod:`healthgap.charts`, static assets served from the package (no CDN, no web fonts).
+
+``mount_website(app, read_layer)`` adds the pages at ``/`` to a FastAPI app (the API lives
+under ``/v1``). Every page works without JavaScript; JavaScript only enhances.
+Design: ``docs/design/0820-website.md``.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from healthgap.query import ReadLayer
+from healthgap.web.pages import website_router
+
+__all__ = ["mount_website", "website_router"]
+
+
+def mount_website(app: FastAPI, read_layer: ReadLayer) -> None:
+    """Add the website's pages and static assets to ``app`` (at ``/``)."""
+    app.include_router(website_router(read_layer))
