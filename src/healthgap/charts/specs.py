@@ -366,7 +366,9 @@ def spine(entries: Sequence[SpineEntry], *, area_name: str, chart_id: str = "spi
         )
     classes = list(OUTCOME_COLOURS)
     order = [str(x["indicator"]) for x in records]
-    base = alt.Chart(_data(records)).encode(y=alt.Y("indicator:N", sort=order, title=None))
+    base = alt.Chart(_data(records)).encode(
+        y=alt.Y("indicator:N", sort=order, title=None, axis=alt.Axis(labelLimit=320))
+    )
     x_scale = alt.Scale(domain=[-1.05, 1.05])
     rng = base.mark_bar(color="#dddddd", height=10).encode(
         x=alt.X(
@@ -397,7 +399,7 @@ def spine(entries: Sequence[SpineEntry], *, area_name: str, chart_id: str = "spi
         tooltip=["indicator:N", "value:Q", "london:Q", "england:Q", "outcome:N"],
     )
     chart = alt.layer(rng, eng, lon, pts).properties(
-        width=_WIDTH - 300, height=max(100, 22 * len(records)), title=f"{area_name}: spine chart"
+        width=_WIDTH - 240, height=max(100, 22 * len(records)), title=f"{area_name}: spine chart"
     )
     worse = sum(1 for x in records if x["significance"] == "worse")
     better = sum(1 for x in records if x["significance"] == "better")

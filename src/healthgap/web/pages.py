@@ -30,7 +30,7 @@ from healthgap.geography import ENGLAND, LONDON
 from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
 from healthgap.web.data import BENCHMARKS, rug, select, spine_entries
 
-__all__ = ["ATTRIBUTION", "HEADLINES", "website_router"]
+__all__ = ["ATTRIBUTION", "HEADLINES", "static_asset", "website_router"]
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
@@ -83,7 +83,8 @@ def _env() -> jinja2.Environment:
 
 
 @cache
-def _static(name: str) -> bytes:
+def static_asset(name: str) -> bytes:
+    """A static file of the package (the vega-embed bundle comes from vl-convert)."""
     if name == "vega-bundle.js":
         return str(vlc.javascript_bundle()).encode()  # type: ignore[call-arg]
     return resources.files("healthgap.web").joinpath("static", name).read_bytes()
@@ -179,7 +180,7 @@ def website_router(q: ReadLayer) -> APIRouter:
             return PlainTextResponse("Not found", status_code=404)
         kind = "text/css" if name.endswith(".css") else "text/javascript"
         return Response(
-            _static(name), media_type=kind, headers={"Cache-Control": "public, max-age=86400"}
+            static_asset(name), media_type=kind, headers={"Cache-Control": "public, max-age=86400"}
         )
 
     # ------------------------------------------------------------------ home
