@@ -68,6 +68,19 @@ def test_page_works_without_js_at_375px(
     page.close()
 
 
+def test_area_profile_prints_as_a_briefing(nojs_context: BrowserContext) -> None:
+    page = nojs_context.new_page()
+    page.goto(PAGES["area"])
+    expect(page.locator("#chart-spine .chart-static svg")).to_be_visible()
+    # Barking and Dagenham worsens every year in the test data: it is on the red-red list.
+    expect(page.locator("#red-h + ul li")).not_to_have_count(0)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header nav")).to_be_hidden()
+    expect(page.locator(".site-search")).to_be_hidden()
+    expect(page.locator("#chart-spine .chart-static svg")).to_be_visible()
+    assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
 def test_map_draws_33_borough_shapes(nojs_context: BrowserContext) -> None:
     page = nojs_context.new_page()
     page.goto(PAGES["indicator"])

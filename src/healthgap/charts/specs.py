@@ -279,7 +279,7 @@ def trend(
     )
     line = base.mark_line(point=True).encode(
         y=alt.Y("value:Q", title="Value", scale=alt.Scale(zero=False)),
-        strokeDash=alt.StrokeDash("area_name:N", title="Area"),
+        strokeDash=alt.StrokeDash("area_name:N", legend=None),
         tooltip=["area_name:N", "period:N", "value:Q", "lower95:Q", "upper95:Q"],
     )
     band = base.mark_rule(opacity=0.6).encode(y="lower95:Q", y2="upper95:Q")

@@ -237,6 +237,15 @@ def website_router(q: ReadLayer) -> APIRouter:
             status = _statuses(v)
             releases = q.releases(v)
             latest = max(releases, key=lambda r: r.release_id) if releases else None
+            changes = None
+            if latest is not None:
+                earlier = [
+                    r.release_id
+                    for r in releases
+                    if r.source == latest.source and r.release_id < latest.release_id
+                ]
+                if earlier:
+                    changes = q.release_diff(v, max(earlier), latest.release_id).changes
             return "home.html", {
                 "title": "London health inequalities monitor",
                 "aims": q.aims(),
@@ -244,6 +253,7 @@ def website_router(q: ReadLayer) -> APIRouter:
                 "key": key,
                 "status": status,
                 "latest": latest,
+                "changes": changes,
                 "charts": [h["chart"] for h in heads if h["chart"] is not None],
             }
 
