@@ -19,10 +19,12 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
+from healthgap.catalogue import load_catalogue
 from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
 from healthgap.publish import load_release
 from healthgap.query import ReadLayer
 from healthgap.store import VALUE_COLUMNS, ReleaseInput, SeriesInfo, SourceFile, open_store
+from healthgap.tracking.progress import record_return
 from healthgap.web import mount_website
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -110,6 +112,10 @@ def read_layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadLayer]:
     path = tmp_path_factory.mktemp("web") / "store.duckdb"
     with open_store(path) as s:
         load_release(s, _release())
+        record_return(
+            s, load_catalogue(), "school_superzones_2025", value=12, as_of=date(2023, 3, 31),
+            source="GLA return", recorded_by="test", note="first return",
+        )  # fmt: skip
     layer = ReadLayer(open_store(path, read_only=True))
     yield layer
     layer.close()

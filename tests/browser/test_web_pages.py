@@ -81,6 +81,16 @@ def test_area_profile_prints_as_a_briefing(nojs_context: BrowserContext) -> None
     assert page.pdf(format="A4")[:4] == b"%PDF"
 
 
+def test_commitments_show_progress_returns_and_tbc_targets(nojs_context: BrowserContext) -> None:
+    page = nojs_context.new_page()
+    page.goto(PAGES["commitments"])
+    returns = page.locator("#school_superzones_2025 table.data tbody tr")
+    expect(returns).to_have_count(1)
+    expect(returns.first).to_contain_text("2023-03-31")
+    expect(returns.first).to_contain_text("first return")
+    expect(page.locator("#anti_racist_hub")).to_contain_text("To be confirmed")
+
+
 def test_map_draws_33_borough_shapes(nojs_context: BrowserContext) -> None:
     page = nojs_context.new_page()
     page.goto(PAGES["indicator"])
