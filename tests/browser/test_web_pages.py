@@ -135,6 +135,15 @@ def test_overview_switch_without_js_keeps_state_in_url(nojs_context: BrowserCont
     assert "benchmark=england" in page.url
     expect(page.locator("table.rug caption")).to_contain_text("England")
     expect(page.locator("#ctl-benchmark")).to_have_value("england")
+    # Most-worse-first puts Barking and Dagenham's worsening indicators on top.
+    page.select_option("#ctl-sort", "worse")
+    with page.expect_navigation():
+        page.click(".controls button[type=submit]")
+    assert "sort=worse" in page.url
+    first = page.locator("table.rug tbody tr").first
+    expect(first.locator("td.sig-worse")).not_to_have_count(0)
+    # The worsening borough's cells carry a trend arrow, in text as well as the symbol.
+    expect(page.locator("table.rug tbody")).to_contain_text("trend: Increasing")
 
 
 def test_csv_download_equals_chart_data(context: BrowserContext) -> None:

@@ -42,6 +42,9 @@ HEADLINES: tuple[str, ...] = ("healthy_life_expectancy", "life_expectancy", "sii
 _STATIC = ("site.css", "site.js")
 _PAGE_CACHE = 256
 _SIGNIFICANCE_LEVEL = 0.05
+#: Orders of the tartan rug's rows: URL value → label.
+_RUG_SORTS = {"name": "Indicator order", "worse": "Most boroughs worse first"}
+_TRENDS = {"Increasing": "↑", "Decreasing": "↓"}
 
 
 class PageError(Exception):
@@ -70,6 +73,7 @@ def _env() -> jinja2.Environment:
         outcome_class=outcome_class,
         colours=OUTCOME_COLOURS,
         shapes=OUTCOME_SHAPES,
+        trend_arrow=lambda t: next((a for k, a in _TRENDS.items() if t and t.startswith(k)), ""),
         symbols={
             "better": "▲",
             "similar": "●",
@@ -410,14 +414,26 @@ def website_router(q: ReadLayer) -> APIRouter:
 
     # ------------------------------------------------------------------ overview
     @router.get("/overview", response_class=HTMLResponse)
-    def overview(request: Request, benchmark: str = "london", aim: str | None = None) -> Response:
+    def overview(
+        request: Request, benchmark: str = "london", aim: str | None = None, sort: str = "name"
+    ) -> Response:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
             if benchmark not in BENCHMARKS:
                 raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
             aims = q.aims()
             if aim and aim not in {a.id for a in aims}:
                 raise UnknownParameter("aim", aim, valid=tuple(a.id for a in aims))
+            if sort not in _RUG_SORTS:
+                raise UnknownParameter("sort", sort, valid=tuple(_RUG_SORTS))
             r = rug(q, v, benchmark, aim=aim or None)
+            if sort == "worse":
+                rows = sorted(
+                    r.rows,
+                    key=lambda row: (
+                        -sum(1 for c in row.cells if c and outcome_class(c.outcome) == "worse")
+                    ),
+                )
+                r = type(r)(r.areas, tuple(rows))
             counts = r.counts()
             tested = sum(n for k, n in counts.items() if k != "not compared")
             return "overview.html", {
@@ -429,6 +445,8 @@ def website_router(q: ReadLayer) -> APIRouter:
                 "aims": aims,
                 "aim": aim or "",
                 "counts": counts,
+                "sort": sort,
+                "sorts": _RUG_SORTS,
                 "tested": tested,
                 "expected": tested * _SIGNIFICANCE_LEVEL / 2,
             }
