@@ -91,6 +91,26 @@ def test_commitments_show_progress_returns_and_tbc_targets(nojs_context: Browser
     expect(page.locator("#anti_racist_hub")).to_contain_text("To be confirmed")
 
 
+def test_keyboard_skip_link_and_visible_focus(context: BrowserContext) -> None:
+    page = context.new_page()
+    page.goto(PAGES["indicator"])
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box() is not None
+    assert (skip.bounding_box() or {"x": -1})["x"] >= 0  # shown on focus
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    # The controls are reachable by keyboard and show a focus ring.
+    page.locator("#ctl-sex").focus()
+    ring = page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + ' ' + "
+        "getComputedStyle(document.activeElement).boxShadow"
+    )
+    assert ring.startswith("solid")
+    assert "255, 221, 0" in ring
+
+
 def test_map_draws_33_borough_shapes(nojs_context: BrowserContext) -> None:
     page = nojs_context.new_page()
     page.goto(PAGES["indicator"])
