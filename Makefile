@@ -21,9 +21,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev,spark]"
 	touch $@ $(VENV)/.installed
 
-# Debian packages the tests need (Java for local Spark). Installed only when missing.
+# Debian packages the tests need (Java for local Spark, Chromium for the website's browser
+# tests). Installed only when missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
 run: install
 	$(BIN)/healthgap init

@@ -17,6 +17,7 @@ BENCHES = (
     "bench_store_build.py",
     "bench_synth.py",
     "bench_engine.py",
+    "bench_web.py",
 )
 
 

@@ -40,6 +40,7 @@ def serve_command(
     import uvicorn
 
     from healthgap.api import create_app
+    from healthgap.web import mount_website
     from healthgap.config import default_store_path
     from healthgap.errors import StoreError
     from healthgap.publish import open_writer
@@ -59,6 +60,7 @@ def serve_command(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
     api = create_app(reader, writer=writer)
+    mount_website(api, reader)  # the public website at /, from the same read layer
     inner = api.router.lifespan_context
 
     @asynccontextmanager

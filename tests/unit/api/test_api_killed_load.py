@@ -151,3 +151,28 @@ def test_a_load_killed_part_way_leaves_the_store_unchanged(
     finally:
         proc.kill()
         proc.wait(30)
+
+
+def test_serve_answers_the_api_and_the_website_from_one_process(tmp_path: Path) -> None:
+    """Given a store, when ``healthgap serve`` runs, then /v1 answers JSON and / the website's
+    home page (HTML), from the same process and read layer."""
+    path = tmp_path / "store.duckdb"
+    writer = open_writer(path)
+    load_release(writer.store, release(values()))
+    writer.close()
+    writer.store.close()
+    port = _port()
+    proc = _serve(path, port)
+    try:
+        api = httpx.get(f"http://127.0.0.1:{port}/v1/releases", timeout=30)
+        assert api.headers["content-type"].startswith("application/json")
+        home = httpx.get(f"http://127.0.0.1:{port}/", timeout=60)
+        assert home.status_code == 200
+        assert home.headers["content-type"].startswith("text/html")
+        assert "Open Government Licence" in home.text
+        docs = httpx.get(f"http://127.0.0.1:{port}/docs", timeout=30)
+        assert docs.status_code == 200
+        assert "cdn" not in docs.text.lower()
+    finally:
+        proc.kill()
+        proc.wait(30)

@@ -1,0 +1,25 @@
+"""The public website: server-rendered pages (Jinja2) over the read layer, charts from
+:mod:`healthgap.charts`, static assets served from the package (no CDN, no web fonts).
+
+``mount_website(app, read_layer)`` adds the pages at ``/`` to a FastAPI app (the API lives
+under ``/v1``). Every page works without JavaScript; JavaScript only enhances.
+Design: ``docs/design/0820-website.md``.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi import FastAPI
+
+from healthgap.query import ReadLayer
+from healthgap.web.pages import static_asset, website_router
+
+__all__ = ["mount_website", "website_router"]
+
+
+def mount_website(app: FastAPI, read_layer: ReadLayer) -> None:
+    """Add the website's pages and static assets to ``app`` (at ``/``). The chart bundle is
+    built in the background now, so the first page with a chart need not wait for it."""
+    app.include_router(website_router(read_layer))
+    threading.Thread(target=static_asset, args=("vega-bundle.js",), daemon=True).start()

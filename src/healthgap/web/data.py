@@ -1,0 +1,227 @@
+"""What the pages show, read through the read layer: the chosen series, sex and period of
+an indicator, headline measures, the tartan rug and an area's spine entries."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from healthgap.catalogue.models import Indicator
+from healthgap.charts.specs import SpineEntry
+from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
+from healthgap.query import NoData, ReadLayer, UnknownParameter, ValueRow, Viewer
+
+__all__ = [
+    "BENCHMARKS",
+    "Rug",
+    "Selection",
+    "latest_by_indicator",
+    "rug",
+    "select",
+    "select_from",
+    "spine_entries",
+]
+
+#: The benchmark switch: URL value → (stored comparison key, area code, label).
+BENCHMARKS: dict[str, tuple[str, str, str]] = {
+    "london": ("region", LONDON, "London"),
+    "england": ("country", ENGLAND, "England"),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An indicator's values for one series, sex and period (breakdown 'none')."""
+
+    indicator: Indicator
+    series: str | None
+    sexes: tuple[str, ...]
+    sex: str | None
+    periods: tuple[str, ...]
+    period: str | None
+    rows: tuple[ValueRow, ...] = field(default=())
+
+    def at(self, area: str, period: str | None = None) -> ValueRow | None:
+        want = period or self.period
+        return next((r for r in self.rows if r.area_code == area and r.period_label == want), None)
+
+    def boroughs(self) -> list[ValueRow]:
+        return [r for r in self.rows if r.period_label == self.period and r.area_type == "ltla"]
+
+    def history(self, area: str) -> list[ValueRow]:
+        return sorted((r for r in self.rows if r.area_code == area), key=lambda r: r.period_start)
+
+
+def select(
+    q: ReadLayer,
+    viewer: Viewer,
+    indicator_id: str,
+    *,
+    sex: str | None = None,
+    period: str | None = None,
+) -> Selection:
+    """The indicator's best-covered series (most borough values; declared order breaks ties),
+    its sex ('persons' by default) and period (the latest with borough values by default).
+    ``UnknownParameter`` for an unknown indicator, sex or period."""
+    ind = q.indicator(indicator_id)
+    try:
+        rows = q.values(viewer, indicator=ind.id, breakdown="none")
+    except NoData:
+        rows = []
+    return select_from(ind, rows, sex=sex, period=period)
+
+
+def latest_by_indicator(q: ReadLayer, viewer: Viewer) -> dict[str, list[ValueRow]]:
+    """One read of every series' latest values (breakdown 'none'), by indicator id."""
+    try:
+        rows = q.values(viewer, breakdown="none", latest=True)
+    except NoData:
+        rows = []
+    out: dict[str, list[ValueRow]] = defaultdict(list)
+    for r in rows:
+        if r.indicator_id is not None:
+            out[r.indicator_id].append(r)
+    return out
+
+
+def select_from(
+    ind: Indicator,
+    rows: Sequence[ValueRow],
+    *,
+    sex: str | None = None,
+    period: str | None = None,
+) -> Selection:
+    """:func:`select` over rows already read."""
+    if not rows:
+        return Selection(ind, None, (), None, (), None)
+    by_series: dict[str, list[ValueRow]] = defaultdict(list)
+    for r in rows:
+        by_series[r.series].append(r)
+    declared = list(ind.series_keys)
+
+    def rank(s: str) -> tuple[int, int, str]:
+        ltla = sum(1 for r in by_series[s] if r.area_type == "ltla")
+        return (-ltla, declared.index(s) if s in declared else len(declared), s)
+
+    series = min(by_series, key=rank)
+    chosen = by_series[series]
+    sexes = tuple(sorted({r.sex for r in chosen}, key=lambda s: (s != "persons", s)))
+    if sex is None:
+        sex = sexes[0]
+    elif sex not in sexes:
+        raise UnknownParameter("sex", sex, valid=sexes)
+    chosen = [r for r in chosen if r.sex == sex]
+    ages = Counter(r.age for r in chosen)
+    age = ages.most_common(1)[0][0]
+    chosen = [r for r in chosen if r.age == age]
+    starts = {r.period_label: r.period_start for r in chosen}
+    periods = tuple(sorted(starts, key=lambda p: starts[p]))
+    local = [r for r in chosen if r.area_type == "ltla"]
+    default = max(local or chosen, key=lambda r: r.period_start).period_label
+    if period is None:
+        period = default
+    elif period not in periods:
+        raise UnknownParameter("period", period, valid=periods)
+    return Selection(ind, series, sexes, sex, periods, period, tuple(chosen))
+
+
+@dataclass(frozen=True)
+class RugCell:
+    area_code: str
+    value: float | None
+    outcome: str
+    trend: str | None
+
+
+@dataclass(frozen=True)
+class RugRow:
+    indicator: Indicator
+    period: str
+    sex: str
+    cells: tuple[RugCell | None, ...]
+    london: float | None
+    england: float | None
+
+
+@dataclass(frozen=True)
+class Rug:
+    areas: tuple[tuple[str, str], ...]
+    rows: tuple[RugRow, ...]
+
+    def counts(self) -> Counter[str]:
+        from healthgap.charts import outcome_class
+
+        return Counter(outcome_class(c.outcome) for r in self.rows for c in r.cells if c)
+
+
+def rug(q: ReadLayer, viewer: Viewer, benchmark: str, *, aim: str | None = None) -> Rug:
+    """Every indicator with borough values × the 33 boroughs, each cell the stored
+    comparison with ``benchmark`` ('london' or 'england')."""
+    key = BENCHMARKS[benchmark][0]
+    names = {a.code: a.name for a in q.areas(area_type="ltla", parent=LONDON)}
+    areas = tuple((c, names.get(c, c)) for c in LONDON_BOROUGHS)
+    out = []
+    latest = latest_by_indicator(q, viewer)
+    for ind in q.indicators():
+        if aim is not None and aim not in ind.aims:
+            continue
+        sel = select_from(ind, latest.get(ind.id, []))
+        local = {r.area_code: r for r in sel.boroughs()}
+        if not local or sel.period is None or sel.sex is None:
+            continue
+        cells: list[RugCell | None] = []
+        for code, _ in areas:
+            r = local.get(code)
+            if r is None:
+                cells.append(None)
+                continue
+            comp = r.comparison(key)
+            cells.append(
+                RugCell(
+                    code,
+                    r.value,
+                    "Not compared" if comp is None else comp.outcome,
+                    r.recent_trend,
+                )
+            )
+        lon, eng = sel.at(LONDON), sel.at(ENGLAND)
+        out.append(
+            RugRow(
+                ind,
+                sel.period,
+                sel.sex,
+                tuple(cells),
+                None if lon is None else lon.value,
+                None if eng is None else eng.value,
+            )
+        )
+    return Rug(areas, tuple(out))
+
+
+def spine_entries(
+    q: ReadLayer, viewer: Viewer, area: str, indicators: Sequence[Indicator]
+) -> list[SpineEntry]:
+    """Each indicator's latest value at ``area`` with London, England and the borough range."""
+    out = []
+    latest = latest_by_indicator(q, viewer)
+    for ind in indicators:
+        sel = select_from(ind, latest.get(ind.id, []))
+        row = sel.at(area)
+        if row is None or row.value is None:
+            continue
+        lon, eng = sel.at(LONDON), sel.at(ENGLAND)
+        vals = [r.value for r in sel.boroughs() if r.value is not None]
+        out.append(
+            SpineEntry(
+                ind.id,
+                f"{ind.name} ({row.sex}, {row.period_label})",
+                ind.polarity.value,
+                row,
+                None if lon is None else lon.value,
+                None if eng is None else eng.value,
+                min(vals) if vals else None,
+                max(vals) if vals else None,
+            )
+        )
+    return out

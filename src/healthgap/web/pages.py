@@ -1,0 +1,522 @@
+"""The website's routes: one handler per page type, each rendering a Jinja2 template.
+
+State lives in the URL (query parameters read by GET forms), so every view can be shared,
+bookmarked and cited, and works without JavaScript. Rendered pages are cached per read-layer
+version (``ReadLayer.version``: equal versions mean equal answers) and URL.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jinja2
+import vl_convert as vlc
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from healthgap.charts import OUTCOME_COLOURS, OUTCOME_SHAPES, Chart, outcome_class
+from healthgap.charts import choropleth as choropleth_chart
+from healthgap.charts import compare_areas as compare_chart
+from healthgap.charts import spine as spine_chart
+from healthgap.charts import trend as trend_chart
+from healthgap.geography import ENGLAND, LONDON
+from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
+from healthgap.web.data import BENCHMARKS, rug, select, spine_entries
+
+__all__ = ["ATTRIBUTION", "HEADLINES", "static_asset", "website_router"]
+
+ATTRIBUTION = (
+    "Contains public sector information licensed under the Open Government Licence v3.0. "
+    "Source: Office for National Statistics; OHID Fingertips; MHCLG English Indices of "
+    "Deprivation; GLA. Contains OS data © Crown copyright and database right."
+)
+#: London's headline measures on the home page.
+HEADLINES: tuple[str, ...] = ("healthy_life_expectancy", "life_expectancy", "sii_life_expectancy")
+_STATIC = ("site.css", "site.js")
+_PAGE_CACHE = 256
+_SIGNIFICANCE_LEVEL = 0.05
+#: Orders of the tartan rug's rows: URL value → label.
+_RUG_SORTS = {"name": "Indicator order", "worse": "Most boroughs worse first"}
+_TRENDS = {"Increasing": "↑", "Decreasing": "↓"}
+
+
+class PageError(Exception):
+    """A request the website answers with an error page (status and plain message)."""
+
+    def __init__(self, status: int, message: str, suggestions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.suggestions = suggestions
+
+
+@cache
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("healthgap.web", "templates"),
+        autoescape=jinja2.select_autoescape(("html",)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["num"] = lambda x: "n/a" if x is None else f"{x:,.1f}"
+    env.filters["label"] = lambda s: str(s).replace("_", " ").capitalize()
+    env.globals.update(
+        attribution=ATTRIBUTION,
+        outcome_class=outcome_class,
+        colours=OUTCOME_COLOURS,
+        shapes=OUTCOME_SHAPES,
+        trend_arrow=lambda t: next((a for k, a in _TRENDS.items() if t and t.startswith(k)), ""),
+        symbols={
+            "better": "▲",
+            "similar": "●",
+            "worse": "▼",
+            "higher": "■",
+            "lower": "◆",
+            "not compared": "–",
+        },
+    )
+    return env
+
+
+@cache
+def static_asset(name: str) -> bytes:
+    """A static file of the package (the vega-embed bundle comes from vl-convert)."""
+    if name == "vega-bundle.js":
+        return str(vlc.javascript_bundle()).encode()  # type: ignore[call-arg]
+    return resources.files("healthgap.web").joinpath("static", name).read_bytes()
+
+
+def _viewer(as_of: str | None) -> Viewer:
+    if not as_of:
+        return public()
+    try:
+        return public(date.fromisoformat(as_of))
+    except ValueError:
+        raise PageError(400, f"as_of must be a date as YYYY-MM-DD, not {as_of!r}.") from None
+
+
+def sentence(
+    area: str, value: float | None, bench: str, bench_value: float | None, outcome: str
+) -> str:
+    """One plain-language sentence comparing an area's value with a benchmark."""
+    if value is None or bench_value is None:
+        return f"{area}'s value cannot be compared with {bench}'s: one of them is not published."
+    direction = "higher than" if value > bench_value else "lower than"
+    if value == bench_value:
+        direction = "the same as"
+    cls = outcome_class(outcome)
+    if cls in ("better", "worse", "higher", "lower"):
+        tail = "and the difference is bigger than chance alone would explain"
+        if cls in ("better", "worse"):
+            tail += f" ({cls})"
+    elif cls == "similar":
+        tail = "but the difference could be due to chance alone"
+    else:
+        tail = "but no test of significance is available for this value"
+    return f"{area}'s value is {direction} {bench}'s, {tail}."
+
+
+def website_router(q: ReadLayer) -> APIRouter:
+    """The website's routes over one read layer."""
+    router = APIRouter(include_in_schema=False)
+    cache_: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+    lock = threading.Lock()
+
+    def page(request: Request, build: Callable[[Viewer], tuple[str, dict[str, Any]]]) -> Response:
+        started = time.perf_counter()
+        try:
+            viewer = _viewer(request.query_params.get("as_of"))
+            key = (q.version(viewer), str(request.url.path) + "?" + str(request.url.query))
+            with lock:
+                hit = cache_.get(key)
+            if hit is None:
+                template, ctx = build(viewer)
+                hit = _render(template, request, ctx).encode()
+                with lock:
+                    cache_[key] = hit
+                    while len(cache_) > _PAGE_CACHE:
+                        cache_.popitem(last=False)
+            status = 200
+        except UnknownParameter as e:
+            hit = _render(
+                "error.html",
+                request,
+                {"title": "Not found", "message": str(e), "suggestions": e.suggestions},
+            ).encode()
+            status = 404
+        except PageError as e:
+            hit = _render(
+                "error.html",
+                request,
+                {
+                    "title": "Cannot show this page",
+                    "message": e.message,
+                    "suggestions": e.suggestions,
+                },
+            ).encode()
+            status = e.status
+        except QueryError as e:
+            hit = _render(
+                "error.html",
+                request,
+                {"title": "No data", "message": str(e), "suggestions": ()},
+            ).encode()
+            status = 404
+        ms = (time.perf_counter() - started) * 1000
+        return HTMLResponse(hit, status_code=status, headers={"Server-Timing": f"app;dur={ms:.1f}"})
+
+    def _render(template: str, request: Request, ctx: dict[str, Any]) -> str:
+        as_of = request.query_params.get("as_of") or ""
+        return _env().get_template(template).render(path=request.url.path, as_of=as_of, **ctx)
+
+    # ------------------------------------------------------------------ static
+    @router.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in (*_STATIC, "vega-bundle.js"):
+            return PlainTextResponse("Not found", status_code=404)
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return Response(
+            static_asset(name), media_type=kind, headers={"Cache-Control": "public, max-age=86400"}
+        )
+
+    # ------------------------------------------------------------------ home
+    @router.get("/", response_class=HTMLResponse)
+    def home(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            heads = []
+            for ind_id in HEADLINES:
+                sel = select(q, v, ind_id)
+                if sel.period is None:
+                    heads.append({"indicator": sel.indicator, "sel": sel, "chart": None})
+                    continue
+                lon_hist, eng_hist = sel.history(LONDON), sel.history(ENGLAND)
+                series = {k: h for k, h in (("London", lon_hist), ("England", eng_hist)) if h}
+                chart = (
+                    trend_chart(
+                        series,
+                        title=f"{sel.indicator.name} ({sel.sex})",
+                        chart_id=f"trend-{ind_id}",
+                    )
+                    if series
+                    else None
+                )
+                lon = lon_hist[-1] if lon_hist else None
+                eng = (
+                    sel.at(ENGLAND, lon.period_label)
+                    if lon
+                    else (eng_hist[-1] if eng_hist else None)
+                )
+                text = None
+                if lon is not None:
+                    comp = lon.comparison("country")
+                    text = sentence(
+                        "London",
+                        lon.value,
+                        "England",
+                        None if eng is None else eng.value,
+                        "Not compared" if comp is None else comp.outcome,
+                    )
+                heads.append(
+                    {
+                        "indicator": sel.indicator,
+                        "sel": sel,
+                        "chart": chart,
+                        "london": lon,
+                        "england": eng,
+                        "sentence": text,
+                    }
+                )
+            key = sorted(
+                (c for c in q.commitments() if c.key_commitment),
+                key=lambda c: (c.key_commitment or 0, c.id),
+            )
+            status = _statuses(v)
+            releases = q.releases(v)
+            latest = max(releases, key=lambda r: r.release_id) if releases else None
+            changes = None
+            if latest is not None:
+                earlier = [
+                    r.release_id
+                    for r in releases
+                    if r.source == latest.source and r.release_id < latest.release_id
+                ]
+                if earlier:
+                    changes = q.release_diff(v, max(earlier), latest.release_id).changes
+            return "home.html", {
+                "title": "London health inequalities monitor",
+                "aims": q.aims(),
+                "heads": heads,
+                "key": key,
+                "status": status,
+                "latest": latest,
+                "changes": changes,
+                "charts": [h["chart"] for h in heads if h["chart"] is not None],
+            }
+
+        return page(request, build)
+
+    def _statuses(v: Viewer) -> dict[str, Any]:
+        try:
+            return {a.id: a for a in q.assessments(v) if a.kind == "commitment"}
+        except NoData:
+            return {}
+
+    # ------------------------------------------------------------------ indicators
+    @router.get("/indicators", response_class=HTMLResponse)
+    def indicators(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            aims = {a.id: a for a in q.aims()}
+            return "indicators.html", {
+                "title": "Indicators",
+                "indicators": q.indicators(),
+                "aims": aims,
+            }
+
+        return page(request, build)
+
+    def _indicator_charts(
+        v: Viewer, ind_id: str, sex: str | None, period: str | None, benchmark: str
+    ) -> dict[str, Any]:
+        if benchmark not in BENCHMARKS:
+            raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
+        sel = select(q, v, ind_id, sex=sex, period=period)
+        ctx: dict[str, Any] = {"sel": sel, "benchmark": benchmark, "charts": [], "sentences": []}
+        if sel.period is None:
+            return ctx
+        key, code, name = BENCHMARKS[benchmark]
+        boroughs = sel.boroughs()
+        bench = sel.at(code)
+        title = f"{sel.indicator.name}, {sel.sex}, {sel.period}"
+        charts: list[Chart] = []
+        if boroughs:
+            charts.append(
+                choropleth_chart(boroughs, q.boundaries("ltla"), title=f"{title}: London boroughs")
+            )
+            charts.append(
+                compare_chart(
+                    boroughs,
+                    benchmark=key,
+                    benchmark_name=name,
+                    benchmark_value=None if bench is None else bench.value,
+                    title=f"{title}: compared with {name}",
+                )
+            )
+        series = {n: sel.history(c) for n, c in (("London", LONDON), ("England", ENGLAND))}
+        series = {k: h for k, h in series.items() if h}
+        if series:
+            charts.append(trend_chart(series, title=f"{sel.indicator.name} ({sel.sex}) over time"))
+        for r in sorted(boroughs, key=lambda r: r.area_name):
+            comp = r.comparison(key)
+            ctx["sentences"].append(
+                (
+                    r,
+                    sentence(
+                        r.area_name,
+                        r.value,
+                        name,
+                        None if bench is None else bench.value,
+                        "Not compared" if comp is None else comp.outcome,
+                    ),
+                )
+            )
+        ctx.update(charts=charts, bench=bench, bench_name=name)
+        return ctx
+
+    @router.get("/indicators/{indicator_id}", response_class=HTMLResponse)
+    def indicator(
+        request: Request,
+        indicator_id: str,
+        sex: str | None = None,
+        period: str | None = None,
+        benchmark: str = "london",
+    ) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            ctx = _indicator_charts(v, indicator_id, sex or None, period or None, benchmark)
+            aims = {a.id: a for a in q.aims()}
+            return "indicator.html", {
+                "title": ctx["sel"].indicator.name,
+                "aims": aims,
+                "benchmarks": BENCHMARKS,
+                **ctx,
+            }
+
+        return page(request, build)
+
+    @router.get("/indicators/{indicator_id}/{chart_id}.csv")
+    def indicator_csv(
+        request: Request,
+        indicator_id: str,
+        chart_id: str,
+        sex: str | None = None,
+        period: str | None = None,
+        benchmark: str = "london",
+    ) -> Response:
+        try:
+            v = _viewer(request.query_params.get("as_of"))
+            ctx = _indicator_charts(v, indicator_id, sex or None, period or None, benchmark)
+        except (QueryError, PageError) as e:
+            return PlainTextResponse(str(e), status_code=404)
+        chart = next((c for c in ctx["charts"] if c.id == chart_id), None)
+        if chart is None:
+            valid = ", ".join(c.id for c in ctx["charts"]) or "none"
+            return PlainTextResponse(f"no chart {chart_id!r} (one of: {valid})", 404)
+        return Response(
+            chart.csv(),
+            media_type="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="{indicator_id}-{chart_id}.csv"'
+            },
+        )
+
+    # ------------------------------------------------------------------ areas
+    @router.get("/areas", response_class=HTMLResponse)
+    def areas(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            return "areas.html", {
+                "title": "Areas",
+                "boroughs": q.areas(area_type="ltla", parent=LONDON),
+            }
+
+        return page(request, build)
+
+    @router.get("/areas/{code}", response_class=HTMLResponse)
+    def area(request: Request, code: str) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            info = q.area(code)
+            entries = spine_entries(q, v, info.code, q.indicators())
+            chart = spine_chart(entries, area_name=info.name) if entries else None
+            red = [
+                e
+                for e in entries
+                if outcome_class(_outcome(e.row, "country")) == "worse"
+                and (e.row.recent_trend or "").endswith("getting worse")
+            ]
+            worse = [e for e in entries if outcome_class(_outcome(e.row, "country")) == "worse"]
+            return "area.html", {
+                "title": info.name,
+                "info": info,
+                "entries": entries,
+                "chart": chart,
+                "red": red,
+                "worse": worse,
+                "charts": [chart] if chart else [],
+            }
+
+        return page(request, build)
+
+    # ------------------------------------------------------------------ overview
+    @router.get("/overview", response_class=HTMLResponse)
+    def overview(
+        request: Request, benchmark: str = "london", aim: str | None = None, sort: str = "name"
+    ) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            if benchmark not in BENCHMARKS:
+                raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
+            aims = q.aims()
+            if aim and aim not in {a.id for a in aims}:
+                raise UnknownParameter("aim", aim, valid=tuple(a.id for a in aims))
+            if sort not in _RUG_SORTS:
+                raise UnknownParameter("sort", sort, valid=tuple(_RUG_SORTS))
+            r = rug(q, v, benchmark, aim=aim or None)
+            if sort == "worse":
+                rows = sorted(
+                    r.rows,
+                    key=lambda row: (
+                        -sum(1 for c in row.cells if c and outcome_class(c.outcome) == "worse")
+                    ),
+                )
+                r = type(r)(r.areas, tuple(rows))
+            counts = r.counts()
+            tested = sum(n for k, n in counts.items() if k != "not compared")
+            return "overview.html", {
+                "title": "Overview: every indicator in every borough",
+                "rug": r,
+                "benchmark": benchmark,
+                "bench_name": BENCHMARKS[benchmark][2],
+                "benchmarks": BENCHMARKS,
+                "aims": aims,
+                "aim": aim or "",
+                "counts": counts,
+                "sort": sort,
+                "sorts": _RUG_SORTS,
+                "tested": tested,
+                "expected": tested * _SIGNIFICANCE_LEVEL / 2,
+            }
+
+        return page(request, build)
+
+    # ------------------------------------------------------------------ commitments
+    @router.get("/commitments", response_class=HTMLResponse)
+    def commitments(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            items = sorted(q.commitments(), key=lambda c: (c.key_commitment or 99, c.id))
+            history = {c.id: q.progress_history(c.id) for c in items}
+            return "commitments.html", {
+                "title": "Commitments",
+                "items": items,
+                "status": _statuses(v),
+                "history": history,
+            }
+
+        return page(request, build)
+
+    # ------------------------------------------------------------------ search etc.
+    @router.get("/search", response_class=HTMLResponse)
+    def search(request: Request, q_: str = "") -> Response:
+        text = request.query_params.get("q", "").strip()
+
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            hits = q.search(text) if text else ()
+            area_hits: list[Any] = []
+            suggestions: tuple[str, ...] = ()
+            if text:
+                try:
+                    area_hits = q.search_areas(text, area_type="ltla", limit=10)
+                except UnknownParameter as e:
+                    suggestions = e.suggestions
+            return "search.html", {
+                "title": "Search",
+                "q": text,
+                "hits": hits,
+                "area_hits": area_hits,
+                "suggestions": suggestions,
+            }
+
+        return page(request, build)
+
+    @router.get("/releases", response_class=HTMLResponse)
+    def releases(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            rel = sorted(q.releases(v), key=lambda r: r.release_id, reverse=True)
+            return "releases.html", {"title": "Releases", "releases": rel}
+
+        return page(request, build)
+
+    @router.get("/sources", response_class=HTMLResponse)
+    def sources(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            return "sources.html", {"title": "Sources and licence", "summary": q.summary()}
+
+        return page(request, build)
+
+    @router.get("/methods", response_class=HTMLResponse)
+    def methods(request: Request) -> Response:
+        def build(v: Viewer) -> tuple[str, dict[str, Any]]:
+            return "methods.html", {"title": "Methods"}
+
+        return page(request, build)
+
+    return router
+
+
+def _outcome(row: Any, key: str) -> str:
+    comp = row.comparison(key)
+    return "Not compared" if comp is None else str(comp.outcome)

@@ -1,0 +1,190 @@
+"""End-to-end: every page type in headless Chromium, with and without JavaScript."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import BrowserContext, expect
+
+pytestmark = pytest.mark.slow
+
+PAGES = {
+    "home": "/",
+    "indicator": "/indicators/life_expectancy",
+    "area": "/areas/E09000002",
+    "overview": "/overview",
+    "commitments": "/commitments",
+    "search": "/search?q=hackney",
+    "releases": "/releases",
+    "sources": "/sources",
+    "methods": "/methods",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_loads_with_js_and_passes_axe(context: BrowserContext, shots: Path, name: str) -> None:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    response = page.goto(PAGES[name])
+    assert response is not None
+    assert response.status == 200
+    page.wait_for_load_state("load")
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("a.skip-link")).to_have_attribute("href", "#main")
+    if page.locator("figure.chart").count():
+        # vega-embed (served from the package) replaced the static SVG.
+        expect(page.locator("figure.chart[data-enhanced]").first).to_be_visible(timeout=15000)
+    assert errors == []
+    results = Axe().run(page)
+    bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], json.dumps([(v["id"], v["help"], len(v["nodes"])) for v in bad])
+    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("name", ["home", "indicator", "area", "overview", "commitments"])
+def test_page_works_without_js_at_375px(
+    nojs_context: BrowserContext, shots: Path, name: str
+) -> None:
+    page = nojs_context.new_page()
+    response = page.goto(PAGES[name])
+    assert response is not None
+    assert response.status == 200
+    expect(page.locator("h1")).to_have_count(1)
+    # Charts are server-rendered SVG with a data table beside them.
+    for fig in page.locator("figure.chart").all():
+        expect(fig.locator(".chart-static svg")).to_have_count(1)
+        assert fig.locator("table.data tbody tr").count() > 0
+    # Nothing is wider than the 375 px screen except inside scrollable regions.
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, width
+    page.screenshot(path=str(shots / f"{name}-nojs-375.png"), full_page=True)
+    page.close()
+
+
+def test_area_profile_prints_as_a_briefing(nojs_context: BrowserContext) -> None:
+    page = nojs_context.new_page()
+    page.goto(PAGES["area"])
+    expect(page.locator("#chart-spine .chart-static svg")).to_be_visible()
+    # Barking and Dagenham worsens every year in the test data: it is on the red-red list.
+    expect(page.locator("#red-h + ul li")).not_to_have_count(0)
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header nav")).to_be_hidden()
+    expect(page.locator(".site-search")).to_be_hidden()
+    expect(page.locator("#chart-spine .chart-static svg")).to_be_visible()
+    assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
+def test_commitments_show_progress_returns_and_tbc_targets(nojs_context: BrowserContext) -> None:
+    page = nojs_context.new_page()
+    page.goto(PAGES["commitments"])
+    returns = page.locator("#school_superzones_2025 table.data tbody tr")
+    expect(returns).to_have_count(1)
+    expect(returns.first).to_contain_text("2023-03-31")
+    expect(returns.first).to_contain_text("first return")
+    expect(page.locator("#anti_racist_hub")).to_contain_text("To be confirmed")
+
+
+def test_keyboard_skip_link_and_visible_focus(context: BrowserContext) -> None:
+    page = context.new_page()
+    page.goto(PAGES["indicator"])
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip-link")
+    expect(skip).to_be_focused()
+    assert skip.bounding_box() is not None
+    assert (skip.bounding_box() or {"x": -1})["x"] >= 0  # shown on focus
+    page.keyboard.press("Enter")
+    expect(page.locator("main#main")).to_be_focused()
+    # The controls are reachable by keyboard and show a focus ring.
+    page.locator("#ctl-sex").focus()
+    ring = page.evaluate(
+        "getComputedStyle(document.activeElement).outlineStyle + ' ' + "
+        "getComputedStyle(document.activeElement).boxShadow"
+    )
+    assert ring.startswith("solid")
+    assert "255, 221, 0" in ring
+
+
+def test_map_draws_33_borough_shapes(nojs_context: BrowserContext) -> None:
+    page = nojs_context.new_page()
+    page.goto(PAGES["indicator"])
+    shapes = page.locator("#chart-map .chart-static svg g.mark-shape path")
+    expect(shapes).to_have_count(33)
+    rows = page.locator("#chart-map table.data tbody tr")
+    expect(rows).to_have_count(33)
+
+
+def test_control_changes_view_and_url_and_url_restores_it(context: BrowserContext) -> None:
+    page = context.new_page()
+    page.goto(PAGES["indicator"])
+    expect(page.locator("#ctl-sex")).to_have_value("female")
+    before = page.locator("#chart-compare .chart-summary").inner_text()
+    with page.expect_navigation():
+        page.select_option("#ctl-benchmark", "england")  # auto-submits (JS)
+    assert "benchmark=england" in page.url
+    after = page.locator("#chart-compare .chart-summary").inner_text()
+    assert "England" in after
+    assert after != before
+    with page.expect_navigation():
+        page.select_option("#ctl-sex", "male")
+    assert "sex=male" in page.url
+    assert "benchmark=england" in page.url
+    shown = page.locator("#chart-compare .chart-summary").inner_text()
+    url = page.url
+    # The URL alone restores the view, in a fresh page.
+    again = context.new_page()
+    again.goto(url)
+    expect(again.locator("#ctl-sex")).to_have_value("male")
+    expect(again.locator("#ctl-benchmark")).to_have_value("england")
+    expect(again.locator("#chart-compare .chart-summary")).to_have_text(shown)
+    assert "male" in again.locator("#chart-compare h3").inner_text()
+
+
+def test_overview_switch_without_js_keeps_state_in_url(nojs_context: BrowserContext) -> None:
+    page = nojs_context.new_page()
+    page.goto("/overview")
+    page.select_option("#ctl-benchmark", "england")
+    with page.expect_navigation():
+        page.click(".controls button[type=submit]")
+    assert "benchmark=england" in page.url
+    expect(page.locator("table.rug caption")).to_contain_text("England")
+    expect(page.locator("#ctl-benchmark")).to_have_value("england")
+    # Most-worse-first puts Barking and Dagenham's worsening indicators on top.
+    page.select_option("#ctl-sort", "worse")
+    with page.expect_navigation():
+        page.click(".controls button[type=submit]")
+    assert "sort=worse" in page.url
+    first = page.locator("table.rug tbody tr").first
+    expect(first.locator("td.sig-worse")).not_to_have_count(0)
+    # The worsening borough's cells carry a trend arrow, in text as well as the symbol.
+    expect(page.locator("table.rug tbody")).to_contain_text("trend: Increasing")
+
+
+def test_csv_download_equals_chart_data(context: BrowserContext) -> None:
+    page = context.new_page()
+    page.goto(PAGES["indicator"] + "?sex=male&benchmark=england")
+    spec = json.loads(page.locator("#chart-compare script.chart-spec").text_content() or "")
+    drawn = next(
+        layer["data"]["values"]
+        for layer in spec["layer"]
+        if "area_name" in layer["data"]["values"][0]
+    )
+    link = page.locator("#chart-compare .download a")
+    with page.expect_download() as info:
+        link.click()
+    text = Path(info.value.path()).read_text()
+    got = list(csv.DictReader(io.StringIO(text)))
+    assert len(got) == len(drawn) == 33
+    for row, d in zip(got, drawn, strict=True):
+        assert row["area_code"] == d["area_code"]
+        assert float(row["value"]) == pytest.approx(d["value"])
+        assert row["outcome"] == d["outcome"]
+    # The table beside the chart shows the same rows.
+    cells = page.locator("#chart-compare table.data tbody tr td:nth-child(1)").all_text_contents()
+    assert cells == [d["area_code"] for d in drawn]

@@ -1,0 +1,140 @@
+"""The website's answers to bad requests: a page naming the parameter and the closest
+choices, with a 4xx status; never a traceback. Served by a real app over a real store."""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+
+import pyarrow as pa
+import pytest
+import uvicorn
+from fastapi import FastAPI
+
+from healthgap.publish import load_release
+from healthgap.query import ReadLayer
+from healthgap.store import VALUE_COLUMNS, ReleaseInput, SeriesInfo, SourceFile, open_store
+from healthgap.web import mount_website
+
+
+class Answer:
+    def __init__(self, status: int, text: str, headers: dict[str, str]) -> None:
+        self.status_code, self.text, self.headers = status, text, headers
+
+
+class Client:
+    """GETs against the app served by uvicorn on 127.0.0.1."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+
+    def get(self, path: str) -> Answer:
+        try:
+            with urllib.request.urlopen(self.base + path) as r:
+                return Answer(
+                    r.status, r.read().decode(), {k.lower(): v for k, v in r.headers.items()}
+                )
+        except urllib.error.HTTPError as e:
+            return Answer(e.code, e.read().decode(), dict(e.headers.items()))
+
+
+AREAS = {"E92000001": "country", "E12000007": "region", "E09000001": "ltla", "E09000012": "ltla"}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
+    rows: dict[str, list[object]] = {c.name: [] for c in VALUE_COLUMNS}
+    for i, (code, kind) in enumerate(AREAS.items()):
+        for year in (2021, 2022):
+            v = 80.0 + i
+            row = dict.fromkeys(rows)
+            row |= {
+                "indicator_id": "life_expectancy", "series": "fingertips:90366",
+                "area_code": code, "area_type": kind, "period_start": date(year, 1, 1),
+                "period_end": date(year, 12, 31), "period_label": str(year), "sex": "persons",
+                "age_band": "All ages", "breakdown_type": "none", "breakdown_category": "",
+                "value": v, "lower95_0cl": v - 0.5, "upper95_0cl": v + 0.5, "unit": "years",
+                "suppressed": False, "provisional": False, "revised": False,
+            }  # fmt: skip
+            for k, val in row.items():
+                rows[k].append(val)
+    table = pa.table(rows)
+    path = tmp_path_factory.mktemp("webunit") / "s.duckdb"
+    with open_store(path) as s:
+        load_release(
+            s,
+            ReleaseInput(
+                source="fingertips",
+                files=(SourceFile("x.csv", hashlib.sha256(b"x").hexdigest(), table.num_rows),),
+                series=(SeriesInfo("fingertips:90366", "LE", "OHID", "years"),),
+                values=table,
+                published_at=date(2024, 1, 10),
+            ),
+        )
+    layer = ReadLayer(open_store(path, read_only=True))
+    app = FastAPI()
+    mount_website(app, layer)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    yield Client(f"http://127.0.0.1:{port}")
+    server.should_exit = True
+    thread.join(timeout=10)
+    layer.close()
+
+
+def test_unknown_indicator_is_a_404_page_with_suggestions(client: Client) -> None:
+    r = client.get("/indicators/life_expectancyy")
+    assert r.status_code == 404
+    assert "life_expectancy" in r.text
+    assert "Traceback" not in r.text
+    assert "<h1>Not found</h1>" in r.text
+
+
+def test_bad_parameters_name_the_parameter_and_choices(client: Client) -> None:
+    r = client.get("/indicators/life_expectancy?sex=females")
+    assert r.status_code == 404
+    assert "sex" in r.text
+    assert "persons" in r.text
+    r = client.get("/overview?benchmark=paris")
+    assert r.status_code == 404
+    assert "london" in r.text
+    r = client.get("/?as_of=yesterday")
+    assert r.status_code == 400
+    assert "YYYY-MM-DD" in r.text
+
+
+def test_csv_of_an_unknown_chart_lists_the_charts(client: Client) -> None:
+    r = client.get("/indicators/life_expectancy/pie.csv")
+    assert r.status_code == 404
+    assert "compare" in r.text
+    r = client.get("/indicators/life_expectancy/compare.csv")
+    assert r.status_code == 200
+    assert r.text.splitlines()[0].startswith("area_code,area_name,period,value")
+    assert len(r.text.splitlines()) == 3  # header and the two boroughs
+
+
+def test_as_of_before_any_release_shows_no_values(client: Client) -> None:
+    r = client.get("/indicators/life_expectancy?as_of=2020-01-01")
+    assert r.status_code == 200
+    assert "No values are published for this indicator" in r.text
+    assert "as published on 2020-01-01" in r.text
+
+
+def test_unknown_static_file_is_404(client: Client) -> None:
+    assert client.get("/static/pages.py").status_code == 404
+    assert client.get("/static/site.css").headers["content-type"].startswith("text/css")
