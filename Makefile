@@ -3,7 +3,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 BIN    := $(VENV)/bin
 
-.PHONY: run test install dev system-deps lint typecheck contracts pytest bench clean
+.PHONY: run test install dev system-deps bench-deps lint typecheck contracts pytest bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -26,6 +26,11 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 system-deps:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
+
+# Debian packages the benchmarks need (wrk drives the API load test).
+bench-deps:
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 
 run: install
 	$(BIN)/healthgap init
@@ -46,7 +51,7 @@ pytest: dev system-deps
 
 test: dev system-deps lint typecheck contracts pytest
 
-bench: dev
+bench: dev bench-deps
 	$(PY) bench/run_all.py
 
 clean:
