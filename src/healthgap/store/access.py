@@ -7,14 +7,11 @@ in ``audit_log`` (who, when, what). Design: ``docs/design/0810-rest-api-v1.md``.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-import duckdb
 
 from healthgap.errors import StoreError
 from healthgap.store.duckdb_store import Store
@@ -79,20 +76,7 @@ def hash_token(token: str) -> str:
 
 
 def _write(store: Store, what: str, sql: list[tuple[str, list[object]]]) -> None:
-    store._require_writable(what)
-    with store._lock:
-        con = store._con
-        try:
-            con.begin()
-            for statement, params in sql:
-                con.execute(statement, params)
-            con.commit()
-        except BaseException as exc:
-            with contextlib.suppress(duckdb.Error):
-                con.rollback()
-            if isinstance(exc, duckdb.Error):
-                raise StoreError(f"{what} failed; nothing was written: {exc}") from exc
-            raise
+    store.execute_atomically(what, sql)
 
 
 def _next_id(store: Store, table: str, column: str) -> int:

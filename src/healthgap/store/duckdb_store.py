@@ -6,6 +6,7 @@ transaction; values are never updated in place; reads answer "as published on a 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -170,6 +171,26 @@ class Store:
     def _require_writable(self, action: str) -> None:
         if self.read_only:
             raise StoreError(f"the store {self.path} is open read-only; cannot {action}")
+
+    def execute_atomically(self, what: str, statements: list[tuple[str, list[object]]]) -> None:
+        """Run parameterised ``statements`` in one transaction on the writer's connection:
+        all of them, or (on any error or interrupt) none; a database error is a StoreError
+        saying nothing was written."""
+        self._require_writable(what)
+        with self._lock:
+            con = self._con
+            try:
+                con.begin()
+                for statement, params in statements:
+                    con.execute(statement, params)
+                con.commit()
+            except BaseException as exc:
+                # The transaction may never have opened, or be gone already.
+                with contextlib.suppress(duckdb.Error):
+                    con.rollback()
+                if isinstance(exc, duckdb.Error):
+                    raise StoreError(f"{what} failed; nothing was written: {exc}") from exc
+                raise
 
     # ------------------------------------------------------------------ schema
     @property
