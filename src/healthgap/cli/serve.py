@@ -40,11 +40,11 @@ def serve_command(
     import uvicorn
 
     from healthgap.api import create_app
-    from healthgap.web import mount_website
     from healthgap.config import default_store_path
     from healthgap.errors import StoreError
     from healthgap.publish import open_writer
     from healthgap.query import ReadLayer, open_read_layer
+    from healthgap.web import mount_website
 
     path = store if store is not None else default_store_path()
     if not path.exists():
