@@ -232,20 +232,20 @@ def test_an_id_no_indicator_declares_is_stored_unmapped_and_said(
 ) -> None:
     routes = Routes()
     with serve(routes) as base:
-        for part, url in fingertips_urls(f"{base}/api", 90810):
+        for part, url in fingertips_urls(f"{base}/api", 99999):
             body = (FIXTURES / f"fingertips_20601_{part}.csv").read_bytes()
-            routes.replies[url[len(base) :]] = [Reply(body=body.replace(b"\n20601,", b"\n90810,"))]
+            routes.replies[url[len(base) :]] = [Reply(body=body.replace(b"\n20601,", b"\n99999,"))]
         result = CliRunner().invoke(
             app,
             [
-                "fetch", "fingertips", "--indicator", "asthma_admissions_u19", "--base-url",
+                "fetch", "fingertips", "--indicator", "99999", "--base-url",
                 f"{base}/api", "--store", str(store), "--cache-dir", str(tmp_path / "c"),
             ],
         )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert "no catalogue indicator declares series fingertips:90810" in result.output
+    assert "no catalogue indicator declares series fingertips:99999" in result.output
     with open_store(store, read_only=True) as s:
-        values = s.values(series=["fingertips:90810"]).to_pylist()
+        values = s.values(series=["fingertips:99999"]).to_pylist()
     assert values
     assert {v["indicator_id"] for v in values} == {None}
 

@@ -52,15 +52,19 @@ def test_fill_command() -> None:
     )
 
 
-def test_fill_for_an_id_the_catalogue_does_not_map_says_so(cat: Catalogue) -> None:
+def test_every_direct_fingertips_id_is_mapped_so_a_fetch_fills_it(cat: Catalogue) -> None:
+    """A Fingertips id a source declares (not a proxy) has its series key, so fetched values
+    reach the indicator and its commitments; the fill is the plain fetch command."""
+    for indicator in cat.indicators:
+        keys = {s.series for s in indicator.sources}
+        for source in indicator.sources:
+            if source.fingertips_id is not None and not source.proxy:
+                assert f"fingertips:{source.fingertips_id}" in keys, indicator.id
     result = coverage(cat, {}, {})
     (asthma,) = [c for c in result.indicators if c.indicator_id == "asthma_admissions_u19"]
     assert asthma.fingertips_ids == (90810,)
     london = {lv.level: lv for lv in asthma.levels}["london"]
-    assert london.fill == (
-        "healthgap fetch fingertips --indicator 90810 "
-        "(once the catalogue declares series fingertips:90810 for this indicator)"
-    )
+    assert london.fill == "healthgap fetch fingertips --indicator 90810"
 
 
 def test_a_proxy_fingertips_id_is_not_offered_as_the_fill(cat: Catalogue) -> None:
