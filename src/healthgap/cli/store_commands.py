@@ -352,7 +352,8 @@ def export_command(
         try:
             table = q.tidy_values(viewer, indicator=indicator or None, release_id=release)
         except HealthgapError as exc:
-            raise _fail(f"{exc}; {out} not written", code=1) from exc
+            hint = _closest_ids(indicator) if indicator else ""
+            raise _fail(f"{exc}{hint}; {out} not written", code=1) from exc
     if table.num_rows == 0:
         what = [f"release {release}"] if release is not None else []
         if indicator:
