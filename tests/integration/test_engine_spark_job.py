@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from healthgap.cli.main import app
 from healthgap.engine.spark_job import main
+from healthgap.store import open_store
 
 # Local Spark on a shared two-core machine: JVM start-up, validation and the run take minutes.
 pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -26,6 +27,8 @@ def test_spark_job_output_loads_into_a_store(tmp_path: Path, synthetic_london_de
     assert set(values["indicator_id"].to_pylist()) - {None} == {"suicide_rate"}
     provenance = json.loads(out.with_suffix(".provenance.json").read_text())
     assert provenance["backend"] == "spark"
+    with open_store(tmp_path / "s.duckdb"):  # `load` needs an existing store
+        pass
     loaded = CliRunner().invoke(
         app, ["load", str(out), "--source", "healthgap", "--store", str(tmp_path / "s.duckdb")]
     )

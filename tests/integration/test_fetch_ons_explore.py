@@ -36,6 +36,8 @@ def _run(base: str, store: Path, cache: Path) -> tuple[int, str]:
 
 def test_fetches_london_rows_as_a_release(tmp_path: Path) -> None:
     store = tmp_path / "s.duckdb"
+    with open_store(store):  # a store must exist before a fetch loads into it
+        pass
     body = BUNDLED.read_bytes() + OUTSIDE.encode()
     routes = Routes({"/early-years/early-years.csv": [Reply(body=body)]})
     with serve(routes) as base:
@@ -54,6 +56,8 @@ def test_fetches_london_rows_as_a_release(tmp_path: Path) -> None:
 
 def test_html_page_writes_nothing(tmp_path: Path) -> None:
     store = tmp_path / "s.duckdb"
+    with open_store(store):  # a store must exist before a fetch loads into it
+        pass
     page = b"<html><head><title>Sign in to continue</title></head></html>"
     routes = Routes({"/early-years/early-years.csv": [Reply(body=page, content_type="text/html")]})
     with serve(routes) as base:
@@ -61,4 +65,5 @@ def test_html_page_writes_nothing(tmp_path: Path) -> None:
     assert code == 1
     assert f"expected CSV from {base}/early-years/early-years.csv, got HTML" in out
     assert "Sign in to continue; nothing was written" in out
-    assert not store.exists()
+    with open_store(store, read_only=True) as s:
+        assert s.releases() == []

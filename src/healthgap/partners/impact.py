@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -194,6 +195,15 @@ def chromium_path() -> Path | None:
     return None if found is None else Path(found)
 
 
+#: Chromium switches for a closed network: no background fetches, no component updates.
+_CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
 def print_pdf(html: str, out: Path, *, chromium: Path | None = None) -> Path:
     """Print ``html`` to a tagged PDF with an outline at ``out`` (Playwright driving Chromium).
     ``ConfigurationError`` when Playwright or Chromium is not installed."""
@@ -206,12 +216,32 @@ def print_pdf(html: str, out: Path, *, chromium: Path | None = None) -> Path:
         from playwright.sync_api import sync_playwright
     except ImportError as exc:
         raise ConfigurationError("PDF needs Playwright: pip install playwright") from exc
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(browser_path))
+
+    def run() -> None:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(browser_path), args=_CHROMIUM_ARGS)
+            try:
+                page = browser.new_page()
+                page.set_content(html, wait_until="load")
+                page.pdf(
+                    path=str(out), format="A4", tagged=True, outline=True, print_background=True
+                )
+            finally:
+                browser.close()
+
+    # Playwright's sync API refuses to run where an asyncio loop is running (a web server, a
+    # notebook, a test session driving a browser): print from a thread of its own.
+    failure: list[BaseException] = []
+
+    def guarded() -> None:
         try:
-            page = browser.new_page()
-            page.set_content(html, wait_until="load")
-            page.pdf(path=str(out), format="A4", tagged=True, outline=True, print_background=True)
-        finally:
-            browser.close()
+            run()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=guarded, name="healthgap-pdf")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
     return out
