@@ -236,8 +236,8 @@ def test_attacker_finds_nothing_where_nothing_leaks() -> None:
     reason=(
         "known defect, issue 11 item 6: today's disclosure control leaves withheld counts that "
         "this independent attacker recovers exactly or pins below the protection interval. "
-        "A stronger protector exists on the `protector` branch but is not merged: it makes "
-        "compute far too slow (see the session note). Strict: when the protector is fixed "
+        "A stronger protector is kept unmerged in docs/wip/ (it makes "
+        "compute far too slow; docs/wip/README.md). Strict: when the protector is fixed "
         "this test passes, and the marker must go."
     ),
 )
