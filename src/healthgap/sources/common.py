@@ -12,7 +12,7 @@ from healthgap.errors import SourceValidationError
 from healthgap.sources.areas import AreaLookup
 from healthgap.sources.csvfile import CsvFile
 from healthgap.sources.periods import Period, PeriodError
-from healthgap.store.release_input import SourceFile
+from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 
 __all__ = [
     "DATA_DIR",
@@ -108,3 +108,39 @@ def map_sex(frame: pd.DataFrame, column: str, *, file: str, shown: str | None = 
             value=str(raw[bad].iloc[0]),
         )
     return mapped
+
+
+#: Reads one file of a directory: (the file read, its rows, the series it holds).
+FileReader = Callable[[Path], tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]]
+
+
+def directory_release(
+    paths: list[Path],
+    read_one: FileReader,
+    *,
+    source: str,
+    directory: str,
+    note: str,
+    context: SourceContext,
+    shown: dict[str, str],
+) -> ReleaseInput:
+    """One release of every file in ``paths``: each read by ``read_one``, their rows validated
+    together into one value table (so a rule names the file and row it breaks)."""
+    from healthgap.sources.values import values_table
+
+    files, frames, infos = [], [], []
+    for path in paths:
+        csv, frame, series = read_one(path)
+        files.append(source_file(csv))
+        frames.append(frame)
+        infos.extend(series)
+    table = values_table(
+        pd.concat(frames, ignore_index=True),
+        file=directory,
+        resolve_indicator=context.resolve_indicator,
+        lookup=context.lookup,
+        shown=shown,
+    )
+    return ReleaseInput(
+        source=source, files=tuple(files), series=tuple(infos), values=table, note=note
+    )

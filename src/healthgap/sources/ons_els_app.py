@@ -21,11 +21,16 @@ import pandas as pd
 
 from healthgap.errors import SourceValidationError
 from healthgap.sources.areas import area_types_for
-from healthgap.sources.common import DATA_DIR, SourceContext, add_periods, source_file
+from healthgap.sources.common import (
+    DATA_DIR,
+    SourceContext,
+    add_periods,
+    directory_release,
+)
 from healthgap.sources.csvfile import CsvFile, read_csv_file
 from healthgap.sources.keys import series_key
 from healthgap.sources.periods import ACADEMIC, Period, parse_iso_interval, parse_period_label
-from healthgap.sources.values import parse_numbers, values_table
+from healthgap.sources.values import parse_numbers
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
 __all__ = ["DIRECTORY", "FILES", "read_ncmp_directory", "read_ncmp_file"]
@@ -127,25 +132,12 @@ def read_ncmp_file(
 
 def read_ncmp_directory(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInput:
     """One release holding both bundled NCMP files (Reception and Year 6)."""
-    files, frames, infos = [], [], []
-    for file_name in FILES:
-        csv, frame, series = read_ncmp_file(
-            base / DIRECTORY / file_name, context=context, name=f"{DIRECTORY}/{file_name}"
-        )
-        files.append(source_file(csv))
-        frames.append(frame)
-        infos.extend(series)
-    table = values_table(
-        pd.concat(frames, ignore_index=True),
-        file=DIRECTORY,
-        resolve_indicator=context.resolve_indicator,
-        lookup=context.lookup,
-        shown=SHOWN,
-    )
-    return ReleaseInput(
+    return directory_release(
+        [base / DIRECTORY / file_name for file_name in FILES],
+        lambda path: read_ncmp_file(path, context=context, name=f"{DIRECTORY}/{path.name}"),
         source="ons_els_app",
-        files=tuple(files),
-        series=tuple(infos),
-        values=table,
+        directory=DIRECTORY,
         note="NCMP excess weight, ONS Explore Local Statistics app (explore-local-statistics-app)",
+        context=context,
+        shown=SHOWN,
     )

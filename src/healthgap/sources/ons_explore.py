@@ -17,11 +17,16 @@ import numpy as np
 import pandas as pd
 
 from healthgap.sources.areas import area_types_for
-from healthgap.sources.common import DATA_DIR, SourceContext, add_periods, source_file
+from healthgap.sources.common import (
+    DATA_DIR,
+    SourceContext,
+    add_periods,
+    directory_release,
+)
 from healthgap.sources.csvfile import CsvFile, read_csv_file
 from healthgap.sources.keys import series_key, slug
 from healthgap.sources.periods import parse_iso_interval
-from healthgap.sources.values import parse_numbers, values_table
+from healthgap.sources.values import parse_numbers
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
 __all__ = [
@@ -124,25 +129,12 @@ def parse_ons_explore_csv(
 
 def read_ons_explore_directory(*, context: SourceContext) -> ReleaseInput:
     """One release holding every bundled Explore Local Statistics file."""
-    files, frames, infos = [], [], []
-    for path in sorted((DATA_DIR / DIRECTORY).glob("*.csv")):
-        csv, frame, series = read_ons_explore_file(
-            path, context=context, name=f"{DIRECTORY}/{path.name}"
-        )
-        files.append(source_file(csv))
-        frames.append(frame)
-        infos.extend(series)
-    table = values_table(
-        pd.concat(frames, ignore_index=True),
-        file=DIRECTORY,
-        resolve_indicator=context.resolve_indicator,
-        lookup=context.lookup,
-        shown=SHOWN,
-    )
-    return ReleaseInput(
+    return directory_release(
+        sorted((DATA_DIR / DIRECTORY).glob("*.csv")),
+        lambda path: read_ons_explore_file(path, context=context, name=f"{DIRECTORY}/{path.name}"),
         source="ons_explore",
-        files=tuple(files),
-        series=tuple(infos),
-        values=table,
+        directory=DIRECTORY,
         note="ONS Explore Local Statistics (explore-local-statistics-data)",
+        context=context,
+        shown=SHOWN,
     )
