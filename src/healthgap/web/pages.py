@@ -29,6 +29,7 @@ from healthgap.charts import trend as trend_chart
 from healthgap.geography import ENGLAND, LONDON
 from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
 from healthgap.web.data import BENCHMARKS, rug, select, spine_entries
+from healthgap.web.profiles import area_extras, indicator_extras
 
 __all__ = ["ATTRIBUTION", "HEADLINES", "static_asset", "website_router"]
 
@@ -283,7 +284,13 @@ def website_router(q: ReadLayer) -> APIRouter:
         return page(request, build)
 
     def _indicator_charts(
-        v: Viewer, ind_id: str, sex: str | None, period: str | None, benchmark: str
+        v: Viewer,
+        ind_id: str,
+        sex: str | None,
+        period: str | None,
+        benchmark: str,
+        small: str | None = None,
+        within: str | None = None,
     ) -> dict[str, Any]:
         if benchmark not in BENCHMARKS:
             raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
@@ -327,7 +334,19 @@ def website_router(q: ReadLayer) -> APIRouter:
                     ),
                 )
             )
-        ctx.update(charts=charts, bench=bench, bench_name=name)
+        extras = indicator_extras(
+            q,
+            v,
+            sel,
+            title=title,
+            benchmark_key=key,
+            benchmark_name=name,
+            small=small,
+            within=within,
+        )
+        charts[1:1] = extras.maps
+        charts += [c for c in extras.charts() if c not in extras.maps]
+        ctx.update(charts=charts, bench=bench, bench_name=name, extras=extras)
         return ctx
 
     @router.get("/indicators/{indicator_id}", response_class=HTMLResponse)
@@ -337,9 +356,19 @@ def website_router(q: ReadLayer) -> APIRouter:
         sex: str | None = None,
         period: str | None = None,
         benchmark: str = "london",
+        small: str | None = None,
+        within: str | None = None,
     ) -> Response:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
-            ctx = _indicator_charts(v, indicator_id, sex or None, period or None, benchmark)
+            ctx = _indicator_charts(
+                v,
+                indicator_id,
+                sex or None,
+                period or None,
+                benchmark,
+                small or None,
+                within or None,
+            )
             aims = {a.id: a for a in q.aims()}
             return "indicator.html", {
                 "title": ctx["sel"].indicator.name,
@@ -358,10 +387,20 @@ def website_router(q: ReadLayer) -> APIRouter:
         sex: str | None = None,
         period: str | None = None,
         benchmark: str = "london",
+        small: str | None = None,
+        within: str | None = None,
     ) -> Response:
         try:
             v = _viewer(request.query_params.get("as_of"))
-            ctx = _indicator_charts(v, indicator_id, sex or None, period or None, benchmark)
+            ctx = _indicator_charts(
+                v,
+                indicator_id,
+                sex or None,
+                period or None,
+                benchmark,
+                small or None,
+                within or None,
+            )
         except (QueryError, PageError) as e:
             return PlainTextResponse(str(e), status_code=404)
         chart = next((c for c in ctx["charts"] if c.id == chart_id), None)
@@ -383,14 +422,45 @@ def website_router(q: ReadLayer) -> APIRouter:
             return "areas.html", {
                 "title": "Areas",
                 "boroughs": q.areas(area_type="ltla", parent=LONDON),
+                "icbs": q.areas(area_type="icb", parent=LONDON),
             }
 
         return page(request, build)
 
+    def _area_ctx(v: Viewer, code: str, map_borough: str | None) -> dict[str, Any]:
+        info = q.area(code)
+        extras = area_extras(q, v, info, map_borough=map_borough)
+        found = [extras[k] for k in ("pyramid", "deprivation", "lsoa_map") if extras[k]]
+        return {"info": info, "extras": extras, "extra_charts": found}
+
+    @router.get("/areas/{code}/{chart_id}.csv")
+    def area_csv(
+        request: Request, code: str, chart_id: str, map_borough: str | None = None
+    ) -> Response:
+        try:
+            v = _viewer(request.query_params.get("as_of"))
+            ctx = _area_ctx(v, code, map_borough or None)
+            charts = list(ctx["extra_charts"])
+            entries = spine_entries(q, v, ctx["info"].code, q.indicators())
+            if entries:
+                charts.append(spine_chart(entries, area_name=ctx["info"].name))
+        except (QueryError, PageError) as e:
+            return PlainTextResponse(str(e), status_code=404)
+        chart = next((c for c in charts if c.id == chart_id), None)
+        if chart is None:
+            valid = ", ".join(c.id for c in charts) or "none"
+            return PlainTextResponse(f"no chart {chart_id!r} (one of: {valid})", 404)
+        return Response(
+            chart.csv(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{code}-{chart_id}.csv"'},
+        )
+
     @router.get("/areas/{code}", response_class=HTMLResponse)
-    def area(request: Request, code: str) -> Response:
+    def area(request: Request, code: str, map_borough: str | None = None) -> Response:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
-            info = q.area(code)
+            actx = _area_ctx(v, code, map_borough or None)
+            info = actx["info"]
             entries = spine_entries(q, v, info.code, q.indicators())
             chart = spine_chart(entries, area_name=info.name) if entries else None
             red = [
@@ -407,7 +477,8 @@ def website_router(q: ReadLayer) -> APIRouter:
                 "chart": chart,
                 "red": red,
                 "worse": worse,
-                "charts": [chart] if chart else [],
+                "charts": ([chart] if chart else []) + actx["extra_charts"],
+                "extras": actx["extras"],
             }
 
         return page(request, build)
