@@ -120,29 +120,36 @@ def breakdown_values(
 
 
 _MEASURE_NAMES = {
-    "sii": "Slope index of inequality (SII)",
-    "rii": "Relative index of inequality (RII)",
-    "gap": "Gap: least minus most deprived decile",
+    "sii": "slope index of inequality (SII)",
+    "rii": "relative index of inequality (RII)",
+    "gap": "gap between the least and most deprived deciles",
+    "heat-d": "difference between the most and least advantaged groups (HEAT D)",
+    "heat-r": "ratio of the most to the least advantaged group (HEAT R)",
 }
 
 
 def measure_name(measure: str) -> str:
-    """A measure key ('sii-imd2019-decile-london', 'heat-d-ethnic-group' …) in words."""
-    head = measure.split("-", 1)[0]
-    if head == "heat":
-        code = measure.split("-")[1].upper()
-        return f"HEAT {code}"
-    return _MEASURE_NAMES.get(head, measure)
+    """A measure key ('sii-imd2019-decile-london', 'heat-d-ethnic-group' …) in words
+    (lower case, for use inside a sentence)."""
+    parts = measure.split("-")
+    head = "-".join(parts[:2]) if parts[0] == "heat" else parts[0]
+    if head in _MEASURE_NAMES:
+        return _MEASURE_NAMES[head]
+    return f"HEAT {parts[1].upper()}" if parts[0] == "heat" else measure
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
 
 
 def inequality_trend(
     rows: Sequence[InequalityTrendRow], *, title: str, chart_id: str, measures: Sequence[str]
 ) -> Chart:
-    """Inequality measures (those whose key starts with one of ``measures``) over time with
-    their 95% intervals, one small chart per measure (each with its own scale)."""
+    """Inequality measures (the keys in ``measures``) over time with their 95% intervals,
+    one small chart per measure (each with its own scale)."""
     records: list[dict[str, Any]] = [
         {
-            "measure": measure_name(t.row.measure),
+            "measure": _cap(measure_name(t.row.measure)),
             "period": t.period_label,
             "value": _r(t.row.value, 3),
             "lower95": _r(t.row.lower95_0cl, 3),
@@ -151,8 +158,7 @@ def inequality_trend(
             "note": t.row.note,
         }
         for t in sorted(rows, key=lambda t: (t.row.measure, t.period_start))
-        if t.row.measure.split("-", 1)[0] in measures
-        or (t.row.measure.startswith("heat-") and t.row.measure.split("-")[1] in measures)
+        if t.row.measure in measures
     ]
     periods = sorted({str(x["period"]) for x in records})
     base = alt.Chart().encode(x=alt.X("period:O", sort=periods, title="Period"))

@@ -30,9 +30,15 @@ __all__ = ["BREAKDOWNS", "IndicatorExtras", "area_extras", "indicator_extras", "
 
 #: Breakdowns shown on the indicator page: breakdown_type → (words, measures to chart).
 BREAKDOWNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "imd2019_decile_london": ("London deprivation deciles (IMD 2019)", ("sii", "rii", "gap")),
-    "imd2019_decile": ("national deprivation deciles (IMD 2019)", ("sii", "rii", "gap")),
-    "ethnic_group": ("ethnic groups", ("d", "r")),
+    "imd2019_decile_london": (
+        "London deprivation deciles (IMD 2019)",
+        tuple(f"{m}-imd2019-decile-london" for m in ("sii", "rii", "gap")),
+    ),
+    "imd2019_decile": (
+        "national deprivation deciles (IMD 2019)",
+        tuple(f"{m}-imd2019-decile" for m in ("sii", "rii", "gap")),
+    ),
+    "ethnic_group": ("ethnic groups", ("heat-d-ethnic-group", "heat-r-ethnic-group")),
 }
 _SMALL = ("msoa21", "msoa11", "lsoa21", "lsoa11")
 _FUNNEL_X = {"proportion": "Denominator (people)", "rate": "Person-years a year"}
@@ -192,9 +198,7 @@ def indicator_extras(
                 measures=measures,
             )
             for t in trend:
-                head = t.row.measure.split("-")
-                key = head[1] if head[0] == "heat" else head[0]
-                if t.period_label == sel.period and key in measures:
+                if t.period_label == sel.period and t.row.measure in measures:
                     name = cp.measure_name(t.row.measure)
                     block["measures"].append(
                         (
