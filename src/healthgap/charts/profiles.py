@@ -94,7 +94,7 @@ def breakdown_values(
         for r in sorted(rows, key=order)
     ]
     cats = [str(x["category"]) for x in records]
-    base = alt.Chart(_data(records)).encode(
+    base = alt.Chart().encode(
         y=alt.Y("category:N", sort=cats, title=None, axis=alt.Axis(labelLimit=220))
     )
     bars = base.mark_rule(color="#555555", strokeWidth=2).encode(x="lower95:Q", x2="upper95:Q")
@@ -102,7 +102,7 @@ def breakdown_values(
         x=alt.X("value:Q", title="Value", scale=alt.Scale(zero=False)),
         tooltip=["category:N", "value:Q", "lower95:Q", "upper95:Q"],
     )
-    chart = alt.layer(bars, pts).properties(
+    chart = alt.layer(bars, pts, data=_data(records)).properties(
         width=_WIDTH - 260, height=max(100, 22 * len(records)), title=title
     )
     shown = [x for x in records if x["value"] is not None]
@@ -216,7 +216,7 @@ def sex_gap(rows: Sequence[SexGapRow], *, title: str, unit: str, chart_id: str) 
         for r in rows
     ]
     periods = [str(x["period"]) for x in records]
-    base = alt.Chart(_data(records)).encode(x=alt.X("period:O", sort=periods, title="Period"))
+    base = alt.Chart().encode(x=alt.X("period:O", sort=periods, title="Period"))
     band = base.mark_rule(color="#777777", strokeWidth=2).encode(
         y=alt.Y("lower95:Q", title=f"Male minus female ({unit})"), y2="upper95:Q"
     )
@@ -228,7 +228,9 @@ def sex_gap(rows: Sequence[SexGapRow], *, title: str, unit: str, chart_id: str) 
         .mark_rule(color="#000000", strokeDash=[4, 3])
         .encode(y="zero:Q")
     )
-    chart = alt.layer(zero, band, line).properties(width=_WIDTH - 180, height=200, title=title)
+    chart = alt.layer(zero, alt.layer(band, line, data=_data(records))).properties(
+        width=_WIDTH - 180, height=200, title=title
+    )
     if records:
         last = records[-1]
         summary = (
@@ -286,7 +288,7 @@ def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel"
     data = _data(records)
     x_enc = alt.X("x:Q", title=x_title, scale=alt.Scale(domain=[lo, hi], nice=False))
     limits = (
-        alt.Chart(data)
+        alt.Chart()
         .transform_filter("datum.kind === 'limit'")
         .mark_line(color="#444444", clip=True)
         .encode(
@@ -310,7 +312,7 @@ def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel"
     )
     styles = [s for s in _FUNNEL_STYLE if any(x["significance"] == s for x in records)]
     pts = (
-        alt.Chart(data)
+        alt.Chart()
         .transform_filter("datum.kind === 'area'")
         .mark_point(filled=True, size=70, stroke="#222222", strokeWidth=0.8)
         .encode(
@@ -328,7 +330,7 @@ def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel"
             tooltip=["area_name:N", "value:Q", "count:Q", "x:Q", "significance:N"],
         )
     )
-    chart = alt.layer(limits, base_rule, pts).properties(
+    chart = alt.layer(alt.layer(limits, pts, data=data), base_rule).properties(
         width=_WIDTH - 220, height=280, title=title
     )
     areas = [x for x in records if x["kind"] == "area"]
@@ -413,7 +415,7 @@ def deprivation_profile(d: DeprivationProfile, *, chart_id: str = "deprivation")
         for s in d.shares
     ]
     labels = [str(x["decile_label"]) for x in records]
-    base = alt.Chart(_data(records)).encode(
+    base = alt.Chart().encode(
         y=alt.Y("decile_label:N", sort=labels, title=None, axis=alt.Axis(labelLimit=220))
     )
     bars = base.mark_bar().encode(
@@ -426,7 +428,9 @@ def deprivation_profile(d: DeprivationProfile, *, chart_id: str = "deprivation")
         tooltip=["decile_label:N", "lsoas:Q", "share:Q", "london_share:Q"],
     )
     tick = base.mark_tick(color="#000000", thickness=2, size=18).encode(x="london_share:Q")
-    chart = alt.layer(bars, tick).properties(width=_WIDTH - 260, height=240, title=title)
+    chart = alt.layer(bars, tick, data=_data(records)).properties(
+        width=_WIDTH - 260, height=240, title=title
+    )
     most = sum(float(x["share"] or 0) for x in records if int(x["decile"]) <= 2)
     least = sum(float(x["share"] or 0) for x in records if int(x["decile"]) >= 9)
     summary = (
