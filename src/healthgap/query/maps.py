@@ -98,6 +98,28 @@ def _geometry(geom: dict[str, Any], tolerance: float, digits: int) -> dict[str, 
     return dict(geom)
 
 
+def _level(read: ReadLayer, level: str, tolerance: float, digits: int) -> list[dict[str, Any]]:
+    """Every feature of ``level``, simplified once per process (per geography)."""
+    key = (id(read.geography), level, "*", tolerance, digits)
+    with _LOCK:
+        hit = _CACHE.get(key)
+    if hit is not None:
+        return list(hit["features"])
+    boundary: BoundaryLevel = MAP_LEVELS[level][0]  # type: ignore[assignment]
+    assert boundary in get_args(BoundaryLevel)
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"code": f["properties"]["code"], "name": f["properties"]["name"]},
+            "geometry": _geometry(f["geometry"], tolerance, digits),
+        }
+        for f in read.geography.boundaries(boundary)["features"]
+    ]
+    with _LOCK:
+        _CACHE[key] = {"type": "FeatureCollection", "features": features}
+    return features
+
+
 def map_boundaries(
     read: ReadLayer,
     level: str,
@@ -116,26 +138,13 @@ def map_boundaries(
     with _LOCK:
         hit = _CACHE.get(key)
     if hit is None:
-        boundary: BoundaryLevel = MAP_LEVELS[level][0]  # type: ignore[assignment]
-        assert boundary in get_args(BoundaryLevel)
-        data = read.geography.boundaries(boundary)
+        every = _level(read, level, float(tolerance), int(digits))
         inside: set[str] | None = None
         if area != LONDON:
             inside = {a.code for a in read.areas(area_type=level, parent=area)}
             if read.area(area).area_type == level:
                 inside.add(area)
-        features = [
-            {
-                "type": "Feature",
-                "properties": {
-                    "code": f["properties"]["code"],
-                    "name": f["properties"]["name"],
-                },
-                "geometry": _geometry(f["geometry"], tolerance, digits),
-            }
-            for f in data["features"]
-            if inside is None or f["properties"]["code"] in inside
-        ]
+        features = [f for f in every if inside is None or f["properties"]["code"] in inside]
         hit = {"type": "FeatureCollection", "features": features}
         with _LOCK:
             _CACHE[key] = hit

@@ -413,15 +413,23 @@ def inequality_trend(
     breakdown at ``area``, oldest first. ``NoData`` when no period bears them."""
     held = read.values(viewer, indicator=indicator, area=area, sex=sex, breakdown=breakdown)
     starts = {r.period_label: r.period_start for r in held}
-    out: list[InequalityTrendRow] = []
-    for label in sorted(starts, key=lambda p: starts[p]):
-        try:
-            measures = read.inequality(
-                viewer, indicator=indicator, area=area, period=label, breakdown=breakdown, sex=sex
-            )
-        except NoData:
-            continue
-        out += [InequalityTrendRow(label, starts[label], m) for m in measures]
+
+    def build(vis: Viewer) -> list[InequalityTrendRow]:
+        got: list[InequalityTrendRow] = []
+        for label in sorted(starts, key=lambda p: starts[p]):
+            try:
+                measures = read.inequality(
+                    vis, indicator=indicator, area=area, period=label, breakdown=breakdown, sex=sex
+                )
+            except NoData:
+                continue
+            got += [InequalityTrendRow(label, starts[label], m) for m in measures]
+        return got
+
+    # remembered per version of what the viewer sees (ReadLayer._cached): the measures are
+    # simulations, and every view of the indicator page (sex, period, benchmark) shows them
+    params = {"indicator": indicator, "area": area, "breakdown": breakdown, "sex": sex}
+    out = list(read._cached("inequality_trend", viewer, params, build))
     if not out:
         raise NoData(
             {"indicator": indicator, "area": area, "breakdown": breakdown, "sex": sex},

@@ -238,7 +238,19 @@ def indicator_extras(
             q, v, indicator=sel.indicator.id, series=sel.series, period=sel.period, sex=sel.sex
         )
     except NoData as e:
-        ex.funnel_note = f"No funnel plot: {e}"
+        if "statistics_with_funnels" in e.available:
+            ex.funnel_note = (
+                "No funnel plot: funnels are drawn for proportions and rates, and this "
+                f"indicator is a {sel.indicator.statistic.value.replace('_', ' ')}."
+            )
+        elif "boroughs_with_count_and_denominator" in e.available:
+            n_held = e.available["boroughs_with_count_and_denominator"][0]
+            ex.funnel_note = (
+                "No funnel plot: it needs each borough's count and denominator, and "
+                f"{n_held} of London's boroughs publish both for this selection."
+            )
+        else:
+            ex.funnel_note = f"No funnel plot: {e}"
     else:
         ex.funnel = cp.funnel_plot(
             f,
