@@ -14,7 +14,8 @@ from typing import Any
 import altair as alt
 
 from healthgap.charts.base import Chart
-from healthgap.charts.specs import _WIDTH, _config, _data, _fmt, _r, _rewind
+from healthgap.charts.specs import _WIDTH, _data, _fmt, _r, _rewind
+from healthgap.charts.specs import _config as _base_config
 from healthgap.query import ValueRow
 from healthgap.query.profiles import (
     DeprivationProfile,
@@ -60,6 +61,15 @@ _FUNNEL_STYLE: dict[str, tuple[str, str]] = {
 }
 #: At most this many points of each control-limit line are drawn (and listed).
 _LIMIT_POINTS = 30
+
+
+def _config(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
+    """The shared configuration, with room to spare on the left and right: vl-convert
+    measures text in its own fallback font, narrower than a browser's system-ui, so long
+    axis labels would otherwise be cut at the SVG's edge."""
+    spec = _base_config(chart, description)
+    spec["padding"] = {"left": 36, "right": 24, "top": 5, "bottom": 5}
+    return spec
 
 
 def _decile_label(d: int) -> str:
@@ -142,6 +152,11 @@ def _cap(s: str) -> str:
     return s[:1].upper() + s[1:]
 
 
+def _order_of(name: str, measures: Sequence[str]) -> int:
+    names = [_cap(measure_name(m)) for m in measures]
+    return names.index(name) if name in names else len(names)
+
+
 def inequality_trend(
     rows: Sequence[InequalityTrendRow], *, title: str, chart_id: str, measures: Sequence[str]
 ) -> Chart:
@@ -160,7 +175,9 @@ def inequality_trend(
         for t in sorted(rows, key=lambda t: (t.row.measure, t.period_start))
         if t.row.measure in measures
     ]
+    records.sort(key=lambda x: _order_of(x["measure"], measures))
     periods = sorted({str(x["period"]) for x in records})
+    order = [_cap(measure_name(m)) for m in measures]
     base = alt.Chart().encode(x=alt.X("period:O", sort=periods, title="Period"))
     band = base.mark_rule(color="#777777", strokeWidth=2).encode(
         y=alt.Y("lower95:Q", title="Value", scale=alt.Scale(zero=False)), y2="upper95:Q"
@@ -175,8 +192,14 @@ def inequality_trend(
             row=alt.Row(
                 "measure:N",
                 title=None,
+                sort=order,
                 header=alt.Header(
-                    labelAngle=0, labelAlign="left", labelOrient="top", labelFontSize=12
+                    labelAngle=0,
+                    labelAlign="left",
+                    labelAnchor="start",
+                    labelOrient="top",
+                    labelFontSize=12,
+                    labelLimit=0,
                 ),
             )
         )
@@ -321,6 +344,7 @@ def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel"
             color=alt.Color(
                 "significance:N",
                 title="Against the funnel",
+                legend=alt.Legend(titleLimit=0),
                 scale=alt.Scale(domain=styles, range=[_FUNNEL_STYLE[s][0] for s in styles]),
             ),
             shape=alt.Shape(
@@ -331,7 +355,7 @@ def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel"
         )
     )
     chart = alt.layer(alt.layer(limits, pts, data=data), base_rule).properties(
-        width=_WIDTH - 220, height=280, title=title
+        width=_WIDTH - 260, height=280, title=title
     )
     areas = [x for x in records if x["kind"] == "area"]
     outside = [x for x in areas if x["significance"] != "Not significant"]
@@ -495,7 +519,7 @@ def decile_map(
             ],
         )
         .project("mercator")
-        .properties(width=_WIDTH - 200, height=320, title=title)
+        .properties(width=_WIDTH - 280, height=300, title=title)
     )
     most = sum(1 for r in records if r["london_decile"] in (1, 2))
     summary = (
