@@ -277,6 +277,11 @@ def test_lsoa_map_draws_the_boroughs_lsoas_and_keeps_state_in_url(
     assert response is not None
     assert response.status == 404
     expect(bad.locator("main")).to_contain_text("within")
+    # and an indicator without small-area values says so rather than ignore the choice
+    response = bad.goto(f"{LE}?within={HACKNEY}")
+    assert response is not None
+    assert response.status == 404
+    expect(bad.locator("main")).to_contain_text(f"within={HACKNEY}); held: area_types_held")
 
 
 def test_inequality_section_shows_sii_rii_gap_with_intervals_and_trend(

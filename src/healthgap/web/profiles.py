@@ -132,6 +132,12 @@ def indicator_extras(
             )
     held = tuple(t for t in _SMALL if any(r.area_type == t for r in now))
     ex.small_levels = held
+    if not held and (small is not None or within is not None):
+        # never ignore a parameter silently: this selection has no small-area values
+        raise NoData(
+            {"indicator": sel.indicator.id, "period": sel.period, "small": small, "within": within},
+            {"area_types_held": sorted({r.area_type for r in now})},
+        )
     if held:
         if small is not None and small not in held:
             raise UnknownParameter("small", small, valid=held)
