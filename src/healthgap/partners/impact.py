@@ -14,7 +14,9 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from healthgap.errors import ConfigurationError, InputError
 
@@ -30,6 +32,7 @@ __all__ = [
     "chromium_path",
     "domain_of",
     "print_pdf",
+    "render_body",
     "render_html",
 ]
 
@@ -166,6 +169,17 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def render_html(assessment: ImpactAssessment) -> str:
     """The assessment as a standalone, accessible HTML page."""
+    return _env().get_template("impact.html.j2").render(a=assessment)
+
+
+def render_body(assessment: ImpactAssessment) -> str:
+    """The assessment's content without the page around it (its ``h1``, sections and
+    sources), for a page that has its own header, such as the website's."""
+    return _env().get_template("impact_body.html.j2").render(a=assessment, prefix="")
+
+
+@lru_cache(maxsize=1)
+def _env() -> Any:
     import jinja2
 
     env = jinja2.Environment(
@@ -177,7 +191,7 @@ def render_html(assessment: ImpactAssessment) -> str:
     )
     env.filters["num"] = _num
     env.filters["pct"] = lambda v: f"{100 * v:.1f}%"
-    return env.get_template("impact.html.j2").render(a=assessment)
+    return env
 
 
 def _num(value: float | None) -> str:

@@ -31,7 +31,14 @@ from healthgap.query.errors import NoData
 from healthgap.query.models import ValueRow
 from healthgap.query.reader import ReadLayer, Viewer
 
-__all__ = ["AREA_KINDS", "impact_assessment", "parse_codes", "resolve_catchment"]
+__all__ = [
+    "AREA_KINDS",
+    "CatchmentError",
+    "ImpactAssessment",
+    "impact_assessment",
+    "parse_codes",
+    "resolve_catchment",
+]
 
 #: Area types a catchment may be given in.
 AREA_KINDS: tuple[str, ...] = ("ltla", "ward", "msoa21", "msoa11", "lsoa21", "lsoa11")
@@ -40,6 +47,8 @@ _VINTAGE = {"lsoa21": "2021", "msoa21": "2021", "lsoa11": "2011", "msoa11": "201
 _AGE_BANDS: tuple[tuple[int, str], ...] = ((0, "0–4"), (5, "5–17"), (18, "18–64"), (65, "65+"))
 #: A share this much above London's flags a group at risk (relative, 25 %).
 _RISK_RATIO = 1.25
+#: Unknown codes given a suggestion (the rest are named without one).
+_SUGGEST = 5
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -64,7 +73,8 @@ def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
         raise CatchmentError("no area codes given; give borough, ward, MSOA or LSOA codes")
     unknown = [c for c in wanted if geo.get(c) is None]
     if unknown:
-        suggestions = {c: s for c in unknown if (s := geo.suggest(c)) is not None}
+        # The closest code for the first few (a fuzzy look-up costs a fraction of a second).
+        suggestions = {c: s for c in unknown[:_SUGGEST] if (s := geo.suggest(c)) is not None}
         raise CatchmentError("unknown area codes", codes=unknown, suggestions=suggestions)
     kinds: dict[str, list[str]] = {c: geo.types_of(c) for c in wanted}
     wrong = [c for c, k in kinds.items() if not set(k) & set(AREA_KINDS)]
