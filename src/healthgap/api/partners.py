@@ -66,7 +66,7 @@ def _pdf(html: str, stem: str) -> Response:
 
 
 # ---------------------------------------------------------------------- library
-@router.get("/actions", tags=["actions"])
+@router.get("/actions", tags=["actions"], responses=responses(401, 403))
 def list_actions(
     request: Request,
     aim: _Filter = None,
@@ -221,7 +221,11 @@ _SCORE_CONTENT: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post("/selfassess/score", tags=["self-assessment"], responses=_SCORE_CONTENT)
+@router.post(
+    "/selfassess/score",
+    tags=["self-assessment"],
+    responses={**_SCORE_CONTENT, **responses(503)},
+)
 def selfassess_score(
     request: Request,
     checklist: Annotated[

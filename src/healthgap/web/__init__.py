@@ -14,6 +14,7 @@ from fastapi import FastAPI
 
 from healthgap.query import ReadLayer
 from healthgap.web.pages import static_asset, website_router
+from healthgap.web.partners import partners_router
 
 __all__ = ["mount_website", "website_router"]
 
@@ -22,4 +23,5 @@ def mount_website(app: FastAPI, read_layer: ReadLayer) -> None:
     """Add the website's pages and static assets to ``app`` (at ``/``). The chart bundle is
     built in the background now, so the first page with a chart need not wait for it."""
     app.include_router(website_router(read_layer))
+    app.include_router(partners_router(read_layer))
     threading.Thread(target=static_asset, args=("vega-bundle.js",), daemon=True).start()
