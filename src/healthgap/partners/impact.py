@@ -169,13 +169,15 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def render_html(assessment: ImpactAssessment) -> str:
     """The assessment as a standalone, accessible HTML page."""
-    return _env().get_template("impact.html.j2").render(a=assessment)
+    html: str = _env().get_template("impact.html.j2").render(a=assessment)
+    return html
 
 
 def render_body(assessment: ImpactAssessment) -> str:
     """The assessment's content without the page around it (its ``h1``, sections and
     sources), for a page that has its own header, such as the website's."""
-    return _env().get_template("impact_body.html.j2").render(a=assessment, prefix="")
+    body: str = _env().get_template("impact_body.html.j2").render(a=assessment, prefix="")
+    return body
 
 
 @lru_cache(maxsize=1)
