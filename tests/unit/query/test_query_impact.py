@@ -89,7 +89,7 @@ def test_assessment_profiles_against_london_and_cites_every_figure(reader: ReadL
     assert '<html lang="en-GB">' in html
     assert "Closing a walk-in centre" in html
     assert f'id="{le[0].citation}"' in html
-    assert "<caption>" in html
+    assert "<caption id=" in html
     assert 'scope="col"' in html
     for heading in ("Access", "Experience", "Outcomes", "Groups at risk", "Data gaps"):
         assert heading in html
