@@ -229,3 +229,12 @@ def test_new_pages_pass_axe(context: BrowserContext, name: str) -> None:
     expect(page.locator("h1")).to_have_count(1)
     _axe_clean(page)
     page.close()
+
+
+@pytest.mark.parametrize("name", list(NEW_PAGES))
+def test_new_pages_fit_375_px_without_js(nojs_context: BrowserContext, name: str) -> None:
+    page = nojs_context.new_page()
+    page.goto(NEW_PAGES[name])
+    expect(page.locator("h1")).to_have_count(1)
+    _fits_375(page)
+    page.close()
