@@ -23,7 +23,8 @@ def mount_website(app: FastAPI, read_layer: ReadLayer, *, warm: bool = True) -> 
     """Add the website's pages and static assets to ``app`` (at ``/``). The chart bundle is
     built in the background now, so the first page with a chart need not wait for it; with
     ``warm`` every page is rendered once in the background and again whenever the visible
-    releases change (:class:`Warmer`, also kept as ``app.state.web_warmer``)."""
+    releases change (:class:`Warmer`, also kept as ``app.state.web_warmer``; stopped when
+    the app shuts down)."""
     router = website_router(read_layer)
     app.include_router(router)
     threading.Thread(target=static_asset, args=("vega-bundle.js",), daemon=True).start()
@@ -31,4 +32,5 @@ def mount_website(app: FastAPI, read_layer: ReadLayer, *, warm: bool = True) -> 
         return None
     warmer = Warmer(app, read_layer).start()
     app.state.web_warmer = warmer
+    app.router.on_shutdown.append(warmer.stop)
     return warmer

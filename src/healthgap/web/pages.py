@@ -193,7 +193,9 @@ def website_router(q: ReadLayer) -> APIRouter:
             )
             status = 404
         ms = (time.perf_counter() - started) * 1000
-        return HTMLResponse(body, status_code=status, headers={"Server-Timing": f"app;dur={ms:.1f}"})
+        return HTMLResponse(
+            body, status_code=status, headers={"Server-Timing": f"app;dur={ms:.1f}"}
+        )
 
     def _download(
         request: Request, build: Callable[[Viewer], tuple[str, dict[str, Any]]]
@@ -221,8 +223,10 @@ def website_router(q: ReadLayer) -> APIRouter:
         query = "&".join(
             f"{k}={quote(v)}" for k, v in request.query_params.multi_items() if k != "download"
         )
-        return _env().get_template(template).render(
-            path=request.url.path, query=query, as_of=as_of, **ctx
+        return (
+            _env()
+            .get_template(template)
+            .render(path=request.url.path, query=query, as_of=as_of, **ctx)
         )
 
     # ------------------------------------------------------------------ static

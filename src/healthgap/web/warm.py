@@ -68,7 +68,7 @@ class Warmer:
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=30)
+        self._thread.join(timeout=5)
 
     def _run(self) -> None:
         seen = None
@@ -83,6 +83,8 @@ class Warmer:
                     seen = version
                     _LOG.info("website warmed: %d pages in %.1f s", len(self.paths()), self.seconds)
             except Exception:  # the warmer must never take the server down
+                if self._stop.is_set():
+                    return
                 _LOG.exception("website warming failed")
             self.ready.set()
             self._stop.wait(self.interval)

@@ -29,13 +29,16 @@
   status.className = "visually-hidden view-status";
   status.setAttribute("role", "status");
   document.body.appendChild(status);
+  var latest = 0;  // a faster later request wins over a slower earlier one
   function go(url, push) {
+    var ticket = ++latest;
     var active = document.activeElement;
     var focusId = active && active.id;
     document.documentElement.setAttribute("aria-busy", "true");
     return fetch(url, { headers: { Accept: "text/html" }, credentials: "same-origin" })
       .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.text(); })
       .then(function (html) {
+        if (ticket !== latest) { return; }
         var doc = new DOMParser().parseFromString(html, "text/html");
         var fresh = doc.querySelector("main");
         var main = document.querySelector("main");
@@ -50,7 +53,7 @@
         status.textContent = "View updated" + (h1 ? ": " + h1.textContent : "");
         document.documentElement.removeAttribute("aria-busy");
       })
-      .catch(function () { window.location.href = url; });
+      .catch(function () { if (ticket === latest) { window.location.href = url; } });
   }
   function formUrl(form) {
     var params = new URLSearchParams();
