@@ -46,7 +46,13 @@ class Client:
             return Answer(e.code, e.read().decode(), dict(e.headers.items()))
 
 
-AREAS = {"E92000001": "country", "E12000007": "region", "E09000001": "ltla", "E09000012": "ltla"}
+AREAS = {
+    "E92000001": "country",
+    "E12000007": "region",
+    "E09000001": "ltla",
+    "E09000012": "ltla",
+    "E54000029": "icb",  # North East London
+}
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +199,18 @@ def test_the_warmer_renders_every_page_of_the_site(client: Client) -> None:
     assert "/areas/E09000012" in paths
     assert "/indicators/life_expectancy" in paths
     assert len([p for p in paths if p.startswith("/areas/E54")]) == 5  # the London ICBs
+
+
+def test_overview_has_london_england_and_icb_columns(client: Client) -> None:
+    html = client.get("/overview?benchmark=england").text
+    heads = html.split("<thead>")[1].split("</thead>")[0]
+    assert heads.count('class="area-col col-icb"') == 5
+    for name in ("London", "England", "North East London", "City of London", "Hackney"):
+        assert f">{name}</a></th>" in heads
+    body = html.split("<tbody>")[1]
+    # North East London's cell carries its value and its comparison with England.
+    assert '<span class="visually-hidden">North East London: 84.0, ' in body
+    # London's cell is London compared with England; England's is its value only.
+    assert "London: 81.0, " in body
+    assert "compared with England" in body
+    assert '<td class="cell col-country sig-benchmark">' in body
