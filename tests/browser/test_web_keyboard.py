@@ -76,6 +76,7 @@ def test_overview_by_keyboard_only_changes_view_and_url(context: BrowserContext)
     first = page.locator("table.rug tbody tr").first.locator("th, td").nth(col)
     expect(first).to_have_class("cell col-ltla sig-worse")
     expect(page.locator("table.rug thead th[aria-sort]")).to_have_text("Barking and Dagenham")
+    expect(page.locator("table.rug caption")).to_contain_text("worse first in Barking and Dagenham")
     # The comparison switch by keyboard: England.
     _tab_to(page, "#ctl-benchmark", key="Shift+Tab")
     with page.expect_navigation():
