@@ -37,7 +37,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient,
     path: Path = tmp_path_factory.mktemp("webpartners") / "store.duckdb"
     writer = open_writer(path)
     app = FastAPI()
-    mount_website(app, ReadLayer(writer.store))
+    mount_website(app, ReadLayer(writer.store), warm=False)
     yield TestClient(app), writer
     writer.close()
     writer.store.close()
