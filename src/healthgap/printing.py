@@ -15,8 +15,12 @@ import shutil
 import threading
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from healthgap.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from playwright.sync_api import PdfMargins
 
 __all__ = ["PAGE_NUMBER_FOOTER", "chromium_path", "print_pdf", "print_pdfs"]
 
@@ -34,6 +38,10 @@ PAGE_NUMBER_FOOTER = (
     'font-family:system-ui,sans-serif">Page <span class="pageNumber"></span> of '
     '<span class="totalPages"></span></div>'
 )
+
+
+#: Page margins when a footer is printed (Chromium draws the footer inside the margin).
+_MARGINS: PdfMargins = {"top": "15mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}
 
 
 def chromium_path() -> Path | None:
@@ -85,7 +93,7 @@ def print_pdfs(
                         display_header_footer=footer is not None,
                         header_template="<span></span>",
                         footer_template=footer or "<span></span>",
-                        prefer_css_page_size=False,
+                        margin=_MARGINS if footer is not None else None,
                     )
             finally:
                 browser.close()
