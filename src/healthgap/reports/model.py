@@ -6,6 +6,7 @@ the website's (:mod:`healthgap.web.data`), so a printed number equals the page's
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -243,10 +244,24 @@ def _gaps(q: ReadLayer, v: Viewer) -> list[GapVerdictRow]:
     return gap_verdicts(q, v)
 
 
+_RELEASES: weakref.WeakKeyDictionary[ReadLayer, dict[str, tuple[Release, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _visible(q: ReadLayer, v: Viewer) -> tuple[Release, ...]:
+    """The releases ``v`` sees, in id order; remembered per read layer under its version
+    fingerprint (equal fingerprints, equal answers), as 33 briefings ask the same."""
+    version = q.version(v)
+    held = _RELEASES.setdefault(q, {})
+    if version not in held:
+        held.clear()
+        held[version] = tuple(sorted(q.releases(v), key=lambda r: r.release_id))
+    return held[version]
+
+
 def _releases(q: ReadLayer, v: Viewer, ids: set[int]) -> tuple[Release, ...]:
-    return tuple(
-        r for r in sorted(q.releases(v), key=lambda r: r.release_id) if r.release_id in ids
-    )
+    return tuple(r for r in _visible(q, v) if r.release_id in ids)
 
 
 def _names(q: ReadLayer) -> dict[str, str]:
@@ -271,7 +286,7 @@ def build_annual(q: ReadLayer, year: int, as_of: date | None = None) -> AnnualRe
     history = _london_england(q, v)
     status = _assessments(q, v)
     verdicts = _gaps(q, v)
-    visible = sorted(q.releases(v), key=lambda r: r.release_id)
+    visible = _visible(q, v)
     aims: list[AimSection] = []
     seen_key: set[str] = set()
     for aim in q.aims():

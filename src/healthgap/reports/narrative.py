@@ -165,8 +165,8 @@ def gap_sentence(v: GapVerdictRow, *, where: str, what: str) -> str:
             f"In {where}, the {measure} in {what}{sex} shows no significant change{span}"
             f"{p}{on}: it cannot be said to be narrowing or widening."
         )
-    place = f"In {where}, w" if where else "W"
-    return f"{place}hether the gap in {what} is narrowing cannot be calculated: {v.reason}."
+    place = f" in {where}" if where else ""
+    return f"No trend in the gap in {what}{place} can be calculated: {v.reason}."
 
 
 def inequality_sentence(rows: Sequence[InequalityRow], *, where: str, what: str) -> str:
