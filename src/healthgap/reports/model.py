@@ -191,6 +191,13 @@ def _london_england(q: ReadLayer, v: Viewer) -> dict[str, list[ValueRow]]:
     return out
 
 
+def _london_series(rows: Sequence[ValueRow]) -> list[ValueRow]:
+    """The rows of the series that hold a London value (the annual report is about London;
+    among them the website's rule picks the best-covered series)."""
+    held = {r.series for r in rows if r.area_code == LONDON and r.value is not None}
+    return [r for r in rows if r.series in held]
+
+
 def _with_history(sel: Selection, history: dict[str, list[ValueRow]]) -> Selection:
     """``sel`` (chosen on the latest values, as the website chooses) with every period of its
     series, sex and age at London and England."""
@@ -304,8 +311,8 @@ def build_annual(q: ReadLayer, year: int, as_of: date | None = None) -> AnnualRe
         key: list[IndicatorItem] = []
         others: list[IndicatorItem] = []
         for ind in ranked:
-            rows = latest.get(ind.id, [])
-            if not any(r.area_code == LONDON for r in rows):
+            rows = _london_series(latest.get(ind.id, []))
+            if not rows:
                 continue
             if len(key) < KEY_PER_AIM and ind.id not in seen_key:
                 sel = _with_history(select_from(ind, rows), history)
@@ -326,7 +333,8 @@ def build_annual(q: ReadLayer, year: int, as_of: date | None = None) -> AnnualRe
     boroughs: list[tuple[Indicator, int]] = []
     for ind in q.indicators():
         sel = select_from(ind, latest.get(ind.id, []))
-        lon = sel.at(LONDON)
+        lon_rows = _london_series(latest.get(ind.id, []))
+        lon = select_from(ind, lon_rows).at(LONDON) if lon_rows else None
         if lon is not None and _red_red(lon, "country"):
             red.append(
                 RedRedItem(
