@@ -34,10 +34,17 @@ ATTRIBUTION = (
 )
 
 
+#: vl-convert measures text (label widths, truncation) with its default sans-serif, Liberation
+#: Sans; Chromium would draw "system-ui" with another, wider face and labels would overflow the
+#: picture. The printed SVG names the face that was measured.
+_MEASURED_FONT = 'font-family="Liberation Sans, Arimo, Arial, sans-serif"'
+
+
 def _img(chart: Chart) -> str:
     """The chart as an ``<img>`` source: its SVG (vl-convert, byte-stable for a spec) as a
     data URI, so ids inside one chart can never clash with another's."""
-    data = base64.b64encode(chart.svg().encode()).decode()
+    svg = chart.svg().replace('font-family="system-ui, sans-serif"', _MEASURED_FONT)
+    data = base64.b64encode(svg.encode()).decode()
     return f"data:image/svg+xml;base64,{data}"
 
 
