@@ -111,7 +111,7 @@ def borough_command(
     pdf: bool = _PDF,
     store: Path | None = _STORE,
 ) -> None:
-    """A two-to-four-page borough briefing (or --all for the 33)."""
+    """A borough briefing against London and England (or --all for the 33 boroughs)."""
     from healthgap.geography import LONDON_BOROUGHS
     from healthgap.reports import build_borough
 

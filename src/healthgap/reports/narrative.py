@@ -108,7 +108,7 @@ def compared_with(
     England (80.1 years)' only when the stored outcome is significant."""
     bench = f"{benchmark} ({value_with_unit(benchmark_value, unit)})"
     if benchmark_value is None:
-        return f"not compared with {benchmark}, which has no value for the same period"
+        return f"not compared with {benchmark}: it has no value in the same series and period"
     cls = "not compared" if comparison is None else outcome_class(comparison.outcome)
     if cls in ("better", "worse"):
         return f"significantly {cls} than {bench}"

@@ -65,7 +65,7 @@ def test_compared_with_says_significantly_only_for_a_significant_outcome(
 
 def test_compared_with_without_a_comparison_or_benchmark_value() -> None:
     assert say.compared_with(None, "England", 80.0, "years").startswith("not tested")
-    assert "has no value for the same period" in say.compared_with(
+    assert "it has no value in the same series and period" in say.compared_with(
         _comp("Better"), "England", None, "years"
     )
 
