@@ -458,6 +458,12 @@ def _status_changes(q: ReadLayer, day: date, now: dict[str, AssessmentRow]) -> t
     before = _assessments(q, public(date(day.year - 1, day.month, min(day.day, 28))))
     if not before:
         return ("No assessment was held a year earlier, so status changes cannot be shown.",)
+    then = sorted({a.release_id for a in before.values()})
+    if then == sorted({a.release_id for a in now.values()}):
+        return (
+            "The assessments read as published a year earlier are the ones read now (derived "
+            f"with release {', '.join(map(str, then))}), so no change of status can be shown.",
+        )
     out = []
     for cid, a in sorted(now.items()):
         b = before.get(cid)
