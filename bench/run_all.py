@@ -19,6 +19,7 @@ BENCHES = (
     "bench_engine.py",
     "bench_web.py",
     "bench_partners.py",
+    "bench_reports.py",
 )
 
 

@@ -8,21 +8,15 @@ layer; this module only shapes and renders it. Every figure carries the key of a
 
 from __future__ import annotations
 
-import atexit
-import os
-import queue
-import shutil
-import threading
-import time
 from collections.abc import Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from healthgap.errors import ConfigurationError, InputError
+from healthgap.errors import InputError
+from healthgap.printing import chromium_path, print_pdf  # shared with healthgap.reports
 
 __all__ = [
     "DOMAINS",
@@ -204,135 +198,3 @@ def _num(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
-
-
-def chromium_path() -> Path | None:
-    """The Chromium to print with: ``$HEALTHGAP_CHROMIUM``, else ``chromium`` on the PATH."""
-    named = os.environ.get("HEALTHGAP_CHROMIUM")
-    if named:
-        return Path(named) if Path(named).is_file() else None
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    return None if found is None else Path(found)
-
-
-#: Chromium switches for a closed network: no background fetches, no component updates.
-_CHROMIUM_ARGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def print_pdf(html: str, out: Path, *, chromium: Path | None = None) -> Path:
-    """Print ``html`` to a tagged PDF with an outline at ``out`` (Playwright driving Chromium).
-    ``ConfigurationError`` when Playwright or Chromium is not installed.
-
-    Chromium is started once per process and kept (:class:`_Printer`): starting Playwright
-    and the browser costs 2–3 s, printing a page about 1 s."""
-    browser_path = chromium if chromium is not None else chromium_path()
-    if browser_path is None:
-        raise ConfigurationError(
-            "PDF needs Chromium: install it (apt-get install chromium) or set HEALTHGAP_CHROMIUM"
-        )
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError as exc:
-        raise ConfigurationError("PDF needs Playwright: pip install playwright") from exc
-    with _PRINTERS_LOCK:
-        printer = _PRINTERS.get(browser_path)
-        if printer is None or not printer.alive():
-            printer = _PRINTERS[browser_path] = _Printer(browser_path)
-    return printer.print(html, out)
-
-
-_Job = tuple[str, Path, "Future[Path]"]
-
-
-class _Printer:
-    """One Playwright and one Chromium in a thread of their own, printing queued pages one
-    at a time. Playwright's sync API refuses to run where an asyncio loop is running (a web
-    server, a notebook, a test session driving a browser), hence the thread; a browser that
-    died is started again for the next page."""
-
-    def __init__(self, browser_path: Path) -> None:
-        self._path = browser_path
-        self._jobs: queue.Queue[_Job | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="healthgap-pdf", daemon=True)
-        self._thread.start()
-
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def print(self, html: str, out: Path) -> Path:
-        done: Future[Path] = Future()
-        self._jobs.put((html, out, done))
-        deadline = time.monotonic() + _PRINT_TIMEOUT
-        while True:
-            try:
-                return done.result(timeout=0.5)
-            except TimeoutError:
-                if not self._thread.is_alive() and not done.done():
-                    raise ConfigurationError("the PDF printer stopped; try again") from None
-                if time.monotonic() > deadline:
-                    raise
-
-    def close(self) -> None:
-        self._jobs.put(None)
-        self._thread.join(timeout=10)
-
-    def _run(self) -> None:
-        from playwright.sync_api import sync_playwright
-
-        job = self._jobs.get()
-        try:
-            with sync_playwright() as pw:
-                browser = None
-                while job is not None:
-                    html, out, done = job
-                    try:
-                        if browser is None or not browser.is_connected():
-                            browser = pw.chromium.launch(
-                                executable_path=str(self._path), args=_CHROMIUM_ARGS
-                            )
-                        page = browser.new_page()
-                        try:
-                            page.set_content(html, wait_until="load")
-                            page.pdf(
-                                path=str(out),
-                                format="A4",
-                                tagged=True,
-                                outline=True,
-                                print_background=True,
-                            )
-                        finally:
-                            page.close()
-                        done.set_result(out)
-                    except BaseException as exc:  # re-raised in the caller's thread
-                        done.set_exception(exc)
-                    job = self._jobs.get()
-                if browser is not None:
-                    browser.close()
-        except BaseException as exc:  # Playwright itself failed: fail this and later jobs
-            while job is not None:
-                if not job[2].done():
-                    job[2].set_exception(exc)
-                try:
-                    job = self._jobs.get_nowait()
-                except queue.Empty:
-                    job = None
-
-
-#: Longest wait for one page to print (seconds).
-_PRINT_TIMEOUT = 120
-_PRINTERS: dict[Path, _Printer] = {}
-_PRINTERS_LOCK = threading.Lock()
-
-
-@atexit.register
-def _close_printers() -> None:
-    with _PRINTERS_LOCK:
-        printers = list(_PRINTERS.values())
-        _PRINTERS.clear()
-    for p in printers:
-        p.close()
