@@ -22,11 +22,12 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	touch $@ $(VENV)/.installed
 
 # Debian packages the tests need (Java for local Spark, Chromium for the website's browser
-# tests). Installed only when missing.
+# tests and the reports' PDFs, poppler-utils to check those PDFs). Installed only when missing.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
+	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
 
 # Debian packages the benchmarks need (wrk drives the API load test).
 bench-deps:

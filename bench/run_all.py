@@ -18,6 +18,8 @@ BENCHES = (
     "bench_synth.py",
     "bench_engine.py",
     "bench_web.py",
+    "bench_partners.py",
+    "bench_reports.py",
 )
 
 

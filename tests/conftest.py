@@ -30,3 +30,17 @@ def synthetic_london_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synthetic_london") / "all_300k_seed11"
     generate_synthetic_london(out, rows=300_000, seed=11)
     return out
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built by ``healthgap init`` from the bundled data, once per session (read-only
+    by convention: open it with ``open_read_layer``; a test that writes copies it first)."""
+    from typer.testing import CliRunner
+
+    from healthgap.cli.main import app
+
+    path = tmp_path_factory.mktemp("bundled") / "healthgap.duckdb"
+    result = CliRunner().invoke(app, ["init", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    return path

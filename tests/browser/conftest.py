@@ -184,3 +184,9 @@ def nojs_context(browser, base_url):  # type: ignore[no-untyped-def]
 def shots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture
+def offsite() -> list[str]:
+    """The offsite requests recorded (and aborted) so far in this test."""
+    return OFFSITE

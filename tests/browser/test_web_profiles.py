@@ -205,7 +205,7 @@ def profile_layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadLaye
 @pytest.fixture(scope="module")
 def base_url(profile_layer: ReadLayer) -> Iterator[str]:
     app = FastAPI()
-    mount_website(app, profile_layer)
+    mount_website(app, profile_layer, warm=False)  # the tests ask for each page themselves
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

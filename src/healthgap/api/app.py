@@ -28,7 +28,7 @@ from healthgap.query import NoData, ReadLayer, UnknownParameter, Viewer, public
 
 __all__ = ["API_VERSION", "ApiState", "create_app", "json_response"]
 
-API_VERSION = "1.0.0"
+API_VERSION = "1.1.0"
 #: Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 _CACHE_ENTRIES = 512
@@ -167,7 +167,7 @@ def create_app(
 ) -> FastAPI:
     """The API over ``read_layer``; writes go to ``writer`` (the store's single writer; None
     makes a read-only API). ``clock`` returns now (naive UTC); tests inject one."""
-    from healthgap.api import read, write
+    from healthgap.api import partners, read, write
 
     app = FastAPIOffline(
         title="healthgap API",
@@ -244,6 +244,7 @@ def create_app(
 
     app.include_router(read.router, prefix="/v1")
     app.include_router(write.router, prefix="/v1")
+    app.include_router(partners.router, prefix="/v1")
 
     @app.get("/v1/changelog", response_class=PlainTextResponse, tags=["meta"])
     def changelog() -> str:

@@ -24,6 +24,8 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "valid": {"type": "array", "items": {"type": "string"}},
         "asked": {"type": "object"},
         "available": {"type": "object"},
+        "codes": {"type": "array", "items": {"type": "string"}},
+        "suggested": {"type": "object"},
     },
 }
 
@@ -36,6 +38,7 @@ _TITLES = {
     413: "Too large",
     422: "Invalid parameter",
     500: "Internal error",
+    503: "Unavailable",
 }
 
 

@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "actions": ("actions", "The local action library: what partners are doing, and how."),
     "selfassess": ("selfassess", "An organisation's self-assessment against the strategy."),
     "impact": ("impact", "Health inequalities impact assessment of a service change."),
+    "report": ("report", "Annual report, borough briefings, indicator summaries (HTML, PDF)."),
     "serve": ("serve", "Serve the REST API v1 (and its docs) over HTTP."),
     "token": ("token", "Create, list and revoke API tokens (admin)."),
 }

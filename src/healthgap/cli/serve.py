@@ -44,6 +44,7 @@ def serve_command(
     from healthgap.errors import StoreError
     from healthgap.publish import open_writer
     from healthgap.query import ReadLayer, open_read_layer
+    from healthgap.reports.web import mount_reports
     from healthgap.web import mount_website
 
     path = store if store is not None else default_store_path()
@@ -61,6 +62,7 @@ def serve_command(
         raise typer.Exit(1) from exc
     api = create_app(reader, writer=writer)
     mount_website(api, reader)  # the public website at /, from the same read layer
+    mount_reports(api, reader)  # and its reports at /reports (HTML and PDF)
     inner = api.router.lifespan_context
 
     @asynccontextmanager

@@ -333,6 +333,91 @@ class Client:
     def changelog(self) -> str:
         return self._request("GET", "/changelog").text
 
+    # ------------------------------------------------------------------ partner tools
+    def actions(
+        self,
+        *,
+        aim: str | None = None,
+        focus_area: str | None = None,
+        sector: str | None = None,
+        borough: str | None = None,
+        theme: str | None = None,
+        q: str | None = None,
+        indicator: str | None = None,
+        area: str | None = None,
+        drafts: bool = False,
+    ) -> pd.DataFrame:
+        """The local action library, filtered and searched (``drafts``: editor token)."""
+        params = {
+            "aim": aim,
+            "focus_area": focus_area,
+            "sector": sector,
+            "borough": borough,
+            "theme": theme,
+            "q": q,
+            "indicator": indicator,
+            "area": area,
+        }
+        return self._frame("/actions", params | ({"drafts": True} if drafts else {}))
+
+    def action(self, entry_id: str) -> dict[str, Any]:
+        """One published library entry."""
+        got: dict[str, Any] = self._json(f"/actions/{entry_id}")
+        return got
+
+    def add_action(self, entry: Mapping[str, Any]) -> dict[str, Any]:
+        """Add an editor's library entry as a draft (editor token)."""
+        got: dict[str, Any] = self._request("POST", "/actions", json=dict(entry)).json()
+        return got
+
+    def publish_action(self, entry_id: str) -> dict[str, Any]:
+        """Publish an editor's draft (editor token)."""
+        got: dict[str, Any] = self._request("POST", f"/actions/{entry_id}/publish").json()
+        return got
+
+    def selfassess_template(self, sector: str, *, organisation: str = "") -> dict[str, Any]:
+        """A blank self-assessment checklist for a sector (healthcare, vcse)."""
+        got: dict[str, Any] = self._json(
+            "/selfassess/template", {"sector": sector, "organisation": organisation}
+        )
+        return got
+
+    def selfassess_score(
+        self, checklist: Mapping[str, Any], *, format: str = "json"
+    ) -> dict[str, Any] | bytes:
+        """Score a completed checklist: the result as a dict (``json``, which loads again),
+        or the CSV or PDF file's bytes."""
+        response = self._request(
+            "POST", "/selfassess/score", params={"format": format}, json=dict(checklist)
+        )
+        if format == "json":
+            got: dict[str, Any] = response.json()
+            return got
+        return response.content
+
+    def impact(
+        self,
+        areas: Sequence[str],
+        *,
+        title: str,
+        description: str = "",
+        indicators: Sequence[str] | None = None,
+        format: str = "json",
+    ) -> dict[str, Any] | bytes:
+        """A health inequalities impact assessment of a catchment: a dict (``json``) or the
+        HTML or PDF report's bytes."""
+        body = {
+            "areas": list(areas),
+            "title": title,
+            "description": description,
+            "indicators": None if indicators is None else list(indicators),
+        }
+        response = self._request("POST", "/impact", params={"format": format}, json=body)
+        if format == "json":
+            got: dict[str, Any] = response.json()
+            return got
+        return response.content
+
     # ------------------------------------------------------------------ writes
     def load(
         self,

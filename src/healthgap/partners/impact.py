@@ -8,15 +8,15 @@ layer; this module only shapes and renders it. Every figure carries the key of a
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from healthgap.errors import ConfigurationError, InputError
+from healthgap.errors import InputError
+from healthgap.printing import chromium_path, print_pdf  # shared with healthgap.reports
 
 __all__ = [
     "DOMAINS",
@@ -30,6 +30,7 @@ __all__ = [
     "chromium_path",
     "domain_of",
     "print_pdf",
+    "render_body",
     "render_html",
 ]
 
@@ -166,6 +167,19 @@ _TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def render_html(assessment: ImpactAssessment) -> str:
     """The assessment as a standalone, accessible HTML page."""
+    html: str = _env().get_template("impact.html.j2").render(a=assessment)
+    return html
+
+
+def render_body(assessment: ImpactAssessment) -> str:
+    """The assessment's content without the page around it (its ``h1``, sections and
+    sources), for a page that has its own header, such as the website's."""
+    body: str = _env().get_template("impact_body.html.j2").render(a=assessment, prefix="")
+    return body
+
+
+@lru_cache(maxsize=1)
+def _env() -> Any:
     import jinja2
 
     env = jinja2.Environment(
@@ -177,71 +191,10 @@ def render_html(assessment: ImpactAssessment) -> str:
     )
     env.filters["num"] = _num
     env.filters["pct"] = lambda v: f"{100 * v:.1f}%"
-    return env.get_template("impact.html.j2").render(a=assessment)
+    return env
 
 
 def _num(value: float | None) -> str:
     if value is None:
         return "–"
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
-
-
-def chromium_path() -> Path | None:
-    """The Chromium to print with: ``$HEALTHGAP_CHROMIUM``, else ``chromium`` on the PATH."""
-    named = os.environ.get("HEALTHGAP_CHROMIUM")
-    if named:
-        return Path(named) if Path(named).is_file() else None
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    return None if found is None else Path(found)
-
-
-#: Chromium switches for a closed network: no background fetches, no component updates.
-_CHROMIUM_ARGS = [
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-def print_pdf(html: str, out: Path, *, chromium: Path | None = None) -> Path:
-    """Print ``html`` to a tagged PDF with an outline at ``out`` (Playwright driving Chromium).
-    ``ConfigurationError`` when Playwright or Chromium is not installed."""
-    browser_path = chromium if chromium is not None else chromium_path()
-    if browser_path is None:
-        raise ConfigurationError(
-            "PDF needs Chromium: install it (apt-get install chromium) or set HEALTHGAP_CHROMIUM"
-        )
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:
-        raise ConfigurationError("PDF needs Playwright: pip install playwright") from exc
-
-    def run() -> None:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=str(browser_path), args=_CHROMIUM_ARGS)
-            try:
-                page = browser.new_page()
-                page.set_content(html, wait_until="load")
-                page.pdf(
-                    path=str(out), format="A4", tagged=True, outline=True, print_background=True
-                )
-            finally:
-                browser.close()
-
-    # Playwright's sync API refuses to run where an asyncio loop is running (a web server, a
-    # notebook, a test session driving a browser): print from a thread of its own.
-    failure: list[BaseException] = []
-
-    def guarded() -> None:
-        try:
-            run()
-        except BaseException as exc:  # re-raised in the caller's thread
-            failure.append(exc)
-
-    worker = threading.Thread(target=guarded, name="healthgap-pdf")
-    worker.start()
-    worker.join()
-    if failure:
-        raise failure[0]
-    return out

@@ -26,6 +26,7 @@ from healthgap.errors import InputError
 from healthgap.store import Store, Writer
 
 __all__ = [
+    "DOCUMENT_TITLES",
     "add_action",
     "filter_actions",
     "publish_action",
@@ -33,6 +34,16 @@ __all__ = [
     "shipped_actions",
     "stored_actions",
 ]
+
+#: The strategy documents entries cite (``source.document``), by number.
+DOCUMENT_TITLES: dict[str, str] = {
+    "000": "Health Inequalities Strategy: guide for healthcare organisations",
+    "001": "Health Inequalities Strategy: guide for voluntary, community and social "
+    "enterprise organisations",
+    "002": "Health Inequalities Strategy implementation plan 2021-24",
+    "003": "The Mayor's Health Inequalities Strategy (GLA web page)",
+    "004": "London Vision",
+}
 
 _WORD = re.compile(r"[a-z0-9]+")
 #: difflib ratio at which a query word matches a misspelt entry word.

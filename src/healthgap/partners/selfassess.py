@@ -13,11 +13,14 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from healthgap.catalogue import Aim, Indicator
 from healthgap.catalogue.actions import ActionEntry, ChecklistItem, Sector
 from healthgap.errors import InputError
+from healthgap.partners.library import DOCUMENT_TITLES
 
 __all__ = [
     "FORMAT",
@@ -27,6 +30,7 @@ __all__ = [
     "SelfAssessment",
     "SelfAssessmentScore",
     "parse",
+    "render_html",
     "score",
     "template",
     "to_csv",
@@ -336,3 +340,53 @@ def to_csv(result: SelfAssessmentScore, checklist: Sequence[ChecklistItem]) -> s
             ]
         )
     return out.getvalue()
+
+
+_SECTOR_NAMES = {
+    "healthcare": "Healthcare",
+    "vcse": "Voluntary, community and social enterprise",
+    "council": "Council",
+    "business": "Business",
+}
+
+
+def render_html(
+    result: SelfAssessmentScore,
+    checklist: Sequence[ChecklistItem],
+    *,
+    aims: Sequence[Aim],
+    created_at: datetime,
+) -> str:
+    """The scored self-assessment as a standalone, accessible HTML page (for print to PDF):
+    coverage by aim, each gap with its case studies and indicators, every item as answered,
+    and the guide sections the checklist and the case studies come from."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    a = result.assessment
+    answers = {x.item_id: x for x in a.answers}
+    items = _items_for(checklist, a.sector)
+    rows = [
+        (i, i.id in answers and answers[i.id].done, answers[i.id].note if i.id in answers else "")
+        for i in items
+    ]
+    cited = sorted(
+        {(i.source.document, i.source.section) for i in items}
+        | {(e.source.document, e.source.section) for g in result.gaps for e in g.case_studies}
+    )
+    sources = [f"{DOCUMENT_TITLES.get(d, 'Document ' + d)} ({d}), {sec}" for d, sec in cited]
+    return env.get_template("selfassess.html.j2").render(
+        r=result,
+        name=a.organisation or "Your organisation",
+        sector_name=_SECTOR_NAMES.get(a.sector.value, a.sector.value),
+        aim_names={x.id: x.name for x in aims},
+        rows=rows,
+        sources=sources,
+        created_at=created_at,
+    )

@@ -16,7 +16,9 @@ from healthgap.catalogue.actions import (
     Sector,
     load_checklist,
 )
+from healthgap.errors import InputError
 from healthgap.partners.library import (
+    DOCUMENT_TITLES,
     filter_actions,
     search_actions,
     shipped_actions,
@@ -27,11 +29,13 @@ from healthgap.query.errors import UnknownParameter, closest
 from healthgap.query.reader import ReadLayer, Viewer
 
 __all__ = [
+    "DOCUMENT_TITLES",
     "action",
     "actions",
     "actions_for_area",
     "actions_for_indicator",
     "checklist",
+    "find",
     "score_self_assessment",
     "search_library",
 ]
@@ -132,3 +136,36 @@ def score_self_assessment(
         entries=_all(read, viewer),
         indicators=read.indicators(),
     )
+
+
+def find(
+    read: ReadLayer,
+    viewer: Viewer,
+    *,
+    aim: str | None = None,
+    focus_area: str | None = None,
+    sector: str | None = None,
+    borough: str | None = None,
+    theme: str | None = None,
+    text: str | None = None,
+    indicator: str | None = None,
+    area: str | None = None,
+) -> list[ActionEntry]:
+    """Every filter of :func:`actions`, plus the entries linked to an ``indicator`` (in that
+    order of relevance) and to an ``area``, and a typo-tolerant ``text`` search (best first).
+    A ``text`` without a letter or digit raises ``UnknownParameter('q', …)``."""
+    found = actions(
+        read, viewer, aim=aim, focus_area=focus_area, sector=sector, borough=borough, theme=theme
+    )
+    if indicator is not None:
+        keep = {e.id for e in found}
+        found = [e for e in actions_for_indicator(read, viewer, indicator) if e.id in keep]
+    if area is not None:
+        linked = {e.id for e in actions_for_area(read, viewer, area)}
+        found = [e for e in found if e.id in linked]
+    if text is not None and text.strip():
+        try:
+            found = search_actions(found, text)
+        except InputError:
+            raise UnknownParameter("q", text) from None
+    return found

@@ -13,10 +13,12 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from healthgap.geography import LONDON, Edition
+from healthgap.geography import LONDON, LONDON_BOROUGHS, Edition
 from healthgap.partners.impact import (
     AgeSexRow,
     Catchment,
@@ -31,7 +33,14 @@ from healthgap.query.errors import NoData
 from healthgap.query.models import ValueRow
 from healthgap.query.reader import ReadLayer, Viewer
 
-__all__ = ["AREA_KINDS", "impact_assessment", "parse_codes", "resolve_catchment"]
+__all__ = [
+    "AREA_KINDS",
+    "CatchmentError",
+    "ImpactAssessment",
+    "impact_assessment",
+    "parse_codes",
+    "resolve_catchment",
+]
 
 #: Area types a catchment may be given in.
 AREA_KINDS: tuple[str, ...] = ("ltla", "ward", "msoa21", "msoa11", "lsoa21", "lsoa11")
@@ -40,6 +49,8 @@ _VINTAGE = {"lsoa21": "2021", "msoa21": "2021", "lsoa11": "2011", "msoa11": "201
 _AGE_BANDS: tuple[tuple[int, str], ...] = ((0, "0–4"), (5, "5–17"), (18, "18–64"), (65, "65+"))
 #: A share this much above London's flags a group at risk (relative, 25 %).
 _RISK_RATIO = 1.25
+#: Unknown codes given a suggestion (the rest are named without one).
+_SUGGEST = 5
 _SPLIT = re.compile(r"[\s,;]+")
 
 
@@ -64,7 +75,8 @@ def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
         raise CatchmentError("no area codes given; give borough, ward, MSOA or LSOA codes")
     unknown = [c for c in wanted if geo.get(c) is None]
     if unknown:
-        suggestions = {c: s for c in unknown if (s := geo.suggest(c)) is not None}
+        # The closest code for the first few (a fuzzy look-up costs a fraction of a second).
+        suggestions = {c: s for c in unknown[:_SUGGEST] if (s := geo.suggest(c)) is not None}
         raise CatchmentError("unknown area codes", codes=unknown, suggestions=suggestions)
     kinds: dict[str, list[str]] = {c: geo.types_of(c) for c in wanted}
     wrong = [c for c, k in kinds.items() if not set(k) & set(AREA_KINDS)]
@@ -242,6 +254,30 @@ def _bands(table: pa.Table) -> dict[tuple[str, str], float]:
     return out
 
 
+def _with_persons(bands: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """``bands`` with persons rows added (male + female) for age bands that lack them."""
+    out = dict(bands)
+    for label in {lbl for lbl, _ in bands}:
+        if (label, "persons") not in out:
+            out[(label, "persons")] = bands.get((label, "male"), 0.0) + bands.get(
+                (label, "female"), 0.0
+            )
+    return out
+
+
+def _london_population(store: Any, viewer: Viewer, here: pa.Table) -> pa.Table:
+    """London's population for the year of ``here`` (London's own rows, else its boroughs'
+    summed), or London's latest year when neither is held for that year."""
+    year = max(here.column("year").to_pylist()) if here.num_rows else None
+    for codes in ([LONDON], list(LONDON_BOROUGHS)):
+        table = store.population(area_codes=codes, visibility=viewer)
+        if year is not None and table.num_rows:
+            same = table.filter(pc.equal(table.column("year"), year))
+            if same.num_rows:
+                return same
+    return _latest_year(store.population(area_codes=[LONDON], visibility=viewer))
+
+
 def _latest_year(table: pa.Table) -> pa.Table:
     if table.num_rows == 0:
         return table
@@ -269,15 +305,29 @@ def _age_sex(
                 else ", nor its boroughs."
             )
         )
-    london = _latest_year(store.population(area_codes=[LONDON], visibility=viewer))
+    london = _london_population(store, viewer, here)
     if here.num_rows == 0 or london.num_rows == 0:
         if london.num_rows == 0:
             gaps.append("Age and sex: no population estimates for London are held.")
         return (), area, None
-    sexes = {"male", "female"} & set(here.column("sex").to_pylist())
-    use = sexes or {"persons"}
-    a = {k: v for k, v in _bands(here).items() if k[1] in use}
-    b = {k: v for k, v in _bands(london).items() if k[1] in use}
+    year_here = max(here.column("year").to_pylist())
+    year_london = max(london.column("year").to_pylist())
+    area = f"{area} ({year_here} estimates"
+    area += ")" if year_here == year_london else f"; London's are for {year_london})"
+    if year_here != year_london:
+        gaps.append(
+            f"Age and sex: the latest estimates held are for {year_here} for the catchment "
+            f"and {year_london} for London; the shares compare different years."
+        )
+    # Male and female where both tables hold them, else persons (summed from male and
+    # female where a table holds no persons rows), so the catchment and London compare.
+    both = {"male", "female"}
+    split = both <= set(here.column("sex").to_pylist()) and both <= set(
+        london.column("sex").to_pylist()
+    )
+    use = both if split else {"persons"}
+    a = {k: v for k, v in _with_persons(_bands(here)).items() if k[1] in use}
+    b = {k: v for k, v in _with_persons(_bands(london)).items() if k[1] in use}
     ta, tb = sum(a.values()) or 1.0, sum(b.values()) or 1.0
     release_id = int(here.column("release_id")[0].as_py())
     key = cites.release(read, release_id, "population estimates by age and sex")

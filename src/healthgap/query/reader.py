@@ -587,13 +587,14 @@ class ReadLayer:
 
     def version(self, viewer: Visibility) -> str:
         """A short fingerprint of everything ``viewer`` can see: the visible releases, the
-        latest progress return and the catalogue version. Equal fingerprints mean equal
-        answers, so it serves as an HTTP ETag and a cache key."""
+        latest progress return, the latest action library entry and the catalogue version.
+        Equal fingerprints mean equal answers, so it serves as an HTTP ETag and a cache key."""
         vis = viewer.fixed()
         with self._snapshot():
             ids = self.store.visible_release_ids(visibility=vis)
             returns = self.store.latest_change(visibility=vis)
-        text = f"{self.catalogue.version}|{','.join(map(str, ids))}|{returns}"
+            library = max((r.seq for r in self.store.action_entries()), default=0)
+        text = f"{self.catalogue.version}|{','.join(map(str, ids))}|{returns}|{library}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def summary(self) -> list[SourceSummary]:

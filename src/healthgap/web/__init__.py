@@ -14,12 +14,25 @@ from fastapi import FastAPI
 
 from healthgap.query import ReadLayer
 from healthgap.web.pages import static_asset, website_router
+from healthgap.web.partners import partners_router
+from healthgap.web.warm import Warmer, site_paths
 
-__all__ = ["mount_website", "website_router"]
+__all__ = ["Warmer", "mount_website", "site_paths", "website_router"]
 
 
-def mount_website(app: FastAPI, read_layer: ReadLayer) -> None:
+def mount_website(app: FastAPI, read_layer: ReadLayer, *, warm: bool = True) -> Warmer | None:
     """Add the website's pages and static assets to ``app`` (at ``/``). The chart bundle is
-    built in the background now, so the first page with a chart need not wait for it."""
-    app.include_router(website_router(read_layer))
+    built in the background now, so the first page with a chart need not wait for it; with
+    ``warm`` every page is rendered once in the background and again whenever the visible
+    releases change (:class:`Warmer`, also kept as ``app.state.web_warmer``; stopped when
+    the app shuts down)."""
+    router = website_router(read_layer)
+    app.include_router(router)
+    app.include_router(partners_router(read_layer))
     threading.Thread(target=static_asset, args=("vega-bundle.js",), daemon=True).start()
+    if not warm:
+        return None
+    warmer = Warmer(app, read_layer).start()
+    app.state.web_warmer = warmer
+    app.router.on_shutdown.append(warmer.stop)
+    return warmer

@@ -14,7 +14,9 @@ from healthgap.query import NoData, ReadLayer, UnknownParameter, ValueRow, Viewe
 
 __all__ = [
     "BENCHMARKS",
+    "RUG_TESTED_KINDS",
     "Rug",
+    "RugColumn",
     "Selection",
     "latest_by_indicator",
     "rug",
@@ -135,6 +137,17 @@ class RugCell:
 
 
 @dataclass(frozen=True)
+class RugColumn:
+    """A column of the rug: an area and its kind ('ltla', 'icb', 'region', 'country')."""
+
+    code: str
+    name: str
+    kind: str
+    #: The comparison key its cells show ('' for the benchmark's own column: value only).
+    compared_with: str
+
+
+@dataclass(frozen=True)
 class RugRow:
     indicator: Indicator
     period: str
@@ -143,48 +156,86 @@ class RugRow:
     london: float | None
     england: float | None
 
+    def count(self, cls: str, columns: Sequence[RugColumn], kinds: Sequence[str]) -> int:
+        """Cells of ``kinds`` columns in display class ``cls``."""
+        from healthgap.charts import outcome_class
+
+        return sum(
+            1
+            for col, c in zip(columns, self.cells, strict=True)
+            if c is not None and col.kind in kinds and outcome_class(c.outcome) == cls
+        )
+
+
+#: The columns whose cells are tested against the chosen benchmark (and counted).
+RUG_TESTED_KINDS = ("ltla", "icb")
+
 
 @dataclass(frozen=True)
 class Rug:
-    areas: tuple[tuple[str, str], ...]
+    columns: tuple[RugColumn, ...]
     rows: tuple[RugRow, ...]
 
-    def counts(self) -> Counter[str]:
+    @property
+    def areas(self) -> tuple[tuple[str, str], ...]:
+        """The borough columns as (code, name)."""
+        return tuple((c.code, c.name) for c in self.columns if c.kind == "ltla")
+
+    def counts(self, kinds: Sequence[str] = RUG_TESTED_KINDS) -> Counter[str]:
+        """Cells of ``kinds`` columns by display class."""
         from healthgap.charts import outcome_class
 
-        return Counter(outcome_class(c.outcome) for r in self.rows for c in r.cells if c)
+        return Counter(
+            outcome_class(c.outcome)
+            for r in self.rows
+            for col, c in zip(self.columns, r.cells, strict=True)
+            if c is not None and col.kind in kinds
+        )
 
 
-def rug(q: ReadLayer, viewer: Viewer, benchmark: str, *, aim: str | None = None) -> Rug:
-    """Every indicator with borough values × the 33 boroughs, each cell the stored
-    comparison with ``benchmark`` ('london' or 'england')."""
+def rug(
+    q: ReadLayer,
+    viewer: Viewer,
+    benchmark: str,
+    *,
+    aim: str | None = None,
+    focus: str | None = None,
+) -> Rug:
+    """Every indicator with borough values (of ``aim`` and ``focus`` area when given) ×
+    London, England, the five London ICBs and the 33 boroughs. Borough and ICB cells show
+    the stored comparison with ``benchmark`` ('london' or 'england'); London's cell its
+    comparison with England; England's cell its value."""
     key = BENCHMARKS[benchmark][0]
     names = {a.code: a.name for a in q.areas(area_type="ltla", parent=LONDON)}
-    areas = tuple((c, names.get(c, c)) for c in LONDON_BOROUGHS)
+    columns = [
+        RugColumn(LONDON, "London", "region", "country"),
+        RugColumn(ENGLAND, "England", "country", ""),
+    ]
+    columns += [
+        RugColumn(a.code, a.name.removeprefix("NHS ").removesuffix(" Integrated Care Board"),
+                  "icb", key)
+        for a in q.areas(area_type="icb", parent=LONDON)
+    ]  # fmt: skip
+    columns += [RugColumn(c, names.get(c, c), "ltla", key) for c in LONDON_BOROUGHS]
     out = []
     latest = latest_by_indicator(q, viewer)
     for ind in q.indicators():
         if aim is not None and aim not in ind.aims:
             continue
+        if focus is not None and focus not in ind.focus_areas:
+            continue
         sel = select_from(ind, latest.get(ind.id, []))
-        local = {r.area_code: r for r in sel.boroughs()}
-        if not local or sel.period is None or sel.sex is None:
+        if sel.period is None or sel.sex is None or not sel.boroughs():
             continue
         cells: list[RugCell | None] = []
-        for code, _ in areas:
-            r = local.get(code)
+        for col in columns:
+            r = sel.at(col.code)
             if r is None:
                 cells.append(None)
                 continue
-            comp = r.comparison(key)
-            cells.append(
-                RugCell(
-                    code,
-                    r.value,
-                    "Not compared" if comp is None else comp.outcome,
-                    r.recent_trend,
-                )
-            )
+            comp = r.comparison(col.compared_with) if col.compared_with else None
+            outcome = "Not compared" if comp is None else comp.outcome
+            cells.append(RugCell(col.code, r.value, outcome, r.recent_trend))
         lon, eng = sel.at(LONDON), sel.at(ENGLAND)
         out.append(
             RugRow(
@@ -196,7 +247,7 @@ def rug(q: ReadLayer, viewer: Viewer, benchmark: str, *, aim: str | None = None)
                 None if eng is None else eng.value,
             )
         )
-    return Rug(areas, tuple(out))
+    return Rug(tuple(columns), tuple(out))
 
 
 def spine_entries(

@@ -7,6 +7,8 @@ version (``ReadLayer.version``: equal versions mean equal answers) and URL.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -15,6 +17,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 import vl_convert as vlc
@@ -28,10 +31,10 @@ from healthgap.charts import spine as spine_chart
 from healthgap.charts import trend as trend_chart
 from healthgap.geography import ENGLAND, LONDON
 from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
-from healthgap.web.data import BENCHMARKS, rug, select, spine_entries
+from healthgap.web.data import BENCHMARKS, RUG_TESTED_KINDS, rug, select, spine_entries
 from healthgap.web.profiles import area_extras, indicator_extras
 
-__all__ = ["ATTRIBUTION", "HEADLINES", "static_asset", "website_router"]
+__all__ = ["ATTRIBUTION", "HEADLINES", "overview_context", "static_asset", "website_router"]
 
 ATTRIBUTION = (
     "Contains public sector information licensed under the Open Government Licence v3.0. "
@@ -41,10 +44,16 @@ ATTRIBUTION = (
 #: London's headline measures on the home page.
 HEADLINES: tuple[str, ...] = ("healthy_life_expectancy", "life_expectancy", "sii_life_expectancy")
 _STATIC = ("site.css", "site.js")
-_PAGE_CACHE = 256
-_SIGNIFICANCE_LEVEL = 0.05
+#: Rendered pages kept (gzipped, ~10-40 KB each): the whole site at its default views and more.
+_PAGE_CACHE = 1024
 #: Orders of the tartan rug's rows: URL value → label.
-_RUG_SORTS = {"name": "Indicator order", "worse": "Most boroughs worse first"}
+_RUG_SORTS = {
+    "name": "Indicator order",
+    "worse": "Most areas worse first",
+    "better": "Most areas better first",
+}
+#: A column sort's order of cells: worse first, then similar, better, no judgement, none.
+_RUG_ORDER = {"worse": 0, "similar": 1, "better": 2, "higher": 3, "lower": 3, "not compared": 4}
 _TRENDS = {"Increasing": "↑", "Decreasing": "↓"}
 
 
@@ -95,6 +104,11 @@ def static_asset(name: str) -> bytes:
     return resources.files("healthgap.web").joinpath("static", name).read_bytes()
 
 
+@cache
+def _gzipped(name: str) -> bytes:
+    return gzip.compress(static_asset(name), 9, mtime=0)
+
+
 def _viewer(as_of: str | None) -> Viewer:
     if not as_of:
         return public()
@@ -133,28 +147,36 @@ def website_router(q: ReadLayer) -> APIRouter:
 
     def page(request: Request, build: Callable[[Viewer], tuple[str, dict[str, Any]]]) -> Response:
         started = time.perf_counter()
+        if "download" in request.query_params:
+            return _download(request, build)
         try:
             viewer = _viewer(request.query_params.get("as_of"))
             key = (q.version(viewer), str(request.url.path) + "?" + str(request.url.query))
             with lock:
                 hit = cache_.get(key)
+                if hit is not None:
+                    cache_.move_to_end(key)
             if hit is None:
                 template, ctx = build(viewer)
-                hit = _render(template, request, ctx).encode()
+                hit = gzip.compress(_render(template, request, ctx).encode(), 6, mtime=0)
                 with lock:
                     cache_[key] = hit
                     while len(cache_) > _PAGE_CACHE:
                         cache_.popitem(last=False)
-            status = 200
+            etag = 'W/"' + hashlib.sha256(repr(key).encode()).hexdigest()[:24] + '"'
+            if request.headers.get("if-none-match") == etag:
+                return Response(status_code=304, headers={"ETag": etag})
+            ms = (time.perf_counter() - started) * 1000
+            return _html(request, hit, 200, {"ETag": etag, "Server-Timing": f"app;dur={ms:.1f}"})
         except UnknownParameter as e:
-            hit = _render(
+            body = _render(
                 "error.html",
                 request,
                 {"title": "Not found", "message": str(e), "suggestions": e.suggestions},
-            ).encode()
+            )
             status = 404
         except PageError as e:
-            hit = _render(
+            body = _render(
                 "error.html",
                 request,
                 {
@@ -162,31 +184,63 @@ def website_router(q: ReadLayer) -> APIRouter:
                     "message": e.message,
                     "suggestions": e.suggestions,
                 },
-            ).encode()
+            )
             status = e.status
         except QueryError as e:
-            hit = _render(
+            body = _render(
                 "error.html",
                 request,
                 {"title": "No data", "message": str(e), "suggestions": ()},
-            ).encode()
+            )
             status = 404
         ms = (time.perf_counter() - started) * 1000
-        return HTMLResponse(hit, status_code=status, headers={"Server-Timing": f"app;dur={ms:.1f}"})
+        return HTMLResponse(
+            body, status_code=status, headers={"Server-Timing": f"app;dur={ms:.1f}"}
+        )
+
+    def _download(
+        request: Request, build: Callable[[Viewer], tuple[str, dict[str, Any]]]
+    ) -> Response:
+        """``?download=CHART`` on any page: exactly the records that chart of that view draws."""
+        chart_id = request.query_params["download"]
+        try:
+            _, ctx = build(_viewer(request.query_params.get("as_of")))
+        except (QueryError, PageError) as e:
+            return PlainTextResponse(str(e), status_code=404)
+        charts = [c for c in ctx.get("charts", ()) if c is not None]
+        chart = next((c for c in charts if c.id == chart_id), None)
+        if chart is None:
+            valid = ", ".join(c.id for c in charts) or "none"
+            return PlainTextResponse(f"download: no chart {chart_id!r} (one of: {valid})", 404)
+        name = request.url.path.strip("/").replace("/", "-") or "home"
+        return Response(
+            chart.csv(),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}-{chart_id}.csv"'},
+        )
 
     def _render(template: str, request: Request, ctx: dict[str, Any]) -> str:
         as_of = request.query_params.get("as_of") or ""
-        return _env().get_template(template).render(path=request.url.path, as_of=as_of, **ctx)
+        query = "&".join(
+            f"{k}={quote(v)}" for k, v in request.query_params.multi_items() if k != "download"
+        )
+        return (
+            _env()
+            .get_template(template)
+            .render(path=request.url.path, query=query, as_of=as_of, **ctx)
+        )
 
     # ------------------------------------------------------------------ static
     @router.get("/static/{name}")
-    def static(name: str) -> Response:
+    def static(request: Request, name: str) -> Response:
         if name not in (*_STATIC, "vega-bundle.js"):
             return PlainTextResponse("Not found", status_code=404)
         kind = "text/css" if name.endswith(".css") else "text/javascript"
-        return Response(
-            static_asset(name), media_type=kind, headers={"Cache-Control": "public, max-age=86400"}
-        )
+        headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            headers["Content-Encoding"] = "gzip"
+            return Response(_gzipped(name), media_type=kind, headers=headers)
+        return Response(static_asset(name), media_type=kind, headers=headers)
 
     # ------------------------------------------------------------------ home
     @router.get("/", response_class=HTMLResponse)
@@ -433,29 +487,6 @@ def website_router(q: ReadLayer) -> APIRouter:
         found = [extras[k] for k in ("pyramid", "deprivation", "lsoa_map") if extras[k]]
         return {"info": info, "extras": extras, "extra_charts": found}
 
-    @router.get("/areas/{code}/{chart_id}.csv")
-    def area_csv(
-        request: Request, code: str, chart_id: str, map_borough: str | None = None
-    ) -> Response:
-        try:
-            v = _viewer(request.query_params.get("as_of"))
-            ctx = _area_ctx(v, code, map_borough or None)
-            charts = list(ctx["extra_charts"])
-            entries = spine_entries(q, v, ctx["info"].code, q.indicators())
-            if entries:
-                charts.append(spine_chart(entries, area_name=ctx["info"].name))
-        except (QueryError, PageError) as e:
-            return PlainTextResponse(str(e), status_code=404)
-        chart = next((c for c in charts if c.id == chart_id), None)
-        if chart is None:
-            valid = ", ".join(c.id for c in charts) or "none"
-            return PlainTextResponse(f"no chart {chart_id!r} (one of: {valid})", 404)
-        return Response(
-            chart.csv(),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{code}-{chart_id}.csv"'},
-        )
-
     @router.get("/areas/{code}", response_class=HTMLResponse)
     def area(request: Request, code: str, map_borough: str | None = None) -> Response:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
@@ -486,41 +517,14 @@ def website_router(q: ReadLayer) -> APIRouter:
     # ------------------------------------------------------------------ overview
     @router.get("/overview", response_class=HTMLResponse)
     def overview(
-        request: Request, benchmark: str = "london", aim: str | None = None, sort: str = "name"
+        request: Request,
+        benchmark: str = "london",
+        aim: str | None = None,
+        focus: str | None = None,
+        sort: str = "name",
     ) -> Response:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
-            if benchmark not in BENCHMARKS:
-                raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
-            aims = q.aims()
-            if aim and aim not in {a.id for a in aims}:
-                raise UnknownParameter("aim", aim, valid=tuple(a.id for a in aims))
-            if sort not in _RUG_SORTS:
-                raise UnknownParameter("sort", sort, valid=tuple(_RUG_SORTS))
-            r = rug(q, v, benchmark, aim=aim or None)
-            if sort == "worse":
-                rows = sorted(
-                    r.rows,
-                    key=lambda row: (
-                        -sum(1 for c in row.cells if c and outcome_class(c.outcome) == "worse")
-                    ),
-                )
-                r = type(r)(r.areas, tuple(rows))
-            counts = r.counts()
-            tested = sum(n for k, n in counts.items() if k != "not compared")
-            return "overview.html", {
-                "title": "Overview: every indicator in every borough",
-                "rug": r,
-                "benchmark": benchmark,
-                "bench_name": BENCHMARKS[benchmark][2],
-                "benchmarks": BENCHMARKS,
-                "aims": aims,
-                "aim": aim or "",
-                "counts": counts,
-                "sort": sort,
-                "sorts": _RUG_SORTS,
-                "tested": tested,
-                "expected": tested * _SIGNIFICANCE_LEVEL / 2,
-            }
+            return "overview.html", overview_context(q, v, benchmark, aim, focus, sort)
 
         return page(request, build)
 
@@ -586,6 +590,75 @@ def website_router(q: ReadLayer) -> APIRouter:
         return page(request, build)
 
     return router
+
+
+def overview_context(
+    q: ReadLayer, v: Viewer, benchmark: str, aim: str | None, focus: str | None, sort: str
+) -> dict[str, Any]:
+    """The tartan rug's view: filtered by aim and focus area, rows in the order ``sort``
+    ('name', 'worse', 'better' or 'area:CODE' — that column's worse cells first)."""
+    if benchmark not in BENCHMARKS:
+        raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
+    aims = q.aims()
+    if aim and aim not in {a.id for a in aims}:
+        raise UnknownParameter("aim", aim, valid=tuple(a.id for a in aims))
+    focus_areas = q.focus_areas()
+    if focus and focus not in {f.id for f in focus_areas}:
+        raise UnknownParameter("focus", focus, valid=tuple(f.id for f in focus_areas))
+    r = rug(q, v, benchmark, aim=aim or None, focus=focus or None)
+    codes = [c.code for c in r.columns]
+    sort_col = sort.removeprefix("area:") if sort.startswith("area:") else None
+    if sort not in _RUG_SORTS and sort_col not in codes:
+        valid = (*_RUG_SORTS, *(f"area:{c}" for c in codes))
+        raise UnknownParameter("sort", sort, valid=valid)
+    rows = list(r.rows)
+    if sort in ("worse", "better"):
+        rows.sort(key=lambda row: -row.count(sort, r.columns, RUG_TESTED_KINDS))
+    elif sort_col is not None:
+        i = codes.index(sort_col)
+        rows.sort(key=lambda row: _RUG_ORDER.get(_cell_class(row.cells[i]), len(_RUG_ORDER)))
+    r = type(r)(r.columns, tuple(rows))
+    counts = r.counts()
+    # Only polarity-aware tests (better / similar / worse) can call a cell "worse"; a
+    # two-sided test at confidence c calls a truly average area worse with chance (1 - c) / 2.
+    judged = expected = 0.0
+    for row in r.rows:
+        n = sum(row.count(k, r.columns, RUG_TESTED_KINDS) for k in ("better", "similar", "worse"))
+        judged += n
+        expected += n * (1 - row.indicator.confidence) / 2
+    levels = sorted({row.indicator.confidence for row in r.rows})
+    return {
+        "title": "Overview: every indicator in every borough",
+        "rug": r,
+        "benchmark": benchmark,
+        "bench_name": BENCHMARKS[benchmark][2],
+        "benchmarks": BENCHMARKS,
+        "aims": aims,
+        "aim": aim or "",
+        "focus_areas": focus_areas,
+        "focus": focus or "",
+        "counts": counts,
+        "sort": sort,
+        "sort_col": sort_col,
+        "sorts": _RUG_SORTS,
+        "judged": int(judged),
+        "levels": [f"{c * 100:g}%" for c in levels],
+        "chance_share": [f"{(1 - c) * 50:g}%" for c in levels],
+        "expected": expected,
+    }
+
+
+def _cell_class(cell: Any) -> str:
+    return "none" if cell is None else outcome_class(cell.outcome)
+
+
+def _html(request: Request, gz: bytes, status: int, headers: dict[str, str]) -> Response:
+    """A cached page: sent gzipped when the browser accepts it (every browser does)."""
+    headers = {**headers, "Vary": "Accept-Encoding"}
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        return Response(gz, status, headers, media_type="text/html; charset=utf-8")
+    return Response(gzip.decompress(gz), status, headers, media_type="text/html; charset=utf-8")
 
 
 def _outcome(row: Any, key: str) -> str:

@@ -89,7 +89,7 @@ def test_assessment_profiles_against_london_and_cites_every_figure(reader: ReadL
     assert '<html lang="en-GB">' in html
     assert "Closing a walk-in centre" in html
     assert f'id="{le[0].citation}"' in html
-    assert "<caption>" in html
+    assert "<caption id=" in html
     assert 'scope="col"' in html
     for heading in ("Access", "Experience", "Outcomes", "Groups at risk", "Data gaps"):
         assert heading in html
@@ -127,3 +127,52 @@ def test_ward_lsoas_print_to_tagged_pdf_in_under_ten_seconds(
     assert b"/StructTreeRoot" in data  # tagged
     assert b"/Outlines" in data
     assert elapsed < 10.0, elapsed
+
+
+def test_age_and_sex_compare_with_london_in_the_catchments_year(tmp_path: Path) -> None:
+    """London's shares come from the catchment's year (London's rows, else its boroughs'
+    summed, persons derived from male + female) — never 0 % from a sex London lacks."""
+    import pyarrow as pa
+
+    from healthgap.geography import LONDON_BOROUGHS, load_geography
+    from healthgap.publish import load_release
+    from healthgap.store import POPULATION_COLUMNS, ReleaseInput, SourceFile, open_store
+
+    lsoas = sorted(a.code for a in load_geography().children(ABBEY_BD, area_type="lsoa21"))
+    rows = [(c, "lsoa21", 2020, "persons", a, a + 4, 100.0) for c in lsoas for a in (0, 5, 65)]
+    rows += [
+        (b, "ltla", y, sex, a, None, 1000.0 + (400.0 if a == 18 and y == 2020 else 0.0))
+        for b in LONDON_BOROUGHS
+        for y in (2014, 2020)
+        for sex in ("male", "female")
+        for a in (0, 5, 18, 65)
+    ]
+    rows += [
+        ("E12000007", "region", 2014, s, a, None, 5.0) for s in ("male", "female") for a in (0, 65)
+    ]
+    table = pa.table({c.name: [r[i] for r in rows] for i, c in enumerate(POPULATION_COLUMNS)})
+    path = tmp_path / "pop.duckdb"
+    with open_store(path) as s:
+        load_release(
+            s,
+            ReleaseInput(
+                source="ons",
+                files=(SourceFile("pop.csv", "f" * 64, table.num_rows),),
+                series=(),
+                population=table,
+            ),
+        )
+    read = ReadLayer(open_store(path, read_only=True))
+    try:
+        a = impact_assessment(read, public(), [ABBEY_BD], title="T")
+    finally:
+        read.close()
+    assert a.age_sex_area == "the catchment (2020 estimates)"
+    by_band = {r.age_band: r for r in a.age_sex}
+    assert {r.sex for r in a.age_sex} == {"persons"}
+    assert by_band["0–4"].share == pytest.approx(1 / 3)
+    # London 2020 = the boroughs summed: 1000 per band except 1400 at 18–64 (per sex).
+    assert by_band["18–64"].london_share == pytest.approx(1400 / 4400)
+    assert by_band["65+"].london_share == pytest.approx(1000 / 4400)
+    assert not any("compare different years" in g for g in a.data_gaps)
+    assert any("Older people (65+)" in r for r in a.groups_at_risk)

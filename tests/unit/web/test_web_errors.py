@@ -3,6 +3,7 @@ choices, with a 4xx status; never a traceback. Served by a real app over a real 
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import socket
 import threading
@@ -20,7 +21,7 @@ from fastapi import FastAPI
 from healthgap.publish import load_release
 from healthgap.query import ReadLayer
 from healthgap.store import VALUE_COLUMNS, ReleaseInput, SeriesInfo, SourceFile, open_store
-from healthgap.web import mount_website
+from healthgap.web import Warmer, mount_website
 
 
 class Answer:
@@ -31,8 +32,9 @@ class Answer:
 class Client:
     """GETs against the app served by uvicorn on 127.0.0.1."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, warmer: Warmer | None = None) -> None:
         self.base = base
+        self.warmer = warmer
 
     def get(self, path: str) -> Answer:
         try:
@@ -44,7 +46,13 @@ class Client:
             return Answer(e.code, e.read().decode(), dict(e.headers.items()))
 
 
-AREAS = {"E92000001": "country", "E12000007": "region", "E09000001": "ltla", "E09000012": "ltla"}
+AREAS = {
+    "E92000001": "country",
+    "E12000007": "region",
+    "E09000001": "ltla",
+    "E09000012": "ltla",
+    "E54000029": "icb",  # North East London
+}
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +87,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
         )
     layer = ReadLayer(open_store(path, read_only=True))
     app = FastAPI()
-    mount_website(app, layer)
+    warmer = mount_website(app, layer)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -91,7 +99,7 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Client]:
     while not server.started:
         assert time.monotonic() < deadline
         time.sleep(0.05)
-    yield Client(f"http://127.0.0.1:{port}")
+    yield Client(f"http://127.0.0.1:{port}", warmer)
     server.should_exit = True
     thread.join(timeout=10)
     layer.close()
@@ -138,3 +146,72 @@ def test_as_of_before_any_release_shows_no_values(client: Client) -> None:
 def test_unknown_static_file_is_404(client: Client) -> None:
     assert client.get("/static/pages.py").status_code == 404
     assert client.get("/static/site.css").headers["content-type"].startswith("text/css")
+
+
+def test_overview_names_bad_focus_and_sort_with_choices(client: Client) -> None:
+    r = client.get("/overview?focus=smoking")
+    assert r.status_code == 404
+    assert "focus" in r.text
+    assert "tobacco" in r.text
+    r = client.get("/overview?sort=area:E09000099")
+    assert r.status_code == 404
+    assert "area:E09000012" in r.text
+    r = client.get("/overview?sort=area:E09000012&focus=air_quality")
+    assert r.status_code == 200
+    assert "No indicator with borough values matches" in r.text
+
+
+def test_download_of_any_page_chart(client: Client) -> None:
+    r = client.get("/areas/E09000012?download=spine")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/csv")
+    assert r.text.splitlines()[0].startswith("indicator_id,")
+    r = client.get("/areas/E09000012?download=pie")
+    assert r.status_code == 404
+    # the spine, then the area profile's deprivation charts (no population in this store)
+    assert "download: no chart 'pie' (one of: spine, deprivation, lsoa-map)" in r.text
+
+
+def test_pages_are_gzipped_with_an_etag_and_304(client: Client) -> None:
+    req = urllib.request.Request(client.base + "/overview", headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(req) as r:
+        body = r.read()
+        assert r.headers["Content-Encoding"] == "gzip"
+        assert r.headers["Vary"] == "Accept-Encoding"
+        etag = r.headers["ETag"]
+    html = gzip.decompress(body).decode()
+    assert "<h1>Overview: every indicator in every borough</h1>" in html
+    assert len(body) < len(html) / 4
+    req = urllib.request.Request(client.base + "/overview", headers={"If-None-Match": etag})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    assert e.value.code == 304
+    plain = client.get("/overview")
+    assert plain.text == html
+
+
+def test_the_warmer_renders_every_page_of_the_site(client: Client) -> None:
+    warmer = client.warmer
+    assert warmer is not None
+    assert warmer.ready.wait(60)
+    assert warmer.passes == 1
+    paths = warmer.paths()
+    assert paths[:2] == ["/", "/overview"]
+    assert "/areas/E09000012" in paths
+    assert "/indicators/life_expectancy" in paths
+    assert len([p for p in paths if p.startswith("/areas/E54")]) == 5  # the London ICBs
+
+
+def test_overview_has_london_england_and_icb_columns(client: Client) -> None:
+    html = client.get("/overview?benchmark=england").text
+    heads = html.split("<thead>")[1].split("</thead>")[0]
+    assert heads.count('class="area-col col-icb"') == 5
+    for name in ("London", "England", "North East London", "City of London", "Hackney"):
+        assert f">{name}</a></th>" in heads
+    body = html.split("<tbody>")[1]
+    # North East London's cell carries its value and its comparison with England.
+    assert '<span class="visually-hidden">North East London: 84.0, ' in body
+    # London's cell is London compared with England; England's is its value only.
+    assert "London: 81.0, " in body
+    assert "compared with England" in body
+    assert '<td class="cell col-country sig-benchmark">' in body

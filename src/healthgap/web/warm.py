@@ -1,0 +1,98 @@
+"""Warming the website: render every page once at startup, and again whenever what the
+public sees changes, so that no visitor waits for a cold read.
+
+The expensive part of a cold page is the read layer building its rows (seconds on the
+bundled store), then Altair specs and vl-convert SVGs; a rendered page is cached under the
+read layer's version (the fingerprint of the visible releases, the same one the API uses as
+its ETag), so a load, a publication or a progress return changes the key and the old pages
+simply stop being served. The warmer requests the pages through the website's own routes
+(in-process ASGI, no socket), which fills the page, read-layer and SVG caches exactly as a
+visitor's request would. Design: ``docs/design/0820-website.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import httpx
+
+from healthgap.geography import LONDON
+from healthgap.query import ReadLayer, public
+
+__all__ = ["Warmer", "site_paths"]
+
+_LOG = logging.getLogger(__name__)
+
+
+def site_paths(q: ReadLayer) -> list[str]:
+    """Every page of the site at its default view, most visited first: the home page and
+    overview, London, the 33 boroughs and the London ICBs, every indicator, the lists."""
+    paths = ["/", "/overview", "/overview?benchmark=england", f"/areas/{LONDON}"]
+    paths += ["/commitments", "/indicators", "/areas", "/releases", "/sources", "/methods"]
+    paths += [f"/areas/{a.code}" for a in q.areas(area_type="ltla", parent=LONDON)]
+    paths += [f"/areas/{a.code}" for a in q.areas(area_type="icb", parent=LONDON)]
+    paths += [f"/indicators/{i.id}" for i in q.indicators()]
+    return paths
+
+
+class Warmer:
+    """Renders ``paths()`` through ``app`` in a background thread at start and whenever
+    ``q.version(public())`` changes (checked every ``interval`` seconds). ``ready`` is set
+    after the first full pass; ``passes`` counts them and ``seconds`` times the last one."""
+
+    def __init__(
+        self,
+        app: object,
+        q: ReadLayer,
+        *,
+        paths: Callable[[], list[str]] | None = None,
+        interval: float = 15.0,
+    ) -> None:
+        self.app = app
+        self.q = q
+        self.paths = paths or (lambda: site_paths(q))
+        self.interval = interval
+        self.ready = threading.Event()
+        self.passes = 0
+        self.seconds = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="web-warmer", daemon=True)
+
+    def start(self) -> Warmer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        seen = None
+        while not self._stop.is_set():
+            try:
+                version = self.q.version(public())
+                if version != seen:
+                    started = time.perf_counter()
+                    asyncio.run(self._pass())
+                    self.seconds = time.perf_counter() - started
+                    self.passes += 1
+                    seen = version
+                    _LOG.info("website warmed: %d pages in %.1f s", len(self.paths()), self.seconds)
+            except Exception:  # the warmer must never take the server down
+                if self._stop.is_set():
+                    return
+                _LOG.exception("website warming failed")
+            self.ready.set()
+            self._stop.wait(self.interval)
+
+    async def _pass(self) -> None:
+        transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]
+        async with httpx.AsyncClient(transport=transport, base_url="http://warm") as client:
+            for path in self.paths():
+                if self._stop.is_set():
+                    return
+                await client.get(path, headers={"accept-encoding": "gzip"})
