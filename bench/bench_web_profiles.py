@@ -4,7 +4,8 @@ Usage: ``python bench/bench_web_profiles.py STORE [URL ...]``. Serves the websit
 uvicorn on 127.0.0.1 over STORE, requests each URL once cold (empty page cache, read layer
 warm from the previous page only) and ``REPEAT`` times warm (page cache), and prints a
 markdown table of the server's own time (``Server-Timing``), the wall time and the bytes
-of the HTML (inline SVG and specs; the cached vega-embed bundle excluded). Not a test.
+of the HTML (inline SVG and specs; the cached vega-embed bundle excluded). The page warmer
+is off, so "cold" is what a page costs before the warmer has reached it. Not a test.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ def main() -> int:
     urls = tuple(sys.argv[2:]) or URLS
     q = open_read_layer(store)
     app = FastAPI()
-    mount_website(app, q)
+    mount_website(app, q, warm=False)  # cold means cold: no background warmer
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
