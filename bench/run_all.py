@@ -18,6 +18,7 @@ BENCHES = (
     "bench_synth.py",
     "bench_engine.py",
     "bench_web.py",
+    "bench_web_profiles.py",
     "bench_partners.py",
     "bench_reports.py",
 )
