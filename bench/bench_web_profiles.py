@@ -47,7 +47,17 @@ def main() -> int:
     from healthgap.query import open_read_layer
     from healthgap.web import mount_website
 
-    store = Path(sys.argv[1])
+    if len(sys.argv) > 1:
+        store = Path(sys.argv[1])
+    else:  # run_all: a fresh store built from the bundled data
+        import tempfile
+
+        from typer.testing import CliRunner
+
+        from healthgap.cli.main import app as cli
+
+        store = Path(tempfile.mkdtemp()) / "healthgap.duckdb"
+        CliRunner().invoke(cli, ["init", "--store", str(store)])
     urls = tuple(sys.argv[2:]) or URLS
     q = open_read_layer(store)
     app = FastAPI()
