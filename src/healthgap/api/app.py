@@ -50,28 +50,41 @@ class ApiState:
     _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
     _versions: dict[tuple[date | None, datetime], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _generation: int = 0
 
     def version(self, as_of: date | None) -> str:
         """``ReadLayer.version`` of a public read as of ``as_of``, looked up at most once per
         second of the clock: what a public read sees changes only by a write (through this
         process's writer, which calls :meth:`invalidate`) or by time passing (an embargo or a
         publication date reached), so an embargo ends within a second, without a restart."""
-        now = self.clock()
-        key = (as_of, now.replace(microsecond=0))
-        with self._lock:
-            found = self._versions.get(key)
+        found = self.known_version(as_of)
         if found is not None:
             return found
+        now = self.clock()
+        with self._lock:
+            generation = self._generation
         got = self.reader.version(public(as_of, now=now))
         with self._lock:
-            if len(self._versions) > 64:
-                self._versions.clear()
-            self._versions[key] = got
+            # A write that finished while this was read may have changed what it saw: then
+            # the fingerprint is used for this answer but not remembered.
+            if generation == self._generation:
+                if len(self._versions) > 64:
+                    self._versions.clear()
+                self._versions[(as_of, now.replace(microsecond=0))] = got
         return got
 
-    def invalidate(self) -> None:
-        """Forget the cached versions (after a write)."""
+    def known_version(self, as_of: date | None) -> str | None:
+        """The remembered fingerprint for this second of the clock, or None (no store read:
+        safe on the event loop)."""
+        key = (as_of, self.clock().replace(microsecond=0))
         with self._lock:
+            return self._versions.get(key)
+
+    def invalidate(self) -> None:
+        """Forget the remembered fingerprints (after a write): the next read takes the new
+        visible release set, so no cached answer outlives the write."""
+        with self._lock:
+            self._generation += 1
             self._versions.clear()
 
     def viewer(self, as_of: date | None) -> Viewer:
@@ -134,11 +147,17 @@ def json_response(body: bytes, etag: str | None = None, status: int = 200) -> Re
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def etag_for(state: ApiState, request: Request, as_of: date | None) -> str:
-    """A weak ETag: the fingerprint of the releases a public read sees, and the request."""
-    version = state.version(as_of)
-    url = f"{request.url.path}?{request.url.query}"
-    digest = hashlib.sha256(f"{version}|{url}".encode()).hexdigest()[:24]
+def etag_for(
+    state: ApiState, request: Request, as_of: date | None, version: str | None = None
+) -> str:
+    """A weak ETag: the fingerprint of the releases a public read sees (``version``, looked
+    up when not given) and the request (path and its query, parameters sorted)."""
+    if version is None:
+        version = state.version(as_of)
+    # Sorted by name (stable: a repeated parameter keeps its order, which decides its value).
+    items = sorted(request.query_params.multi_items(), key=lambda kv: kv[0])
+    query = json.dumps(items, separators=(",", ":"))
+    digest = hashlib.sha256(f"{version}|{request.url.path}|{query}".encode()).hexdigest()[:24]
     return f'W/"{digest}"'
 
 
