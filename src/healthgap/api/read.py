@@ -18,6 +18,7 @@ from starlette.responses import Response, StreamingResponse
 from healthgap.api.app import (
     CACHE_CONTROL,
     ApiState,
+    cached_answer,
     dumps,
     etag_for,
     json_response,
@@ -66,24 +67,18 @@ async def _answer(
     if version is None:
         version = await run_in_threadpool(state.version, as_of)
     etag = etag_for(state, request, as_of, version)
-    early = not_modified(request, etag)
-    if early is not None:
-        return early
+    found = cached_answer(state, request, etag)
+    if found is not None:
+        return found
     body = state.cached(etag)
     if body is None:
         body = await run_in_threadpool(_encoded, build, state)
         state.remember(etag, body)
     if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
-        # Compressed once and cached (GZipMiddleware leaves an encoded answer alone).
-        packed = state.cached(etag + ":gzip")
-        if packed is None:
-            packed = await run_in_threadpool(gzip.compress, body, 6)
-            state.remember(etag + ":gzip", packed)
-        response = json_response(packed, etag)
-        response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
-        return response
-    return json_response(body, etag)
+        # Compressed once and cached.
+        state.remember(etag + ":gzip", await run_in_threadpool(gzip.compress, body, 6))
+    answer = cached_answer(state, request, etag)
+    return answer if answer is not None else json_response(body, etag)
 
 
 def _encoded(build: Callable[[ApiState], Any], state: ApiState) -> bytes:

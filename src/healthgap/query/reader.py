@@ -390,18 +390,9 @@ class ReadLayer:
         ``category`` their categories. ``latest`` keeps the latest period of each series at
         each area. Raises ``UnknownParameter`` or ``NoData``; never returns an empty list.
         """
-        params: dict[str, Any] = {
-            "indicator": indicator,
-            "area": area,
-            "area_type": area_type,
-            "parent": parent,
-            "period": period,
-            "sex": sex,
-            "age": age,
-            "breakdown": breakdown,
-            "category": category,
-            "latest": latest,
-        }
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
 
         def build(vis: Visibility) -> list[ValueRow]:
             return _value_rows(_value_shape(self._wide(vis, **params)))
@@ -429,18 +420,9 @@ class ReadLayer:
         serialising (:meth:`json`), with no Python object per row. ``compared`` keeps only
         values with stored comparisons (``NoData`` when none has any). Same errors as
         :meth:`values`."""
-        params: dict[str, Any] = {
-            "indicator": indicator,
-            "area": area,
-            "area_type": area_type,
-            "parent": parent,
-            "period": period,
-            "sex": sex,
-            "age": age,
-            "breakdown": breakdown,
-            "category": category,
-            "latest": latest,
-        }
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
         wide = self._cached("wide", viewer, params, lambda vis: self._wide(vis, **params))
         table = _value_shape(wide)
         if compared:
@@ -506,18 +488,9 @@ class ReadLayer:
     ) -> pa.Table:
         """The same read as :meth:`values`, flat (``BULK_COLUMNS``), as an Arrow table for
         CSV, Parquet or JSON streaming. ``NoData`` rather than an empty table."""
-        params: dict[str, Any] = {
-            "indicator": indicator,
-            "area": area,
-            "area_type": area_type,
-            "parent": parent,
-            "period": period,
-            "sex": sex,
-            "age": age,
-            "breakdown": breakdown,
-            "category": category,
-            "latest": latest,
-        }
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
 
         wide = self._cached("wide", viewer, params, lambda vis: self._wide(vis, **params))
         return wide.select(list(BULK_COLUMNS))
@@ -986,9 +959,10 @@ class ReadLayer:
         with self._lock:
             got = self._ancestry.get(key)
         if got is None:
+            known = self.geography.get(parent) is not None  # a held-only code has none
             got = frozenset(
                 a.code
-                for t in AREA_TYPES
+                for t in (AREA_TYPES if known else ())
                 for a in self.geography.children(parent, area_type=t)
                 if a.code != parent
             )
@@ -1061,6 +1035,33 @@ class ReadLayer:
                 strict=True,
             )
         }
+
+
+def _params(
+    indicator: Filter,
+    area: Filter,
+    area_type: Filter,
+    parent: str | None,
+    period: Filter,
+    sex: Filter,
+    age: Filter,
+    breakdown: Filter,
+    category: Filter,
+    latest: bool,
+) -> dict[str, Any]:
+    """A values read's filters by name (a cache key and ``_wide``'s keywords)."""
+    return {
+        "indicator": indicator,
+        "area": area,
+        "area_type": area_type,
+        "parent": parent,
+        "period": period,
+        "sex": sex,
+        "age": age,
+        "breakdown": breakdown,
+        "category": category,
+        "latest": latest,
+    }
 
 
 def _enum(x: object) -> object:
