@@ -10,6 +10,7 @@ with no answer :class:`NoData` (with what is held). Design: ADR 0800.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -172,6 +173,13 @@ class ReadLayer:
         self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._indicator_table: pa.Table | None = None
         self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Build the look-ups the first reads would otherwise build (the full geography
+        index, London's descendants, the indicator table): a server calls this at start."""
+        with contextlib.suppress(UnknownParameter):
+            self._descendants(self.area("E12000007").code)
+        self._indicator_meta()
 
     def close(self) -> None:
         """Close the store (when this read layer opened it)."""
@@ -1086,6 +1094,7 @@ _SORT = (
     "series",
     "area_code",
     "period_start",
+    "period_end",
     "sex",
     "age_band",
     "breakdown_type",

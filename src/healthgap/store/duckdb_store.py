@@ -1091,7 +1091,7 @@ class Store:
             SELECT {_cols(spec.column_names)}, release_id, source, published_at, loaded_at,
                 comparisons, recent_trend, trend_reason, {_cols(FLAT_COMPARISONS)}
             FROM grouped
-            ORDER BY series, area_code, period_start, sex, age_band, breakdown_type,
+            ORDER BY series, area_code, period_start, period_end, sex, age_band, breakdown_type,
                 breakdown_category
         """
         return withhold_suppressed(self._arrow(sql, params))
