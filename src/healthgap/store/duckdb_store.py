@@ -1049,27 +1049,19 @@ class Store:
                 "ORDER BY period_end DESC, period_start DESC) = 1"
             )
         on = " AND ".join(f"c.{quote(k)} = p.{quote(k)}" for k in VALUE_KEY)
-        keys = _cols(VALUE_KEY, "p.")
-        others = ", ".join(
-            f"any_value(p.{quote(c)}) AS {quote(c)}"
-            for c in (*spec.column_names, "source", "published_at", "loaded_at")
-            if c not in VALUE_KEY
-        )
+        join = " AND ".join(f"k.{quote(k)} = p.{quote(k)}" for k in VALUE_KEY)
         flat = ", ".join(
             f"{agg}({col}) FILTER (WHERE c.benchmark = '{bench}') AS {quote(name)}"
             for name, (bench, col, agg) in FLAT_COMPARISONS.items()
         )
         finite = "CASE WHEN isfinite(c.benchmark_value) THEN c.benchmark_value END"
-        # One pass: each current value, left-joined with its comparisons (same release, same
-        # key) and grouped back to one row (a join back to the values is much slower).
+        # The picked values are computed once; their comparisons (same release, same key)
+        # are grouped into one row per value and joined back.
         sql = f"""
-            WITH picked AS (
-                SELECT q.*, r.source, r.published_at, r.loaded_at
-                FROM ({picked}) q JOIN releases r ON r.release_id = q.release_id
-            ),
-            grouped AS (
-                SELECT {keys}, p.release_id, {others},
-                    coalesce(list_sort(list(struct_pack(
+            WITH picked AS MATERIALIZED ({picked}),
+            compared AS (
+                SELECT c.release_id, {_cols(VALUE_KEY, "c.")},
+                    list_sort(list(struct_pack(
                         benchmark := c.benchmark,
                         benchmark_area_code := c.benchmark_area_code,
                         benchmark_area_name := CAST(NULL AS VARCHAR),
@@ -1078,21 +1070,22 @@ class Store:
                         outcome := c.outcome,
                         reason := c.reason,
                         borough_quintile := c.borough_quintile
-                    )) FILTER (WHERE c.benchmark IS NOT NULL)), []) AS comparisons,
+                    ))) AS comparisons,
                     arg_min(c.recent_trend, c.benchmark)
                         FILTER (WHERE c.recent_trend IS NOT NULL) AS recent_trend,
                     arg_min(c.trend_reason, c.benchmark)
                         FILTER (WHERE c.recent_trend IS NOT NULL) AS trend_reason,
                     {flat}
-                FROM picked p LEFT JOIN comparisons c
-                    ON c.release_id = p.release_id AND {on}
-                GROUP BY {keys}, p.release_id
+                FROM comparisons c SEMI JOIN picked p ON c.release_id = p.release_id AND {on}
+                GROUP BY ALL
             )
-            SELECT {_cols(spec.column_names)}, release_id, source, published_at, loaded_at,
-                comparisons, recent_trend, trend_reason, {_cols(FLAT_COMPARISONS)}
-            FROM grouped
-            ORDER BY series, area_code, period_start, period_end, sex, age_band, breakdown_type,
-                breakdown_category
+            SELECT {_cols(spec.column_names, "p.")}, p.release_id, r.source, r.published_at,
+                r.loaded_at, coalesce(k.comparisons, []) AS comparisons, k.recent_trend,
+                k.trend_reason, {_cols(FLAT_COMPARISONS, "k.")}
+            FROM picked p JOIN releases r ON r.release_id = p.release_id
+            LEFT JOIN compared k ON k.release_id = p.release_id AND {join}
+            ORDER BY p.series, p.area_code, p.period_start, p.period_end, p.sex, p.age_band,
+                p.breakdown_type, p.breakdown_category
         """
         return withhold_suppressed(self._arrow(sql, params))
 
