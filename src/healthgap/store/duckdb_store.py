@@ -241,8 +241,9 @@ class Store:
         self._require_writable(what)
         with self._lock:
             con = self._con
-            outer = self._begin(con)
+            outer = False
             try:
+                outer = self._begin(con)
                 for statement, params in statements:
                     con.execute(statement, params)
                 self._commit(con, outer)
@@ -395,8 +396,9 @@ class Store:
 
         with self._lock:
             con = self._con
-            outer = self._begin(con)
+            outer = False
             try:
+                outer = self._begin(con)
                 release_id = int(
                     con.execute("SELECT coalesce(max(release_id), 0) + 1 FROM releases").fetchall()[
                         0
@@ -650,8 +652,9 @@ class Store:
         day = _as_date(as_of)
         with self._lock:
             con = self._con
-            outer = self._begin(con)
+            outer = False
             try:
+                outer = self._begin(con)
                 if corrects is not None:
                     found = con.execute(
                         "SELECT p.commitment_id, (SELECT q.return_id FROM progress_returns q "
@@ -777,8 +780,9 @@ class Store:
             raise StoreError(f"action entry '{entry_id}': recorded_by is empty")
         with self._lock:
             con = self._con
-            outer = self._begin(con)
+            outer = False
             try:
+                outer = self._begin(con)
                 seq = int(
                     con.execute("SELECT coalesce(max(seq), 0) + 1 FROM action_entries").fetchall()[
                         0
