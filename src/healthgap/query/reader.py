@@ -62,6 +62,7 @@ from healthgap.store import (
     Visibility,
     open_store,
 )
+from healthgap.store.schema import VALUE_KEY
 
 __all__ = ["BULK_COLUMNS", "Filter", "ReadLayer", "Viewer", "open_read_layer"]
 
@@ -121,16 +122,8 @@ BULK_COLUMNS: tuple[str, ...] = (
     "loaded_at",
 )
 
-_VALUE_KEY = (
-    "series",
-    "area_code",
-    "period_start",
-    "period_end",
-    "sex",
-    "age_band",
-    "breakdown_type",
-    "breakdown_category",
-)
+#: A value's key in the store (one published number per key and release).
+_VALUE_KEY = VALUE_KEY
 #: Answers remembered per read layer (values and bulk reads), least recently used dropped.
 _CACHE_ENTRIES = 256
 _T = TypeVar("_T")
@@ -1086,20 +1079,9 @@ def _combined(parts: list[pa.Table]) -> pa.Table | None:
     table = pa.concat_tables(parts)
     keys = table.select(list(_VALUE_KEY)).to_pandas()
     keep = keys.drop_duplicates().index.to_numpy()
-    order = [(k, "ascending") for k in _SORT]
+    order = [(k, "ascending") for k in _VALUE_KEY]
     return table.take(pa.array(keep)).sort_by(order)
 
-
-_SORT = (
-    "series",
-    "area_code",
-    "period_start",
-    "period_end",
-    "sex",
-    "age_band",
-    "breakdown_type",
-    "breakdown_category",
-)
 
 #: Fields of :class:`ValueRow`, in order, before ``comparisons`` and ``provenance``.
 _ROW_FIELDS: tuple[str, ...] = tuple(
