@@ -130,7 +130,9 @@ def main() -> int:
         base = f"http://127.0.0.1:{api_port}"
         _wait(f"{base}/v1/releases", api)
         series_url = base + BOROUGH_SERIES.format(ind=args.indicator)
+        t0 = time.perf_counter()
         body = httpx.get(series_url, timeout=120)
+        series_cold = time.perf_counter() - t0
         body.raise_for_status()
         rows = len(body.json())
         (tmp / "body.json").write_bytes(body.content)
@@ -153,9 +155,12 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
 
     load = os.getloadavg()[0]
+    import importlib.util
+
+    parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
     machine = (
         f"nproc {os.cpu_count()}, load {load:.1f}, Python {platform.python_version()}, "
-        f"{platform.machine()}"
+        f"{platform.machine()}, uvicorn HTTP parser {parser}"
     )
     print("| benchmark | result | target | machine |")
     print("|---|---|---|---|")
@@ -163,6 +168,10 @@ def main() -> int:
         f"| `/v1/series` {args.indicator}, 33 boroughs ({rows} rows, {len(body.content):,} B), "
         f"wrk -t2 -c16 -d{args.seconds}s | {api_rps:,.0f} req/s, p99 {api_p99:.1f} ms "
         f"| ≥ 2,000 req/s, p99 < 50 ms | {machine} |"
+    )
+    print(
+        f"| `/v1/series` as above, first request (cold: no cached answer) "
+        f"| {series_cold * 1000:,.0f} ms | — | {machine} |"
     )
     print(
         f"| bare Starlette, same bytes from memory, same run | {bare_rps:,.0f} req/s, "

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,6 +21,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from healthgap.api.problems import ProblemError, problem
 from healthgap.errors import HealthgapError
@@ -50,28 +52,41 @@ class ApiState:
     _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
     _versions: dict[tuple[date | None, datetime], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _generation: int = 0
 
     def version(self, as_of: date | None) -> str:
         """``ReadLayer.version`` of a public read as of ``as_of``, looked up at most once per
         second of the clock: what a public read sees changes only by a write (through this
         process's writer, which calls :meth:`invalidate`) or by time passing (an embargo or a
         publication date reached), so an embargo ends within a second, without a restart."""
-        now = self.clock()
-        key = (as_of, now.replace(microsecond=0))
-        with self._lock:
-            found = self._versions.get(key)
+        found = self.known_version(as_of)
         if found is not None:
             return found
+        now = self.clock()
+        with self._lock:
+            generation = self._generation
         got = self.reader.version(public(as_of, now=now))
         with self._lock:
-            if len(self._versions) > 64:
-                self._versions.clear()
-            self._versions[key] = got
+            # A write that finished while this was read may have changed what it saw: then
+            # the fingerprint is used for this answer but not remembered.
+            if generation == self._generation:
+                if len(self._versions) > 64:
+                    self._versions.clear()
+                self._versions[(as_of, now.replace(microsecond=0))] = got
         return got
 
-    def invalidate(self) -> None:
-        """Forget the cached versions (after a write)."""
+    def known_version(self, as_of: date | None) -> str | None:
+        """The remembered fingerprint for this second of the clock, or None (no store read:
+        safe on the event loop)."""
+        key = (as_of, self.clock().replace(microsecond=0))
         with self._lock:
+            return self._versions.get(key)
+
+    def invalidate(self) -> None:
+        """Forget the remembered fingerprints (after a write): the next read takes the new
+        visible release set, so no cached answer outlives the write."""
+        with self._lock:
+            self._generation += 1
             self._versions.clear()
 
     def viewer(self, as_of: date | None) -> Viewer:
@@ -134,12 +149,79 @@ def json_response(body: bytes, etag: str | None = None, status: int = 200) -> Re
     return Response(body, status_code=status, media_type="application/json", headers=headers)
 
 
-def etag_for(state: ApiState, request: Request, as_of: date | None) -> str:
-    """A weak ETag: the fingerprint of the releases a public read sees, and the request."""
-    version = state.version(as_of)
-    url = f"{request.url.path}?{request.url.query}"
-    digest = hashlib.sha256(f"{version}|{url}".encode()).hexdigest()[:24]
-    return f'W/"{digest}"'
+def etag_for(
+    state: ApiState, request: Request, as_of: date | None, version: str | None = None
+) -> str:
+    """A weak ETag: the fingerprint of the releases a public read sees (``version``, looked
+    up when not given) and the request (path and its query, parameters sorted)."""
+    if version is None:
+        version = state.version(as_of)
+    return etag_of(version, request.url.path, request.query_params.multi_items())
+
+
+def etag_of(version: str, path: str, query: list[tuple[str, str]]) -> str:
+    """The ETag of ``path`` with ``query`` under ``version``. Parameters are sorted by name
+    (stable: a repeated parameter keeps its order, which decides its value), so the same
+    question asked in another order shares one cache entry."""
+    items = sorted(query, key=lambda kv: kv[0])
+    text = f"{version}|{path}|{json.dumps(items, separators=(',', ':'))}"
+    return f'W/"{hashlib.sha256(text.encode()).hexdigest()[:24]}"'
+
+
+def cached_answer(state: ApiState, request: Request, etag: str) -> Response | None:
+    """304 when ``If-None-Match`` names ``etag``; else the cached JSON answer (its gzip form
+    when the client accepts gzip and it is large), or None when not cached."""
+    early = not_modified(request, etag)
+    if early is not None:
+        return early
+    body = state.cached(etag)
+    if body is None:
+        return None
+    if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
+        packed = state.cached(etag + ":gzip")
+        if packed is None:
+            return None
+        response = json_response(packed, etag)
+        # GZipMiddleware leaves an answer that is already encoded alone.
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["Vary"] = "Accept-Encoding"
+        return response
+    return json_response(body, etag)
+
+
+class CachedAnswers:
+    """ASGI middleware: a repeated public GET under ``/v1`` is answered from the response
+    cache before routing and parameter parsing — the same ETag rule and cache as the
+    routes (:func:`cached_answer`), so it serves only answers a route built for the same
+    question under the same visible release set. Anything not cached (or asked ``as_of`` a
+    date, or this clock second's fingerprint not yet read) goes to the routes."""
+
+    _SKIP = ("/v1/boundaries", "/v1/bulk", "/v1/tokens", "/v1/changelog", "/v1/openapi")
+
+    def __init__(self, app: ASGIApp, state: ApiState) -> None:
+        self.app = app
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            response = self._answer(scope)
+            if response is not None:
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+    def _answer(self, scope: Scope) -> Response | None:
+        path: str = scope["path"]
+        if not path.startswith("/v1/") or path.startswith(self._SKIP):
+            return None
+        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        if any(k == "as_of" for k, _ in query):
+            return None
+        version = self.state.known_version(None)
+        if version is None:
+            return None
+        request = Request(scope)
+        return cached_answer(self.state, request, etag_of(version, path, query))
 
 
 def not_modified(request: Request, etag: str) -> Response | None:
@@ -187,6 +269,7 @@ def create_app(
         clock=clock or _utcnow,
         upload_limit=upload_limit,
     )
+    app.add_middleware(CachedAnswers, state=app.state.api)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
         CORSMiddleware,

@@ -12,11 +12,13 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from healthgap.api.app import (
     CACHE_CONTROL,
     ApiState,
+    cached_answer,
     dumps,
     etag_for,
     json_response,
@@ -54,33 +56,39 @@ def _split(value: str | None) -> list[str] | None:
     return parts or None
 
 
-def _answer(request: Request, as_of: date | None, build: Callable[[ApiState], Any]) -> Response:
-    """ETag check (304), then the cached body or ``build(state)`` serialised as JSON."""
+async def _answer(
+    request: Request, as_of: date | None, build: Callable[[ApiState], Any]
+) -> Response:
+    """ETag check (304), then the cached body or ``build(state)`` serialised as JSON (bytes
+    as they are). A repeated request is answered on the event loop from the cache (no
+    thread hop, no store read); anything else runs in the thread pool."""
     state = _state(request)
-    etag = etag_for(state, request, as_of)
-    early = not_modified(request, etag)
-    if early is not None:
-        return early
+    version = state.known_version(as_of)
+    if version is None:
+        version = await run_in_threadpool(state.version, as_of)
+    etag = etag_for(state, request, as_of, version)
+    found = cached_answer(state, request, etag)
+    if found is not None:
+        return found
     body = state.cached(etag)
     if body is None:
-        body = dumps(build(state))
+        body = await run_in_threadpool(_encoded, build, state)
         state.remember(etag, body)
     if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
-        # Compressed once and cached (GZipMiddleware leaves an encoded answer alone).
-        packed = state.cached(etag + ":gzip")
-        if packed is None:
-            packed = gzip.compress(body, compresslevel=6)
-            state.remember(etag + ":gzip", packed)
-        response = json_response(packed, etag)
-        response.headers["Content-Encoding"] = "gzip"
-        response.headers["Vary"] = "Accept-Encoding"
-        return response
-    return json_response(body, etag)
+        # Compressed once and cached.
+        state.remember(etag + ":gzip", await run_in_threadpool(gzip.compress, body, 6))
+    answer = cached_answer(state, request, etag)
+    return answer if answer is not None else json_response(body, etag)
 
 
-def _static(request: Request, build: Callable[[ApiState], Any]) -> Response:
+def _encoded(build: Callable[[ApiState], Any], state: ApiState) -> bytes:
+    got = build(state)
+    return got if isinstance(got, bytes) else dumps(got)
+
+
+async def _static(request: Request, build: Callable[[ApiState], Any]) -> Response:
     """Catalogue and geography answers (no store read): same ETag rule."""
-    return _answer(request, None, build)
+    return await _answer(request, None, build)
 
 
 def _filters(
@@ -116,55 +124,57 @@ def _plain(model: Any) -> Any:
 
 # ---------------------------------------------------------------------- catalogue
 @router.get("/catalogue/aims", tags=["catalogue"])
-def aims(request: Request) -> Response:
+async def aims(request: Request) -> Response:
     """The strategy's aims."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.aims()])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.aims()])
 
 
 @router.get("/catalogue/priorities", tags=["catalogue"])
-def priorities(request: Request) -> Response:
+async def priorities(request: Request) -> Response:
     """The strategy's priorities."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.priorities()])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.priorities()])
 
 
 @router.get("/catalogue/commitments", tags=["catalogue"])
-def commitments(request: Request) -> Response:
+async def commitments(request: Request) -> Response:
     """Every commitment with its target, deadline and indicators."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.commitments()])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.commitments()])
 
 
 @router.get("/catalogue/commitments/{commitment_id}", tags=["catalogue"])
-def commitment(request: Request, commitment_id: Code) -> Response:
+async def commitment(request: Request, commitment_id: Code) -> Response:
     """One commitment."""
-    return _static(request, lambda s: _plain(s.reader.commitment(commitment_id)))
+    return await _static(request, lambda s: _plain(s.reader.commitment(commitment_id)))
 
 
 @router.get("/catalogue/focus-areas", tags=["catalogue"])
-def focus_areas(request: Request) -> Response:
+async def focus_areas(request: Request) -> Response:
     """The strategy's focus areas."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.focus_areas()])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.focus_areas()])
 
 
 @router.get("/catalogue/missions", tags=["catalogue"])
-def missions(request: Request) -> Response:
+async def missions(request: Request) -> Response:
     """The London Health Board's missions."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.missions()])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.missions()])
 
 
 @router.get("/catalogue/indicators", tags=["catalogue"])
-def indicators(request: Request) -> Response:
+async def indicators(request: Request) -> Response:
     """Every indicator with its full metadata (unit, polarity, statistic, method, sources)."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.indicators()])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.indicators()])
 
 
 @router.get("/catalogue/indicators/{indicator_id}", tags=["catalogue"])
-def indicator(request: Request, indicator_id: Code) -> Response:
+async def indicator(request: Request, indicator_id: Code) -> Response:
     """One indicator with its full metadata."""
-    return _static(request, lambda s: _plain(s.reader.indicator(indicator_id)))
+    return await _static(request, lambda s: _plain(s.reader.indicator(indicator_id)))
 
 
 @router.get("/catalogue/search", tags=["catalogue"])
-def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=200)]) -> Response:
+async def search(
+    request: Request, q: Annotated[str, Query(min_length=1, max_length=200)]
+) -> Response:
     """Indicators, commitments and focus areas matching every word of ``q``; 404 if none."""
 
     def build(s: ApiState) -> Any:
@@ -175,12 +185,12 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=20
             raise NoData({"q": q}, {"kinds": ["indicator", "commitment", "focus_area"]})
         return [_plain(h) for h in hits]
 
-    return _static(request, build)
+    return await _static(request, build)
 
 
 # ---------------------------------------------------------------------- areas
 @router.get("/areas", tags=["areas"])
-def areas(
+async def areas(
     request: Request,
     area_type: Annotated[str | None, Query(max_length=50)] = None,
     parent: Annotated[str | None, Query(max_length=50)] = None,
@@ -197,52 +207,52 @@ def areas(
             raise NoData({"area_type": area_type, "parent": parent}, {})
         return [_plain(a) for a in found]
 
-    return _static(request, build)
+    return await _static(request, build)
 
 
 @router.get("/areas/search", tags=["areas"])
-def area_search(
+async def area_search(
     request: Request,
     q: Annotated[str, Query(min_length=1, max_length=200)],
     area_type: Annotated[str | None, Query(max_length=50)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> Response:
     """Areas by code or name, best first; 422 with a suggestion when nothing matches."""
-    return _static(
+    return await _static(
         request,
         lambda s: [_plain(a) for a in s.reader.search_areas(q, area_type=area_type, limit=limit)],
     )
 
 
 @router.get("/areas/{code}", tags=["areas"])
-def area(request: Request, code: Code) -> Response:
+async def area(request: Request, code: Code) -> Response:
     """One area: name, type and parent."""
-    return _static(request, lambda s: _plain(s.reader.area(code)))
+    return await _static(request, lambda s: _plain(s.reader.area(code)))
 
 
 @router.get("/areas/{code}/parents", tags=["areas"])
-def area_parents(request: Request, code: Code) -> Response:
+async def area_parents(request: Request, code: Code) -> Response:
     """An area's ancestors, nearest first."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.parents(code)])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.parents(code)])
 
 
 @router.get("/areas/{code}/lineage", tags=["areas"])
-def area_lineage(request: Request, code: Code) -> Response:
+async def area_lineage(request: Request, code: Code) -> Response:
     """The LSOA 2011↔2021 links of an LSOA."""
-    return _static(request, lambda s: [_plain(a) for a in s.reader.lineage(code)])
+    return await _static(request, lambda s: [_plain(a) for a in s.reader.lineage(code)])
 
 
 @router.get("/boundaries/{level}", tags=["areas"])
-def boundaries(request: Request, level: Annotated[str, Path(max_length=20)]) -> Response:
+async def boundaries(request: Request, level: Annotated[str, Path(max_length=20)]) -> Response:
     """London boundaries at ``level`` as a GeoJSON FeatureCollection."""
     state = _state(request)
-    etag = etag_for(state, request, None)
+    etag = await run_in_threadpool(etag_for, state, request, None)
     early = not_modified(request, etag)
     if early is not None:
         return early
     body = state.cached(etag)
     if body is None:
-        body = dumps(state.reader.boundaries(level))
+        body = await run_in_threadpool(lambda: dumps(state.reader.boundaries(level)))
         state.remember(etag, body)
     return Response(
         body,
@@ -253,7 +263,7 @@ def boundaries(request: Request, level: Annotated[str, Path(max_length=20)]) -> 
 
 # ---------------------------------------------------------------------- values
 @router.get("/values", tags=["values"])
-def values(
+async def values(
     request: Request,
     indicator: Indicator = None,
     area: Area = None,
@@ -270,15 +280,15 @@ def values(
     """Values with metadata, confidence limits, comparisons and provenance (latest or every
     period). Never an empty 200: 404 lists what exists."""
     f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
-    return _answer(
+    return await _answer(
         request,
         as_of,
-        lambda s: [r.to_dict() for r in s.reader.values(s.viewer(as_of), latest=latest, **f)],
+        lambda s: s.reader.json(s.reader.value_table(s.viewer(as_of), latest=latest, **f)),
     )
 
 
 @router.get("/series", tags=["values"])
-def series(
+async def series(
     request: Request,
     indicator: Annotated[str, Query(max_length=_MAX, description="Indicator id or series key.")],
     area: Area = None,
@@ -293,15 +303,15 @@ def series(
     """An indicator's time series (every period, oldest first)."""
     f = _filters(indicator, area, area_type, parent, None, sex, age, breakdown, category)
     f.pop("period")
-    return _answer(
+    return await _answer(
         request,
         as_of,
-        lambda s: [r.to_dict() for r in s.reader.series(s.viewer(as_of), **f)],
+        lambda s: s.reader.json(s.reader.value_table(s.viewer(as_of), **f)),
     )
 
 
 @router.get("/comparisons", tags=["values"])
-def comparisons(
+async def comparisons(
     request: Request,
     indicator: Indicator = None,
     area: Area = None,
@@ -317,15 +327,17 @@ def comparisons(
 ) -> Response:
     """Values with their stored comparisons (London, ICB, England, quintile, previous)."""
     f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
-    return _answer(
+    return await _answer(
         request,
         as_of,
-        lambda s: [r.to_dict() for r in s.reader.comparisons(s.viewer(as_of), latest=latest, **f)],
+        lambda s: s.reader.json(
+            s.reader.value_table(s.viewer(as_of), latest=latest, compared=True, **f)
+        ),
     )
 
 
 @router.get("/trends", tags=["values"])
-def trends(
+async def trends(
     request: Request,
     indicator: Indicator = None,
     area: Area = None,
@@ -334,7 +346,7 @@ def trends(
     as_of: AsOf = None,
 ) -> Response:
     """Recent trends (on each series' latest period)."""
-    return _answer(
+    return await _answer(
         request,
         as_of,
         lambda s: [
@@ -351,7 +363,7 @@ def trends(
 
 
 @router.get("/inequality", tags=["values"])
-def inequality(
+async def inequality(
     request: Request,
     indicator: Annotated[str, Query(max_length=200)],
     area: Annotated[str, Query(max_length=50)],
@@ -361,7 +373,7 @@ def inequality(
     as_of: AsOf = None,
 ) -> Response:
     """SII, RII, gap and the HEAT measures, with intervals, computed on demand."""
-    return _answer(
+    return await _answer(
         request,
         as_of,
         lambda s: [
@@ -380,13 +392,13 @@ def inequality(
 
 # ---------------------------------------------------------------------- commitments
 @router.get("/assessments", tags=["commitments"])
-def assessments(
+async def assessments(
     request: Request,
     commitment: Text = None,
     as_of: AsOf = None,
 ) -> Response:
     """Commitment assessments (status, reason, evidence) as of a date."""
-    return _answer(
+    return await _answer(
         request,
         as_of,
         lambda s: [
@@ -396,7 +408,7 @@ def assessments(
 
 
 @router.get("/commitments/{commitment_id}/progress", tags=["commitments"])
-def progress(request: Request, commitment_id: Code) -> Response:
+async def progress(request: Request, commitment_id: Code) -> Response:
     """Every progress return of a commitment (corrections included); 404 when none."""
 
     def build(s: ApiState) -> Any:
@@ -407,37 +419,37 @@ def progress(request: Request, commitment_id: Code) -> Response:
             raise NoData({"commitment": commitment_id, "progress": "returns"}, {})
         return [r.to_dict() for r in rows]
 
-    return _answer(request, None, build)
+    return await _answer(request, None, build)
 
 
 # ---------------------------------------------------------------------- releases
 @router.get("/releases", tags=["releases"])
-def releases(request: Request, as_of: AsOf = None) -> Response:
+async def releases(request: Request, as_of: AsOf = None) -> Response:
     """Every release with its status (an embargoed one listed, its values never shown)."""
-    return _answer(
+    return await _answer(
         request, as_of, lambda s: [r.to_dict() for r in s.reader.releases(s.viewer(as_of))]
     )
 
 
 @router.get("/releases/{release_id}", tags=["releases"])
-def release(
+async def release(
     request: Request, release_id: Annotated[int, Path(ge=1, le=2**62)], as_of: AsOf = None
 ) -> Response:
     """One release."""
-    return _answer(
+    return await _answer(
         request, as_of, lambda s: s.reader.release(s.viewer(as_of), release_id).to_dict()
     )
 
 
 @router.get("/releases/{old}/changes/{new}", tags=["releases"])
-def release_changes(
+async def release_changes(
     request: Request,
     old: Annotated[int, Path(ge=1, le=2**62)],
     new: Annotated[int, Path(ge=1, le=2**62)],
     as_of: AsOf = None,
 ) -> Response:
     """What changed between two releases, per series (added, removed, revised)."""
-    return _answer(
+    return await _answer(
         request, as_of, lambda s: asdict(s.reader.release_diff(s.viewer(as_of), old, new))
     )
 
@@ -462,7 +474,7 @@ _MEDIA = {
         }
     },
 )
-def bulk(
+async def bulk(
     request: Request,
     format: Annotated[Literal["csv", "parquet", "json"], Query()] = "csv",
     indicator: Indicator = None,
@@ -479,45 +491,84 @@ def bulk(
 ) -> Response:
     """Any filter as CSV, Parquet or JSON, streamed, no page cap (flat columns)."""
     state = _state(request)
-    etag = etag_for(state, request, as_of)
+    etag = await run_in_threadpool(etag_for, state, request, as_of)
     early = not_modified(request, etag)
     if early is not None:
         return early
     f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
-    table = state.reader.bulk(state.viewer(as_of), latest=latest, **f)
+    table = await run_in_threadpool(
+        lambda: state.reader.bulk(state.viewer(as_of), latest=latest, **f)
+    )
     headers = {
         "ETag": etag,
         "Cache-Control": CACHE_CONTROL,
         "Content-Disposition": f'attachment; filename="healthgap-values.{format}"',
     }
-    return StreamingResponse(_stream(table, format), media_type=_MEDIA[format], headers=headers)
+    return StreamingResponse(
+        _stream(table, format, state.reader.json), media_type=_MEDIA[format], headers=headers
+    )
 
 
-def _stream(table: Any, fmt: str) -> Iterator[bytes]:
+_BATCH_ROWS = 20_000
+
+
+def _stream(table: Any, fmt: str, to_json: Callable[[Any], bytes]) -> Iterator[bytes]:
+    """``table`` in record batches of ``_BATCH_ROWS``: each written (Parquet row group, CSV
+    block or JSON slice) and sent before the next is encoded."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
     import pyarrow.parquet as pq
 
+    batches = table.to_batches(max_chunksize=_BATCH_ROWS) or [
+        pa.RecordBatch.from_pylist([], schema=table.schema)
+    ]
+    buf = _Sink()
     if fmt == "parquet":
-        buf = io.BytesIO()
-        pq.write_table(table, buf, compression="zstd")
-        yield buf.getvalue()
+        with pq.ParquetWriter(buf, table.schema, compression="zstd") as out:
+            for batch in batches:
+                out.write_batch(batch, row_group_size=_BATCH_ROWS)
+                yield buf.drain()
+        yield buf.drain()
         return
-    batches = table.to_batches(max_chunksize=20_000)
     if fmt == "csv":
-        for i, batch in enumerate(batches):
-            buf = io.BytesIO()
-            pa_csv.write_csv(
-                pa.Table.from_batches([batch], schema=table.schema),
-                buf,
-                write_options=pa_csv.WriteOptions(include_header=i == 0),
-            )
-            yield buf.getvalue()
+        with pa_csv.CSVWriter(buf, table.schema) as out:
+            for batch in batches:
+                out.write_batch(batch)
+                yield buf.drain()
+        yield buf.drain()
         return
     yield b"["
     first = True
     for batch in batches:
-        for row in batch.to_pylist():
-            yield (b"" if first else b",") + dumps(row)
+        body = to_json(pa.Table.from_batches([batch], schema=table.schema))
+        if len(body) > 2:
+            yield (b"" if first else b",") + body[1:-1]
             first = False
     yield b"]"
+
+
+class _Sink(io.RawIOBase):
+    """A write-only file that hands over what was written since the last :meth:`drain`
+    (its position keeps counting, as the Parquet footer's offsets need)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._parts: list[bytes] = []
+        self._pos = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self._parts.append(chunk)
+        self._pos += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def drain(self) -> bytes:
+        got = b"".join(self._parts)
+        self._parts.clear()
+        return got

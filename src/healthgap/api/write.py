@@ -141,13 +141,11 @@ def load_release(
                 embargo_until=until,
             )
 
-        release_id, new = writer.run(job)
-        if new:
-            writer.run(
-                lambda s: access.audit(
-                    s, who.name, "load", {"release_id": release_id, "file": name, "source": source}
-                )
-            )
+        def detail(got: tuple[int, bool]) -> dict[str, object] | None:
+            rid, loaded = got
+            return {"release_id": rid, "file": name, "source": source} if loaded else None
+
+        release_id, new = writer.run(lambda s: access.audited(s, who.name, "load", job, detail))
         shutil.rmtree(tmp, ignore_errors=True)
     body = state.reader.release(editor_view(now=state.clock()), release_id).to_dict()
     return _json({"release_id": release_id, "loaded": new, "release": body}, 201 if new else 200)
@@ -170,9 +168,14 @@ def set_embargo(
     state = _state(request)
     writer = _writer(state)
     until = None if body.until is None else naive_utc(body.until)
-    writer.run(lambda s: access.set_embargo(s, release_id, until))
     writer.run(
-        lambda s: access.audit(s, who.name, "embargo", {"release_id": release_id, "until": until})
+        lambda s: access.audited(
+            s,
+            who.name,
+            "embargo",
+            lambda st: access.set_embargo(st, release_id, until),
+            lambda _: {"release_id": release_id, "until": until},
+        )
     )
     return _json({"release_id": release_id, "embargo_until": until})
 
@@ -213,10 +216,13 @@ def record_progress(
             corrects=body.corrects,
         )
 
-    row = writer.run(job)
-    writer.run(
-        lambda s: access.audit(
-            s, who.name, "progress", {"commitment_id": cid, "return_id": row.return_id}
+    row = writer.run(
+        lambda s: access.audited(
+            s,
+            who.name,
+            "progress",
+            job,
+            lambda got: {"commitment_id": cid, "return_id": got.return_id},
         )
     )
     return _json(row.to_dict(), 201)
@@ -234,10 +240,13 @@ class TokenBody(BaseModel):
 def create_token(request: Request, who: Admin, body: TokenBody) -> Response:
     """Create a token; the token is in this answer only (it is stored hashed)."""
     writer = _writer(_state(request))
-    token, info = writer.run(lambda s: access.create_token(s, body.name, body.role))
-    writer.run(
-        lambda s: access.audit(
-            s, who.name, "token.create", {"token_id": info.token_id, "role": info.role}
+    token, info = writer.run(
+        lambda s: access.audited(
+            s,
+            who.name,
+            "token.create",
+            lambda st: access.create_token(st, body.name, body.role),
+            lambda got: {"token_id": got[1].token_id, "role": got[1].role},
         )
     )
     return _json({**info.to_dict(), "token": token}, 201)
@@ -256,6 +265,13 @@ def revoke_token(
 ) -> Response:
     """Revoke a token (it stops working at once)."""
     writer = _writer(_state(request))
-    info = writer.run(lambda s: access.revoke_token(s, token_id))
-    writer.run(lambda s: access.audit(s, who.name, "token.revoke", {"token_id": token_id}))
+    info = writer.run(
+        lambda s: access.audited(
+            s,
+            who.name,
+            "token.revoke",
+            lambda st: access.revoke_token(st, token_id),
+            lambda _: {"token_id": token_id},
+        )
+    )
     return _json(info.to_dict())

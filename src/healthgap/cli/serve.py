@@ -60,6 +60,7 @@ def serve_command(
     except StoreError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from exc
+    reader.warm()
     api = create_app(reader, writer=writer)
     mount_website(api, reader)  # the public website at /, from the same read layer
     mount_reports(api, reader)  # and its reports at /reports (HTML and PDF)

@@ -51,10 +51,13 @@ def create(
 
     writer = _writer(store)
     try:
-        token, info = writer.run(lambda s: access.create_token(s, name, role))
-        writer.run(
-            lambda s: access.audit(
-                s, "cli", "token.create", {"token_id": info.token_id, "role": role}
+        token, info = writer.run(
+            lambda s: access.audited(
+                s,
+                "cli",
+                "token.create",
+                lambda st: access.create_token(st, name, role),
+                lambda got: {"token_id": got[1].token_id, "role": role},
             )
         )
     except HealthgapError as exc:
@@ -96,8 +99,15 @@ def revoke(
 
     writer = _writer(store)
     try:
-        writer.run(lambda s: access.revoke_token(s, token_id))
-        writer.run(lambda s: access.audit(s, "cli", "token.revoke", {"token_id": token_id}))
+        writer.run(
+            lambda s: access.audited(
+                s,
+                "cli",
+                "token.revoke",
+                lambda st: access.revoke_token(st, token_id),
+                lambda _: {"token_id": token_id},
+            )
+        )
     except HealthgapError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from exc

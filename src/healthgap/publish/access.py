@@ -8,8 +8,10 @@ process's single :class:`~healthgap.store.Writer` (or, for the CLI, a store it o
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from healthgap.publish.derive import load_release
 from healthgap.store import ProgressReturn, Store
@@ -33,6 +35,7 @@ __all__ = [
     "TokenInfo",
     "audit",
     "audit_log",
+    "audited",
     "authenticate",
     "create_token",
     "hash_token",
@@ -42,6 +45,30 @@ __all__ = [
     "revoke_token",
     "set_embargo",
 ]
+
+T = TypeVar("T")
+
+
+def audited(
+    store: Store,
+    who: str,
+    action: str,
+    write: Callable[[Store], T],
+    detail: Callable[[T], dict[str, object] | None],
+) -> T:
+    """Run ``write(store)`` and record its audit row in the same transaction.
+
+    ``detail(result)`` gives the audit row's details, or None when the write changed nothing
+    (e.g. a file already loaded): then no row is recorded. If the write or its audit row
+    fails, neither is kept: a write is never stored without its audit row, nor an audit row
+    without its write.
+    """
+    with store.atomic():
+        result = write(store)
+        what = detail(result)
+        if what is not None:
+            audit(store, who, action, what)
+    return result
 
 
 def load_file(

@@ -10,6 +10,7 @@ with no answer :class:`NoData` (with what is held). Design: ADR 0800.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import threading
@@ -61,7 +62,7 @@ from healthgap.store import (
     Visibility,
     open_store,
 )
-from healthgap.store.schema import data_table
+from healthgap.store.schema import VALUE_KEY
 
 __all__ = ["BULK_COLUMNS", "Filter", "ReadLayer", "Viewer", "open_read_layer"]
 
@@ -121,25 +122,8 @@ BULK_COLUMNS: tuple[str, ...] = (
     "loaded_at",
 )
 
-_VALUE_KEY = (
-    "series",
-    "area_code",
-    "period_start",
-    "period_end",
-    "sex",
-    "age_band",
-    "breakdown_type",
-    "breakdown_category",
-)
-_SERIES_OF_ROW = ("series", "area_code", "sex", "age_band", "breakdown_type", "breakdown_category")
-#: benchmark → (outcome column, benchmark value column, benchmark area column) in BULK_COLUMNS.
-_FLAT_BENCHMARKS = {
-    "region": ("compared_to_london", "london_value", None),
-    "icb": ("compared_to_icb", "icb_value", "icb_code"),
-    "country": ("compared_to_england", "england_value", None),
-    "boroughs": ("borough_quintile", None, None),
-    "previous": ("change_from_previous", None, None),
-}
+#: A value's key in the store (one published number per key and release).
+_VALUE_KEY = VALUE_KEY
 #: Answers remembered per read layer (values and bulk reads), least recently used dropped.
 _CACHE_ENTRIES = 256
 _T = TypeVar("_T")
@@ -180,7 +164,15 @@ class ReadLayer:
         self._areas: dict[str, AreaInfo | None] = {}
         self._ancestry: dict[str, frozenset[str]] = {}
         self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
+        self._indicator_table: pa.Table | None = None
         self._lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Build the look-ups the first reads would otherwise build (the full geography
+        index, London's descendants, the indicator table): a server calls this at start."""
+        with contextlib.suppress(UnknownParameter):
+            self._descendants(self.area("E12000007").code)
+        self._indicator_meta()
 
     def close(self) -> None:
         """Close the store (when this read layer opened it)."""
@@ -399,23 +391,56 @@ class ReadLayer:
         ``category`` their categories. ``latest`` keeps the latest period of each series at
         each area. Raises ``UnknownParameter`` or ``NoData``; never returns an empty list.
         """
-        params: dict[str, Any] = {
-            "indicator": indicator,
-            "area": area,
-            "area_type": area_type,
-            "parent": parent,
-            "period": period,
-            "sex": sex,
-            "age": age,
-            "breakdown": breakdown,
-            "category": category,
-            "latest": latest,
-        }
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
 
         def build(vis: Visibility) -> list[ValueRow]:
-            return _value_rows(*self._read(vis, **params))
+            return _value_rows(_value_shape(self._wide(vis, **params)))
 
         return list(self._cached("values", viewer, params, build))
+
+    def value_table(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        area: Filter = None,
+        area_type: Filter = None,
+        parent: str | None = None,
+        period: Filter = None,
+        sex: Filter = None,
+        age: Filter = None,
+        breakdown: Filter = None,
+        category: Filter = None,
+        latest: bool = False,
+        compared: bool = False,
+    ) -> pa.Table:
+        """The read of :meth:`values` as an Arrow table shaped like :class:`ValueRow`
+        (``comparisons`` a list of structs, ``provenance`` a struct): the fast path for
+        serialising (:meth:`json`), with no Python object per row. ``compared`` keeps only
+        values with stored comparisons (``NoData`` when none has any). Same errors as
+        :meth:`values`."""
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
+        wide = self._cached("wide", viewer, params, lambda vis: self._wide(vis, **params))
+        table = _value_shape(wide)
+        if compared:
+            table = table.filter(pc.greater(pc.list_value_length(table["comparisons"]), 0))
+            if table.num_rows == 0:
+                releases = pc.unique(wide["release_id"]).to_pylist()
+                raise NoData(
+                    {"indicator": indicator, "area": area, "comparisons": "stored"},
+                    {"releases_without_comparisons": sorted(str(r) for r in releases)},
+                )
+        return table
+
+    def json(self, table: pa.Table) -> bytes:
+        """``table`` (e.g. :meth:`value_table` or :meth:`bulk`) as JSON array bytes, written
+        by the store's JSON writer: dates and timestamps as ISO strings, non-finite numbers
+        as null, field names and order as the table's."""
+        return self.store.json_array(_iso_timestamps(table))
 
     def series(
         self,
@@ -464,24 +489,12 @@ class ReadLayer:
     ) -> pa.Table:
         """The same read as :meth:`values`, flat (``BULK_COLUMNS``), as an Arrow table for
         CSV, Parquet or JSON streaming. ``NoData`` rather than an empty table."""
-        params: dict[str, Any] = {
-            "indicator": indicator,
-            "area": area,
-            "area_type": area_type,
-            "parent": parent,
-            "period": period,
-            "sex": sex,
-            "age": age,
-            "breakdown": breakdown,
-            "category": category,
-            "latest": latest,
-        }
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
 
-        def build(vis: Visibility) -> pa.Table:
-            flat, _ = self._read(vis, **params)
-            return pa.Table.from_pandas(flat[list(BULK_COLUMNS)], preserve_index=False)
-
-        return self._cached("bulk", viewer, params, build)
+        wide = self._cached("wide", viewer, params, lambda vis: self._wide(vis, **params))
+        return wide.select(list(BULK_COLUMNS))
 
     def comparisons(
         self,
@@ -500,31 +513,22 @@ class ReadLayer:
     ) -> list[ValueRow]:
         """Values that have stored comparisons (London, ICB, England, quintile, previous);
         ``NoData`` when the values exist but none was compared."""
-        rows = self.values(
-            viewer,
-            indicator=indicator,
-            area=area,
-            area_type=area_type,
-            parent=parent,
-            period=period,
-            sex=sex,
-            age=age,
-            breakdown=breakdown,
-            category=category,
-            latest=latest,
-        )
-        compared = [r for r in rows if r.comparisons]
-        if not compared:
-            # The values exist but were loaded before comparisons were derived at load time.
-            raise NoData(
-                {"indicator": indicator, "area": area, "comparisons": "stored"},
-                {
-                    "releases_without_comparisons": sorted(
-                        {str(r.provenance.release_id) for r in rows}
-                    )
-                },
+        return _value_rows(
+            self.value_table(
+                viewer,
+                indicator=indicator,
+                area=area,
+                area_type=area_type,
+                parent=parent,
+                period=period,
+                sex=sex,
+                age=age,
+                breakdown=breakdown,
+                category=category,
+                latest=latest,
+                compared=True,
             )
-        return compared
+        )
 
     def trends(
         self,
@@ -846,7 +850,7 @@ class ReadLayer:
                 raise UnknownParameter("indicator", g, suggestions=closest(g, [*ids, *held]))
         return ind, ser
 
-    def _read(
+    def _wide(
         self,
         viewer: Visibility,
         *,
@@ -860,7 +864,10 @@ class ReadLayer:
         breakdown: Filter,
         category: Filter,
         latest: bool,
-    ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ) -> pa.Table:
+        """One read: the store's joined current values (``Store.value_records``: values,
+        comparisons, provenance, filtered and sorted in SQL), then catalogue and geography
+        names joined column-wise. Every column of the values and bulk shapes."""
         vis = viewer.fixed()
         indicators = _names(indicator)
         areas = _names(area)
@@ -885,186 +892,139 @@ class ReadLayer:
             "category": _names(category),
             "latest": True if latest else None,
         }
+        codes = areas
+        if parent_code is not None:
+            within = self._descendants(parent_code)
+            codes = sorted(within if areas is None else within.intersection(areas))
+        narrow: list[tuple[str, list[str] | None]] = [
+            ("area_type", types),
+            ("period_label", _names(period)),
+            ("sex", sexes),
+            ("age_band", _names(age)),
+            ("breakdown_type", _names(breakdown)),
+            ("breakdown_category", _names(category)),
+        ]
         with self._snapshot():
-            ind_ids, series_keys = (None, None)
+            ind_ids: list[str] | None = None
+            series_keys: list[str] | None = None
             if indicators is not None:
                 ind_ids, series_keys = self._resolve_indicators(vis, indicators)
-            parts = []
-            if indicators is None:
-                parts.append(self.store.values(visibility=vis, area_codes=areas))
-            elif ind_ids:
-                # Narrow to the series that ever held these indicators (a key column), then
-                # the store's latest-release-per-key step picks the current values.
-                candidates = self.store.series_of_indicators(ind_ids)
-                if candidates:
-                    parts.append(
-                        self.store.values(
-                            visibility=vis,
-                            indicator_ids=ind_ids,
-                            series=candidates,
-                            area_codes=areas,
+            parts: list[pa.Table] = []
+            if codes != []:
+                common: dict[str, Any] = {
+                    "visibility": vis,
+                    "area_codes": codes,
+                    "narrow": narrow,
+                    "latest": latest,
+                }
+                if indicators is None:
+                    parts.append(self.store.value_records(**common))
+                elif ind_ids:
+                    # Narrow to the series that ever held these indicators (a key column),
+                    # then the store's latest-release-per-key step picks the current values.
+                    candidates = self.store.series_of_indicators(ind_ids)
+                    if candidates:
+                        parts.append(
+                            self.store.value_records(
+                                indicator_ids=ind_ids, series=candidates, **common
+                            )
                         )
-                    )
-            if series_keys:
-                parts.append(
-                    self.store.values(visibility=vis, series=series_keys, area_codes=areas)
-                )
-            base = pa.concat_tables(parts).to_pandas() if parts else _empty_values()
-            if len(parts) > 1:
-                base = base.drop_duplicates(list(_VALUE_KEY))
-            frame = base
-            if types is not None:
-                frame = frame[frame["area_type"].isin(types)]
-            if parent_code is not None:
-                within = self._descendant_codes(parent_code, set(frame["area_code"]))
-                frame = frame[frame["area_code"].isin(within)]
-            narrow: tuple[tuple[str, list[str] | None], ...] = (
-                ("period_label", _names(period)),
-                ("sex", sexes),
-                ("age_band", _names(age)),
-                ("breakdown_type", _names(breakdown)),
-                ("breakdown_category", _names(category)),
-            )
-            for column, wanted in narrow:
-                if wanted is not None:
-                    frame = frame[frame[column].isin(wanted)]
-            if latest and len(frame):
-                frame = _latest(frame)
-            if frame.empty:
-                raise NoData(asked, _available(base))
-            comps = self._comparisons(vis, frame, ind_ids if not series_keys else None, areas)
-            flat = self._join(vis, frame, comps)
-        return flat, comps
+                if series_keys:
+                    parts.append(self.store.value_records(series=series_keys, **common))
+            table = _combined(parts)
+            if table is None or table.num_rows == 0:
+                raise NoData(asked, self._available(vis, ind_ids, series_keys, areas))
+            return self._decorate(vis, table)
 
-    def _descendant_codes(self, parent: str, candidates: set[str]) -> set[str]:
-        return {c for c in candidates if c != parent and parent in self._ancestors(c)}
-
-    def _ancestors(self, code: str) -> frozenset[str]:
-        with self._lock:
-            got = self._ancestry.get(code)
-        if got is None:
-            known = self.geography.get(code)
-            got = frozenset(
-                () if known is None else (a.code for a in self.geography.parents(known.code))
-            )
-            with self._lock:
-                self._ancestry[code] = got
-        return got
-
-    def _comparisons(
+    def _available(
         self,
         vis: Visibility,
-        frame: pd.DataFrame,
         ind_ids: list[str] | None,
+        series_keys: list[str] | None,
         areas: list[str] | None,
-    ) -> pd.DataFrame:
-        table = self.store.comparisons(
-            visibility=vis,
-            indicator_id=ind_ids or None,
-            area_code=areas,
-            series=sorted(frame["series"].unique().tolist()),
+    ) -> dict[str, list[str]]:
+        """What is held for the indicators and areas asked (a NoData answer's list)."""
+        parts = []
+        if ind_ids is None and series_keys is None:
+            parts.append(self.store.values(visibility=vis, area_codes=areas))
+        if ind_ids:
+            parts.append(self.store.values(visibility=vis, indicator_ids=ind_ids, area_codes=areas))
+        if series_keys:
+            parts.append(self.store.values(visibility=vis, series=series_keys, area_codes=areas))
+        if not parts:
+            return {}
+        return _available(pa.concat_tables(parts).to_pandas())
+
+    def _descendants(self, parent: str) -> frozenset[str]:
+        """Codes of every area below ``parent`` (any type, any depth), remembered."""
+        key = "\0" + parent
+        with self._lock:
+            got = self._ancestry.get(key)
+        if got is None:
+            known = self.geography.get(parent) is not None  # a held-only code has none
+            got = frozenset(
+                a.code
+                for t in (AREA_TYPES if known else ())
+                for a in self.geography.children(parent, area_type=t)
+                if a.code != parent
+            )
+            with self._lock:
+                self._ancestry[key] = got
+        return got
+
+    def _decorate(self, vis: Visibility, table: pa.Table) -> pa.Table:
+        """``table`` (``Store.value_records``) with indicator metadata and area names added,
+        column-wise: a look-up per distinct indicator and area, a ``take`` per column."""
+        meta = self._indicator_meta()
+        at = pc.index_in(table["indicator_id"], value_set=meta["id"])
+        out = table
+        for name in ("polarity", "statistic", "comparison_method", "multiplier"):
+            out = out.append_column(name, meta[name].take(at))
+        series_meta = self.store.series(visibility=vis)
+        named = pc.index_in(table["series"], value_set=series_meta["key"])
+        out = out.append_column(
+            "indicator_name",
+            pc.coalesce(meta["name"].take(at), series_meta["name"].take(named), table["series"]),
         )
-        comps: pd.DataFrame = table.to_pandas()
-        if comps.empty:
-            return comps
-        keys = frame[list(_VALUE_KEY)].drop_duplicates()
-        joined: pd.DataFrame = comps.merge(keys, on=list(_VALUE_KEY), how="inner")
-        return joined
-
-    def _join(self, vis: Visibility, frame: pd.DataFrame, comps: pd.DataFrame) -> pd.DataFrame:
-        out = frame.rename(columns={"age_band": "age", "note": "value_note"}).copy()
-        meta = self._series_meta(vis)
-        inds = {i.id: i for i in self.catalogue.indicators}
-
-        def ind_attr(row_id: object, attr: str) -> object:
-            ind = inds.get(row_id) if isinstance(row_id, str) else None
-            if ind is None:
-                return None
-            got = getattr(ind, attr)
-            return getattr(got, "value", got)
-
-        ids = out["indicator_id"]
-        names = [
-            ind_attr(i, "name") or meta.get(s, (s,))[0]
-            for i, s in zip(ids, out["series"], strict=True)
-        ]
-        out["indicator_name"] = pd.Series(names, index=out.index, dtype=object)
-        for attr in ("polarity", "statistic", "comparison_method", "multiplier"):
-            out[attr] = pd.Series([ind_attr(i, attr) for i in ids], index=out.index, dtype=object)
-        out["comparison_method"] = out["comparison_method"].astype("Int64")
-        out["multiplier"] = out["multiplier"].astype("Float64")
-        infos = {c: self._area(c) for c in out["area_code"].unique()}
-        out["area_name"] = [
-            infos[c].name if infos[c] is not None else c  # type: ignore[union-attr]
-            for c in out["area_code"]
-        ]
-        out["parent_code"] = [
-            infos[c].parent_code if infos[c] is not None else None  # type: ignore[union-attr]
-            for c in out["area_code"]
-        ]
-        out["parent_name"] = [
-            infos[c].parent_name if infos[c] is not None else None  # type: ignore[union-attr]
-            for c in out["area_code"]
-        ]
-        for outcome_col, value_col, area_col in _FLAT_BENCHMARKS.values():
-            out[outcome_col] = None
-            if value_col:
-                out[value_col] = float("nan")
-            if area_col:
-                out[area_col] = None
-        out["recent_trend"] = None
-        out["trend_reason"] = None
-        if not comps.empty:
-            for bench, (outcome_col, value_col, area_col) in _FLAT_BENCHMARKS.items():
-                part = comps[comps["benchmark"] == bench]
-                if part.empty:
-                    continue
-                cols = {"outcome": outcome_col}
-                if value_col:
-                    cols["benchmark_value"] = value_col
-                if area_col:
-                    cols["benchmark_area_code"] = area_col
-                if bench == "boroughs":
-                    part = part.assign(outcome=part["borough_quintile"].astype("Int64"))
-                sub = part[[*_VALUE_KEY, *cols]].rename(columns={**cols, "age_band": "age"})
-                out = out.drop(columns=list(cols.values())).merge(
-                    sub, on=[*(k if k != "age_band" else "age" for k in _VALUE_KEY)], how="left"
-                )
-            trend = comps[comps["recent_trend"].notna()]
-            if not trend.empty:
-                trend = trend[[*_VALUE_KEY, "recent_trend", "trend_reason"]].drop_duplicates(
-                    list(_VALUE_KEY)
-                )
-                trend = trend.rename(
-                    columns={
-                        "age_band": "age",
-                        "recent_trend": "_trend",
-                        "trend_reason": "_trend_reason",
-                    }
-                )
-                out = out.merge(
-                    trend, on=[k if k != "age_band" else "age" for k in _VALUE_KEY], how="left"
-                )
-                out["recent_trend"] = out["_trend"]
-                out["trend_reason"] = out["_trend_reason"]
-                out = out.drop(columns=["_trend", "_trend_reason"])
-        out["borough_quintile"] = out["borough_quintile"].astype("Int64")
-        prov = self.store.release_provenance()
-        out["source"] = [prov[int(r)][0] for r in out["release_id"]]
-        out["published_at"] = [prov[int(r)][1] for r in out["release_id"]]
-        out["loaded_at"] = [prov[int(r)][2] for r in out["release_id"]]
-        return out.sort_values(
+        codes = pc.unique(table["area_code"])
+        infos = [self._area(c) for c in codes.to_pylist()]
+        where = pc.index_in(table["area_code"], value_set=codes)
+        for name, values in (
+            (
+                "area_name",
+                [c if i is None else i.name for c, i in zip(codes.to_pylist(), infos, strict=True)],
+            ),
+            ("parent_code", [None if i is None else i.parent_code for i in infos]),
+            ("parent_name", [None if i is None else i.parent_name for i in infos]),
+        ):
+            out = out.append_column(name, pa.array(values, pa.string()).take(where))
+        return out.rename_columns(
             [
-                "series",
-                "area_code",
-                "period_start",
-                "sex",
-                "age",
-                "breakdown_type",
-                "breakdown_category",
-            ],
-            ignore_index=True,
+                "age" if n == "age_band" else "value_note" if n == "note" else n
+                for n in out.schema.names
+            ]
         )
+
+    def _indicator_meta(self) -> pa.Table:
+        """The catalogue's indicators as a table: id, name, polarity, statistic,
+        comparison_method, multiplier."""
+        got = self._indicator_table
+        if got is None:
+            inds = self.catalogue.indicators
+            got = pa.table(
+                {
+                    "id": pa.array([i.id for i in inds], pa.string()),
+                    "name": pa.array([i.name for i in inds], pa.string()),
+                    "polarity": pa.array([_enum(i.polarity) for i in inds], pa.string()),
+                    "statistic": pa.array([_enum(i.statistic) for i in inds], pa.string()),
+                    "comparison_method": pa.array(
+                        [_enum(i.comparison_method) for i in inds], pa.int64()
+                    ),
+                    "multiplier": pa.array([i.multiplier for i in inds], pa.float64()),
+                }
+            )
+            self._indicator_table = got
+        return got
 
     def _series_meta(self, vis: Visibility) -> dict[str, tuple[str, str | None]]:
         table = self.store.series(visibility=vis)
@@ -1079,14 +1039,98 @@ class ReadLayer:
         }
 
 
-def _empty_values() -> pd.DataFrame:
-    frame: pd.DataFrame = data_table("values").arrow_schema().empty_table().to_pandas()
-    return frame
+def _params(
+    indicator: Filter,
+    area: Filter,
+    area_type: Filter,
+    parent: str | None,
+    period: Filter,
+    sex: Filter,
+    age: Filter,
+    breakdown: Filter,
+    category: Filter,
+    latest: bool,
+) -> dict[str, Any]:
+    """A values read's filters by name (a cache key and ``_wide``'s keywords)."""
+    return {
+        "indicator": indicator,
+        "area": area,
+        "area_type": area_type,
+        "parent": parent,
+        "period": period,
+        "sex": sex,
+        "age": age,
+        "breakdown": breakdown,
+        "category": category,
+        "latest": latest,
+    }
 
 
-def _latest(frame: pd.DataFrame) -> pd.DataFrame:
-    order = frame.sort_values(["period_end", "period_start"])
-    return order.drop_duplicates(list(_SERIES_OF_ROW), keep="last")
+def _enum(x: object) -> object:
+    return getattr(x, "value", x)
+
+
+def _combined(parts: list[pa.Table]) -> pa.Table | None:
+    """One table of ``parts``; a value key found in two parts (an indicator asked by id and
+    by series key) kept once."""
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    table = pa.concat_tables(parts)
+    keys = table.select(list(_VALUE_KEY)).to_pandas()
+    keep = keys.drop_duplicates().index.to_numpy()
+    order = [(k, "ascending") for k in _VALUE_KEY]
+    return table.take(pa.array(keep)).sort_by(order)
+
+
+#: Fields of :class:`ValueRow`, in order, before ``comparisons`` and ``provenance``.
+_ROW_FIELDS: tuple[str, ...] = tuple(
+    f for f in ValueRow.__dataclass_fields__ if f not in ("comparisons", "provenance")
+)
+
+
+def _value_shape(wide: pa.Table) -> pa.Table:
+    """The :class:`ValueRow` shape of a wide read: its fields in order, ``comparisons`` (list
+    of structs) and ``provenance`` (struct)."""
+    provenance = pa.StructArray.from_arrays(
+        [
+            pa.concat_arrays(wide[c].chunks) if wide[c].num_chunks != 1 else wide[c].chunk(0)
+            for c in ("release_id", "source", "published_at", "loaded_at")
+        ],
+        names=["release_id", "source", "published_at", "loaded_at"],
+    )
+    columns = [wide[c] for c in _ROW_FIELDS]
+    return pa.Table.from_arrays(
+        [*columns, wide["comparisons"], provenance],
+        names=[*_ROW_FIELDS, "comparisons", "provenance"],
+    )
+
+
+def _iso_timestamps(table: pa.Table) -> pa.Table:
+    """Timestamp columns (also inside structs) as ISO 8601 strings, as ``datetime.isoformat``
+    writes them (microseconds only when not zero)."""
+    out = table
+    for i, field in enumerate(table.schema):
+        if pa.types.is_timestamp(field.type) or pa.types.is_struct(field.type):
+            col = table.column(i)
+            arr = pa.concat_arrays(col.chunks) if col.num_chunks != 1 else col.chunk(0)
+            out = out.set_column(i, field.name, _iso(arr))
+    return out
+
+
+def _iso(arr: pa.Array) -> pa.Array:
+    if pa.types.is_timestamp(arr.type):
+        whole = pc.strftime(arr.cast(pa.timestamp("s"), safe=False), "%Y-%m-%dT%H:%M:%S")
+        micro = pc.strftime(arr.cast(pa.timestamp("us")), "%Y-%m-%dT%H:%M:%S")
+        return pc.if_else(pc.equal(pc.microsecond(arr), 0), whole, micro)
+    if pa.types.is_struct(arr.type):
+        fields = [arr.type.field(k) for k in range(arr.type.num_fields)]
+        children = [_iso(arr.field(k)) for k in range(len(fields))]
+        return pa.StructArray.from_arrays(
+            children, names=[f.name for f in fields], mask=arr.is_null() if arr.null_count else None
+        )
+    return arr
 
 
 def _available(base: pd.DataFrame) -> dict[str, list[str]]:
@@ -1102,87 +1146,17 @@ def _available(base: pd.DataFrame) -> dict[str, list[str]]:
     }
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with None for every missing marker (NaN, NA, NaT)."""
-    rows: list[dict[str, Any]] = pa.Table.from_pandas(frame, preserve_index=False).to_pylist()
-    return rows
-
-
-def _value_rows(flat: pd.DataFrame, comps: pd.DataFrame) -> list[ValueRow]:
-    by_key: dict[tuple[Any, ...], list[ComparisonRow]] = {}
-    if not comps.empty:
-        for rec in _records(comps):
-            key = tuple(rec[k] for k in _VALUE_KEY)
-            q = rec["borough_quintile"]
-            by_key.setdefault(key, []).append(
-                ComparisonRow(
-                    benchmark=rec["benchmark"],
-                    benchmark_area_code=rec["benchmark_area_code"],
-                    benchmark_area_name=None,
-                    benchmark_value=rec["benchmark_value"],
-                    comparison_method=int(rec["comparison_method"]),
-                    outcome=rec["outcome"],
-                    reason=rec["reason"],
-                    borough_quintile=None if q is None else int(q),
-                )
-            )
+def _value_rows(table: pa.Table) -> list[ValueRow]:
+    """:class:`ValueRow` objects of a :meth:`ReadLayer.value_table` (for Python callers)."""
     rows: list[ValueRow] = []
-    for r in _records(flat):
-        key = (
-            r["series"],
-            r["area_code"],
-            r["period_start"],
-            r["period_end"],
-            r["sex"],
-            r["age"],
-            r["breakdown_type"],
-            r["breakdown_category"],
-        )
-        published = r["published_at"]
+    for r in table.to_pylist():
+        prov = r.pop("provenance")
+        comps = r.pop("comparisons")
         rows.append(
             ValueRow(
-                indicator_id=r["indicator_id"],
-                indicator_name=r["indicator_name"],
-                series=r["series"],
-                unit=r["unit"],
-                polarity=r["polarity"],
-                statistic=r["statistic"],
-                comparison_method=None
-                if r["comparison_method"] is None
-                else int(r["comparison_method"]),
-                multiplier=None if r["multiplier"] is None else float(r["multiplier"]),
-                area_code=r["area_code"],
-                area_name=r["area_name"],
-                area_type=r["area_type"],
-                parent_code=r["parent_code"],
-                parent_name=r["parent_name"],
-                period_label=r["period_label"],
-                period_start=_day(r["period_start"]),
-                period_end=_day(r["period_end"]),
-                sex=r["sex"],
-                age=r["age"],
-                breakdown_type=r["breakdown_type"],
-                breakdown_category=r["breakdown_category"],
-                value=r["value"],
-                lower95_0cl=r["lower95_0cl"],
-                upper95_0cl=r["upper95_0cl"],
-                lower99_8cl=r["lower99_8cl"],
-                upper99_8cl=r["upper99_8cl"],
-                count=r["count"],
-                denominator=r["denominator"],
-                suppressed=bool(r["suppressed"]),
-                provisional=bool(r["provisional"]),
-                revised=bool(r["revised"]),
-                value_note=r["value_note"],
-                recent_trend=r["recent_trend"],
-                trend_reason=r["trend_reason"],
-                comparisons=tuple(by_key.get(key, ())),
-                provenance=Provenance(
-                    release_id=int(r["release_id"]),
-                    source=r["source"],
-                    published_at=None if published is None else _day(published),
-                    loaded_at=pd.Timestamp(r["loaded_at"]).to_pydatetime(),
-                ),
+                **r,
+                comparisons=tuple(ComparisonRow(**c) for c in comps),
+                provenance=Provenance(**prov),
             )
         )
     return rows

@@ -17,6 +17,7 @@ from types import TracebackType
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -34,7 +35,7 @@ from healthgap.store.schema import DATA_TABLES, VALUE_KEY, DataTable, data_table
 from healthgap.store.validation import conform
 from healthgap.store.visibility import Visibility, naive_utc
 
-__all__ = ["CHUNK_ROWS", "Progress", "Store", "open_store"]
+__all__ = ["CHUNK_ROWS", "FLAT_COMPARISONS", "Progress", "Store", "open_store"]
 
 #: Rows written per Arrow batch during a load (progress is reported after each).
 CHUNK_ROWS = 250_000
@@ -46,6 +47,20 @@ Derive = Callable[["Store"], Mapping[str, pa.Table]]
 #: Comparison outcomes: derived from the values of the same release, one row per value key
 #: and benchmark. Not one of DATA_TABLES (no row count on ``releases``; see ADR 0420).
 COMPARISONS = DataTable("comparisons", "comparisons", COMPARISON_COLUMNS, (*VALUE_KEY, "benchmark"))
+
+#: Flat comparison columns of :meth:`Store.value_records`: name → (benchmark, comparisons
+#: column, aggregate).
+FLAT_COMPARISONS: dict[str, tuple[str, str, str]] = {
+    "compared_to_london": ("region", "c.outcome", "any_value"),
+    "london_value": ("region", "c.benchmark_value", "any_value"),
+    "compared_to_icb": ("icb", "c.outcome", "any_value"),
+    "icb_code": ("icb", "c.benchmark_area_code", "any_value"),
+    "icb_value": ("icb", "c.benchmark_value", "any_value"),
+    "compared_to_england": ("country", "c.outcome", "any_value"),
+    "england_value": ("country", "c.benchmark_value", "any_value"),
+    "borough_quintile": ("boroughs", "c.borough_quintile", "any_value"),
+    "change_from_previous": ("previous", "c.outcome", "any_value"),
+}
 
 _SERIES_SCHEMA = pa.schema(
     [
@@ -168,6 +183,53 @@ class Store:
             finally:
                 cur.close()
 
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Make this thread's writes inside the block one transaction: all or none.
+
+        Writes made inside (``load_release``, ``record_progress``, ``execute_atomically`` …)
+        join it instead of committing on their own, and this thread's reads see them. An
+        error must leave the block (it rolls everything back); nested blocks share the
+        outer one. Used to write an audit record with the write it records.
+        """
+        self._require_writable("write")
+        with self._lock:
+            if getattr(self._local, "atomic", False):
+                yield
+                return
+            con = self._con
+            con.begin()
+            outer_snapshot = getattr(self._local, "snapshot", None)
+            self._local.atomic = True
+            self._local.snapshot = con
+            try:
+                yield
+                con.commit()
+            except BaseException:
+                _rollback(con)
+                raise
+            finally:
+                self._local.atomic = False
+                self._local.snapshot = outer_snapshot
+
+    def _begin(self, con: duckdb.DuckDBPyConnection) -> bool:
+        """Begin a write's transaction, or join this thread's :meth:`atomic` one (True)."""
+        if getattr(self._local, "atomic", False):
+            return True
+        con.begin()
+        return False
+
+    @staticmethod
+    def _commit(con: duckdb.DuckDBPyConnection, outer: bool) -> None:
+        if not outer:
+            con.commit()
+
+    @staticmethod
+    def _abort(con: duckdb.DuckDBPyConnection, outer: bool) -> None:
+        """Roll back a write's own transaction; a joined one is rolled back by its block."""
+        if not outer:
+            _rollback(con)
+
     def _require_writable(self, action: str) -> None:
         if self.read_only:
             raise StoreError(f"the store {self.path} is open read-only; cannot {action}")
@@ -179,15 +241,17 @@ class Store:
         self._require_writable(what)
         with self._lock:
             con = self._con
+            outer = False
             try:
-                con.begin()
+                outer = self._begin(con)
                 for statement, params in statements:
                     con.execute(statement, params)
-                con.commit()
+                self._commit(con, outer)
             except BaseException as exc:
                 # The transaction may never have opened, or be gone already.
                 with contextlib.suppress(duckdb.Error):
-                    con.rollback()
+                    if not outer:
+                        con.rollback()
                 if isinstance(exc, duckdb.Error):
                     raise StoreError(f"{what} failed; nothing was written: {exc}") from exc
                 raise
@@ -332,8 +396,9 @@ class Store:
 
         with self._lock:
             con = self._con
-            con.begin()
+            outer = False
             try:
+                outer = self._begin(con)
                 release_id = int(
                     con.execute("SELECT coalesce(max(release_id), 0) + 1 FROM releases").fetchall()[
                         0
@@ -391,9 +456,9 @@ class Store:
                     )
                 if derive is not None:
                     self._write_derived(con, derive, release_id)
-                con.commit()
+                self._commit(con, outer)
             except BaseException as exc:
-                _rollback(con)
+                self._abort(con, outer)
                 if isinstance(exc, duckdb.Error):
                     raise StoreError(
                         f"loading a release from '{release.source}' failed; nothing was "
@@ -587,8 +652,9 @@ class Store:
         day = _as_date(as_of)
         with self._lock:
             con = self._con
-            con.begin()
+            outer = False
             try:
+                outer = self._begin(con)
                 if corrects is not None:
                     found = con.execute(
                         "SELECT p.commitment_id, (SELECT q.return_id FROM progress_returns q "
@@ -631,9 +697,9 @@ class Store:
                         corrects,
                     ],
                 )
-                con.commit()
+                self._commit(con, outer)
             except BaseException as exc:
-                _rollback(con)
+                self._abort(con, outer)
                 if isinstance(exc, duckdb.Error):
                     raise StoreError(
                         f"recording a progress return for '{commitment_id}' failed; nothing "
@@ -714,8 +780,9 @@ class Store:
             raise StoreError(f"action entry '{entry_id}': recorded_by is empty")
         with self._lock:
             con = self._con
-            con.begin()
+            outer = False
             try:
+                outer = self._begin(con)
                 seq = int(
                     con.execute("SELECT coalesce(max(seq), 0) + 1 FROM action_entries").fetchall()[
                         0
@@ -726,9 +793,9 @@ class Store:
                     "INSERT INTO action_entries VALUES (?, ?, ?, ?, ?, ?)",
                     [seq, entry_id, status, body, recorded_by, recorded_at],
                 )
-                con.commit()
+                self._commit(con, outer)
             except BaseException as exc:
-                _rollback(con)
+                self._abort(con, outer)
                 if isinstance(exc, duckdb.Error):
                     raise StoreError(
                         f"recording action entry '{entry_id}' failed; nothing was written: {exc}"
@@ -937,6 +1004,119 @@ class Store:
             post=("indicator_id", indicator_ids),
         )
         return withhold_suppressed(table)
+
+    def value_records(
+        self,
+        *,
+        visibility: Visibility | None = None,
+        indicator_ids: Sequence[str] | None = None,
+        series: Sequence[str] | None = None,
+        area_codes: Sequence[str] | None = None,
+        narrow: Sequence[tuple[str, Sequence[str] | None]] = (),
+        latest: bool = False,
+    ) -> pa.Table:
+        """The current values (as :meth:`values`) joined, in one query, with their stored
+        comparisons and their release's provenance: what a read layer serves, with no per-row
+        work left for Python.
+
+        ``narrow`` filters further value columns (``area_type``, ``period_label``, ``sex``,
+        ``age_band``, ``breakdown_type``, ``breakdown_category``); ``latest`` keeps the latest
+        period of each series at each area. Columns: VALUE_COLUMNS, ``release_id``,
+        ``source``, ``published_at``, ``loaded_at``, ``comparisons`` (a list of structs:
+        benchmark, benchmark_area_code, benchmark_area_name, benchmark_value,
+        comparison_method, outcome, reason, borough_quintile; sorted by benchmark),
+        ``recent_trend``, ``trend_reason`` and one column per benchmark
+        (:data:`FLAT_COMPARISONS`). Suppressed values are withheld. Rows sorted by series,
+        area, period start, sex, age and breakdown.
+        """
+        spec = data_table("values")
+        vis = _reader(visibility)
+        current, params = self._current_sql(
+            spec, vis=vis, filters=[("series", series), ("area_code", area_codes)]
+        )
+        where = ["TRUE"]
+        allowed = {c.name for c in spec.columns}
+        for i, (column, wanted) in enumerate([("indicator_id", indicator_ids), *narrow]):
+            if wanted is None:
+                continue
+            if column not in allowed:
+                raise StoreError(f"value_records: '{column}' is not a value column")
+            if not wanted:
+                raise StoreError(f"filter on '{column}' is empty; pass None to select all")
+            where.append(f"{quote(column)} IN (SELECT unnest($n{i}))")
+            params[f"n{i}"] = list(wanted)
+        picked = f"SELECT * FROM ({current}) WHERE {' AND '.join(where)}"
+        if latest:
+            part = _cols(("series", "area_code", "sex", "age_band", "breakdown_type"))
+            picked += (
+                f" QUALIFY row_number() OVER (PARTITION BY {part}, breakdown_category "
+                "ORDER BY period_end DESC, period_start DESC) = 1"
+            )
+        on = " AND ".join(f"c.{quote(k)} = p.{quote(k)}" for k in VALUE_KEY)
+        join = " AND ".join(f"k.{quote(k)} = p.{quote(k)}" for k in VALUE_KEY)
+        flat = ", ".join(
+            f"{agg}({col}) FILTER (WHERE c.benchmark = '{bench}') AS {quote(name)}"
+            for name, (bench, col, agg) in FLAT_COMPARISONS.items()
+        )
+        finite = "CASE WHEN isfinite(c.benchmark_value) THEN c.benchmark_value END"
+        # The picked values are computed once; their comparisons (same release, same key)
+        # are grouped into one row per value and joined back.
+        sql = f"""
+            WITH picked AS MATERIALIZED ({picked}),
+            compared AS (
+                SELECT c.release_id, {_cols(VALUE_KEY, "c.")},
+                    list_sort(list(struct_pack(
+                        benchmark := c.benchmark,
+                        benchmark_area_code := c.benchmark_area_code,
+                        benchmark_area_name := CAST(NULL AS VARCHAR),
+                        benchmark_value := {finite},
+                        comparison_method := c.comparison_method,
+                        outcome := c.outcome,
+                        reason := c.reason,
+                        borough_quintile := c.borough_quintile
+                    ))) AS comparisons,
+                    arg_min(c.recent_trend, c.benchmark)
+                        FILTER (WHERE c.recent_trend IS NOT NULL) AS recent_trend,
+                    arg_min(c.trend_reason, c.benchmark)
+                        FILTER (WHERE c.recent_trend IS NOT NULL) AS trend_reason,
+                    {flat}
+                FROM comparisons c SEMI JOIN picked p ON c.release_id = p.release_id AND {on}
+                GROUP BY ALL
+            )
+            SELECT {_cols(spec.column_names, "p.")}, p.release_id, r.source, r.published_at,
+                r.loaded_at, coalesce(k.comparisons, []) AS comparisons, k.recent_trend,
+                k.trend_reason, {_cols(FLAT_COMPARISONS, "k.")}
+            FROM picked p JOIN releases r ON r.release_id = p.release_id
+            LEFT JOIN compared k ON k.release_id = p.release_id AND {join}
+            ORDER BY p.series, p.area_code, p.period_start, p.period_end, p.sex, p.age_band,
+                p.breakdown_type, p.breakdown_category
+        """
+        return withhold_suppressed(self._arrow(sql, params))
+
+    def json_array(self, table: pa.Table) -> bytes:
+        """``table`` as a JSON array of objects (one per row, keys in column order), written
+        by DuckDB's JSON functions: no Python object per row. Dates are ISO strings; callers
+        format timestamps (JSON has none) and non-finite floats become null."""
+        if table.num_rows == 0:
+            return b"[]"
+        names = [n for n in table.schema.names if n != "__row"]
+        fields = []
+        for name in names:
+            col = quote(name)
+            if pa.types.is_floating(table.schema.field(name).type):
+                col = f"CASE WHEN isfinite({col}) THEN {col} END"
+            fields.append(f"{quote(name)} := {col}")
+        rows = table.append_column("__row", pa.array(np.arange(table.num_rows, dtype=np.int64)))
+        with self._reading() as cur:
+            cur.register("_json_rows", rows)
+            try:
+                got = cur.execute(
+                    f"SELECT '[' || string_agg(to_json(struct_pack({', '.join(fields)})), ',' "
+                    "ORDER BY __row) || ']' FROM _json_rows"
+                ).to_arrow_table()
+            finally:
+                cur.unregister("_json_rows")
+        return bytes(got.column(0)[0].as_buffer())
 
     def release_values(
         self,
