@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from healthgap.api.app import ApiState, dumps
@@ -67,7 +68,7 @@ def _pdf(html: str, stem: str) -> Response:
 
 # ---------------------------------------------------------------------- library
 @router.get("/actions", tags=["actions"], responses=responses(401, 403))
-def list_actions(
+async def list_actions(
     request: Request,
     aim: _Filter = None,
     focus_area: _Filter = None,
@@ -128,15 +129,15 @@ def list_actions(
     if drafts:
         _token(request, "editor")
         state = _state(request)
-        body = dumps(build(state, editor(now=state.clock())))
+        body = dumps(await run_in_threadpool(build, state, editor(now=state.clock())))
         return Response(body, media_type="application/json", headers={"Cache-Control": "no-store"})
-    return _answer(request, None, lambda s: build(s, s.viewer(None)))
+    return await _answer(request, None, lambda s: build(s, s.viewer(None)))
 
 
 @router.get("/actions/{entry_id}", tags=["actions"])
-def show_action(request: Request, entry_id: _ID) -> Response:
+async def show_action(request: Request, entry_id: _ID) -> Response:
     """One published entry (an unknown or unpublished id is 422 with the closest ids)."""
-    return _answer(
+    return await _answer(
         request, None, lambda s: _entry(actions.action(s.reader, s.viewer(None), entry_id))
     )
 
@@ -158,8 +159,8 @@ def add_action(request: Request, who: Editor, entry: ActionEntry) -> Response:
             recorded_by=who.name,
             catalogue=state.reader.catalogue,
             boroughs=[b.code for b in state.reader.geography.boroughs()],
+            also=lambda s: access.audit(s, who.name, "action.add", {"entry_id": entry.id}),
         )
-        writer.run(lambda s: access.audit(s, who.name, "action.add", {"entry_id": draft.id}))
     finally:
         state.invalidate()
     return Response(dumps(_entry(draft)), status_code=201, media_type="application/json")
@@ -176,10 +177,14 @@ def publish_action(request: Request, who: Editor, entry_id: _ID) -> Response:
         raise ProblemError(403, "this server is read-only: it was started without a writer")
     try:
         try:
-            entry = publish(writer, entry_id, recorded_by=who.name)
+            entry = publish(
+                writer,
+                entry_id,
+                recorded_by=who.name,
+                also=lambda s: access.audit(s, who.name, "action.publish", {"entry_id": entry_id}),
+            )
         except InputError as exc:
             raise ProblemError(422, str(exc), parameter="entry_id", value=entry_id) from exc
-        writer.run(lambda s: access.audit(s, who.name, "action.publish", {"entry_id": entry_id}))
     finally:
         state.invalidate()
     return Response(dumps(_entry(entry)), media_type="application/json")
@@ -190,7 +195,7 @@ _SECTORS = [s.value for s in Sector]
 
 
 @router.get("/selfassess/template", tags=["self-assessment"])
-def selfassess_template(
+async def selfassess_template(
     request: Request,
     sector: Annotated[str, Query(max_length=50, description="healthcare or vcse.")],
     organisation: Annotated[str, Query(max_length=300)] = "",
@@ -207,7 +212,7 @@ def selfassess_template(
                 422, f"parameter 'sector': {exc}", parameter="sector", value=sector, valid=held
             ) from exc
 
-    return _answer(request, None, build)
+    return await _answer(request, None, build)
 
 
 _SCORE_CONTENT: dict[int | str, dict[str, Any]] = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from functools import lru_cache
 
 from healthgap.catalogue import Catalogue
@@ -78,9 +78,11 @@ def add_action(
     recorded_by: str,
     catalogue: Catalogue,
     boroughs: Collection[str],
+    also: Callable[[Store], object] | None = None,
 ) -> ActionEntry:
     """Validate ``entry`` and store it as a draft (a new version if the id exists in the
-    store); an id of a shipped entry is refused. ``InputError`` names the field and rule."""
+    store); an id of a shipped entry is refused. ``InputError`` names the field and rule.
+    ``also(store)`` runs in the same transaction (e.g. the API's audit row)."""
     check_action(
         entry,
         aims={a.id for a in catalogue.aims},
@@ -92,15 +94,38 @@ def add_action(
     draft = entry.model_copy(update={"status": ReviewStatus.DRAFT})
     body = draft.model_dump_json()
     writer.run(
-        lambda s: s.record_action_entry(
-            draft.id, status="draft", body=body, recorded_by=recorded_by
+        lambda s: _record(
+            s, draft.id, status="draft", body=body, recorded_by=recorded_by, also=also
         )
     )
     return draft
 
 
-def publish_action(writer: Writer, entry_id: str, *, recorded_by: str) -> ActionEntry:
-    """Publish an editor's stored entry (a new version with status published)."""
+def _record(
+    store: Store,
+    entry_id: str,
+    *,
+    status: str,
+    body: str,
+    recorded_by: str,
+    also: Callable[[Store], object] | None,
+) -> None:
+    """Store a version of an entry and run ``also`` in one transaction: both or neither."""
+    with store.atomic():
+        store.record_action_entry(entry_id, status=status, body=body, recorded_by=recorded_by)
+        if also is not None:
+            also(store)
+
+
+def publish_action(
+    writer: Writer,
+    entry_id: str,
+    *,
+    recorded_by: str,
+    also: Callable[[Store], object] | None = None,
+) -> ActionEntry:
+    """Publish an editor's stored entry (a new version with status published); ``also(store)``
+    runs in the same transaction."""
     found = {e.id: e for e in stored_actions(writer.store)}
     if entry_id not in found:
         raise InputError(
@@ -111,8 +136,8 @@ def publish_action(writer: Writer, entry_id: str, *, recorded_by: str) -> Action
     published = found[entry_id].model_copy(update={"status": ReviewStatus.PUBLISHED})
     body = published.model_dump_json()
     writer.run(
-        lambda s: s.record_action_entry(
-            entry_id, status="published", body=body, recorded_by=recorded_by
+        lambda s: _record(
+            s, entry_id, status="published", body=body, recorded_by=recorded_by, also=also
         )
     )
     return published
