@@ -50,6 +50,8 @@ __all__ = [
 
 #: Key indicators with a chart per aim in the annual report (the rest are in its table).
 KEY_PER_AIM = 4
+#: Periods drawn in an indicator summary's trend chart (it fits one page).
+SUMMARY_PERIODS = 10
 _DEPRIVATION_EDITION: Final = "imd2025"
 
 
@@ -277,6 +279,17 @@ def _names(q: ReadLayer) -> dict[str, str]:
     return names
 
 
+def _sized(chart: Chart, *, width: int | None = None, height: int | None = None) -> Chart:
+    """``chart`` drawn at another size for print (a briefing fits two to four A4 pages, an
+    indicator summary one): the website's spec, with only its plot size changed."""
+    spec = dict(chart.spec)
+    if width is not None:
+        spec["width"] = width
+    if height is not None:
+        spec["height"] = height
+    return replace(chart, spec=spec)
+
+
 def _red_red(row: ValueRow, key: str) -> bool:
     return _outcome(row, key) == "worse" and (row.recent_trend or "").endswith("getting worse")
 
@@ -502,6 +515,8 @@ def build_borough(q: ReadLayer, code: str, as_of: date | None = None) -> Borough
     entries = spine_entries(q, v, code, inds)
     ids = {e.row.provenance.release_id for e in entries}
     spine = spine_chart(entries, area_name=name) if entries else None
+    if spine is not None:
+        spine = _sized(spine, height=max(100, 14 * len(spine.records)))
     red = []
     worse = []
     for e in entries:
@@ -617,7 +632,20 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
     v = public(as_of)
     day = as_of if as_of is not None else v.fixed().cutoff().date()
     sel = select(q, v, ind.id)
-    item = _london_item(sel, chart=True, chart_id="trend")
+    item = _london_item(sel, chart=False, chart_id="trend")
+    if item.london is not None:
+        # The latest ten periods: the page holds one A4 sheet (the trend test uses five).
+        series = {
+            k: h[-SUMMARY_PERIODS:]
+            for k, h in (("London", sel.history(LONDON)), ("England", sel.history(ENGLAND)))
+            if h
+        }
+        pic = trend_chart(
+            series,
+            title=f"{ind.name} ({sel.sex}), latest {SUMMARY_PERIODS} periods",
+            chart_id="trend",
+        )
+        item = replace(item, chart=_sized(pic, width=240, height=130))
     boroughs = sel.boroughs()
     lon = sel.at(LONDON)
     compare = None
@@ -630,6 +658,7 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
             benchmark_value=_value(lon),
             title=f"{ind.name}, {sel.sex}, {sel.period}: boroughs compared with London",
         )
+        compare = _sized(compare, width=220, height=max(120, 10 * len(boroughs)))
         counts = Counter(_outcome(r, "region") for r in boroughs)
     summary = [item.sentence]
     if boroughs:
