@@ -18,12 +18,13 @@ from datetime import date
 from pathlib import Path
 
 AS_OF = date(2026, 11, 30)
+LOAD0 = os.getloadavg()
 
 
 def main() -> int:
     from healthgap.geography import LONDON_BOROUGHS
     from healthgap.query import open_read_layer
-    from healthgap.reports import build_annual, build_borough, render_html, write_reports
+    from healthgap.reports import build_annual, build_boroughs, render_html, write_reports
 
     if len(sys.argv) > 1:
         store = Path(sys.argv[1])
@@ -60,7 +61,7 @@ def main() -> int:
 
     t0 = time.perf_counter()
     q = open_read_layer(store)
-    briefings = [build_borough(q, c, AS_OF) for c in LONDON_BOROUGHS]
+    briefings = build_boroughs(q, LONDON_BOROUGHS, AS_OF)
     t1 = time.perf_counter()
     files = write_reports(briefings, out / "boroughs", pdf=True)
     t2 = time.perf_counter()
@@ -77,7 +78,8 @@ def main() -> int:
     load = os.getloadavg()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python "
-        f"{platform.python_version()}, load average at the end {load[0]:.1f} / {load[1]:.1f}"
+        f"{platform.python_version()}, load average at the start {LOAD0[0]:.1f} / "
+        f"{LOAD0[1]:.1f}, at the end {load[0]:.1f} / {load[1]:.1f}"
     )
     print("\n| step | seconds | note |\n|---|---:|---|")
     for name, secs, note in rows:
