@@ -10,11 +10,11 @@ a time.
 from __future__ import annotations
 
 import os
-from collections import Counter
 import platform
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
