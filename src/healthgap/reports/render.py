@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 
@@ -83,8 +83,6 @@ def _env() -> jinja2.Environment:
 #: Charts drawn at once: vl-convert renders in threads of its own, so two charts can be drawn
 #: on a 2-core machine while Python waits (33 briefings: 66 charts, the render's main cost).
 _DRAW_THREADS = 2
-#: Reports drawn (then printed) together when writing many.
-_BATCH = 4
 
 
 def _draw(reports: Sequence[Report]) -> None:
@@ -134,27 +132,19 @@ def write_reports(reports: Sequence[Report], out: Path, *, pdf: bool = True) -> 
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".healthgap-report-", dir=out))
     try:
+        jobs: list[tuple[str, Path]] = []
         names: list[str] = []
-        # Chromium prints one batch while the next batch's charts are drawn (the printer
-        # keeps one browser; its queue prints the batches in order).
-        with ThreadPoolExecutor(1) as printer:
-            printing: list[Future[list[Path]]] = []
-            for start in range(0, len(reports), _BATCH):
-                batch = reports[start : start + _BATCH]
-                _draw(batch)
-                jobs: list[tuple[str, Path]] = []
-                for report in batch:
-                    html = render_html(report)
-                    stem = file_stem(report)
-                    (work / f"{stem}.html").write_text(html, encoding="utf-8")
-                    names.append(f"{stem}.html")
-                    if pdf:
-                        jobs.append((html, work / f"{stem}.pdf"))
-                        names.append(f"{stem}.pdf")
-                if jobs:
-                    printing.append(printer.submit(print_pdfs, jobs, footer=PAGE_NUMBER_FOOTER))
-            for done in printing:
-                done.result()
+        _draw(reports)
+        for report in reports:
+            html = render_html(report)
+            stem = file_stem(report)
+            (work / f"{stem}.html").write_text(html, encoding="utf-8")
+            names.append(f"{stem}.html")
+            if pdf:
+                jobs.append((html, work / f"{stem}.pdf"))
+                names.append(f"{stem}.pdf")
+        if jobs:
+            print_pdfs(jobs, footer=PAGE_NUMBER_FOOTER)
         written = []
         for name in names:
             os.replace(work / name, out / name)
