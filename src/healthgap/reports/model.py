@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from healthgap.catalogue.models import Aim, Commitment, Indicator
 from healthgap.charts import Chart, outcome_class
@@ -290,6 +290,21 @@ def _sized(chart: Chart, *, width: int | None = None, height: int | None = None)
     if height is not None:
         spec["height"] = height
     return replace(chart, spec=spec)
+
+
+def _full_labels(spec: Any) -> Any:
+    """``spec`` with axis labels drawn whole (no ``labelLimit``): on paper the whole indicator
+    name reads better than a truncated one, and vl-convert's truncation (measuring each label
+    again and again) was three quarters of a spine chart's drawing time."""
+    if isinstance(spec, dict):
+        out = {k: _full_labels(v) for k, v in spec.items()}
+        axis = out.get("axis")
+        if isinstance(axis, dict) and "labelLimit" in axis:
+            out["axis"] = {**axis, "labelLimit": 0}
+        return out
+    if isinstance(spec, list):
+        return [_full_labels(v) for v in spec]
+    return spec
 
 
 def _red_red(row: ValueRow, key: str) -> bool:
@@ -595,6 +610,7 @@ def _borough(q: ReadLayer, ctx: _London, code: str) -> BoroughBriefing:
     spine = spine_chart(entries, area_name=name) if entries else None
     if spine is not None:
         spine = _sized(spine, height=max(100, 14 * len(spine.records)))
+        spine = replace(spine, spec=_full_labels(spine.spec))
     red = []
     worse = []
     for e in entries:
