@@ -113,13 +113,13 @@ def borough_command(
 ) -> None:
     """A borough briefing against London and England (or --all for the 33 boroughs)."""
     from healthgap.geography import LONDON_BOROUGHS
-    from healthgap.reports import build_borough
+    from healthgap.reports import build_boroughs
 
     if (code is None) == (not all_):
         raise _fail("give a borough code or --all (not both)", code=2)
     day = _as_of(as_of)
     codes = list(LONDON_BOROUGHS) if all_ else [str(code)]
-    _run(store, out, pdf, lambda q: [build_borough(q, c, day) for c in codes])
+    _run(store, out, pdf, lambda q: build_boroughs(q, codes, day))
 
 
 @report_app.command("indicator")

@@ -15,6 +15,7 @@ from healthgap.reports.model import (
     Report,
     build_annual,
     build_borough,
+    build_boroughs,
     build_indicator,
     resolve_borough,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "Report",
     "build_annual",
     "build_borough",
+    "build_boroughs",
     "build_indicator",
     "file_stem",
     "render_html",

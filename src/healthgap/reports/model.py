@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
 from healthgap.catalogue.models import Aim, Commitment, Indicator
 from healthgap.charts import Chart, outcome_class
@@ -19,6 +19,7 @@ from healthgap.charts import compare_areas as compare_chart
 from healthgap.charts import spine as spine_chart
 from healthgap.charts import trend as trend_chart
 from healthgap.charts.reports import decile_profile, glide_path
+from healthgap.charts.specs import SpineEntry
 from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
 from healthgap.query import (
     AssessmentRow,
@@ -33,7 +34,7 @@ from healthgap.query import (
 )
 from healthgap.query.equity import GapVerdictRow, gap_verdicts
 from healthgap.reports import narrative as say
-from healthgap.web.data import Selection, latest_by_indicator, select, select_from, spine_entries
+from healthgap.web.data import Selection, latest_by_indicator, select, select_from
 
 __all__ = [
     "AimSection",
@@ -44,12 +45,15 @@ __all__ = [
     "IndicatorSummary",
     "build_annual",
     "build_borough",
+    "build_boroughs",
     "build_indicator",
     "resolve_borough",
 ]
 
 #: Key indicators with a chart per aim in the annual report (the rest are in its table).
 KEY_PER_AIM = 4
+#: Periods drawn in an indicator summary's trend chart (it fits one page).
+SUMMARY_PERIODS = 10
 _DEPRIVATION_EDITION: Final = "imd2025"
 
 
@@ -277,6 +281,32 @@ def _names(q: ReadLayer) -> dict[str, str]:
     return names
 
 
+def _sized(chart: Chart, *, width: int | None = None, height: int | None = None) -> Chart:
+    """``chart`` drawn at another size for print (a briefing fits two to four A4 pages, an
+    indicator summary one): the website's spec, with only its plot size changed."""
+    spec = dict(chart.spec)
+    if width is not None:
+        spec["width"] = width
+    if height is not None:
+        spec["height"] = height
+    return replace(chart, spec=spec)
+
+
+def _full_labels(spec: Any) -> Any:
+    """``spec`` with axis labels drawn whole (no ``labelLimit``): on paper the whole indicator
+    name reads better than a truncated one, and vl-convert's truncation (measuring each label
+    again and again) was three quarters of a spine chart's drawing time."""
+    if isinstance(spec, dict):
+        out = {k: _full_labels(v) for k, v in spec.items()}
+        axis = out.get("axis")
+        if isinstance(axis, dict) and "labelLimit" in axis:
+            out["axis"] = {**axis, "labelLimit": 0}
+        return out
+    if isinstance(spec, list):
+        return [_full_labels(v) for v in spec]
+    return spec
+
+
 def _red_red(row: ValueRow, key: str) -> bool:
     return _outcome(row, key) == "worse" and (row.recent_trend or "").endswith("getting worse")
 
@@ -490,18 +520,97 @@ def resolve_borough(q: ReadLayer, code: str) -> str:
     raise UnknownParameter("borough", given, suggestions=closest(given, options))
 
 
+@dataclass(frozen=True)
+class _London:
+    """What every borough briefing reads, read once for all of them (``build_boroughs``):
+    the latest values selected per indicator, gap verdicts, commitment assessments and the
+    deprivation-breakdown rows of every borough."""
+
+    viewer: Viewer
+    day: date
+    names: dict[str, str]
+    indicators: tuple[Indicator, ...]
+    selections: dict[str, Selection]
+    verdicts: tuple[GapVerdictRow, ...]
+    status: dict[str, AssessmentRow]
+    breakdowns: dict[str, tuple[ValueRow, ...]]
+
+
+def _london(q: ReadLayer, as_of: date | None) -> _London:
+    v = public(as_of)
+    day = as_of if as_of is not None else v.fixed().cutoff().date()
+    inds = tuple(q.indicators())
+    latest = latest_by_indicator(q, v)
+    try:
+        rows = q.values(
+            v, area=list(LONDON_BOROUGHS), breakdown=["imd_decile", "imd_quintile"], latest=True
+        )
+    except (NoData, UnknownParameter):
+        rows = []
+    by_area: dict[str, list[ValueRow]] = {}
+    for r in rows:
+        by_area.setdefault(r.area_code, []).append(r)
+    return _London(
+        viewer=v,
+        day=day,
+        names=_names(q),
+        indicators=inds,
+        selections={i.id: select_from(i, latest.get(i.id, [])) for i in inds},
+        verdicts=tuple(_gaps(q, v)),
+        status=_assessments(q, v),
+        breakdowns={a: tuple(rs) for a, rs in by_area.items()},
+    )
+
+
+def _spine_entries(ctx: _London, area: str) -> list[SpineEntry]:
+    """:func:`healthgap.web.data.spine_entries` over the selections already made."""
+    out = []
+    for ind in ctx.indicators:
+        sel = ctx.selections[ind.id]
+        row = sel.at(area)
+        if row is None or row.value is None:
+            continue
+        lon, eng = sel.at(LONDON), sel.at(ENGLAND)
+        vals = [r.value for r in sel.boroughs() if r.value is not None]
+        out.append(
+            SpineEntry(
+                ind.id,
+                f"{ind.name} ({row.sex}, {row.period_label})",
+                ind.polarity.value,
+                row,
+                None if lon is None else lon.value,
+                None if eng is None else eng.value,
+                min(vals) if vals else None,
+                max(vals) if vals else None,
+            )
+        )
+    return out
+
+
+def build_boroughs(
+    q: ReadLayer, codes: Sequence[str], as_of: date | None = None
+) -> list[BoroughBriefing]:
+    """Briefings for ``codes`` (codes or names), reading what they share once."""
+    resolved = [resolve_borough(q, c) for c in codes]
+    ctx = _london(q, as_of)
+    return [_borough(q, ctx, c) for c in resolved]
+
+
 def build_borough(q: ReadLayer, code: str, as_of: date | None = None) -> BoroughBriefing:
     """A borough briefing: spine chart against London and England, red-red list, inequality
     within the borough, the commitments that matter locally and its deprivation profile."""
-    code = resolve_borough(q, code)
-    v = public(as_of)
-    day = as_of if as_of is not None else v.fixed().cutoff().date()
-    names = _names(q)
-    name = names.get(code, code)
-    inds = q.indicators()
-    entries = spine_entries(q, v, code, inds)
+    return build_boroughs(q, [code], as_of)[0]
+
+
+def _borough(q: ReadLayer, ctx: _London, code: str) -> BoroughBriefing:
+    v = ctx.viewer
+    name = ctx.names.get(code, code)
+    entries = _spine_entries(ctx, code)
     ids = {e.row.provenance.release_id for e in entries}
     spine = spine_chart(entries, area_name=name) if entries else None
+    if spine is not None:
+        spine = _sized(spine, height=max(100, 14 * len(spine.records)))
+        spine = replace(spine, spec=_full_labels(spine.spec))
     red = []
     worse = []
     for e in entries:
@@ -529,22 +638,20 @@ def build_borough(q: ReadLayer, code: str, as_of: date | None = None) -> Borough
         f"{len(red)} red-red flags: significantly worse than the benchmark and getting worse "
         "(Fingertips' recent trend).",
     )
-    verdicts = [g for g in _gaps(q, v) if g.area_code == code]
+    verdicts = [g for g in ctx.verdicts if g.area_code == code]
     gaps = [
         say.gap_sentence(g, where=name, what=q.indicator(g.indicator_id).name) for g in verdicts
     ]
-    gaps += _within_inequality(q, v, code, name)
+    gaps += _within_inequality(q, v, code, name, ctx.breakdowns.get(code, ()))
     if not gaps:
         gaps = [f"No inequality measure or deprivation breakdown is held for {name}."]
-    status = _assessments(q, v)
-    latest = latest_by_indicator(q, v)
     local: list[tuple[CommitmentItem, str]] = []
     for c in sorted(q.commitments(), key=lambda c: (c.key_commitment or 99, c.id)):
         here = []
         for ind_id in c.indicators:
-            sel = select_from(q.indicator(ind_id), latest.get(ind_id, []))
-            row = sel.at(code)
-            if row is None:
+            sel = ctx.selections.get(ind_id)
+            row = None if sel is None else sel.at(code)
+            if sel is None or row is None:
                 continue
             ids.add(row.provenance.release_id)
             lon = sel.at(LONDON)
@@ -553,14 +660,14 @@ def build_borough(q: ReadLayer, code: str, as_of: date | None = None) -> Borough
                 f"{say.compared_with(row.comparison('region'), 'London', _value(lon), row.unit)}"
             )
         if here:
-            item = _commitment_item(q, v, c, status.get(c.id), chart=False)
+            item = _commitment_item(q, v, c, ctx.status.get(c.id), chart=False)
             local.append((item, "; ".join(here) + "."))
     dep = _deprivation(q, code, name)
     charts = tuple(ch for ch in (spine, dep) if ch is not None)
     return BoroughBriefing(
         kind="borough",
         title=f"{name}: health inequalities briefing",
-        as_of=day,
+        as_of=ctx.day,
         releases=_releases(q, v, ids),
         charts=charts,
         code=code,
@@ -575,13 +682,11 @@ def build_borough(q: ReadLayer, code: str, as_of: date | None = None) -> Borough
     )
 
 
-def _within_inequality(q: ReadLayer, v: Viewer, code: str, name: str) -> list[str]:
+def _within_inequality(
+    q: ReadLayer, v: Viewer, code: str, name: str, rows: Sequence[ValueRow]
+) -> list[str]:
     """SII/RII/gap computed on demand for indicators with a deprivation breakdown held at the
-    area (their latest period)."""
-    try:
-        rows = q.values(v, area=code, breakdown=["imd_decile", "imd_quintile"], latest=True)
-    except (NoData, UnknownParameter):
-        return []
+    area (``rows``: its latest deprivation-breakdown values)."""
     seen: dict[tuple[str, str, str, str], None] = {}
     for r in rows:
         if r.indicator_id is not None:
@@ -617,7 +722,20 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
     v = public(as_of)
     day = as_of if as_of is not None else v.fixed().cutoff().date()
     sel = select(q, v, ind.id)
-    item = _london_item(sel, chart=True, chart_id="trend")
+    item = _london_item(sel, chart=False, chart_id="trend")
+    if item.london is not None:
+        # The latest ten periods: the page holds one A4 sheet (the trend test uses five).
+        series = {
+            k: h[-SUMMARY_PERIODS:]
+            for k, h in (("London", sel.history(LONDON)), ("England", sel.history(ENGLAND)))
+            if h
+        }
+        pic = trend_chart(
+            series,
+            title=f"{ind.name} ({sel.sex}), latest {SUMMARY_PERIODS} periods",
+            chart_id="trend",
+        )
+        item = replace(item, chart=_sized(pic, width=240, height=130))
     boroughs = sel.boroughs()
     lon = sel.at(LONDON)
     compare = None
@@ -630,6 +748,7 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
             benchmark_value=_value(lon),
             title=f"{ind.name}, {sel.sex}, {sel.period}: boroughs compared with London",
         )
+        compare = _sized(compare, width=220, height=max(120, 10 * len(boroughs)))
         counts = Counter(_outcome(r, "region") for r in boroughs)
     summary = [item.sentence]
     if boroughs:
