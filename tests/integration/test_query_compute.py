@@ -22,4 +22,4 @@ def test_computed_release_carries_comparisons_and_assessments(computed_store) ->
         rows = q.latest(public(), indicator="life_expectancy", area="E09000002")
         computed = [r for r in rows if r.series.startswith("engine:")]
         assert computed  # the store also holds Fingertips values: the engine's are here too
-        assert all(r.comparison("country") is not None for r in rows)
+        assert all(r.comparison("country") is not None for r in computed)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from healthgap.engine.comparisons import (
@@ -429,8 +430,10 @@ def test_indicator_comparisons_uses_catalogue_polarity_and_flags_unmapped_series
 # ------------------------------------------------------------------ real engine output
 @pytest.fixture(scope="module")
 def engine_values(synthetic_london_computed: EngineResult) -> pa.Table:
-    """Protected engine values (life expectancy and suicide): the session's shared run."""
-    return synthetic_london_computed.values
+    """Protected engine values of life expectancy (and the measures derived from it: SII,
+    HEAT), from the session's shared run, which also computed suicide."""
+    values = synthetic_london_computed.values
+    return values.filter(pc.starts_with(values["series"], "engine:life-expectancy"))
 
 
 @pytest.mark.slow
