@@ -1,14 +1,46 @@
-"""Shared fixtures: Synthetic London generated once per test session, not once per module.
+"""Shared, session-scoped fixtures: the expensive inputs every area's tests need, built once
+per test session (per worker under pytest-xdist) instead of once per module or per test.
 
-The directories are read-only by convention: a test that needs to change records copies
-the directory first (``shutil.copytree``).
+What is here, with the CPU time each took to build when measured (December 2026):
+
+* ``synthetic_london_deaths`` — Synthetic London deaths and population (120,000 rows; 8 s).
+* ``synthetic_london_small`` — all tables, 300,000 rows, one year (the sparse input).
+* ``synthetic_london_computed`` / ``synthetic_london_raw`` — one engine run each on
+  ``synthetic_london_deaths`` (life expectancy and suicide, DuckDB, with and without
+  disclosure control; 9 s each): use these instead of calling ``run_engine`` again on the
+  same input.
+* ``spark_job_output`` — the same two indicators computed once on local Spark through the
+  ``spark-submit`` entry point (a Spark run costs minutes: never start another one for a
+  property this output shows).
+* ``computed_store`` — ``healthgap compute`` (life expectancy) run once into a store that
+  already holds the bundled Fingertips life expectancy (England's published values).
+* ``bundled_store`` — a store built by ``healthgap init`` from the bundled data (13 s); copy
+  it with ``bundled_store_copy`` where a test writes (a file copy of its 19 MB takes
+  milliseconds).
+
+Everything session-scoped is **read-only by convention**: a test that needs to change
+records or a store copies it first (``shutil.copytree`` / ``bundled_store_copy``). The
+stores' digests are checked when the session ends, so a test that writes to the shared
+file fails the run rather than leaking into other tests.
 """
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from healthgap.engine.pipeline import EngineResult
+
+#: The indicators of the shared engine runs: one from deaths by age (a life table) and one
+#: counting events with disclosure control on small counts (a DSR from underlying causes).
+ENGINE_INDICATORS = ("life_expectancy", "suicide_rate")
 
 
 @pytest.fixture(scope="session")
@@ -33,14 +65,126 @@ def synthetic_london_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store built by ``healthgap init`` from the bundled data, once per session (read-only
-    by convention: open it with ``open_read_layer``; a test that writes copies it first)."""
+def synthetic_london_computed(synthetic_london_deaths: Path) -> EngineResult:
+    """The engine (DuckDB) on ``synthetic_london_deaths``: life expectancy and suicide, with
+    disclosure control, comparisons and HEAT, as ``healthgap compute`` publishes them (no input
+    checksums). Read it; do not change its tables or dictionaries."""
+    from healthgap.engine.pipeline import run_engine
+
+    return run_engine(synthetic_london_deaths, indicators=list(ENGINE_INDICATORS), checksums=False)
+
+
+@pytest.fixture(scope="session")
+def synthetic_london_raw(synthetic_london_deaths: Path) -> EngineResult:
+    """The same run without disclosure control: unprotected counts, for arithmetic checks
+    only (such values must never be published)."""
+    from healthgap.engine.pipeline import run_engine
+
+    return run_engine(
+        synthetic_london_deaths,
+        indicators=list(ENGINE_INDICATORS),
+        checksums=False,
+        disclosure_control=False,
+    )
+
+
+@pytest.fixture(scope="session")
+def spark_job_output(
+    synthetic_london_deaths: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """The ``spark-submit`` entry point (``healthgap.engine.spark_job``) run once on local Spark
+    over ``synthetic_london_deaths`` for the indicators of ``synthetic_london_computed``: the
+    values Parquet file it wrote (its provenance JSON is beside it). Skips where the spark
+    extra is not installed."""
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    from healthgap.engine.spark_job import main
+
+    out = tmp_path_factory.mktemp("spark_job") / "out" / "values.parquet"
+    args = ["--input", str(synthetic_london_deaths), "--out", str(out)]
+    for indicator in ENGINE_INDICATORS:
+        args += ["--indicator", indicator]
+    assert main(args) == 0
+    return out
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ComputedStore:
+    """A store after ``healthgap compute --json``, and the summary it printed."""
+
+    path: Path
+    summary: dict[str, Any]
+
+
+@pytest.fixture(scope="session")
+def computed_store(
+    synthetic_london_deaths: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ComputedStore]:
+    """A store holding the bundled Fingertips release of life expectancy (England's published
+    values, loaded with ``Store.load_release``), then ``healthgap compute --input
+    synthetic_london_deaths -i life_expectancy -i tb_incidence --json`` (DuckDB; tb_incidence
+    needs notifications, so it is reported as skipped). Read-only; the computed release is
+    ``summary["release_id"]``."""
+    import json
+
     from typer.testing import CliRunner
 
     from healthgap.cli.main import app
+    from healthgap.sources import bundled_releases
+    from healthgap.store import open_store
 
+    path = tmp_path_factory.mktemp("computed") / "s.duckdb"
+    with open_store(path) as st:
+        fingertips = next(
+            r for r in bundled_releases() if any(s.key == "fingertips:90366" for s in r.series)
+        )
+        st.load_release(fingertips)
+    args = ["compute", "--input", str(synthetic_london_deaths), "--store", str(path), "--json"]
+    result = CliRunner().invoke(app, [*args, "-i", "life_expectancy", "-i", "tb_incidence"])
+    assert result.exit_code == 0, result.output
+    before = _digest(path)
+    yield ComputedStore(path, json.loads(result.stdout))
+    assert _digest(path) == before, "a test wrote to the shared computed store: copy it first"
+
+
+@dataclass(frozen=True)
+class BundledStore:
+    """A store built by ``healthgap init`` from the bundled data, and what ``init`` printed."""
+
+    path: Path
+    output: str
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledStore]:
+    """``healthgap init`` once per session on a new store: every bundled release loaded with
+    its comparisons and assessments. Open it read-only (``open_store(path, read_only=True)``,
+    ``open_read_layer``, any CLI read); a test that writes uses ``bundled_store_copy``."""
+    import typer
+    from typer.testing import CliRunner
+
+    from healthgap.cli.store_commands import register
+
+    app = typer.Typer()
+    register(app)
     path = tmp_path_factory.mktemp("bundled") / "healthgap.duckdb"
     result = CliRunner().invoke(app, ["init", "--store", str(path)])
     assert result.exit_code == 0, result.output
+    before = _digest(path)
+    yield BundledStore(path, result.output)
+    assert _digest(path) == before, "a test wrote to the shared bundled store: copy it first"
+
+
+@pytest.fixture
+def bundled_store_copy(bundled_store: BundledStore, tmp_path: Path) -> Path:
+    """A private copy of ``bundled_store`` (its path) that the test may change."""
+    path = tmp_path / "bundled" / "healthgap.duckdb"
+    path.parent.mkdir()
+    shutil.copyfile(bundled_store.path, path)
+    wal = bundled_store.path.with_name(bundled_store.path.name + ".wal")
+    if wal.exists():  # DuckDB's write-ahead log, when the last writer left one
+        shutil.copyfile(wal, path.with_name(path.name + ".wal"))
     return path

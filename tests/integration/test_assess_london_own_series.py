@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 
 from healthgap.catalogue import Catalogue, load_catalogue
-from healthgap.cli.store_commands import populate
-from healthgap.sources import bundled_releases
 from healthgap.store import Store, open_store
 from healthgap.tracking import LONDON, Status, assess_commitments
 from healthgap.tracking.assessment import indicator_observations
@@ -22,11 +20,9 @@ NCMP_RECEPTION = "ons_els_app:ncmp-reception-overweight-obese"
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("own") / "healthgap.duckdb"
-    with open_store(path) as s:
-        populate(s, bundled_releases())
-    return path
+def store_path(bundled_store) -> Path:
+    """The session's store of the bundled data (``healthgap init``; read-only)."""
+    return bundled_store.path
 
 
 @pytest.fixture(scope="module")

@@ -51,10 +51,12 @@ def dirs(
 
 
 @pytest.fixture(scope="module")
-def runs(dirs: tuple[Path, Path, dict[str, str]]):
-    london, england, _ = dirs
+def runs(dirs: tuple[Path, Path, dict[str, str]], synthetic_london_raw):
+    """Unprotected runs on London (the session's shared run on the same input, which adds
+    suicide to life expectancy) and on England (London plus the copied LSOAs)."""
+    _, england, _ = dirs
     kw = {"indicators": ["life_expectancy"], "checksums": False, "disclosure_control": False}
-    return run_engine(london, **kw), run_engine(england, **kw)
+    return synthetic_london_raw, run_engine(england, **kw)
 
 
 def _deaths(result, area: str, breakdown: str = "none", category: str = "") -> float:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
@@ -15,7 +16,7 @@ from healthgap.catalogue import load_catalogue
 from healthgap.cli.main import app
 from healthgap.engine.aggregate import AGGREGATE_SCHEMA, Period
 from healthgap.engine.bands import LIFE_TABLE_20
-from healthgap.engine.pipeline import area_parents, run_engine, values_from_aggregates
+from healthgap.engine.pipeline import area_parents, values_from_aggregates
 from healthgap.engine.recipes import EngineRecipe, compile_recipe
 from healthgap.geography import load_geography
 from healthgap.store import open_store
@@ -29,14 +30,10 @@ def synth_dir(synthetic_london_deaths: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def le_raw(synth_dir: Path):
-    """Life expectancy and suicide without disclosure control (arithmetic checks only)."""
-    return run_engine(
-        synth_dir,
-        indicators=["life_expectancy", "suicide_rate"],
-        checksums=False,
-        disclosure_control=False,
-    )
+def le_raw(synthetic_london_raw):
+    """Life expectancy and suicide without disclosure control (arithmetic checks only): the
+    session's shared run (tests/conftest.py)."""
+    return synthetic_london_raw
 
 
 def test_life_expectancy_is_plausible_and_follows_deprivation(le_raw) -> None:
@@ -72,8 +69,8 @@ def test_rolling_periods_and_labels(le_raw) -> None:
     assert le_raw.provenance["catalogue_version"] == load_catalogue().version
 
 
-def test_disclosure_control_withholds_small_counts_and_says_why(synth_dir: Path) -> None:
-    protected = run_engine(synth_dir, indicators=["suicide_rate"], checksums=False)
+def test_disclosure_control_withholds_small_counts_and_says_why(synthetic_london_computed) -> None:
+    protected = synthetic_london_computed  # life expectancy and suicide, protected
     df = protected.values.to_pandas()
     hidden = df[df.suppressed & df.note.fillna("").str.startswith("[c] withheld for disclosure")]
     assert len(hidden) > 0
@@ -150,43 +147,36 @@ def test_record_route_and_aggregated_route_agree(synth_dir: Path, le_raw) -> Non
 
 
 @pytest.mark.spark
-@pytest.mark.timeout(900)  # two engine runs, one on local Spark (validation included)
-def test_spark_gives_identical_values(synth_dir: Path) -> None:
-    pytest.importorskip("pyspark", reason="the spark extra is not installed")
-    duck = run_engine(synth_dir, indicators=["life_expectancy"], checksums=False)
-    spark = run_engine(synth_dir, indicators=["life_expectancy"], checksums=False, backend="spark")
-    assert duck.values.num_rows > 500
-    assert duck.values.equals(spark.values)
+@pytest.mark.timeout(900)  # the session's one local Spark run (validation included)
+def test_spark_gives_identical_values(synthetic_london_computed, spark_job_output: Path) -> None:
+    """The engine on local Spark (through the spark-submit entry point, the session's one
+    Spark run) gives exactly the DuckDB run's protected values, row for row."""
+    duck = synthetic_london_computed.values
+    spark = pq.read_table(spark_job_output)
+    assert duck.num_rows > 500
+    assert set(duck["indicator_id"].to_pylist()) >= {"life_expectancy", "suicide_rate"}
+    assert duck.equals(spark)
 
 
-def test_compute_command_stores_a_release_with_provenance(synth_dir: Path, tmp_path: Path) -> None:
-    store = tmp_path / "s.duckdb"
-    result = CliRunner().invoke(
-        app,
-        [
-            "compute",
-            "--input",
-            str(synth_dir),
-            "-i",
-            "life_expectancy",
-            "-i",
-            "tb_incidence",
-            "--store",
-            str(store),
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+def test_compute_command_stores_a_release_with_provenance(computed_store) -> None:
+    """``healthgap compute -i life_expectancy -i tb_incidence --json`` (the session's run,
+    tests/conftest.py) computes what the records allow, says why it skipped the rest, and
+    stores one release with its provenance."""
+    store: Path = computed_store.path
+    summary = computed_store.summary
     assert summary["computed"] == ["life_expectancy"]
     assert "tb_notifications" in summary["skipped"]["tb_incidence"]
     with open_store(store, read_only=True) as st:
         release = st.release(summary["release_id"])
         assert release.source == "engine:duckdb"
         assert any(f.name.startswith("deaths/") for f in release.files)
-        assert st.values().num_rows == summary["rows"]
-        le = st.values(indicator_ids=["life_expectancy"])
-        sii = st.values(indicator_ids=["sii_life_expectancy"])
+
+        def computed(table: pa.Table) -> pa.Table:  # the store also holds Fingertips values
+            return table.filter(pc.equal(table["release_id"], summary["release_id"]))
+
+        assert computed(st.values()).num_rows == summary["rows"]
+        le = computed(st.values(indicator_ids=["life_expectancy"]))
+        sii = computed(st.values(indicator_ids=["sii_life_expectancy"]))
         assert le.num_rows > 0
         assert sii.num_rows > 0  # the engine's SII maps to the catalogue indicator
         assert json.loads(release.note)["catalogue_version"] == load_catalogue().version
@@ -235,36 +225,13 @@ def test_sii_and_gap_in_life_expectancy_across_london_deciles(le_raw) -> None:
     assert set(out.columns) == set(le_raw.values.column_names)
 
 
-def test_compute_compares_with_london_icb_and_published_england(
-    synth_dir: Path, tmp_path: Path
-) -> None:
+def test_compute_compares_with_london_icb_and_published_england(computed_store) -> None:
     """Given a store holding the bundled Fingertips extract (England life expectancy), when
     life expectancy is computed from records, then every borough value is compared with
     London, its ICB and the published England value of the same period and sex, and the
-    comparisons are stored with the release."""
-    from healthgap.sources import bundled_releases
-
-    store = tmp_path / "s.duckdb"
-    with open_store(store) as st:
-        fingertips = next(
-            r for r in bundled_releases() if any(s.key == "fingertips:90366" for s in r.series)
-        )
-        st.load_release(fingertips)
-    result = CliRunner().invoke(
-        app,
-        [
-            "compute",
-            "--input",
-            str(synth_dir),
-            "-i",
-            "life_expectancy",
-            "--store",
-            str(store),
-            "--json",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    summary = json.loads(result.stdout)
+    comparisons are stored with the release. (The session's store, tests/conftest.py.)"""
+    store: Path = computed_store.path
+    summary = computed_store.summary
     with open_store(store, read_only=True) as st:
         cmp = st.comparisons().to_pandas()
         england = st.values(area_codes=["E92000001"], series=["fingertips:90366"]).to_pandas()

@@ -17,14 +17,19 @@ from healthgap.store import open_store
 pytestmark = [pytest.mark.spark, pytest.mark.slow, pytest.mark.timeout(900)]
 
 
-def test_spark_job_output_loads_into_a_store(tmp_path: Path, synthetic_london_deaths: Path) -> None:
-    pytest.importorskip("pyspark", reason="the spark extra is not installed")
-    records = synthetic_london_deaths
-    out = tmp_path / "out" / "values.parquet"
-    assert main(["--input", str(records), "--out", str(out), "--indicator", "suicide_rate"]) == 0
+def test_spark_job_output_loads_into_a_store(tmp_path: Path, spark_job_output: Path) -> None:
+    """The session's one local Spark run (``main(["--input", …, "--out", …, "--indicator",
+    "life_expectancy", "--indicator", "suicide_rate"])``, tests/conftest.py) wrote values of
+    the requested indicators (and the SII the catalogue derives from life expectancy) and
+    its provenance; they load into a store."""
+    out = spark_job_output
     values = pq.read_table(out)
     assert values.num_rows > 0
-    assert set(values["indicator_id"].to_pylist()) - {None} == {"suicide_rate"}
+    assert set(values["indicator_id"].to_pylist()) - {None} == {
+        "life_expectancy",
+        "sii_life_expectancy",
+        "suicide_rate",
+    }
     provenance = json.loads(out.with_suffix(".provenance.json").read_text())
     assert provenance["backend"] == "spark"
     with open_store(tmp_path / "s.duckdb"):  # `load` needs an existing store

@@ -11,8 +11,6 @@ from typer.testing import CliRunner
 
 from healthgap.catalogue import load_catalogue
 from healthgap.cli.main import app
-from healthgap.cli.store_commands import populate
-from healthgap.sources import bundled_releases
 from healthgap.sources.fetch import fingertips_urls
 from healthgap.store import open_store
 
@@ -23,11 +21,9 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "fetch"
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("coverage") / "healthgap.duckdb"
-    with open_store(path) as s:
-        populate(s, bundled_releases())
-    return path
+def bundled(bundled_store) -> Path:
+    """The session's store of the bundled data (``healthgap init``; read-only)."""
+    return bundled_store.path
 
 
 def _coverage(store: Path) -> dict:

@@ -6,10 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from healthgap.cli.store_commands import register
 from healthgap.query import open_read_layer, public
 
 pytestmark = pytest.mark.slow
@@ -17,12 +14,10 @@ pytestmark = pytest.mark.slow
 ENGLAND = "E92000001"
 
 
-def test_init_stores_comparisons_and_assessments_read_through_query(tmp_path: Path) -> None:
-    app = typer.Typer()
-    register(app)
-    path = tmp_path / "healthgap.duckdb"
-    result = CliRunner().invoke(app, ["init", "--store", str(path)])
-    assert result.exit_code == 0, result.output
+def test_init_stores_comparisons_and_assessments_read_through_query(bundled_store) -> None:
+    """The session's store built by ``healthgap init`` (tests/conftest.py, which checks that
+    ``init`` exits 0) holds what the read layer reads back."""
+    path: Path = bundled_store.path
     with open_read_layer(path) as q:
         # Every release with values had its comparisons derived and stored at load.
         with_values = {r.release_id for r in q.releases(public()) if r.row_counts["values"] > 0}

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from markupsafe import escape
@@ -22,16 +23,23 @@ from healthgap.reports import narrative as say
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reports_pdf import chart_ink, figure_captions, grey, info, png_pages
 
+
+@pytest.fixture(scope="session")
+def bundled_path(bundled_store: Any) -> Path:
+    """The shared ``healthgap init`` store's file (read-only: reports only read it)."""
+    return Path(bundled_store.path)
+
+
 pytestmark = pytest.mark.slow
 
 AS_OF = "2026-11-30"
 
 
 @pytest.fixture(scope="module")
-def annual(bundled_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def annual(bundled_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("annual")
     args = ["report", "annual", "--year", "2026", "--as-of", AS_OF, "--out", str(out)]
-    result = CliRunner().invoke(app, [*args, "--store", str(bundled_store)])
+    result = CliRunner().invoke(app, [*args, "--store", str(bundled_path)])
     assert result.exit_code == 0, result.output
     assert "annual-2026.html, annual-2026.pdf" in result.output
     return out
@@ -78,10 +86,10 @@ def test_every_chart_has_alt_text_and_a_table(annual: Path) -> None:
     assert html.count("<h2 ") >= 9  # summary, five aims, red-red, changes, methods, sources
 
 
-def test_key_numbers_in_the_text_are_the_stores(annual: Path, bundled_store: Path) -> None:
+def test_key_numbers_in_the_text_are_the_stores(annual: Path, bundled_path: Path) -> None:
     html = (annual / "annual-2026.html").read_text()
     v = public(date.fromisoformat(AS_OF))
-    with open_read_layer(bundled_store) as q:
+    with open_read_layer(bundled_path) as q:
         # every commitment assessed with a projection: its numbers, as stored
         assessed = [a for a in q.assessments(v) if a.detail.get("projection")]
         assert assessed
@@ -105,9 +113,9 @@ def test_key_numbers_in_the_text_are_the_stores(annual: Path, bundled_store: Pat
             assert escape(say.gap_sentence(g, where="England", what=name)) in html
 
 
-def test_two_runs_give_identical_html(annual: Path, bundled_store: Path, tmp_path: Path) -> None:
+def test_two_runs_give_identical_html(annual: Path, bundled_path: Path, tmp_path: Path) -> None:
     args = ["report", "annual", "--year", "2026", "--as-of", AS_OF, "--no-pdf"]
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path), "--store", str(bundled_store)])
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path), "--store", str(bundled_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["annual-2026.html"]
     first = (annual / "annual-2026.html").read_bytes()

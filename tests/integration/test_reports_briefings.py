@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -28,6 +29,13 @@ from healthgap.reports.web import mount_reports
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reports_pdf import chart_ink, figure_captions, info, png_pages
 
+
+@pytest.fixture(scope="session")
+def bundled_path(bundled_store: Any) -> Path:
+    """The shared ``healthgap init`` store's file (read-only: reports only read it)."""
+    return Path(bundled_store.path)
+
+
 pytestmark = pytest.mark.slow
 
 CAMDEN = "E09000007"
@@ -41,14 +49,14 @@ def _run(store: Path, *args: str) -> tuple[int, str]:
 
 
 @pytest.fixture(scope="module")
-def printed(bundled_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def printed(bundled_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("briefings")
     code, text = _run(
-        bundled_store, "report", "borough", CAMDEN, "--as-of", AS_OF, "--out", str(out)
+        bundled_path, "report", "borough", CAMDEN, "--as-of", AS_OF, "--out", str(out)
     )
     assert code == 0, text
     code, text = _run(
-        bundled_store, "report", "indicator", INDICATOR, "--as-of", AS_OF, "--out", str(out)
+        bundled_path, "report", "indicator", INDICATOR, "--as-of", AS_OF, "--out", str(out)
     )
     assert code == 0, text
     return out
@@ -79,12 +87,12 @@ def test_pdfs_are_tagged_a4_of_the_expected_length_with_charts_drawn(
     assert html.count("<h1>") == 1
 
 
-def test_briefing_numbers_are_the_stores(printed: Path, bundled_store: Path) -> None:
+def test_briefing_numbers_are_the_stores(printed: Path, bundled_path: Path) -> None:
     from datetime import date
 
     html = (printed / f"borough-{CAMDEN}.html").read_text()
     v = public(date.fromisoformat(AS_OF))
-    with open_read_layer(bundled_store) as q:
+    with open_read_layer(bundled_path) as q:
         from healthgap.query.equity import gap_verdicts
 
         mine = [g for g in gap_verdicts(q, v) if g.area_code == CAMDEN]
@@ -99,20 +107,20 @@ def test_briefing_numbers_are_the_stores(printed: Path, bundled_store: Path) -> 
         assert f'<td class="n">{first}</td><td class="n">{round(100 * first / n, 1)}</td>' in html
 
 
-def test_indicator_summary_numbers_are_the_stores(printed: Path, bundled_store: Path) -> None:
+def test_indicator_summary_numbers_are_the_stores(printed: Path, bundled_path: Path) -> None:
     from datetime import date
 
     html = (printed / f"indicator-{INDICATOR}.html").read_text()
-    with open_read_layer(bundled_store) as q:
+    with open_read_layer(bundled_path) as q:
         rows = q.values(
             public(date.fromisoformat(AS_OF)), indicator=INDICATOR, area=LONDON, breakdown="none"
         )
     assert any(escape(f"London {say.measured(r)}") in html for r in rows)
 
 
-def test_two_runs_give_identical_html(printed: Path, bundled_store: Path, tmp_path: Path) -> None:
+def test_two_runs_give_identical_html(printed: Path, bundled_path: Path, tmp_path: Path) -> None:
     code, text = _run(
-        bundled_store,
+        bundled_path,
         "report", "borough", CAMDEN, "--as-of", AS_OF, "--no-pdf", "--out", str(tmp_path),
     )  # fmt: skip
     assert code == 0, text
@@ -131,10 +139,10 @@ def test_two_runs_give_identical_html(printed: Path, bundled_store: Path, tmp_pa
     ],
 )
 def test_bad_input_exits_2_with_choices_and_writes_nothing(
-    bundled_store: Path, tmp_path: Path, args: tuple[str, ...], message: str
+    bundled_path: Path, tmp_path: Path, args: tuple[str, ...], message: str
 ) -> None:
     out = tmp_path / "out"
-    code, text = _run(bundled_store, "report", *args, "--out", str(out))
+    code, text = _run(bundled_path, "report", *args, "--out", str(out))
     assert code == 2
     assert message in text
     assert "Traceback" not in text
@@ -142,19 +150,19 @@ def test_bad_input_exits_2_with_choices_and_writes_nothing(
 
 
 def test_out_that_cannot_be_written_exits_2_and_writes_nothing(
-    bundled_store: Path, tmp_path: Path
+    bundled_path: Path, tmp_path: Path
 ) -> None:
     afile = tmp_path / "a-file"
     afile.write_text("x")
-    code, text = _run(bundled_store, "report", "indicator", INDICATOR, "--out", str(afile / "d"))
+    code, text = _run(bundled_path, "report", "indicator", INDICATOR, "--out", str(afile / "d"))
     assert code == 2
     assert f"--out {afile / 'd'}: {afile} is a file, not a directory; nothing was written" in text
     assert afile.read_text() == "x"
 
 
 @pytest.fixture(scope="module")
-def site(bundled_store: Path) -> Iterator[str]:
-    layer = open_read_layer(bundled_store)
+def site(bundled_path: Path) -> Iterator[str]:
+    layer = open_read_layer(bundled_path)
     api = FastAPI()
     mount_reports(api, layer)
     sock = socket.socket()
@@ -203,7 +211,7 @@ def test_the_website_serves_the_same_reports(printed: Path, site: str, tmp_path:
 
 
 def test_all_33_briefings_through_the_cli(
-    printed: Path, bundled_store: Path, tmp_path: Path
+    printed: Path, bundled_path: Path, tmp_path: Path
 ) -> None:
     """``--all`` reads what the 33 share once: each briefing equals the one-borough run
     (Camden's bytes), and printed briefings stay within two to four pages (the 33 PDFs are
@@ -213,7 +221,7 @@ def test_all_33_briefings_through_the_cli(
 
     out = tmp_path / "all"
     code, text = _run(
-        bundled_store, "report", "borough", "--all", "--as-of", AS_OF, "--no-pdf", "--out", str(out)
+        bundled_path, "report", "borough", "--all", "--as-of", AS_OF, "--no-pdf", "--out", str(out)
     )
     assert code == 0, text
     names = sorted(p.name for p in out.iterdir())

@@ -1,4 +1,4 @@
-"""Assessments on the real bundled series, and the CLI, on a store built once per module."""
+"""Assessments on the real bundled series, and the CLI, on the session's bundled store."""
 
 from __future__ import annotations
 
@@ -16,8 +16,6 @@ from typer.testing import CliRunner
 from healthgap.catalogue import Catalogue, load_catalogue
 from healthgap.cli.assess import register as register_assess
 from healthgap.cli.progress import register as register_progress
-from healthgap.cli.store_commands import populate
-from healthgap.sources import bundled_releases
 from healthgap.store import Store, open_store
 from healthgap.tracking import (
     ENGLAND,
@@ -38,11 +36,9 @@ NOW = datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
-def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tracking") / "healthgap.duckdb"
-    with open_store(path) as s:
-        populate(s, bundled_releases())
-    return path
+def store_path(bundled_store) -> Path:
+    """The session's store of the bundled data (``healthgap init``; read-only)."""
+    return bundled_store.path
 
 
 @pytest.fixture(scope="module")

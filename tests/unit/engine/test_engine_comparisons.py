@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from healthgap.engine.comparisons import (
@@ -18,6 +18,7 @@ from healthgap.engine.comparisons import (
     fingertips_polarity,
     indicator_comparisons,
 )
+from healthgap.engine.pipeline import EngineResult
 from healthgap.errors import InputError
 from healthgap.geography import load_geography
 from healthgap.methods.compare import value_categories
@@ -428,12 +429,11 @@ def test_indicator_comparisons_uses_catalogue_polarity_and_flags_unmapped_series
 
 # ------------------------------------------------------------------ real engine output
 @pytest.fixture(scope="module")
-def engine_values(synthetic_london_deaths: Path) -> pa.Table:
-    from healthgap.engine.pipeline import run_engine
-
-    return run_engine(
-        synthetic_london_deaths, indicators=["life_expectancy"], checksums=False
-    ).values
+def engine_values(synthetic_london_computed: EngineResult) -> pa.Table:
+    """Protected engine values of life expectancy (and the measures derived from it: SII,
+    HEAT), from the session's shared run, which also computed suicide."""
+    values = synthetic_london_computed.values
+    return values.filter(pc.starts_with(values["series"], "engine:life-expectancy"))
 
 
 @pytest.mark.slow
