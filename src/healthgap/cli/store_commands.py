@@ -31,7 +31,7 @@ from healthgap import ATTRIBUTION
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
 from healthgap.publish import load_release
-from healthgap.query import ReadLayer, editor, open_read_layer, public
+from healthgap.query import ReadLayer, UnknownParameter, editor, open_read_layer, public
 from healthgap.store import ReleaseInput, Store, open_store
 
 __all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
@@ -317,6 +317,17 @@ def _closest_ids(wanted: list[str]) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
+def _where_area(table: pa.Table, codes: list[str] | None, area_type: str | None) -> pa.Table:
+    """Rows of ``table`` at ``codes`` and of ``area_type`` (each None: no filter)."""
+    import pyarrow.compute as pc
+
+    if codes:
+        table = table.filter(pc.is_in(table.column("area_code"), value_set=pa.array(codes)))
+    if area_type is not None:
+        table = table.filter(pc.equal(table.column("area_type"), area_type))
+    return table
+
+
 def export_command(
     out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
     fmt: ExportFormat = typer.Option(..., "--format", help="csv or parquet."),
@@ -335,14 +346,29 @@ def export_command(
         "--include-embargoed",
         help="Editor read: include releases still under embargo (not for publication).",
     ),
+    area: list[str] | None = typer.Option(
+        None, "--area", help="Only this area's values (GSS code; repeatable)."
+    ),
+    area_type: str | None = typer.Option(
+        None, "--area-type", help="Only areas of this type (ltla, icb, region, …)."
+    ),
+    comparisons: bool = typer.Option(
+        False,
+        "--comparisons",
+        help="Add the stored comparisons (London, ICB, England, quintile, previous) and trend.",
+    ),
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Export values, tidy, with their flags and release id (written atomically).
 
     A public read unless ``--include-embargoed``: nothing still under embargo is written.
+    ``--comparisons`` writes the read layer's flat rows instead: each value with its
+    comparison outcomes, benchmark values, recent trend and provenance.
     """
     if release is not None and as_published_on is not None:
         raise _fail("give --release or --as-published-on, not both", code=2)
+    if release is not None and comparisons:
+        raise _fail("--comparisons reads the current values: give it without --release", code=2)
     if out.suffix.lower() in {".csv", ".parquet"} and out.suffix.lower() != f".{fmt.value}":
         raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
     day = None if as_published_on is None else as_published_on.date()
@@ -350,7 +376,21 @@ def export_command(
     path = _store_path(store)
     with _reading(path) as q:
         try:
-            table = q.tidy_values(viewer, indicator=indicator or None, release_id=release)
+            codes = [q.area(a.strip().upper()).code for a in area] if area else None
+            if area_type is not None:
+                q.areas(area_type=area_type)  # UnknownParameter naming the valid types
+        except UnknownParameter as exc:
+            raise _fail(f"{exc}; {out} not written", code=2) from exc
+        try:
+            if comparisons:
+                table = q.bulk(viewer, indicator=indicator or None, area=codes,
+                               area_type=area_type)  # fmt: skip
+            else:
+                table = _where_area(
+                    q.tidy_values(viewer, indicator=indicator or None, release_id=release),
+                    codes,
+                    area_type,
+                )
         except HealthgapError as exc:
             hint = _closest_ids(indicator) if indicator else ""
             raise _fail(f"{exc}{hint}; {out} not written", code=1) from exc
@@ -360,6 +400,10 @@ def export_command(
             what.append(f"indicator(s) {', '.join(indicator)}{_closest_ids(indicator)}")
         if as_published_on is not None:
             what.append(f"published on {as_published_on.date().isoformat()}")
+        if area:
+            what.append(f"area(s) {', '.join(area)}")
+        if area_type is not None:
+            what.append(f"area type {area_type}")
         raise _fail(
             f"no values match ({'; '.join(what) or 'the store holds no values'}); "
             f"{out} not written",
