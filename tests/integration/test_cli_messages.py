@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -147,3 +148,55 @@ def test_every_command_that_shows_data_has_json(command: list[str]) -> None:
     shown = _run(*command, "--help")
     assert shown.exit_code == 0, shown.output
     assert "--json" in shown.output
+
+
+@pytest.fixture
+def new_store(tmp_path: Path) -> Path:
+    from healthgap.store import open_store
+
+    store = tmp_path / "s.duckdb"
+    open_store(store).close()
+    return store
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"series;area_code\nx;E09000012\n", "looks delimited by ';', not commas"),
+        (b"series\tarea_code\nx\tE09000012\n", "looks delimited by tab"),
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml" + b"\x00" * 64, "an Excel workbook"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "a binary file"),
+        (
+            "series,area_code\nx,Cr\xe8che\n".encode("latin-1"),
+            "in.csv:2: invalid UTF-8 at line 2, character 5",
+        ),
+    ],
+)
+def test_load_says_what_the_file_is(
+    tmp_path: Path, new_store: Path, content: bytes, said: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    refused = _run("load", source, "--source", "healthgap", "--store", new_store)
+    assert refused.exit_code == 2, refused.output
+    assert said in refused.output
+    assert "--delimiter" not in refused.output  # load has no such option
+    assert "nothing was written" in refused.output
+    status = _run("status", "--store", new_store, "--json")
+    assert json.loads(status.output)["releases"] == []
+
+
+def test_load_of_a_directory_is_not_file_not_found(tmp_path: Path, new_store: Path) -> None:
+    refused = _run("load", tmp_path, "--source", "healthgap", "--store", new_store)
+    assert refused.exit_code == 2
+    assert "is a directory, not a file" in refused.output
+    assert "not found" not in refused.output
+
+
+def test_load_and_profile_refuse_a_missing_store(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("series,area_code\n", encoding="utf-8")
+    for command in (["load", source, "--source", "healthgap"], ["profile", "E09000012"]):
+        refused = _run(*command, "--store", tmp_path / "typo.duckdb")
+        assert refused.exit_code == 2, refused.output
+        assert "no such store" in refused.output

@@ -248,15 +248,15 @@ def load_command(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Load a file as a new release (validated first; nothing is written if it is bad)."""
+    from healthgap.cli.inputs import check_input_file
     from healthgap.sources import SOURCE_KINDS, read_file
     from healthgap.sources.values import Flag
 
     if source not in SOURCE_KINDS:
         raise _fail(f"unknown source kind '{source}'; one of: {', '.join(SOURCE_KINDS)}", code=2)
-    if not file.exists():
-        raise _fail(f"{file}: no such file", code=2)
     flags: list[Flag] = []
     try:
+        check_input_file(file, delimiter_option=False)
         release = read_file(file, kind=source, flags=flags)
     except InputError as exc:
         raise _fail(f"{exc}; nothing was written", code=2) from exc
