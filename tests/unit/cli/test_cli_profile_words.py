@@ -37,7 +37,5 @@ def test_fingertips_wording(outcome: str | None, against: str, said: str) -> Non
         ("Worse", None, False),
     ],
 )
-def test_red_red_needs_worse_and_getting_worse(
-    outcome: str, trend: str | None, flag: bool
-) -> None:
+def test_red_red_needs_worse_and_getting_worse(outcome: str, trend: str | None, flag: bool) -> None:
     assert is_red_red(outcome, trend) is flag
