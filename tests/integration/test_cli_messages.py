@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from healthgap.cli.main import app
+from healthgap.cli.main import COMMANDS, app
 
 
 def _run(*args: object):  # type: ignore[no-untyped-def]
@@ -200,3 +200,15 @@ def test_load_and_profile_refuse_a_missing_store(tmp_path: Path) -> None:
         refused = _run(*command, "--store", tmp_path / "typo.duckdb")
         assert refused.exit_code == 2, refused.output
         assert "no such store" in refused.output
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"init", "compute"}))
+def test_every_command_but_init_and_compute_refuses_a_missing_store(
+    tmp_path: Path, command: str
+) -> None:
+    """The check runs before the command (or its group) parses anything."""
+    missing = tmp_path / "typo.duckdb"
+    refused = _run(command, "--store", missing, "--help")
+    assert refused.exit_code == 2, refused.output
+    assert f"--store {missing}: no such store" in refused.output
+    assert not missing.exists()
