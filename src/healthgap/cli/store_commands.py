@@ -28,6 +28,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from healthgap import ATTRIBUTION
+from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
 from healthgap.publish import load_release
@@ -196,35 +197,42 @@ def status_command(
                 indent=2,
             )
         )
+        if not releases:
+            raise typer.Exit(1)
         return
     console = Console(width=max(Console().width, 120))
-    console.print(f"store {path} (schema v{version}): {len(releases)} release(s)")
     if not releases:
-        console.print("the store is empty: run `healthgap init` to load the bundled data")
-        return
+        typer.echo(
+            f"store {path} (schema v{version}) is empty: run `healthgap init` to load the "
+            "bundled data",
+            err=True,
+        )
+        raise typer.Exit(1)
+    console.print(f"store {path} (schema v{version}): {fmt.number(len(releases))} release(s)")
     by_source = Table(title="Sources")
-    for col in ("source", "releases", "rows", "value rows", "series", "first", "last"):
-        by_source.add_column(col, justify="right" if col in {"releases", "rows"} else "left")
+    numeric = {"releases", "rows", "value rows", "series"}
+    for col in ("source", "releases", "rows", "value rows", "series", "periods from", "to"):
+        by_source.add_column(col, justify="right" if col in numeric else "left")
     for x in sources:
         by_source.add_row(
             x.source,
-            str(x.releases),
-            f"{x.rows:,}",
-            f"{x.value_rows:,}",
-            str(x.series),
-            _iso(x.first_period),
-            _iso(x.last_period),
+            fmt.number(x.releases),
+            fmt.number(x.rows),
+            fmt.number(x.value_rows),
+            fmt.number(x.series),
+            _iso(x.first_period) or "—",
+            _iso(x.last_period) or "—",
         )
     console.print(by_source)
     table = Table(title="Releases")
     for col in ("id", "source", "files", "rows", "published", "embargo until", "status"):
-        table.add_column(col)
+        table.add_column(col, justify="right" if col in {"id", "files", "rows"} else "left")
     for r in releases:
         table.add_row(
             str(r.release_id),
             r.source,
-            str(len(r.files)),
-            f"{r.rows:,}",
+            fmt.number(len(r.files)),
+            fmt.number(r.rows),
             _iso(r.published_at) or f"(loaded {r.loaded_at.date().isoformat()})",
             _iso(r.embargo_until),
             r.status,
