@@ -142,7 +142,8 @@ def test_the_spark_hint_names_the_extra() -> None:
     "command",
     [["status"], ["areas"], ["catalogue", "list"], ["catalogue", "show", "x"],
      ["catalogue", "search", "x"], ["catalogue", "coverage"], ["catalogue", "validate"],
-     ["compute"], ["progress", "list"], ["progress", "history", "x"], ["assess"]],
+     ["compute"], ["progress", "list"], ["progress", "history", "x"], ["assess"],
+     ["profile", "x"]],
 )  # fmt: skip
 def test_every_command_that_shows_data_has_json(command: list[str]) -> None:
     shown = _run(*command, "--help")
