@@ -113,8 +113,9 @@ def published_outcomes_kept(comparisons: pa.Table, published: pa.Table) -> pa.Ta
         i = comparisons.schema.get_field_index(name)
         old = comparisons.column(name).to_pandas()
         new = old.where(~found, hit[name].to_numpy())
+        field = comparisons.schema.field(i)
         comparisons = comparisons.set_column(
-            i, comparisons.schema.field(i), pa.array(new.tolist(), pa.string())
+            i, field, pa.array(new.tolist(), pa.string()).cast(field.type)
         )
     return comparisons
 
