@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -48,8 +49,10 @@ def write_dsr_input(path: Path, *, areas: int = AREAS, seed: int = 1) -> int:
     return rows
 
 
-def _time(argv: list[str], runs: int, src: Path = SRC) -> tuple[float, float, str]:
-    """(median s, min s, tool) of ``runs`` whole-process runs of ``argv``."""
+def _time(argv: list[str], runs: int, src: Path = SRC) -> tuple[float, float, float, str]:
+    """(median wall s, min wall s, median CPU s, tool) of ``runs`` whole-process runs of
+    ``argv``. CPU (user + system of the child) is what the process needs on an idle machine;
+    wall time on a shared machine adds the time spent waiting for a core."""
     env = {**os.environ, "PYTHONPATH": str(src)}
     if shutil.which("hyperfine"):
         with tempfile.NamedTemporaryFile(suffix=".json") as report:
@@ -59,14 +62,18 @@ def _time(argv: list[str], runs: int, src: Path = SRC) -> tuple[float, float, st
                 env=env, check=True, capture_output=True,
             )  # fmt: skip
             result = json.loads(Path(report.name).read_text())["results"][0]
-            return float(result["median"]), float(result["min"]), "hyperfine"
+            cpu = float(result["user"]) + float(result["system"])
+            return float(result["median"]), float(result["min"]), cpu, "hyperfine"
     subprocess.run(argv, env=env, check=True, capture_output=True)
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), "subprocess"
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(times), min(times), statistics.median(cpus), "subprocess"
 
 
 def main() -> None:
@@ -106,10 +113,12 @@ def main() -> None:
         }
         print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
               f"{platform.python_version()}; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
-        print("\n| case | median (s) | min (s) | timer |\n|---|---:|---:|---|")
+        print("\n| case | median wall (s) | min wall (s) | median CPU (s) | timer |")
+        print("|---|---:|---:|---:|---|")
         for name, argv in cases.items():
-            median, least, tool = _time(argv, args.runs, args.src)
-            print(f"| {name} | {median:.3f} | {least:.3f} | {tool} |")
+            median, least, cpu, tool = _time(argv, args.runs, args.src)
+            print(f"| {name} | {median:.3f} | {least:.3f} | {cpu:.3f} | {tool} |")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

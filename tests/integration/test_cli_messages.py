@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from healthgap.cli.main import app
+from healthgap.cli.main import COMMANDS, app
 
 
 def _run(*args: object):  # type: ignore[no-untyped-def]
@@ -141,9 +142,74 @@ def test_the_spark_hint_names_the_extra() -> None:
     "command",
     [["status"], ["areas"], ["catalogue", "list"], ["catalogue", "show", "x"],
      ["catalogue", "search", "x"], ["catalogue", "coverage"], ["catalogue", "validate"],
-     ["compute"], ["progress", "list"], ["progress", "history", "x"], ["assess"]],
+     ["compute"], ["progress", "list"], ["progress", "history", "x"], ["assess"],
+     ["profile", "x"]],
 )  # fmt: skip
 def test_every_command_that_shows_data_has_json(command: list[str]) -> None:
     shown = _run(*command, "--help")
     assert shown.exit_code == 0, shown.output
     assert "--json" in shown.output
+
+
+@pytest.fixture
+def new_store(tmp_path: Path) -> Path:
+    from healthgap.store import open_store
+
+    store = tmp_path / "s.duckdb"
+    open_store(store).close()
+    return store
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b"series;area_code\nx;E09000012\n", "looks delimited by ';', not commas"),
+        (b"series\tarea_code\nx\tE09000012\n", "looks delimited by tab"),
+        (b"PK\x03\x04\x14\x00\x06\x00[Content_Types].xml" + b"\x00" * 64, "an Excel workbook"),
+        (b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "a binary file"),
+        (
+            "series,area_code\nx,Cr\xe8che\n".encode("latin-1"),
+            "in.csv:2: invalid UTF-8 at line 2, character 5",
+        ),
+    ],
+)
+def test_load_says_what_the_file_is(
+    tmp_path: Path, new_store: Path, content: bytes, said: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(content)
+    refused = _run("load", source, "--source", "healthgap", "--store", new_store)
+    assert refused.exit_code == 2, refused.output
+    assert said in refused.output
+    assert "--delimiter" not in refused.output  # load has no such option
+    assert "nothing was written" in refused.output
+    status = _run("status", "--store", new_store, "--json")
+    assert json.loads(status.output)["releases"] == []
+
+
+def test_load_of_a_directory_is_not_file_not_found(tmp_path: Path, new_store: Path) -> None:
+    refused = _run("load", tmp_path, "--source", "healthgap", "--store", new_store)
+    assert refused.exit_code == 2
+    assert "is a directory, not a file" in refused.output
+    assert "not found" not in refused.output
+
+
+def test_load_and_profile_refuse_a_missing_store(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("series,area_code\n", encoding="utf-8")
+    for command in (["load", source, "--source", "healthgap"], ["profile", "E09000012"]):
+        refused = _run(*command, "--store", tmp_path / "typo.duckdb")
+        assert refused.exit_code == 2, refused.output
+        assert "no such store" in refused.output
+
+
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"init", "compute"}))
+def test_every_command_but_init_and_compute_refuses_a_missing_store(
+    tmp_path: Path, command: str
+) -> None:
+    """The check runs before the command (or its group) parses anything."""
+    missing = tmp_path / "typo.duckdb"
+    refused = _run(command, "--store", missing, "--help")
+    assert refused.exit_code == 2, refused.output
+    assert f"--store {missing}: no such store" in refused.output
+    assert not missing.exists()

@@ -64,3 +64,44 @@ def test_compute_piped_prints_one_final_line(tmp_path: Path) -> None:
     assert len(lines) == 1, computed.stdout
     assert lines[0].startswith("release 1: ")
     assert "computed 1 (asthma_admissions_u19); not computed 1 (tb_incidence)" in lines[0]
+
+
+@pytest.mark.slow
+def test_compute_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+    """With stderr on a terminal (a real pseudo-terminal), compute draws a progress bar naming
+    the indicator it is computing; stdout, piped, still gets its one final line."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    records = tmp_path / "london"
+    made = CliRunner().invoke(app, ["synth", "--rows", "3000", "--out", str(records),
+                                    "--tables", "admissions", "--years", "1"])  # fmt: skip
+    assert made.exit_code == 0, made.output
+    src = Path(__file__).resolve().parents[2] / "src"
+    master, slave = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(src), "TERM": "xterm-256color", "COLUMNS": "100"}
+    env.pop("NO_COLOR", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "healthgap.cli.main", "compute", "--input", str(records),
+         "--store", str(tmp_path / "s.duckdb"), "-i", "asthma_admissions_u19"],
+        stdout=subprocess.PIPE, stderr=slave, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    out, _ = process.communicate(timeout=300)
+    os.close(master)
+    assert process.returncode == 0, drawn.decode(errors="replace")
+    text = drawn.decode(errors="replace")
+    assert "asthma_admissions_u19" in text  # the bar's description names the indicator
+    assert "\x1b[" in text  # drawn with terminal control sequences (the live bar)
+    assert out.decode().startswith("release 1: ")

@@ -49,3 +49,21 @@ def test_catalogue_targets_show_numbers_with_separators_and_units() -> None:
     assert "250,000 wellbeing" in result.output
     assert "500,000 Dementia" in result.output
     assert "e+0" not in result.output
+
+
+def test_status_of_an_empty_store_is_a_message_and_exit_1(empty_store: Path) -> None:
+    result = CliRunner().invoke(app, ["status", "--store", str(empty_store)])
+    assert result.exit_code == 1
+    assert "is empty: run `healthgap init`" in result.output
+    as_json = CliRunner().invoke(app, ["status", "--store", str(empty_store), "--json"])
+    assert as_json.exit_code == 1
+    assert '"releases": []' in as_json.output
+
+
+def test_numbers_and_periods_are_shown_one_way() -> None:
+    from healthgap.cli import format as fmt
+
+    assert fmt.number(250_000.0) == "250,000"
+    assert fmt.quantity(10, "ug/m3") == "10 µg/m³"
+    assert fmt.period("2022 - 24") == "2022–24"
+    assert fmt.period("2023/2024") == "2023/24"

@@ -40,8 +40,10 @@ def test_init_stores_comparisons_and_assessments_read_through_query(bundled_stor
             sex="female",
         )
         assert england.benchmark_value == pytest.approx(eng.value)
-        # The Fingertips extracts publish no confidence limits: the stored outcome says so.
-        assert (england.outcome, england.reason) == ("Not compared", "missing lower95")
+        # The Fingertips extracts publish no confidence limits but Fingertips' own outcome
+        # (compared_to_England), which is kept (issue 17): 'Similar' in the 2026 extract.
+        assert row.period_label == "2022 - 24"
+        assert (england.outcome, england.reason) == ("Similar", "")
         # A borough value published with limits (ONS) has a significance verdict stored.
         ons = q.latest(public(), indicator="ons_explore:healthy-life-expectancy", area="E09000002")
         verdicts = {r.comparison("country").outcome for r in ons if r.comparison("country")}

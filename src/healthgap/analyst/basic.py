@@ -183,8 +183,11 @@ def _band_positions(
         lookup[str(start)] = i
         lookup[label] = i
     raw = data[ageband]
-    positions = raw.map(_band_key).map(lookup)
-    bad = positions.isna().to_numpy()
+    # Key each distinct cell once (19 bands, not 95,000 rows): Python per row took ~0.7 s.
+    inverse, uniques = pd.factorize(raw, use_na_sentinel=False)
+    found = np.array([lookup.get(_band_key(u), -1) for u in uniques], dtype=np.intp)
+    positions = found[inverse]
+    bad = positions < 0
     if bad.any():
         i = int(np.argmax(bad))
         raise InputError(
@@ -194,7 +197,7 @@ def _band_positions(
             column=ageband,
             value=raw.iloc[i],
         )
-    return positions.to_numpy(dtype=np.intp)
+    return positions
 
 
 def _stdpop_weights(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -142,6 +142,7 @@ def coverage(
     catalogue: Catalogue,
     held: Mapping[str, HeldSummary] | None,
     held_levels: HeldLevels | None = None,
+    held_ids: Collection[str] | None = None,
 ) -> Coverage:
     """Coverage from what a store holds, or from the declared ``bundled`` flags.
 
@@ -151,6 +152,9 @@ def coverage(
     (series key → level → (ISO end of the latest period, its label)) adds, per indicator
     and commitment, whether London, the boroughs, ICBs and England are held by a direct
     (non-proxy) series, the latest period, and the command that fills each gap.
+    ``held_ids`` (the indicator ids the store holds values under: what ``healthgap export
+    --indicator ID`` returns) makes ``has_data`` true only for those: a proxy series, or a
+    series stored under another indicator's id, is listed but is not the indicator's data.
     """
     per_indicator: list[IndicatorCoverage] = []
     for ind in catalogue.indicators:
@@ -196,8 +200,8 @@ def coverage(
         per_indicator.append(
             IndicatorCoverage(
                 indicator_id=ind.id,
-                has_data=bool(found),
-                direct=any(not s.proxy for s in found),
+                has_data=bool(found) if held_ids is None else ind.id in held_ids,
+                direct=any(not s.proxy for s in found) and (held_ids is None or ind.id in held_ids),
                 series=tuple(found),
                 declared_bundled=ind.bundled,
                 levels=levels,

@@ -65,8 +65,11 @@ def _listing(rows: list[Area], *, as_json: bool, console: Console, title: str) -
     console.print(table)
 
 
-def _detail(geo: Geography, area: Area, *, as_json: bool, console: Console) -> None:
+def _detail(
+    geo: Geography, area: Area, *, as_json: bool, console: Console, limit: int | None = None
+) -> None:
     parents = geo.parents(area.code, as_type=area.area_type)
+    direct = [a for a in geo.children(area.code) if a.code != area.code]
     counts = Counter(
         a.area_type
         for t in AREA_TYPES
@@ -81,6 +84,7 @@ def _detail(geo: Geography, area: Area, *, as_json: bool, console: Console) -> N
                 "also_type": [t for t in types if t != area.area_type],
                 "parents": [_area_dict(p) for p in parents],
                 "children": {t: counts[t] for t in AREA_TYPES if counts[t]},
+                "child_areas": [_area_dict(a) for a in direct[:limit]],
             }
         )
         return
@@ -93,6 +97,16 @@ def _detail(geo: Geography, area: Area, *, as_json: bool, console: Console) -> N
         console.print("children: " + ", ".join(f"{counts[t]} {t}" for t in AREA_TYPES if counts[t]))
     else:
         console.print("children: none")
+    if direct:
+        shown = direct[:limit] if limit else direct
+        table = Table(title=f"{len(direct)} direct children of {area.name}")
+        for col in ("code", "name", "type"):
+            table.add_column(col)
+        for a in shown:
+            table.add_row(a.code, a.name, a.area_type)
+        console.print(table)
+        if len(shown) < len(direct):
+            console.print(f"… {len(direct) - len(shown)} more (--limit)")
 
 
 def areas(
@@ -122,7 +136,7 @@ def areas(
             return
         if looks_like_code(query):
             area = geo.require(query, as_type=area_type, context="healthgap areas")
-            _detail(geo, area, as_json=as_json, console=console)
+            _detail(geo, area, as_json=as_json, console=console, limit=limit)
             return
         hits = geo.search(query, area_type=area_type, limit=limit or 20)
         if not hits:

@@ -18,6 +18,8 @@ from healthgap.cli.inputs import check_input_file
 from healthgap.errors import InputError
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     import pandas as pd
 
     from healthgap.analyst.registry import Calculation
@@ -49,7 +51,7 @@ def _method_help(calculation: Calculation) -> str:
     return "\n".join(lines)
 
 
-def _calculations() -> dict[str, Calculation]:
+def _calculations() -> Mapping[str, Calculation]:
     """The registry, imported when first needed (it imports pandas and SciPy)."""
     from healthgap.analyst.registry import CALCULATIONS
 

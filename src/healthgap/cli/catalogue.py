@@ -19,7 +19,12 @@ from healthgap.catalogue import (
     load_catalogue,
     validate_catalogue,
 )
-from healthgap.catalogue.coverage import LEVELS, NOT_DECLARED, LevelCoverage
+from healthgap.catalogue.coverage import (
+    LEVELS,
+    NOT_DECLARED,
+    IndicatorCoverage,
+    LevelCoverage,
+)
 from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, StoreError
@@ -268,19 +273,32 @@ def _held_levels(store_path: Path, keys: list[str]) -> Levels:
     return out
 
 
-def _store_summary(store_path: Path, keys: list[str]) -> tuple[Held | None, Levels | None, str]:
-    """The store's series summary, levels held, and a note on where coverage comes from."""
+def _held_ids(store_path: Path) -> set[str]:
+    """The indicator ids a public read finds values under (what ``export --indicator`` reads)."""
+    import pyarrow.compute as pc
+
+    from healthgap.store import open_store
+
+    with open_store(store_path, read_only=True) as store:
+        ids = pc.unique(store.values().column("indicator_id")).to_pylist()
+    return {i for i in ids if i is not None}
+
+
+def store_coverage(cat: Catalogue, store_path: Path) -> tuple[Coverage, str, bool]:
+    """Coverage from the store at ``store_path`` (or from the declared flags when there is no
+    readable store), the note saying which, and whether levels were read."""
+    keys = sorted({k for ind in cat.indicators for k in ind.series_keys})
     if not store_path.exists():
-        return None, None, f"no store at {store_path}: coverage from the declared 'bundled' flags"
+        note = f"no store at {store_path}: coverage from the declared 'bundled' flags"
+        return coverage(cat, None), note, False
     try:
         held, levels = _held_series(store_path), _held_levels(store_path, keys)
+        ids = _held_ids(store_path)
     except StoreError as exc:
-        return (
-            None,
-            None,
-            (f"store not readable ({exc}): coverage from the declared 'bundled' flags"),
-        )
-    return held, levels, f"coverage from the store at {store_path}"
+        note = f"store not readable ({exc}): coverage from the declared 'bundled' flags"
+        return coverage(cat, None), note, False
+    note = f"coverage from the store at {store_path}"
+    return coverage(cat, held, levels, held_ids=ids), note, True
 
 
 def _print_levels(
@@ -315,6 +333,18 @@ def _coverage_json(result: Coverage, note: str) -> dict[str, Any]:
     }
 
 
+def _data_word(ic: IndicatorCoverage, basis: str) -> str:
+    """'direct', 'held' (values under its id, from a series not declared for it), 'proxy
+    only' (declared basis), or 'none' saying what is held instead."""
+    if ic.direct:
+        return "direct"
+    if ic.has_data:
+        return "proxy only" if basis == "declared" else "held"
+    if any(s.proxy for s in ic.series):
+        return "none (a proxy series is held)"
+    return "none (its series is held under another indicator)" if ic.series else "none"
+
+
 @catalogue_app.command("coverage")
 def coverage_command(
     store: Path | None = typer.Option(
@@ -325,9 +355,9 @@ def coverage_command(
 ) -> None:
     """Which indicators and commitments have data, from which series and periods."""
     cat = _load(path)
-    keys = sorted({k for ind in cat.indicators for k in ind.series_keys})
-    held, levels, note = _store_summary(store if store is not None else default_store_path(), keys)
-    result = coverage(cat, held, levels)
+    result, note, with_levels = store_coverage(
+        cat, store if store is not None else default_store_path()
+    )
     if as_json:
         _emit_json(_coverage_json(result, note))
         return
@@ -337,13 +367,13 @@ def coverage_command(
     for col in ("indicator", "data", "series", "periods"):
         table.add_column(col)
     for ic in result.indicators:
-        data = "direct" if ic.direct else "proxy only" if ic.has_data else "none"
+        data = _data_word(ic, result.basis)
         periods = ", ".join(
             f"{s.first_period}–{s.last_period} ({s.rows})" for s in ic.series if s.rows
         )
         table.add_row(ic.indicator_id, data, ", ".join(s.key for s in ic.series), periods)
     console.print(table)
-    if levels is not None:
+    if with_levels:
         _print_levels(console, "Indicators by geography", [
             (ic.indicator_id, ic.levels) for ic in result.indicators
         ])  # fmt: skip

@@ -15,6 +15,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from healthgap.catalogue import load_catalogue
+from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.engine.backends import BACKEND_NAMES
 from healthgap.engine.comparisons import ENGLAND
@@ -151,6 +152,15 @@ def compute_command(
             result = run_engine(
                 input_dir, indicators=indicators or None, backend=backend, benchmarks=benchmarks
             )
+        if not result.computed:
+            reasons = "; ".join(f"{k}: {v}" for k, v in result.skipped.items())
+            console.print(
+                f"healthgap compute: nothing computed from {input_dir}, nothing stored "
+                f"({reasons or 'no indicator asked for'})",
+                highlight=False,
+                soft_wrap=True,
+            )
+            raise typer.Exit(1)
         release = release_from_result(result, input_dir)
         with open_store(path) as st:
             # publish keeps the engine's comparisons and derives the assessments with them.
@@ -185,12 +195,13 @@ def compute_command(
     out = Console()
     if not out.is_terminal:  # piped: one final line
         typer.echo(
-            f"release {release_id}: {result.values.num_rows:,} values into {path}; computed "
+            f"release {release_id}: {fmt.number(result.values.num_rows)} values into {path}; "
+            "computed "
             f"{len(result.computed)} ({', '.join(result.computed) or 'none'}); not computed "
             f"{len(result.skipped)} ({', '.join(result.skipped) or 'none'})"
         )
         return
-    table = Table(title=f"release {release_id}: {result.values.num_rows:,} values")
+    table = Table(title=f"release {release_id}: {fmt.number(result.values.num_rows)} values")
     table.add_column("indicator")
     table.add_column("result")
     for ind in result.computed:
@@ -198,7 +209,11 @@ def compute_command(
         table.add_row(
             ind,
             "computed"
-            + (f"; {d.primary} primary, {d.secondary} secondary suppressed" if d else ""),
+            + (
+                f"; {fmt.number(d.primary)} primary, {fmt.number(d.secondary)} secondary suppressed"
+                if d
+                else ""
+            ),
         )
     for ind, reason in result.skipped.items():
         table.add_row(ind, f"[dim]not computed: {reason}[/dim]")

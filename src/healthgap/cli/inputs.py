@@ -39,11 +39,14 @@ def sniff_delimiter(header: str) -> str | None:
     return best if counts[best] > 0 else None
 
 
-def check_input_file(path: Path, *, delimiter: str | None = None) -> None:
+def check_input_file(
+    path: Path, *, delimiter: str | None = None, delimiter_option: bool = True
+) -> None:
     """Raise :class:`InputError` naming the file if ``path`` is not a readable table.
 
     ``.parquet`` files are checked for existence only; others are checked as UTF-8 text
-    delimited by ``delimiter`` (default a comma).
+    delimited by ``delimiter`` (default a comma). ``delimiter_option``: the command has a
+    ``--delimiter`` option to suggest (``load`` has not: it reads comma-separated files).
     """
     name = str(path)
     if path.is_dir():
@@ -93,9 +96,9 @@ def check_input_file(path: Path, *, delimiter: str | None = None) -> None:
         if found is not None:
             shown = _DELIMITER_NAMES[found]
             flag = "'\\t'" if found == "\t" else f"'{found}'"
+            advice = f" or --delimiter {flag}" if delimiter_option else ""
             raise InputError(
-                f"looks delimited by {shown}, not commas: use a comma-separated file or "
-                f"--delimiter {flag}",
+                f"looks delimited by {shown}, not commas: use a comma-separated file{advice}",
                 file=name,
                 row=1,
             )

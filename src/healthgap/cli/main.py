@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "load": ("store_commands", "Load a file as a new release (validated first)."),
     "export": ("store_commands", "Export values, tidy, with their flags and release id."),
     "areas": ("areas", "List London boroughs, show an area, or search areas."),
+    "profile": ("profile", "An area's indicators: latest value, comparisons, trend, red-red."),
     "catalogue": ("catalogue", "The strategy's framework as data: aims, commitments, indicators."),
     "calc": ("calc", "Compute an indicator statistic from a CSV or Parquet file."),
     "synth": ("synth", "Generate Synthetic London: seeded record-level Parquet files."),

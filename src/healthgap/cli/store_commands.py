@@ -28,10 +28,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from healthgap import ATTRIBUTION
+from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
 from healthgap.publish import load_release
-from healthgap.query import ReadLayer, editor, open_read_layer, public
+from healthgap.query import ReadLayer, UnknownParameter, editor, open_read_layer, public
 from healthgap.store import ReleaseInput, Store, open_store
 
 __all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
@@ -196,35 +197,42 @@ def status_command(
                 indent=2,
             )
         )
+        if not releases:
+            raise typer.Exit(1)
         return
     console = Console(width=max(Console().width, 120))
-    console.print(f"store {path} (schema v{version}): {len(releases)} release(s)")
     if not releases:
-        console.print("the store is empty: run `healthgap init` to load the bundled data")
-        return
+        typer.echo(
+            f"store {path} (schema v{version}) is empty: run `healthgap init` to load the "
+            "bundled data",
+            err=True,
+        )
+        raise typer.Exit(1)
+    console.print(f"store {path} (schema v{version}): {fmt.number(len(releases))} release(s)")
     by_source = Table(title="Sources")
-    for col in ("source", "releases", "rows", "value rows", "series", "first", "last"):
-        by_source.add_column(col, justify="right" if col in {"releases", "rows"} else "left")
+    numeric = {"releases", "rows", "value rows", "series"}
+    for col in ("source", "releases", "rows", "value rows", "series", "periods from", "to"):
+        by_source.add_column(col, justify="right" if col in numeric else "left")
     for x in sources:
         by_source.add_row(
             x.source,
-            str(x.releases),
-            f"{x.rows:,}",
-            f"{x.value_rows:,}",
-            str(x.series),
-            _iso(x.first_period),
-            _iso(x.last_period),
+            fmt.number(x.releases),
+            fmt.number(x.rows),
+            fmt.number(x.value_rows),
+            fmt.number(x.series),
+            _iso(x.first_period) or "—",
+            _iso(x.last_period) or "—",
         )
     console.print(by_source)
     table = Table(title="Releases")
     for col in ("id", "source", "files", "rows", "published", "embargo until", "status"):
-        table.add_column(col)
+        table.add_column(col, justify="right" if col in {"id", "files", "rows"} else "left")
     for r in releases:
         table.add_row(
             str(r.release_id),
             r.source,
-            str(len(r.files)),
-            f"{r.rows:,}",
+            fmt.number(len(r.files)),
+            fmt.number(r.rows),
             _iso(r.published_at) or f"(loaded {r.loaded_at.date().isoformat()})",
             _iso(r.embargo_until),
             r.status,
@@ -248,15 +256,15 @@ def load_command(
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Load a file as a new release (validated first; nothing is written if it is bad)."""
+    from healthgap.cli.inputs import check_input_file
     from healthgap.sources import SOURCE_KINDS, read_file
     from healthgap.sources.values import Flag
 
     if source not in SOURCE_KINDS:
         raise _fail(f"unknown source kind '{source}'; one of: {', '.join(SOURCE_KINDS)}", code=2)
-    if not file.exists():
-        raise _fail(f"{file}: no such file", code=2)
     flags: list[Flag] = []
     try:
+        check_input_file(file, delimiter_option=False)
         release = read_file(file, kind=source, flags=flags)
     except InputError as exc:
         raise _fail(f"{exc}; nothing was written", code=2) from exc
@@ -317,6 +325,17 @@ def _closest_ids(wanted: list[str]) -> str:
     return f" ({'; '.join(hints)})" if hints else ""
 
 
+def _where_area(table: pa.Table, codes: list[str] | None, area_type: str | None) -> pa.Table:
+    """Rows of ``table`` at ``codes`` and of ``area_type`` (each None: no filter)."""
+    import pyarrow.compute as pc
+
+    if codes:
+        table = table.filter(pc.is_in(table.column("area_code"), value_set=pa.array(codes)))
+    if area_type is not None:
+        table = table.filter(pc.equal(table.column("area_type"), area_type))
+    return table
+
+
 def export_command(
     out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
     fmt: ExportFormat = typer.Option(..., "--format", help="csv or parquet."),
@@ -335,14 +354,29 @@ def export_command(
         "--include-embargoed",
         help="Editor read: include releases still under embargo (not for publication).",
     ),
+    area: list[str] | None = typer.Option(
+        None, "--area", help="Only this area's values (GSS code; repeatable)."
+    ),
+    area_type: str | None = typer.Option(
+        None, "--area-type", help="Only areas of this type (ltla, icb, region, …)."
+    ),
+    comparisons: bool = typer.Option(
+        False,
+        "--comparisons",
+        help="Add the stored comparisons (London, ICB, England, quintile, previous) and trend.",
+    ),
     store: Path | None = STORE_OPTION,
 ) -> None:
     """Export values, tidy, with their flags and release id (written atomically).
 
     A public read unless ``--include-embargoed``: nothing still under embargo is written.
+    ``--comparisons`` writes the read layer's flat rows instead: each value with its
+    comparison outcomes, benchmark values, recent trend and provenance.
     """
     if release is not None and as_published_on is not None:
         raise _fail("give --release or --as-published-on, not both", code=2)
+    if release is not None and comparisons:
+        raise _fail("--comparisons reads the current values: give it without --release", code=2)
     if out.suffix.lower() in {".csv", ".parquet"} and out.suffix.lower() != f".{fmt.value}":
         raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
     day = None if as_published_on is None else as_published_on.date()
@@ -350,7 +384,21 @@ def export_command(
     path = _store_path(store)
     with _reading(path) as q:
         try:
-            table = q.tidy_values(viewer, indicator=indicator or None, release_id=release)
+            codes = [q.area(a.strip().upper()).code for a in area] if area else None
+            if area_type is not None:
+                q.areas(area_type=area_type)  # UnknownParameter naming the valid types
+        except UnknownParameter as exc:
+            raise _fail(f"{exc}; {out} not written", code=2) from exc
+        try:
+            if comparisons:
+                table = q.bulk(viewer, indicator=indicator or None, area=codes,
+                               area_type=area_type)  # fmt: skip
+            else:
+                table = _where_area(
+                    q.tidy_values(viewer, indicator=indicator or None, release_id=release),
+                    codes,
+                    area_type,
+                )
         except HealthgapError as exc:
             hint = _closest_ids(indicator) if indicator else ""
             raise _fail(f"{exc}{hint}; {out} not written", code=1) from exc
@@ -360,6 +408,10 @@ def export_command(
             what.append(f"indicator(s) {', '.join(indicator)}{_closest_ids(indicator)}")
         if as_published_on is not None:
             what.append(f"published on {as_published_on.date().isoformat()}")
+        if area:
+            what.append(f"area(s) {', '.join(area)}")
+        if area_type is not None:
+            what.append(f"area type {area_type}")
         raise _fail(
             f"no values match ({'; '.join(what) or 'the store holds no values'}); "
             f"{out} not written",

@@ -20,7 +20,6 @@ from enum import IntEnum, StrEnum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import special
 
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.result import FloatArray
@@ -235,6 +234,8 @@ def compare_with_benchmark(
         reason[valid & ~positive] = "denominator2 ≤ 0"
         valid &= positive
         p = SPC_P[confidence]
+        from scipy import special  # imported on first use: ~0.3 s
+
         with np.errstate(invalid="ignore", divide="ignore"):
             e = b * den2 / unit
             e_low = np.where(e > 0, special.gammaincinv(np.where(e > 0, e, 1.0), p), 0.0)

@@ -31,7 +31,13 @@ from healthgap.store.schema import VALUE_KEY, data_table
 from healthgap.store.validation import conform
 from healthgap.tracking import assess_commitments
 
-__all__ = ["derive_assessments", "derive_comparisons", "load_release", "with_comparisons"]
+__all__ = [
+    "derive_assessments",
+    "derive_comparisons",
+    "load_release",
+    "published_outcomes_kept",
+    "with_comparisons",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -81,10 +87,37 @@ def derive_comparisons(
 def with_comparisons(
     store: Store, release: ReleaseInput, *, catalogue: Catalogue | None = None
 ) -> ReleaseInput:
-    """``release`` with its comparisons derived (kept as given when it already has them)."""
-    if release.comparisons is not None:
-        return release
-    return replace(release, comparisons=derive_comparisons(store, release, catalogue=catalogue))
+    """``release`` with its comparisons derived (kept as given when it already has them), and
+    the outcomes its source published (``published_outcomes``) in place of derived ones."""
+    comparisons = release.comparisons
+    if comparisons is None:
+        comparisons = derive_comparisons(store, release, catalogue=catalogue)
+    if comparisons is not None and release.published_outcomes is not None:
+        comparisons = published_outcomes_kept(comparisons, release.published_outcomes)
+    return replace(release, comparisons=comparisons, published_outcomes=None)
+
+
+def published_outcomes_kept(comparisons: pa.Table, published: pa.Table) -> pa.Table:
+    """``comparisons`` with the outcome and reason the source published for the same value and
+    benchmark (Fingertips' own significance calls, which the extracts carry without the
+    confidence limits needed to recompute them). Other rows are unchanged."""
+    keys = [*VALUE_KEY, "benchmark"]
+    given = published.select([*keys, "outcome", "reason"]).to_pandas()
+    given = given.drop_duplicates(subset=keys, keep="last")
+    frame = comparisons.select(keys).to_pandas()
+    hit = frame.merge(given, on=keys, how="left", validate="many_to_one")
+    found = hit["outcome"].notna().to_numpy()
+    if not found.any():
+        return comparisons
+    for name in ("outcome", "reason"):
+        i = comparisons.schema.get_field_index(name)
+        old = comparisons.column(name).to_pandas()
+        new = old.where(~found, hit[name].to_numpy())
+        field = comparisons.schema.field(i)
+        comparisons = comparisons.set_column(
+            i, field, pa.array(new.tolist(), pa.string()).cast(field.type)
+        )
+    return comparisons
 
 
 def derive_assessments(store: Store, catalogue: Catalogue) -> pa.Table:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from healthgap.errors import SourceValidationError
 from healthgap.sources.areas import area_types_for
@@ -27,8 +28,15 @@ from healthgap.sources.keys import series_key, slug
 from healthgap.sources.periods import ACADEMIC, FINANCIAL, parse_period_label
 from healthgap.sources.values import parse_numbers, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
+from healthgap.store.schema import VALUE_KEY
 
-__all__ = ["EXTRACT_DIRECTORIES", "FileSpec", "read_extract_directory", "read_extract_file"]
+__all__ = [
+    "EXTRACT_DIRECTORIES",
+    "FileSpec",
+    "published_outcomes",
+    "read_extract_directory",
+    "read_extract_file",
+]
 
 PUBLISHER = "OHID Fingertips (Trafford Data Lab extract)"
 
@@ -155,6 +163,8 @@ def read_extract_file(
     out["breakdown_type"] = np.where(quintile, "imd_quintile", "none")
     out["breakdown_category"] = np.where(quintile, split, "")
     out["value"] = parse_numbers(f, "value", file=file)
+    outcome = next((c for c in ("compared_to_England", "significance") if c in f.columns), None)
+    out["_outcome"] = f[outcome].astype(str).str.strip() if outcome else ""
     out["suppressed"] = out["value"].isna()
     out["note"] = pd.Series("no value published", index=out.index).where(out["suppressed"])
     indicator = f["indicator"].astype(str).str.strip()
@@ -198,6 +208,41 @@ def read_extract_file(
     return csv, out, series
 
 
+#: Fingertips' words for a comparison with England → the stored outcome (the level of a
+#: "Higher 99.8" is dropped: the store's outcomes are words).
+_OUTCOMES = {
+    "better": "Better",
+    "similar": "Similar",
+    "worse": "Worse",
+    "higher": "Higher",
+    "lower": "Lower",
+    "not compared": "Not compared",
+}
+
+
+def published_outcomes(values: pa.Table, outcomes: pd.Series) -> pa.Table | None:
+    """Fingertips' own comparison of each value with England (``compared_to_England``, or
+    ``significance`` in the 2020 layout), row for row with ``values``, as the release's
+    ``published_outcomes``: kept in place of the derived comparison, since the extracts carry
+    no confidence limits to recompute it. None when the files give no outcome."""
+    words = outcomes.astype(str).str.strip().str.lower().str.replace(r"\s+99\.8$", "", regex=True)
+    shown = words.map(_OUTCOMES)
+    keep = shown.notna().to_numpy()
+    if not keep.any():
+        return None
+    picked = values.select(list(VALUE_KEY)).filter(pa.array(keep))
+    kept = shown[keep]
+    reason = ["not compared by Fingertips" if o == "Not compared" else "" for o in kept]
+    columns = {
+        "benchmark": pa.array(["country"] * len(kept), pa.string()),
+        "outcome": pa.array(kept.tolist(), pa.string()),
+        "reason": pa.array(reason, pa.string()),
+    }
+    for name, column in columns.items():
+        picked = picked.append_column(name, column)
+    return picked
+
+
 def read_extract_directory(directory: str, *, context: SourceContext) -> ReleaseInput:
     """One release from a bundled extract directory (all its files)."""
     base = DATA_DIR / directory
@@ -230,5 +275,6 @@ def read_extract_directory(directory: str, *, context: SourceContext) -> Release
         files=tuple(files),
         series=tuple(infos[k] for k in sorted(infos)),
         values=table,
+        published_outcomes=published_outcomes(table, combined["_outcome"]),
         note=f"OHID Fingertips indicators as extracted by Trafford Data Lab ({directory})",
     )

@@ -60,3 +60,7 @@ class ReleaseInput:
     note: str | None = None
     comparisons: pa.Table | None = None
     """Comparison outcomes of this release's values (``healthgap.engine.comparisons``)."""
+    published_outcomes: pa.Table | None = None
+    """Outcomes the source itself published (Fingertips' ``compared_to_England``): the value
+    key, ``benchmark``, ``outcome`` and ``reason``. They replace the derived outcome of the same
+    value and benchmark when the release is loaded (``healthgap.publish``); not stored alone."""
