@@ -158,3 +158,24 @@ def test_heat_summary_never_raises_and_keeps_limits_in_bounds(data: dict[str, ob
             assert low <= limit <= high, (row.measure, row.lower, row.upper)
         if not (math.isnan(row.lower) or math.isnan(row.upper)):
             assert row.lower <= row.upper, row.measure
+
+
+def test_logistic_sii_with_a_fit_at_the_scale_is_na_not_a_warning() -> None:
+    """Given two one-person subgroups at 99.5 % and a million at 100 %, the logistic rank
+    model's fitted values reach exactly 1 (IRLS divided 0 by 0: a RuntimeWarning, an error
+    under the test settings); SII and RII are NaN with a reason instead (found by Hypothesis)."""
+    rows = heat_summary(
+        np.array([99.5, 99.5, 100.0]),
+        population=np.array([1.0, 1.0, 1e6]),
+        se=np.zeros(3),
+        ordered=True,
+        favourable=False,
+        scale=100.0,
+        confidence=(0.95,),
+        draws=50,
+    )
+    by = {r.measure: r for r in rows}
+    for measure in ("SII", "RII"):
+        assert math.isnan(by[measure].value) or math.isfinite(by[measure].value), measure
+        if math.isnan(by[measure].value):
+            assert by[measure].reason, measure

@@ -206,6 +206,8 @@ def logistic_rank_model(setting: HeatSetting) -> LogisticRankModel:
         iteration += 1
         mu = 1.0 / (1.0 + np.exp(-eta))
         deriv = mu * (1.0 - mu)
+        if not np.all(deriv > 0.0):  # fitted values at exactly 0 or 1: no working response
+            break
         weights = prior * deriv
         working = eta + (observed - mu) / deriv
         try:
