@@ -348,7 +348,8 @@ def test_a_child_area_without_the_category_is_a_known_zero() -> None:
     )
     published, _ = protect(t, DisclosureRule(min_count=5), parents=parents)
     hidden = published["suppressed"].to_pylist()
-    assert hidden[1] and hidden[6]
+    assert hidden[1]
+    assert hidden[6]
 
 
 def test_groups_that_fall_short_of_the_total_are_an_inequality() -> None:
