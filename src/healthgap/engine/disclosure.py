@@ -231,14 +231,20 @@ def _pick(candidates: list[int], counts: np.ndarray, depth: np.ndarray, threshol
     return min(candidates, key=lambda c: (counts[c] < threshold, -depth[c], counts[c], c))
 
 
-def _needs_partner(withheld: list[int], counts: np.ndarray, threshold: int) -> bool:
-    """A relation's withheld cells need another: one alone is recovered by subtraction, and
-    a small count needs partners holding at least ``threshold`` between them, or it cannot
-    move by the width of the protection interval (the cheap sufficient condition)."""
+def _needs_partner(
+    total: int, members: tuple[int, ...], suppressed: np.ndarray, counts: np.ndarray, threshold: int
+) -> bool:
+    """An equation's withheld cells need another: one alone is recovered by subtraction; and
+    with the total published, the withheld members share a known sum, which bounds each of
+    them above, so a small one needs that sum to reach ``threshold`` (the cheap sufficient
+    condition for room to move by the protection interval)."""
+    withheld = [c for c in (total, *members) if suppressed[c]]
     if len(withheld) == 1:
         return True
+    if not withheld or suppressed[total]:
+        return False
     mass = counts[withheld]
-    return bool(mass.min() < threshold and mass.sum() - mass.min() < threshold)
+    return bool(mass.min() < threshold and mass.sum() < threshold)
 
 
 def _secondary_pass(
@@ -263,8 +269,7 @@ def _secondary_pass(
         r = queue.pop()
         total, members = relations[r]
         cells = (total, *members)
-        withheld = [c for c in cells if suppressed[c]]
-        if not withheld or not _needs_partner(withheld, counts, threshold):
+        if not _needs_partner(total, members, suppressed, counts, threshold):
             continue
         if all(suppressed[c] for c in cells):
             continue
