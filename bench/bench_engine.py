@@ -175,9 +175,12 @@ def _child(code: str, *args: str) -> tuple[dict[str, object], float]:
     return result, int(rss_kb) / 1024
 
 
-def _data(rows: int, seed: int) -> Path:
-    d = OUT / f"synth_{rows}_seed{seed}"
+def _data(rows: int, seed: int, *, sparse: bool = False) -> Path:
+    """Synthetic London of ``rows`` events; ``sparse``: every table synth makes, spread over
+    the fewest years the rows need (one year at 1M rows), so most counts are small."""
+    d = OUT / f"synth_{rows}_seed{seed}{'_sparse' if sparse else ''}"
     if not (d / "synth.json").exists():
+        tables = [] if sparse else ["--tables", "deaths,admissions"]
         subprocess.run(
             [
                 str(Path(sys.executable).with_name("healthgap")),
@@ -186,8 +189,7 @@ def _data(rows: int, seed: int) -> Path:
                 str(rows),
                 "--seed",
                 str(seed),
-                "--tables",
-                "deaths,admissions",
+                *tables,
                 "--out",
                 str(d),
             ],
@@ -230,12 +232,19 @@ def _machine() -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    ap.add_argument("--rows", type=int, nargs="+", default=[10_000_000, 100_000_000])
+    ap.add_argument("--rows", type=int, nargs="*", default=[10_000_000, 100_000_000])
+    ap.add_argument(
+        "--sparse-rows",
+        type=int,
+        nargs="*",
+        default=[1_000_000],
+        help="sparse inputs (synth's default tables and years): engine only, by stage",
+    )
     ap.add_argument("--spark-rows", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-engine", action="store_true", help="time only the floor")
     args = ap.parse_args(argv)
-    spark_rows = args.spark_rows if args.spark_rows is not None else min(args.rows)
+    spark_rows = args.spark_rows if args.spark_rows is not None else min(args.rows, default=0)
     print(f"Machine: {_machine()}")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
     lines = [
@@ -243,6 +252,7 @@ def main(argv: list[str] | None = None) -> None:
         "roll-up s | compute s | disclosure s | peak RSS MB floor / engine | Spark s |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
+    spark_rows = spark_rows if args.rows else 0
     sizes = sorted(set(args.rows) | ({spark_rows} if spark_rows else set()))
     for rows in sizes:
         d = _data(rows, args.seed)
@@ -281,6 +291,17 @@ def main(argv: list[str] | None = None) -> None:
             f"{st['disclosure']:.1f} | {floor_rss:.0f} / {eng_rss:.0f} | {spark_s} |"
         )
         print(f"{rows:,}: indicators {eng['indicators']}, {eng['rows']:,} value rows", flush=True)
+    for rows in args.sparse_rows if not args.no_engine else []:
+        d = _data(rows, args.seed, sparse=True)
+        eng, eng_rss = _child(_ENGINE, str(d), "duckdb", str(d / "engine_duckdb.parquet"))
+        st = eng["stages"]
+        assert isinstance(st, dict)
+        lines.append(
+            f"| {rows:,} sparse | – | – | {float(eng['seconds']):.1f} | – | "  # type: ignore[arg-type]
+            f"{st['stage1']:.1f} | {st['roll_up']:.1f} | {st['compute']:.1f} | "
+            f"{st['disclosure']:.1f} | – / {eng_rss:.0f} | – |"
+        )
+        print(f"{rows:,} sparse: indicators {eng['indicators']}", flush=True)
     print("\n".join(lines))
 
 

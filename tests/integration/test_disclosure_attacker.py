@@ -234,11 +234,11 @@ def test_attacker_finds_nothing_where_nothing_leaks() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "known defect, issue 11 item 6: today's disclosure control leaves withheld counts that "
-        "this independent attacker recovers exactly or pins below the protection interval. "
-        "A stronger protector is kept unmerged in docs/wip/ (it makes "
-        "compute far too slow; docs/wip/README.md). Strict: when the protector is fixed "
-        "this test passes, and the marker must go."
+        "known defect, issue 11 item 6: the protector now applies the protection interval "
+        "and models sex, margins, nested breakdowns, known zeros, areas and the ethnic "
+        "inequalities (ADR 0611), but not overlapping rolling periods or subset indicators, "
+        "through which this independent attacker still narrows withheld counts. Strict: "
+        "when the protector is fixed this test passes, and the marker must go."
     ),
 )
 def test_computed_release_withstands_the_attacker(tmp_path: Path) -> None:

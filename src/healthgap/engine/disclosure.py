@@ -32,7 +32,7 @@ References: ONS (2021) *Statistical disclosure control methods*; Hundepool et al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,8 @@ __all__ = [
 
 _KEY = ("area_code", "period_label", "sex", "breakdown_type", "breakdown_category")
 _MAX_ROUNDS = 200
+#: Rounds of "every unsettled cell up, then down" solves before the per-cell programmes.
+_BATCH_ROUNDS = 6
 #: Components of withheld cells up to this size get the full LP range audit.
 LP_COMPONENT_LIMIT = 2000
 #: The note on every withheld row (ONS marks confidential cells "[c]").
@@ -66,14 +68,32 @@ WITHHELD_NOTE = (
 
 @dataclass(frozen=True)
 class DisclosureRule:
-    """Withhold counts below ``min_count`` (zero too when ``suppress_zero``)."""
+    """Withhold counts below ``min_count`` (zero too when ``suppress_zero``).
+
+    ``applies_to`` (the catalogue's ``DisclosureRule.applies_to``): ``"numerator"`` protects the
+    counts; ``"denominator"`` or ``"both"`` protect the denominators as well.
+    ``event_denominator``: the denominator is itself a count of events (e.g. deaths aged 65+
+    with dementia mentioned): it is confidential whatever ``applies_to`` says, and so is the
+    complement ``denominator − count`` (e.g. dementia deaths not in hospital).
+    """
 
     min_count: int = 5
     suppress_zero: bool = False
+    applies_to: str = "numerator"
+    event_denominator: bool = False
 
     def __post_init__(self) -> None:
         if self.min_count < 1:
             raise InputError("min_count must be at least 1", value=self.min_count)
+        if self.applies_to not in ("numerator", "denominator", "both"):
+            raise InputError(
+                "applies_to must be one of numerator, denominator, both", value=self.applies_to
+            )
+
+    @property
+    def protects_denominator(self) -> bool:
+        """True when the denominators are confidential too."""
+        return self.event_denominator or self.applies_to in ("denominator", "both")
 
 
 @dataclass(frozen=True)
@@ -94,9 +114,25 @@ class DisclosureReport:
 
 Relation = tuple[int, tuple[int, ...]]  # total cell, member cells
 
+#: A quintile breakdown and the decile breakdown it nests (quintile q = deciles 2q−1 and 2q).
+NESTED = {
+    "imd2019_quintile": "imd2019_decile",
+    "imd2019_quintile_london": "imd2019_decile_london",
+}
+
 
 def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[Relation]:
-    """Total = Σ members relations among the rows of ``table`` (row indices)."""
+    """Candidate total = Σ members relations among the rows of ``table`` (row indices).
+
+    Candidates, not facts: :func:`protect` keeps one as an equation when the counts add up
+    exactly and as an inequality (Σ members ≤ total) when they fall short of the total, as
+    ethnic groups do (events of unknown ethnicity are never published). Families: breakdown
+    categories → the area's total; an intersection's cells → each margin's cell; quintiles →
+    their two deciles (nested breakdowns published side by side); male + female = persons;
+    child areas → their parent. A category a child area cannot have (a borough with no LSOA
+    in a quintile) has no row: it is a known zero, so the parent relation keeps the children
+    that have the row rather than being dropped.
+    """
     cols = {k: table[k].to_pylist() for k in _KEY}
     index = {tuple(cols[k][i] for k in _KEY): i for i in range(table.num_rows)}
     if len(index) != table.num_rows:
@@ -110,7 +146,7 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
             by_breakdown[(area, period, sex, btype)].append(i)
     for (area, period, sex, _), members in by_breakdown.items():
         total = index.get((area, period, sex, "none", ""))
-        if total is not None and len(members) > 1:
+        if total is not None:
             relations.append((total, tuple(sorted(members))))
     # an intersection's cells sharing one margin category → that margin's cell (e.g. every
     # deprivation quintile of one ethnic group → the ethnic group's own row)
@@ -126,8 +162,18 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
             if total is not None:
                 margins[total].append(i)
     for total, members in margins.items():
-        if len(members) > 1:
-            relations.append((total, tuple(sorted(members))))
+        relations.append((total, tuple(sorted(members))))
+    # nested breakdowns: quintile q = deciles 2q − 1 and 2q
+    for key, i in index.items():
+        area, period, sex, btype, cat = key
+        decile = NESTED.get(btype)
+        if decile is None or not cat.isdigit():
+            continue
+        q = int(cat)
+        deciles = [index.get((area, period, sex, decile, str(d))) for d in (2 * q - 1, 2 * q)]
+        found = tuple(sorted(d for d in deciles if d is not None))
+        if found and by_breakdown.get((area, period, sex, decile)):
+            relations.append((i, found))
     # male + female = persons
     for key, i in index.items():
         area, period, sex, btype, cat = key
@@ -136,7 +182,7 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
             f = index.get((area, period, "female", btype, cat))
             if m is not None and f is not None:
                 relations.append((i, (m, f)))
-    # child areas → parent area (only when every child is present)
+    # child areas → parent area (every child area in the table; a missing row is a zero)
     children: dict[str, list[str]] = defaultdict(list)
     present = set(cols["area_code"])
     for child, parent in parents.items():
@@ -147,9 +193,27 @@ def additive_relations(table: pa.Table, *, parents: Mapping[str, str]) -> list[R
         if not kids or not all(k in present for k in kids):
             continue
         member_rows = [index.get((k, period, sex, btype, cat)) for k in kids]
-        if all(r is not None for r in member_rows) and len(member_rows) > 1:
-            relations.append((i, tuple(sorted(r for r in member_rows if r is not None))))
+        found = tuple(sorted(r for r in member_rows if r is not None))
+        if found:
+            relations.append((i, found))
     return relations
+
+
+def _classify(
+    candidates: list[Relation], values: np.ndarray
+) -> tuple[list[Relation], list[Relation]]:
+    """Split candidate relations into those that hold exactly for ``values`` (equations) and
+    those whose members fall short of the total (inequalities: Σ members ≤ total)."""
+    equal: list[Relation] = []
+    at_most: list[Relation] = []
+    for t, m in candidates:
+        gap = values[t] - values[list(m)].sum()
+        if abs(gap) < 1e-6:
+            if m != (t,):
+                equal.append((t, m))
+        elif gap > 0:
+            at_most.append((t, m))
+    return equal, at_most
 
 
 def _relations_of(relations: list[Relation], n: int) -> list[list[int]]:
@@ -161,32 +225,59 @@ def _relations_of(relations: list[Relation], n: int) -> list[list[int]]:
     return index
 
 
+def _pick(candidates: list[int], counts: np.ndarray, depth: np.ndarray, threshold: int) -> int:
+    """The complementary cell losing least: one with enough mass to hide a count below the
+    threshold (count ≥ threshold), in the lowest area level, with the smallest count."""
+    return min(candidates, key=lambda c: (counts[c] < threshold, -depth[c], counts[c], c))
+
+
+def _needs_partner(
+    total: int, members: tuple[int, ...], suppressed: np.ndarray, counts: np.ndarray, threshold: int
+) -> bool:
+    """An equation's withheld cells need another: one alone is recovered by subtraction; and
+    with the total published, the withheld members share a known sum, which bounds each of
+    them above, so a small one needs that sum to reach ``threshold`` (the cheap sufficient
+    condition for room to move by the protection interval)."""
+    withheld = [c for c in (total, *members) if suppressed[c]]
+    if len(withheld) == 1:
+        return True
+    if not withheld or suppressed[total]:
+        return False
+    mass = counts[withheld]
+    return bool(mass.min() < threshold and mass.sum() < threshold)
+
+
 def _secondary_pass(
     relations: list[Relation],
+    n_equal: int,
     index: list[list[int]],
     suppressed: np.ndarray,
     counts: np.ndarray,
+    depth: np.ndarray,
+    threshold: int,
     queue: list[int] | None = None,
 ) -> int:
-    """Give every relation with exactly one withheld cell a second one (smallest count).
+    """Give every equation with exactly one withheld cell a second one.
 
     ``queue`` limits the first look to those relations (the ones a new withheld cell takes
-    part in, when every other relation is already known to be safe).
+    part in, when every other relation is already known to be safe). Relations ``≥ n_equal``
+    are inequalities: subtraction from them gives only a bound, which the audit checks.
     """
     added = 0
-    queue = list(range(len(relations))) if queue is None else list(queue)
+    queue = list(range(n_equal)) if queue is None else [r for r in queue if r < n_equal]
     while queue:
         r = queue.pop()
         total, members = relations[r]
         cells = (total, *members)
-        withheld = [c for c in cells if suppressed[c]]
-        if len(withheld) != 1:
+        if not _needs_partner(total, members, suppressed, counts, threshold):
+            continue
+        if all(suppressed[c] for c in cells):
             continue
         candidates = [c for c in members if not suppressed[c]] or [total]
-        pick = min(candidates, key=lambda c: (counts[c], c))
+        pick = _pick(candidates, counts, depth, threshold)
         suppressed[pick] = True
         added += 1
-        queue.extend(index[pick])
+        queue.extend(q for q in index[pick] if q < n_equal)
     return added
 
 
@@ -213,25 +304,33 @@ def _components(hidden: np.ndarray, relations: list[Relation]) -> list[list[int]
 
 
 def _system(
-    component: list[int], relations: list[Relation], index: list[list[int]], counts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """The relations touching ``component`` as ``A x = b`` over its withheld cells (published
-    counts moved to ``b``; ``counts`` may be empty when only ``A`` is wanted), or None when
-    no relation touches it."""
+    component: list[int],
+    relations: list[Relation],
+    index: list[list[int]],
+    counts: np.ndarray,
+    n_equal: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The relations touching ``component`` as ``lower ≤ A x ≤ upper`` over its withheld
+    cells (published counts moved to the bounds; ``counts`` may be empty when only ``A`` is
+    wanted), or None when no relation touches it. Relations from ``n_equal`` on are
+    inequalities (total − Σ members ≥ 0)."""
+    n_equal = len(relations) if n_equal is None else n_equal
     pos = {c: j for j, c in enumerate(component)}
     rel_ids = sorted({r for c in component for r in index[c]})
     if not rel_ids:
         return None
-    a_eq = np.zeros((len(rel_ids), len(component)))
-    b_eq = np.zeros(len(rel_ids))
+    a = np.zeros((len(rel_ids), len(component)))
+    b = np.zeros(len(rel_ids))
     for i, r in enumerate(rel_ids):
         total, members = relations[r]
         for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
             if c in pos:
-                a_eq[i, pos[c]] += coef
+                a[i, pos[c]] += coef
             elif counts.size:
-                b_eq[i] -= coef * counts[c]
-    return a_eq, b_eq
+                b[i] -= coef * counts[c]
+    ineq = np.array([r >= n_equal for r in rel_ids], dtype=bool)
+    upper = np.where(ineq, np.inf, b)
+    return a, b, upper
 
 
 def audit(
@@ -242,54 +341,62 @@ def audit(
     lower_bounds: np.ndarray,
     upper_bounds: np.ndarray,
     only: set[int] | None = None,
+    at_most: list[Relation] | None = None,
 ) -> dict[int, tuple[float, float]]:
     """Feasible range of every withheld count given what is published (LP per cell; HiGHS).
 
-    Withheld cells are split into independent components (cells linked by relations), so
-    each linear programme holds only one component's cells and relations. ``only`` limits the
-    audit to the components containing those cells.
+    ``relations`` are equations; ``at_most`` inequalities (Σ members ≤ total). Withheld cells
+    are split into independent components (cells linked by relations), so each linear
+    programme holds only one component's cells and relations. ``only`` limits the audit to
+    the components containing those cells.
     """
     hidden = np.flatnonzero(suppressed)
     if hidden.size == 0:
         return {}
+    n_equal = len(relations)
+    relations = [*relations, *(at_most or [])]
     index = _relations_of(relations, len(suppressed))
     ranges: dict[int, tuple[float, float]] = {}
     for component in _components(hidden, relations):
         if only is not None and not only.intersection(component):
             continue
         bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in component]
-        system = _system(component, relations, index, counts)
+        system = _system(component, relations, index, counts, n_equal)
         if system is None:  # nothing published constrains it: its range is its bounds
-            for c, b in zip(component, bounds, strict=True):
-                ranges[c] = b
+            for c, bd in zip(component, bounds, strict=True):
+                ranges[c] = bd
             continue
-        a_eq, b_eq = system
+        lp = _ComponentLP(*system, bounds)
         for j, c in enumerate(component):
             objective = np.zeros(len(component))
             objective[j] = 1.0
-            lo = linprog(objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            hi = linprog(-objective, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
-            if lo.status not in (0, 3) or hi.status not in (0, 3):  # 3: unbounded
-                raise InputError(
-                    "disclosure audit: the published counts are inconsistent with their totals",
-                    row=c,
-                )
+            lo = lp.minimise(objective)
+            hi = lp.minimise(-objective)
+            for x in (lo, hi):
+                if isinstance(x, str) and x != "unbounded":
+                    raise InputError(
+                        "disclosure audit: the published counts are inconsistent with their totals",
+                        row=c,
+                    )
             ranges[c] = (
-                -np.inf if lo.status == 3 else float(lo.fun),
-                np.inf if hi.status == 3 else float(-hi.fun),
+                -np.inf if isinstance(lo, str) else float(lo[j]),
+                np.inf if isinstance(hi, str) else float(hi[j]),
             )
     return ranges
 
 
-def _spans_two(lo: float, hi: float) -> bool:
-    """Feasible values ``lo`` and ``hi`` (up to solver tolerance) surely enclose two whole
-    numbers, so the exact range does too."""
-    return bool(np.floor(hi - 1e-6) - np.ceil(lo + 1e-6) + 1 >= 2)
+def _protected(lo: float, hi: float, threshold: int) -> bool:
+    """The protection rule on a range ``[lo, hi]`` of feasible values (up to solver
+    tolerance; counts are whole numbers): the upper bound reaches the threshold, so the count
+    cannot be known to be small, and the range is at least the threshold wide."""
+    hi_n = np.floor(hi + 1e-6)
+    lo_n = np.ceil(lo - 1e-6)
+    return bool(hi_n >= threshold and hi_n - lo_n >= threshold)
 
 
 class _ComponentLP:
-    """One component's linear programme (``A x = b`` within bounds), re-solved for many
-    objectives.
+    """One component's linear programme (``lower ≤ A x ≤ upper`` within bounds), re-solved
+    for many objectives.
 
     HiGHS keeps the model and its last basis between solves, so each new objective is a warm
     start: on audits of thousands of cells this is ~20× faster than a fresh ``linprog`` per
@@ -297,8 +404,15 @@ class _ComponentLP:
     document them; if they move, ``linprog`` (same solver, same answers) is used instead.
     """
 
-    def __init__(self, a_eq: np.ndarray, b_eq: np.ndarray, bounds: list[tuple[float, float]]):
-        self._a, self._b, self._bounds = a_eq, b_eq, bounds
+    def __init__(
+        self,
+        a: np.ndarray,
+        row_lower: np.ndarray,
+        row_upper: np.ndarray,
+        bounds: list[tuple[float, float]],
+    ):
+        self._a, self._lo, self._hi, self._bounds = a, row_lower, row_upper, bounds
+        self._original = bounds
         self._highs: object | None = None
         try:
             from scipy.optimize._highspy import _core
@@ -308,15 +422,15 @@ class _ComponentLP:
         h = _core._Highs()
         h.setOptionValue("output_flag", False)
         lp = _core.HighsLp()
-        n = a_eq.shape[1]
-        lp.num_col_, lp.num_row_ = n, a_eq.shape[0]
+        n = a.shape[1]
+        inf = _core.kHighsInf
+        lp.num_col_, lp.num_row_ = n, a.shape[0]
         lp.col_cost_ = np.zeros(n)
         lp.col_lower_ = np.array([lo for lo, _ in bounds], dtype=float)
-        lp.col_upper_ = np.array(
-            [_core.kHighsInf if np.isinf(hi) else hi for _, hi in bounds], dtype=float
-        )
-        lp.row_lower_ = lp.row_upper_ = np.asarray(b_eq, dtype=float)
-        csc = csc_matrix(a_eq)
+        lp.col_upper_ = np.array([inf if np.isinf(hi) else hi for _, hi in bounds], dtype=float)
+        lp.row_lower_ = np.asarray(row_lower, dtype=float)
+        lp.row_upper_ = np.where(np.isinf(row_upper), inf, row_upper).astype(float)
+        csc = csc_matrix(a)
         lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
         lp.a_matrix_.start_ = csc.indptr
         lp.a_matrix_.index_ = csc.indices
@@ -329,8 +443,15 @@ class _ComponentLP:
         true counts are feasible, so the programme is never empty), or the solver status
         when it fails."""
         if self._highs is None:  # pragma: no cover - fallback when the bindings are absent
+            eq = self._lo == self._hi
             res = linprog(
-                objective, A_eq=self._a, b_eq=self._b, bounds=self._bounds, method="highs"
+                objective,
+                A_ub=-self._a[~eq] if (~eq).any() else None,
+                b_ub=-self._lo[~eq] if (~eq).any() else None,
+                A_eq=self._a[eq] if eq.any() else None,
+                b_eq=self._lo[eq] if eq.any() else None,
+                bounds=self._bounds,
+                method="highs",
             )
             if res.status == 3:
                 return "unbounded"
@@ -346,37 +467,75 @@ class _ComponentLP:
             return "unbounded"
         return str(status)
 
+    def cap(self, upper: np.ndarray | None) -> None:
+        """Bound every cell above by ``upper`` (None: restore the original bounds). Points
+        found under a cap are feasible without it too."""
+        if self._highs is None:  # pragma: no cover - fallback when the bindings are absent
+            self._bounds = (
+                self._original
+                if upper is None
+                else [
+                    (lo, min(hi, float(u)))
+                    for (lo, hi), u in zip(self._original, upper, strict=True)
+                ]
+            )
+            return
+        h: Any = self._highs
+        inf = self._core.kHighsInf
+        lower = np.array([lo for lo, _ in self._original], dtype=float)
+        original = np.array([inf if np.isinf(hi) else hi for _, hi in self._original])
+        high = original if upper is None else np.minimum(original, upper)
+        h.changeColsBounds(len(self._cols), self._cols, lower, high.astype(float))
 
-def _recoverable_in(
+
+def _unprotected_in(
     component: list[int],
     relations: list[Relation],
+    n_equal: int,
     index: list[list[int]],
     counts: np.ndarray,
-    *,
-    lower_bounds: np.ndarray,
-    upper_bounds: np.ndarray,
+    threshold: int,
 ) -> list[int]:
-    """The withheld cells of one component whose feasible range holds < 2 whole numbers.
+    """The withheld cells of one component whose feasible range fails the protection rule.
 
-    Same answer as ``_recoverable(audit(...))`` for the component, with fewer LPs: the true
-    counts are a feasible point and every LP solution is another, and once the feasible
-    points seen so far give a cell two whole numbers its exact range holds them too, so its
-    own LPs are skipped.
+    The true counts are a feasible point and every LP solution is another; once the feasible
+    points seen so far meet the rule for a cell, its exact range does too, so its own LPs are
+    skipped (the cheap sufficient condition that settles most cells).
     """
-    bounds = [(float(lower_bounds[c]), float(upper_bounds[c])) for c in component]
-    system = _system(component, relations, index, counts)
-    if system is None:
-        return _recoverable(dict(zip(component, bounds, strict=True)))
+    system = _system(component, relations, index, counts, n_equal)
+    if system is None:  # nothing published constrains it: 0 … ∞
+        return []
+    bounds = [(0.0, np.inf)] * len(component)
     lp = _ComponentLP(*system, bounds)
     seen_lo = np.array([counts[c] for c in component], dtype=float)
     seen_hi = seen_lo.copy()
+    # Cheap first: push every unsettled cell up at once, then down (within a cap, so that
+    # the programme stays bounded); a few such solves settle most of a component.
+    lp.cap(np.maximum(seen_lo, 0.0) + 2 * threshold)
+    unsettled = len(component) + 1
+    for _ in range(_BATCH_ROUNDS):
+        todo = [
+            j for j in range(len(component)) if not _protected(seen_lo[j], seen_hi[j], threshold)
+        ]
+        if not todo or len(todo) >= unsettled:
+            break
+        unsettled = len(todo)
+        for sign in (-1.0, 1.0):
+            objective = np.zeros(len(component))
+            objective[todo] = sign
+            x = lp.minimise(objective)
+            if isinstance(x, str):
+                break
+            np.minimum(seen_lo, x, out=seen_lo)
+            np.maximum(seen_hi, x, out=seen_hi)
+    lp.cap(None)
     out: list[int] = []
     for j, c in enumerate(component):
-        if _spans_two(seen_lo[j], seen_hi[j]):
+        if _protected(seen_lo[j], seen_hi[j], threshold):
             continue
         objective = np.zeros(len(component))
         objective[j] = 1.0
-        for sign in (1.0, -1.0):
+        for sign in (-1.0, 1.0):  # the greatest value first: it settles most cells
             x = lp.minimise(sign * objective)
             if isinstance(x, str):
                 if x != "unbounded":
@@ -385,38 +544,31 @@ def _recoverable_in(
                         "may be inconsistent with their totals",
                         row=c,
                     )
-                # no finite limit that way: the range holds every larger (smaller) count
-                if sign < 0:
+                if sign < 0:  # no upper limit: every larger count is possible
                     seen_hi[j] = np.inf
                 else:
                     seen_lo[j] = -np.inf
             else:
                 np.minimum(seen_lo, x, out=seen_lo)
                 np.maximum(seen_hi, x, out=seen_hi)
-            if _spans_two(seen_lo[j], seen_hi[j]):
+            if _protected(seen_lo[j], seen_hi[j], threshold):
                 break
         else:
-            out += _recoverable({c: (float(seen_lo[j]), float(seen_hi[j]))})
-    return out
-
-
-def _recoverable(ranges: dict[int, tuple[float, float]]) -> list[int]:
-    out = []
-    for c, (lo, hi) in ranges.items():
-        whole_numbers = np.floor(hi + 1e-7) - np.ceil(lo - 1e-7) + 1
-        if whole_numbers < 2:
             out.append(c)
     return out
 
 
 def _determined(
-    component: list[int], relations: list[Relation], index: list[list[int]]
+    component: list[int], relations: list[Relation], n_equal: int, index: list[list[int]]
 ) -> list[int]:
-    """Withheld cells fixed by the published totals alone (zero rows of the null space)."""
-    system = _system(component, relations, index, np.zeros(0))
+    """Withheld cells fixed by the published totals alone (zero rows of the null space of
+    the equations)."""
+    system = _system(component, relations, index, np.zeros(0), n_equal)
     if system is None:
         return []
-    a = system[0]
+    a = system[0][np.isfinite(system[2])]
+    if a.shape[0] == 0:
+        return []
     # V is all that is needed: with at least as many relations as cells the thin SVD already
     # gives all of it, without the (relations × relations) U of the full one.
     _, sing, vt = np.linalg.svd(a, full_matrices=a.shape[0] < a.shape[1])
@@ -427,13 +579,32 @@ def _determined(
     return [c for c, row in zip(component, null, strict=True) if np.linalg.norm(row) < 1e-9]
 
 
+def _depth(values: pa.Table, parents: Mapping[str, str]) -> np.ndarray:
+    """How many ancestor areas each row's area has (boroughs deepest)."""
+    memo: dict[str, int] = {}
+
+    def depth(area: str) -> int:
+        if area not in memo:
+            parent = parents.get(area)
+            memo[area] = 0 if parent is None or parent == area else 1 + depth(parent)
+        return memo[area]
+
+    return np.array([depth(str(a)) for a in values["area_code"].to_pylist()], dtype=float)
+
+
 def protect(
-    values: pa.Table, rule: DisclosureRule, *, parents: Mapping[str, str]
+    values: pa.Table,
+    rule: DisclosureRule,
+    *,
+    parents: Mapping[str, str],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[pa.Table, DisclosureReport]:
     """Apply primary and secondary suppression to one indicator's values, audited.
 
     ``values`` is in the canonical value shape; ``parents`` maps child area codes to their
-    parent (borough → ICB, ICB → region). Returns the protected table and a report.
+    parent (borough → ICB, ICB → region). ``progress(done, total)`` is told how many
+    components of withheld cells each audit round has settled. Returns the protected table
+    and a report.
     """
     if values.num_rows == 0:
         return values, DisclosureReport(0, 0, 0, 0, 0)
@@ -441,93 +612,130 @@ def protect(
     if np.isnan(counts).any():
         raise InputError("disclosure control needs a count on every row", column="count")
     n = len(counts)
+    threshold = rule.min_count
     low = 0 if rule.suppress_zero else 1
-    primary = (counts >= low) & (counts < rule.min_count)
+
+    def small(v: np.ndarray) -> np.ndarray:
+        return (v >= low) & (v < threshold)
+
+    primary = small(counts)
+    # Every confidential vector: the counts; the denominators when they are confidential;
+    # for an event-count denominator, its complement (denominator − count) too.
+    vectors = [counts]
+    if rule.protects_denominator and "denominator" in values.column_names:
+        den = values["denominator"].to_numpy(zero_copy_only=False).astype(float)
+        known = ~np.isnan(den)
+        den = np.where(known, den, 0.0)
+        vectors.append(den)
+        primary |= known & small(den)
+        if rule.event_denominator:
+            rest = np.where(known, den - counts, 0.0)
+            vectors.append(rest)
+            primary |= known & small(rest)
     suppressed = primary.copy()
-    # Only relations that hold exactly can be used to subtract (ethnic groups, for example,
-    # leave out events of unknown ethnicity, so they do not add up to the total).
-    relations = [
-        (t, m)
-        for t, m in additive_relations(values, parents=parents)
-        if abs(counts[t] - counts[list(m)].sum()) < 1e-6
-    ]
-    index = _relations_of(relations, n)
-    # What an attacker knows of a withheld count: it is not negative (see the module notes).
-    upper = np.full(n, np.inf)
-    lower = np.zeros(n)
-    secondary = _secondary_pass(relations, index, suppressed, counts)
+    candidates = additive_relations(values, parents=parents)
+    # per vector: equations first, then inequalities (Σ members ≤ total)
+    systems: list[tuple[np.ndarray, list[Relation], int, list[list[int]]]] = []
+    for vec in vectors:
+        equal, at_most = _classify(candidates, vec)
+        rels = [*equal, *at_most]
+        systems.append((vec, rels, len(equal), _relations_of(rels, n)))
+    # secondary suppression works on the equations of every vector
+    equal_all = sorted({r for _, rels, k, _ in systems for r in rels[:k]})
+    eq_index = _relations_of(equal_all, n)
+    depth = _depth(values, parents)
+    secondary = _secondary_pass(
+        equal_all, len(equal_all), eq_index, suppressed, counts, depth, threshold
+    )
     range_audited: set[int] = set()
     algebra_audited: set[int] = set()
     # A component whose cells are unchanged has unchanged constraints: once clean, it stays so.
-    clean: set[frozenset[int]] = set()
+    clean: set[tuple[int, frozenset[int]]] = set()
     for _ in range(_MAX_ROUNDS):
         exposed: list[int] = []
-        for component in _components(np.flatnonzero(suppressed), relations):
-            key = frozenset(component)
-            if key in clean:
-                continue
-            found: list[int]
-            if len(component) <= LP_COMPONENT_LIMIT:
-                range_audited.update(component)
-                found = _recoverable_in(
-                    component,
-                    relations,
-                    index,
-                    counts,
-                    lower_bounds=lower,
-                    upper_bounds=upper,
-                )
-            else:
-                algebra_audited.update(component)
-                found = _determined(component, relations, index)
-            if found:
-                exposed += found
-            else:
-                clean.add(key)
+        for v, (vec, rels, n_equal, index) in enumerate(systems):
+            components = _components(np.flatnonzero(suppressed), rels)
+            for done, component in enumerate(components):
+                if progress is not None and done % 50 == 0:
+                    progress(done, len(components))
+                key = (v, frozenset(component))
+                if key in clean:
+                    continue
+                if len(component) <= LP_COMPONENT_LIMIT:
+                    range_audited.update(component)
+                    found = _unprotected_in(component, rels, n_equal, index, vec, threshold)
+                else:
+                    algebra_audited.update(component)
+                    found = _determined(component, rels, n_equal, index)
+                if found:
+                    exposed += found
+                else:
+                    clean.add(key)
         if not exposed:
             break
-        for cell in exposed:
-            if not suppressed[cell]:
-                continue
-            near = {c for r in index[cell] for c in (relations[r][0], *relations[r][1])}
-            candidates = [c for c in near if not suppressed[c]]
-            if not candidates:  # widen to everything around the cell's component
+        for cell in dict.fromkeys(exposed):
+            near = {
+                c
+                for _, rels, _, index in systems
+                for r in index[cell]
+                for c in (rels[r][0], *rels[r][1])
+                if not suppressed[c]
+            }
+            if not near:  # widen to everything around the cell's component
                 comp = next(
-                    set(k) for k in _components(np.flatnonzero(suppressed), relations) if cell in k
+                    set(k) for k in _components(np.flatnonzero(suppressed), equal_all) if cell in k
                 )
-                candidates = [
+                near = {
                     c
+                    for _, rels, _, index in systems
                     for k in comp
                     for r in index[k]
-                    for c in (relations[r][0], *relations[r][1])
+                    for c in (rels[r][0], *rels[r][1])
                     if not suppressed[c]
-                ]
-            if not candidates:
+                }
+            if not near:
                 raise InputError(
                     "disclosure control cannot protect this cell: every related cell is withheld",
                     row=cell,
                 )
-            pick = min(candidates, key=lambda c: (counts[c], c))
+            pick = _pick(sorted(near), counts, depth, threshold)
             suppressed[pick] = True
             secondary += 1
-            secondary += _secondary_pass(relations, index, suppressed, counts, queue=index[pick])
+            secondary += _secondary_pass(
+                equal_all,
+                len(equal_all),
+                eq_index,
+                suppressed,
+                counts,
+                depth,
+                threshold,
+                queue=eq_index[pick],
+            )
     else:
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)
-    return _apply(
-        values, suppressed, WITHHELD_NOTE.format(min_count=rule.min_count)
-    ), DisclosureReport(
-        primary=int(primary.sum()),
-        secondary=secondary,
-        relations=len(relations),
-        range_audited=len(range_audited - algebra_audited),
-        algebra_audited=len(algebra_audited),
+    if progress is not None:
+        progress(1, 1)
+    note = WITHHELD_NOTE.format(min_count=rule.min_count)
+    return _apply(values, suppressed, note, denominator=rule.protects_denominator), (
+        DisclosureReport(
+            primary=int(primary.sum()),
+            secondary=secondary,
+            relations=sum(len(rels) for _, rels, _, _ in systems),
+            range_audited=len(range_audited - algebra_audited),
+            algebra_audited=len(algebra_audited),
+        )
     )
 
 
-def _apply(values: pa.Table, suppressed: np.ndarray, note: str) -> pa.Table:
+def _apply(
+    values: pa.Table, suppressed: np.ndarray, note: str, *, denominator: bool = False
+) -> pa.Table:
     mask = pa.array(suppressed)
     out = values
-    for name in ("value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl", "count"):
+    names = ["value", "lower95_0cl", "upper95_0cl", "lower99_8cl", "upper99_8cl", "count"]
+    if denominator and "denominator" in values.column_names:
+        names.append("denominator")
+    for name in names:
         col = out[name]
         nulled = pc.if_else(mask, pa.scalar(None, col.type), col)
         out = out.set_column(out.schema.get_field_index(name), out.schema.field(name), nulled)

@@ -442,7 +442,17 @@ def run_engine(
             stages["compute"] += tock - tick
             report: DisclosureReport | None = None
             if disclosure_control:
-                protected, report = protect(values, recipe.disclosure, parents=parents)
+                tell = None
+                if progress:
+
+                    def tell(
+                        done: int, total: int, n: int = n, name: str = recipe.indicator_id
+                    ) -> None:
+                        progress(f"{name}: disclosure control {done}/{total}", n, len(runnable))
+
+                protected, report = protect(
+                    values, recipe.disclosure, parents=parents, progress=tell
+                )
             else:
                 protected = values
             stages["disclosure"] += time.perf_counter() - tock

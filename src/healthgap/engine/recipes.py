@@ -229,6 +229,7 @@ def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
         unit=indicator.unit,
     )
     threshold = indicator.disclosure.suppress_below if indicator.disclosure else 5
+    applies_to = indicator.disclosure.applies_to if indicator.disclosure else "numerator"
     return EngineRecipe(
         indicator_id=indicator.id,
         table=table,
@@ -238,5 +239,9 @@ def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
         denominator_selection=denominator_selection,
         period_years=recipe.period_years,
         spec=spec,
-        disclosure=DisclosureRule(min_count=max(threshold, 1)),
+        disclosure=DisclosureRule(
+            min_count=max(threshold, 1),
+            applies_to=applies_to,
+            event_denominator=denominator == "events",
+        ),
     )

@@ -269,3 +269,133 @@ def test_intersection_cells_are_protected_against_their_margins() -> None:
     assert report.secondary >= 1
     for lo, hi in _attack(published, DisclosureRule(min_count=5)).values():
         assert hi - lo >= 1
+
+
+def _rows(rows: list[tuple[str, str, str, str, float]], **extra: list[float]) -> pa.Table:
+    """A small value table from (area, sex, breakdown type, category, count) rows."""
+    area, sex, bt, bc, count = (list(x) for x in zip(*rows, strict=True))
+    n = len(rows)
+    cols: dict[str, object] = {
+        "area_code": area,
+        "period_label": ["2019"] * n,
+        "sex": sex,
+        "breakdown_type": bt,
+        "breakdown_category": bc,
+        "value": [float(c) for c in count],
+        "lower95_0cl": [float(c) for c in count],
+        "upper95_0cl": [float(c) for c in count],
+        "lower99_8cl": [float(c) for c in count],
+        "upper99_8cl": [float(c) for c in count],
+        "count": [float(c) for c in count],
+        "suppressed": [False] * n,
+        "note": pa.array([None] * n, pa.string()),
+    }
+    cols.update(extra)
+    return pa.table(cols)
+
+
+def test_a_withheld_count_gets_a_real_protection_interval() -> None:
+    """Total 12 = 2 + 10 + 0: withholding the 2 and the 0 (the smallest other count) would
+    leave the 2 in 0 … 2, "two whole numbers" but known to be small. The protection rule
+    (upper bound ≥ 5 and width ≥ 5) needs the 10 withheld with it (issue 11, item 6)."""
+    t = _rows(
+        [
+            ("B1", "persons", "none", "", 12),
+            ("B1", "persons", "q", "1", 2),
+            ("B1", "persons", "q", "2", 10),
+            ("B1", "persons", "q", "3", 0),
+        ]
+    )
+    published, _ = protect(t, DisclosureRule(min_count=5), parents={})
+    hidden = published["suppressed"].to_pylist()
+    assert hidden == [False, True, True, False]
+
+
+def test_nested_breakdowns_are_relations() -> None:
+    """London quintile 1 = London deciles 1 + 2, published side by side."""
+    t = _rows(
+        [
+            ("B1", "persons", "none", "", 40),
+            ("B1", "persons", "imd2019_quintile_london", "1", 11),
+            ("B1", "persons", "imd2019_quintile_london", "2", 29),
+            ("B1", "persons", "imd2019_decile_london", "1", 9),
+            ("B1", "persons", "imd2019_decile_london", "2", 2),
+            ("B1", "persons", "imd2019_decile_london", "3", 29),
+        ]
+    )
+    assert (1, (3, 4)) in additive_relations(t, parents={})
+    published, _ = protect(t, DisclosureRule(min_count=5), parents={})
+    hidden = published["suppressed"].to_pylist()
+    # the 2 and the 9 (partners in both the deciles and quintile 1): the 2 lies in 0 … 11
+    assert hidden == [False, False, False, True, True, False]
+
+
+def test_a_child_area_without_the_category_is_a_known_zero() -> None:
+    """B2 has no quintile-1 row (no LSOA there): ICB quintile 1 = B1's quintile 1 alone, so
+    withholding B1's but publishing the ICB's would give it away."""
+    parents = {"B1": "I1", "B2": "I1"}
+    t = _rows(
+        [
+            ("B1", "persons", "none", "", 30),
+            ("B1", "persons", "q", "1", 3),
+            ("B1", "persons", "q", "3", 27),
+            ("B2", "persons", "none", "", 50),
+            ("B2", "persons", "q", "3", 50),
+            ("I1", "persons", "none", "", 80),
+            ("I1", "persons", "q", "1", 3),
+            ("I1", "persons", "q", "3", 77),
+        ]
+    )
+    published, _ = protect(t, DisclosureRule(min_count=5), parents=parents)
+    hidden = published["suppressed"].to_pylist()
+    assert hidden[1]
+    assert hidden[6]
+
+
+def test_groups_that_fall_short_of_the_total_are_an_inequality() -> None:
+    """Ethnic groups leave out unknown ethnicity: total 60, white 57 → asian ≤ 3. The
+    relation is kept as Σ groups ≤ total, and the 1 is protected by withholding more."""
+    t = _rows(
+        [
+            ("B1", "persons", "none", "", 60),
+            ("B1", "persons", "ethnic_group", "asian", 1),
+            ("B1", "persons", "ethnic_group", "white", 57),
+        ]
+    )
+    published, _ = protect(t, DisclosureRule(min_count=5), parents={})
+    hidden = published["suppressed"].to_pylist()
+    # white withheld too: asian + white ≤ 60 leaves the 1 anywhere in 0 … 60 − 0
+    assert hidden == [False, True, True]
+
+
+def test_event_count_denominators_are_protected() -> None:
+    """A proportion of events (dementia deaths in hospital / dementia deaths 65+): the
+    denominator counts events, so a small denominator, or a small complement (deaths not in
+    hospital, 12 − 10 = 2), is withheld with its row, denominator included (issue 11 item 3)."""
+    rows = [
+        ("B1", "persons", "none", "", 30),
+        ("B1", "persons", "q", "1", 10),
+        ("B1", "persons", "q", "2", 20),
+    ]
+    den = [60.0, 12.0, 48.0]
+    t = _rows(rows, denominator=den)
+    plain, _ = protect(t, DisclosureRule(min_count=5), parents={})
+    assert not any(plain["suppressed"].to_pylist())  # numerators alone are all ≥ 5
+    rule = DisclosureRule(min_count=5, event_denominator=True)
+    published, report = protect(t, rule, parents={})
+    hidden = published["suppressed"].to_pylist()
+    assert hidden == [False, True, True]
+    assert report.primary == 1
+    assert published["denominator"].to_pylist() == [60.0, None, None]
+
+
+def test_applies_to_denominator_protects_small_denominators() -> None:
+    t = _rows(
+        [("B1", "persons", "none", "", 5), ("B1", "persons", "q", "1", 0)],
+        denominator=[40.0, 3.0],
+    )
+    assert not any(protect(t, DisclosureRule(min_count=5), parents={})[0]["suppressed"].to_pylist())
+    published, _ = protect(t, DisclosureRule(min_count=5, applies_to="both"), parents={})
+    assert published["suppressed"].to_pylist()[1]
+    with pytest.raises(InputError, match="applies_to"):
+        DisclosureRule(applies_to="everything")

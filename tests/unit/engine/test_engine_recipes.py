@@ -116,3 +116,33 @@ def test_a_recipe_field_the_compiler_does_not_implement_is_refused() -> None:
 
 def test_implemented_fields_are_recipe_fields() -> None:
     assert set(Recipe.model_fields) >= IMPLEMENTED_RECIPE_FIELDS
+
+
+def test_event_count_denominators_and_applies_to_reach_the_disclosure_rule() -> None:
+    """Issue 11 item 3: a proportion of deaths has an event-count denominator, which
+    disclosure control must protect; ``applies_to`` is passed through."""
+    from healthgap.catalogue import load_catalogue
+    from healthgap.engine.recipes import EngineRecipe, compile_recipe
+
+    cat = load_catalogue()
+    # the deaths schema has no any-cause column yet: the same recipe on the underlying cause
+    ind = cat.indicator("dementia_deaths_hospital")
+    assert ind.recipe is not None
+    codes = ind.recipe.event_filter["any_cause_icd10"]
+    recipe = ind.recipe.model_copy(
+        update={
+            "event_filter": {"underlying_cause_icd10": ("F00-F01",)},
+            "denominator_filter": {"underlying_cause_icd10": codes},
+        }
+    )
+    dementia = compile_recipe(ind.model_copy(update={"recipe": recipe}))
+    assert isinstance(dementia, EngineRecipe)
+    assert dementia.denominator == "events"
+    assert dementia.disclosure.event_denominator
+    assert dementia.disclosure.protects_denominator
+    suicide = compile_recipe(cat.indicator("suicide_rate"))
+    assert isinstance(suicide, EngineRecipe)
+    assert not suicide.disclosure.protects_denominator
+    expected = cat.indicator("suicide_rate").disclosure
+    assert expected is not None
+    assert suicide.disclosure.applies_to == expected.applies_to
