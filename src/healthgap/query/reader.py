@@ -37,7 +37,7 @@ from healthgap.catalogue import (
     load_catalogue,
 )
 from healthgap.errors import CatalogueError
-from healthgap.geography import Geography, load_geography
+from healthgap.geography import LONDON, Geography, load_geography
 from healthgap.geography.boundaries import BoundaryLevel
 from healthgap.query.errors import NoData, UnknownParameter, closest
 from healthgap.query.models import (
@@ -171,7 +171,7 @@ class ReadLayer:
         """Build the look-ups the first reads would otherwise build (the full geography
         index, London's descendants, the indicator table): a server calls this at start."""
         with contextlib.suppress(UnknownParameter):
-            self._descendants(self.area("E12000007").code)
+            self._descendants(self.area(LONDON).code)
         self._indicator_meta()
 
     def close(self) -> None:
