@@ -495,8 +495,10 @@ def _unprotected_in(
     index: list[list[int]],
     counts: np.ndarray,
     threshold: int,
+    check: np.ndarray | None = None,
 ) -> list[int]:
-    """The withheld cells of one component whose feasible range fails the protection rule.
+    """The withheld cells of one component whose feasible range fails the protection rule
+    (only those where ``check`` is True, when given: the small ones).
 
     The true counts are a feasible point and every LP solution is another; once the feasible
     points seen so far meet the rule for a cell, its exact range does too, so its own LPs are
@@ -509,9 +511,12 @@ def _unprotected_in(
     lp = _ComponentLP(*system, bounds)
     seen_lo = np.array([counts[c] for c in component], dtype=float)
     seen_hi = seen_lo.copy()
+    if check is not None:  # cells not checked count as settled
+        skip = ~check[component]
+        seen_lo[skip], seen_hi[skip] = -np.inf, np.inf
     # Cheap first: push every unsettled cell up at once, then down (within a cap, so that
     # the programme stays bounded); a few such solves settle most of a component.
-    lp.cap(np.maximum(seen_lo, 0.0) + 2 * threshold)
+    lp.cap(np.maximum(np.asarray(counts[component], dtype=float), 0.0) + 2 * threshold)
     unsettled = len(component) + 1
     for _ in range(_BATCH_ROUNDS):
         todo = [
@@ -619,6 +624,8 @@ def protect(
         return (v >= low) & (v < threshold)
 
     primary = small(counts)
+    # per vector, the cells whose value in it is confidential (small)
+    masks = [primary.copy()]
     # Every confidential vector: the counts; the denominators when they are confidential;
     # for an event-count denominator, its complement (denominator − count) too.
     vectors = [counts]
@@ -627,11 +634,13 @@ def protect(
         known = ~np.isnan(den)
         den = np.where(known, den, 0.0)
         vectors.append(den)
-        primary |= known & small(den)
+        masks.append(known & small(den))
+        primary |= masks[-1]
         if rule.event_denominator:
             rest = np.where(known, den - counts, 0.0)
             vectors.append(rest)
-            primary |= known & small(rest)
+            masks.append(known & small(rest))
+            primary |= masks[-1]
     suppressed = primary.copy()
     candidates = additive_relations(values, parents=parents)
     # per vector: equations first, then inequalities (Σ members ≤ total)
@@ -652,7 +661,8 @@ def protect(
     # A component whose cells are unchanged has unchanged constraints: once clean, it stays so.
     clean: set[tuple[int, frozenset[int]]] = set()
     for _ in range(_MAX_ROUNDS):
-        exposed: list[int] = []
+        # exposed small cell → the withheld component it was audited in
+        exposed: dict[int, list[int]] = {}
         for v, (vec, rels, n_equal, index) in enumerate(systems):
             components = _components(np.flatnonzero(suppressed), rels)
             for done, component in enumerate(components):
@@ -663,17 +673,26 @@ def protect(
                     continue
                 if len(component) <= LP_COMPONENT_LIMIT:
                     range_audited.update(component)
-                    found = _unprotected_in(component, rels, n_equal, index, vec, threshold)
+                    found = _unprotected_in(
+                        component, rels, n_equal, index, vec, threshold, masks[v]
+                    )
                 else:
                     algebra_audited.update(component)
                     found = _determined(component, rels, n_equal, index)
+                # Only a small value's range matters: each range is the exact projection
+                # of everything published, so a pinned value that is not small (a zero when
+                # zeros are publishable, or a count ≥ min_count) gives away nothing the rule
+                # protects, and a small one's range already allows for it.
+                found = [c for c in found if masks[v][c]]
                 if found:
-                    exposed += found
+                    for c in found:
+                        exposed.setdefault(c, component)
                 else:
                     clean.add(key)
         if not exposed:
             break
-        for cell in dict.fromkeys(exposed):
+        added = False
+        for cell, component in exposed.items():
             near = {
                 c
                 for _, rels, _, index in systems
@@ -681,23 +700,28 @@ def protect(
                 for c in (rels[r][0], *rels[r][1])
                 if not suppressed[c]
             }
-            if not near:  # widen to everything around the cell's component
-                comp = next(
-                    set(k) for k in _components(np.flatnonzero(suppressed), equal_all) if cell in k
-                )
+            if not near:  # widen to everything around the component the audit used
                 near = {
                     c
                     for _, rels, _, index in systems
-                    for k in comp
+                    for k in component
                     for r in index[k]
                     for c in (rels[r][0], *rels[r][1])
                     if not suppressed[c]
                 }
             if not near:
+                # Cells withheld earlier in this round took every neighbour: the exposure is
+                # stale, and the next round's audit sees the new suppression.
+                if added:
+                    continue
+                # Unreachable for consistent counts: with nothing published in its
+                # component's relations, the feasible set is a cone holding the true counts,
+                # so a primary count (≥ 1) can be scaled without limit and is protected.
                 raise InputError(
                     "disclosure control cannot protect this cell: every related cell is withheld",
                     row=cell,
                 )
+            added = True
             pick = _pick(sorted(near), counts, depth, threshold)
             suppressed[pick] = True
             secondary += 1
