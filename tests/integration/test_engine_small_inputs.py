@@ -126,3 +126,31 @@ def test_a_single_borough_for_a_single_year(synthetic_london_small: Path, tmp_pa
     assert result.computed
     assert set(pc.unique(result.values["area_code"]).to_pylist()) >= {"E09000007"}
     assert all(reason.strip() for reason in result.skipped.values())
+
+
+def test_very_sparse_input_computes_with_every_small_count_withheld(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Given ``healthgap synth --rows 60000 --seed 1`` (about a hundred deaths in five years),
+    ``healthgap compute -i life_expectancy`` once stopped with exit 2, "disclosure control
+    cannot protect this cell: every related cell is withheld" (the protector acted on stale
+    audit flags and used up every neighbour of a later cell). It must publish, with no count
+    from 1 to 4 visible."""
+    root = tmp_path_factory.mktemp("sparse")
+    runner = CliRunner()
+    made = runner.invoke(
+        app, ["synth", "--rows", "60000", "--seed", "1", "--out", str(root / "in")]
+    )
+    assert made.exit_code == 0, made.output
+    store = root / "s.duckdb"
+    args = ["compute", "--input", str(root / "in"), "--store", str(store), "--json"]
+    result = runner.invoke(app, [*args, "-i", "life_expectancy"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert "life_expectancy" in summary["computed"]
+    with open_store(store, read_only=True) as st:
+        values = st.release_values(summary["release_id"])
+    counts = values["count"].to_numpy(zero_copy_only=False)
+    visible = counts[~values["suppressed"].to_numpy(zero_copy_only=False)]
+    assert values.num_rows > 0
+    assert not ((visible >= 1) & (visible <= 4)).any()
