@@ -34,7 +34,13 @@ from healthgap.query import (
 )
 from healthgap.query.equity import GapVerdictRow, gap_verdicts
 from healthgap.reports import narrative as say
-from healthgap.web.data import Selection, latest_by_indicator, select, select_from
+from healthgap.web.data import (
+    Selection,
+    latest_by_indicator,
+    select,
+    select_from,
+    spine_entry,
+)
 
 __all__ = [
     "AimSection",
@@ -564,27 +570,8 @@ def _london(q: ReadLayer, as_of: date | None) -> _London:
 
 def _spine_entries(ctx: _London, area: str) -> list[SpineEntry]:
     """:func:`healthgap.web.data.spine_entries` over the selections already made."""
-    out = []
-    for ind in ctx.indicators:
-        sel = ctx.selections[ind.id]
-        row = sel.at(area)
-        if row is None or row.value is None:
-            continue
-        lon, eng = sel.at(LONDON), sel.at(ENGLAND)
-        vals = [r.value for r in sel.boroughs() if r.value is not None]
-        out.append(
-            SpineEntry(
-                ind.id,
-                f"{ind.name} ({row.sex}, {row.period_label})",
-                ind.polarity.value,
-                row,
-                None if lon is None else lon.value,
-                None if eng is None else eng.value,
-                min(vals) if vals else None,
-                max(vals) if vals else None,
-            )
-        )
-    return out
+    entries = (spine_entry(ind, ctx.selections[ind.id], area) for ind in ctx.indicators)
+    return [e for e in entries if e is not None]
 
 
 def build_boroughs(

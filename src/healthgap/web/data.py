@@ -254,25 +254,27 @@ def spine_entries(
     q: ReadLayer, viewer: Viewer, area: str, indicators: Sequence[Indicator]
 ) -> list[SpineEntry]:
     """Each indicator's latest value at ``area`` with London, England and the borough range."""
-    out = []
     latest = latest_by_indicator(q, viewer)
-    for ind in indicators:
-        sel = select_from(ind, latest.get(ind.id, []))
-        row = sel.at(area)
-        if row is None or row.value is None:
-            continue
-        lon, eng = sel.at(LONDON), sel.at(ENGLAND)
-        vals = [r.value for r in sel.boroughs() if r.value is not None]
-        out.append(
-            SpineEntry(
-                ind.id,
-                f"{ind.name} ({row.sex}, {row.period_label})",
-                ind.polarity.value,
-                row,
-                None if lon is None else lon.value,
-                None if eng is None else eng.value,
-                min(vals) if vals else None,
-                max(vals) if vals else None,
-            )
-        )
-    return out
+    entries = (
+        spine_entry(ind, select_from(ind, latest.get(ind.id, [])), area) for ind in indicators
+    )
+    return [e for e in entries if e is not None]
+
+
+def spine_entry(ind: Indicator, sel: Selection, area: str) -> SpineEntry | None:
+    """One indicator's spine entry at ``area`` from its selection (None: no value there)."""
+    row = sel.at(area)
+    if row is None or row.value is None:
+        return None
+    lon, eng = sel.at(LONDON), sel.at(ENGLAND)
+    vals = [r.value for r in sel.boroughs() if r.value is not None]
+    return SpineEntry(
+        ind.id,
+        f"{ind.name} ({row.sex}, {row.period_label})",
+        ind.polarity.value,
+        row,
+        None if lon is None else lon.value,
+        None if eng is None else eng.value,
+        min(vals) if vals else None,
+        max(vals) if vals else None,
+    )
