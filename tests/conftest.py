@@ -26,9 +26,13 @@ file fails the run rather than leaking into other tests.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
-from collections.abc import Iterator
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -188,3 +192,32 @@ def bundled_store_copy(bundled_store: BundledStore, tmp_path: Path) -> Path:
     if wal.exists():  # DuckDB's write-ahead log, when the last writer left one
         shutil.copyfile(wal, path.with_name(path.name + ".wal"))
     return path
+
+
+@contextlib.contextmanager
+def _serving(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on 127.0.0.1 (a free port) in a thread: its base URL."""
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert time.monotonic() < deadline, "the test server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve_app() -> Callable[[Any], contextlib.AbstractContextManager[str]]:
+    """``with serve_app(app) as url:`` — a FastAPI app served on 127.0.0.1 for the block."""
+    return _serving

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 import pyarrow as pa
 import pytest
-import uvicorn
 from fastapi import FastAPI
 
 from healthgap.catalogue import load_catalogue
@@ -122,23 +119,11 @@ def read_layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadLayer]:
 
 
 @pytest.fixture(scope="session")
-def base_url(read_layer: ReadLayer) -> Iterator[str]:
+def base_url(read_layer: ReadLayer, serve_app: Any) -> Iterator[str]:
     app = FastAPI()
     mount_website(app, read_layer)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -14,9 +14,6 @@ import csv
 import hashlib
 import io
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -24,7 +21,6 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
 from playwright.sync_api import BrowserContext, Page, expect
@@ -203,23 +199,11 @@ def profile_layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadLaye
 
 
 @pytest.fixture(scope="module")
-def base_url(profile_layer: ReadLayer) -> Iterator[str]:
+def base_url(profile_layer: ReadLayer, serve_app: Any) -> Iterator[str]:
     app = FastAPI()
     mount_website(app, profile_layer, warm=False)  # the tests ask for each page themselves
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 LE = "/indicators/life_expectancy"

@@ -4,14 +4,11 @@ and, like each report's HTML, passes axe with no serious or critical violation."
 from __future__ import annotations
 
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-import uvicorn
 from axe_playwright_python.sync_playwright import Axe
 from fastapi import FastAPI
 from playwright.sync_api import BrowserContext, expect
@@ -26,25 +23,13 @@ AS_OF = "2024-06-30"
 
 
 @pytest.fixture(scope="module")
-def site(read_layer: ReadLayer) -> Iterator[str]:
+def site(read_layer: ReadLayer, serve_app: Any) -> Iterator[str]:
     """The website with its reports, as ``healthgap serve`` mounts them."""
     app = FastAPI()
     mount_reports(app, read_layer)
     mount_website(app, read_layer)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(app) as url:
+        yield url
 
 
 @pytest.fixture

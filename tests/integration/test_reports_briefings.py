@@ -4,10 +4,7 @@ text, identical HTML twice; bad input exits 2 with the closest choices and write
 
 from __future__ import annotations
 
-import socket
 import sys
-import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -15,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from markupsafe import escape
 from typer.testing import CliRunner
@@ -161,24 +157,12 @@ def test_out_that_cannot_be_written_exits_2_and_writes_nothing(
 
 
 @pytest.fixture(scope="module")
-def site(bundled_path: Path) -> Iterator[str]:
+def site(bundled_path: Path, serve_app: Any) -> Iterator[str]:
     layer = open_read_layer(bundled_path)
     api = FastAPI()
     mount_reports(api, layer)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    server = uvicorn.Server(uvicorn.Config(api, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve_app(api) as url:
+        yield url
     layer.close()
 
 
