@@ -11,6 +11,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import BrowserContext, expect
 
+from healthgap.query import ReadLayer, public
+from healthgap.query.equity import gap_verdicts
+
 pytestmark = pytest.mark.slow
 
 PAGES = {
@@ -89,6 +92,24 @@ def test_commitments_show_progress_returns_and_tbc_targets(nojs_context: Browser
     expect(returns.first).to_contain_text("2023-03-31")
     expect(returns.first).to_contain_text("first return")
     expect(page.locator("#anti_racist_hub")).to_contain_text("To be confirmed")
+
+
+def test_commitments_show_the_gap_narrowing_assessments(
+    nojs_context: BrowserContext, read_layer: ReadLayer
+) -> None:
+    """The commitments page lists every gap verdict the read layer gives (issue 14, page 5),
+    or says that no inequality measure is held."""
+    held = [g for g in gap_verdicts(read_layer, public()) if g.area_code is not None]
+    page = nojs_context.new_page()
+    page.goto(PAGES["commitments"])
+    section = page.locator("#gaps")
+    expect(section.locator("h2")).to_have_text("Is the gap narrowing?")
+    rows = section.locator("table.data tbody tr")
+    expect(rows).to_have_count(len(held))
+    if held:
+        expect(rows.first).to_contain_text(held[0].verdict)
+    else:
+        expect(section).to_contain_text("No inequality measure is held yet")
 
 
 def test_keyboard_skip_link_and_visible_focus(context: BrowserContext) -> None:

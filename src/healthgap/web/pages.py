@@ -31,6 +31,7 @@ from healthgap.charts import spine as spine_chart
 from healthgap.charts import trend as trend_chart
 from healthgap.geography import ENGLAND, LONDON
 from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
+from healthgap.query.equity import gap_verdicts
 from healthgap.web.data import BENCHMARKS, RUG_TESTED_KINDS, rug, select, spine_entries
 from healthgap.web.profiles import area_extras, indicator_extras
 
@@ -534,11 +535,13 @@ def website_router(q: ReadLayer) -> APIRouter:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
             items = sorted(q.commitments(), key=lambda c: (c.key_commitment or 99, c.id))
             history = {c.id: q.progress_history(c.id) for c in items}
+            gaps = [g for g in gap_verdicts(q, v) if g.area_code is not None]
             return "commitments.html", {
                 "title": "Commitments",
                 "items": items,
                 "status": _statuses(v),
                 "history": history,
+                "gaps": gaps,
             }
 
         return page(request, build)
