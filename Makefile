@@ -21,17 +21,19 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev,spark]"
 	touch $@ $(VENV)/.installed
 
-# Debian packages the tests need (Java for local Spark, Chromium for the website's browser
-# tests and the reports' PDFs, poppler-utils to check those PDFs). Installed only when missing.
+# Debian packages the tests and benchmarks need (Java for local Spark, Chromium for the
+# website's browser tests and the reports' PDFs, poppler-utils to check those PDFs, openssl for
+# the TLS test, wrk for the API load benchmark). Installed only when missing, so that the
+# README's two commands leave a new machine able to run everything, benchmarks included.
 system-deps:
 	@command -v java >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq default-jre-headless; }
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 	@command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl; }
 	@command -v pdftoppm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq poppler-utils; }
-
-# Debian packages the benchmarks need (wrk drives the API load test).
-bench-deps:
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+
+# The benchmarks need the same Debian packages (wrk drives the API load test).
+bench-deps: system-deps
 
 run: install
 	$(BIN)/healthgap init
