@@ -57,6 +57,7 @@ __all__ = [
     "assess_commitments",
     "assess_indicator",
     "indicator_observations",
+    "indicator_rows",
     "measuring_indicator",
     "period_observation",
     "returns_recorded_by",
@@ -175,8 +176,18 @@ def _as_of_time(as_of: date | None) -> float:
     return decimal_year(as_of if as_of is not None else datetime.now(UTC).date())
 
 
-def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list[dict[str, Any]]:
-    keys = list(indicator.series_keys)
+def indicator_rows(
+    store: Store, indicator: Indicator, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    """The stored, unsuppressed values of ``indicator``'s own series, as published on ``as_of``.
+
+    Only the series the catalogue declares as measuring the indicator itself
+    (``Indicator.own_series_keys``: neither a proxy nor transformed) are read, and only rows
+    stored under the indicator's id or under none (a row of one of those series loaded
+    without the catalogue's mapping). A proxy, a complement or another indicator's series is
+    never read as the indicator, whatever id its rows carry (ADR 0700, "Which series").
+    """
+    keys = list(indicator.own_series_keys)
     if not keys:
         return []
     table = store.values(series=keys, as_published_on=as_of)
@@ -186,8 +197,20 @@ def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list
         if r["indicator_id"] in (indicator.id, None)
         and r["value"] is not None
         and not r["suppressed"]
-        and r["breakdown_type"] == "none"
     ]
+
+
+def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list[dict[str, Any]]:
+    return [r for r in indicator_rows(store, indicator, as_of) if r["breakdown_type"] == "none"]
+
+
+def _own_series_text(indicator: Indicator) -> str:
+    """The indicator's own series, and the stand-ins that are never read as it."""
+    own = ", ".join(indicator.own_series_keys) or "no series of its own declared"
+    stand_ins = indicator.proxy_series_keys
+    if not stand_ins:
+        return own
+    return f"{own}; never read as it: {', '.join(stand_ins)} (proxy or transformed)"
 
 
 def period_observation(
@@ -256,16 +279,18 @@ def indicator_observations(
     ``as_of`` reads the values as published on that date (default: now).
     """
     rows = [r for r in _rows(store, indicator, as_of) if r["sex"] == sex]
-    keys = indicator.series_keys
+    keys = indicator.own_series_keys
     if not rows:
-        held = ", ".join(keys) if keys else "no series declared"
-        return [], f"the store holds no {sex} values for {indicator.id} ({held})"
+        return (
+            [],
+            f"the store holds no {sex} values for {indicator.id} ({_own_series_text(indicator)})",
+        )
     picked = _pick_series(rows, keys, {area_code})
     if picked is not None:
         key, band, mine = picked
         return _obs(mine), f"{key} ({band}, {sex}) for {area_code}"
     if area_code != LONDON:
-        return [], f"no {sex} values for {area_code} in the store for {', '.join(keys) or 'it'}"
+        return [], f"no {sex} values for {area_code} in the store for {', '.join(keys)}"
     boroughs = [r for r in rows if r["area_code"] in _LONDON_BOROUGHS]
     picked = _pick_series(boroughs, keys, {r["area_code"] for r in boroughs})
     if picked is None:

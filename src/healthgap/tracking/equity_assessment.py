@@ -12,7 +12,9 @@ the Fingertips recent trend; flagged when significantly worse and getting worse.
 
 Trends use non-overlapping periods only and a t test on k − 2 degrees of freedom
 (``equity.gap_trend``); each row says how many periods it rests on. ``as_of`` reads the
-values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``.
+values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``. Only an
+indicator's own series are read (``assessment.indicator_rows``): never a proxy, a
+transformed series or another indicator's series.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from healthgap.methods.compare import Polarity as MethodPolarity
 from healthgap.methods.compare import compare_with_benchmark
 from healthgap.methods.trend import recent_trend
 from healthgap.store import Store
-from healthgap.tracking.assessment import ENGLAND, LONDON, period_observation
+from healthgap.tracking.assessment import ENGLAND, LONDON, indicator_rows, period_observation
 from healthgap.tracking.equity import (
     FasterImprovement,
     GapTrend,
@@ -113,13 +115,6 @@ class RedRed:
             "red_red": self.flag,
             "reason": self.reason,
         }
-
-
-def _rows(store: Store, indicator: Indicator, as_of: date | None) -> list[dict[str, Any]]:
-    if not indicator.series_keys:
-        return []
-    table = store.values(series=list(indicator.series_keys), as_published_on=as_of)
-    return [r for r in table.to_pylist() if r["value"] is not None and not r["suppressed"]]
 
 
 def _obs(rows: Sequence[dict[str, Any]]) -> list[Observation]:
@@ -253,11 +248,10 @@ def assess_equity(
         wants_dep = bool(_DEPRIVATION_BREAKDOWNS & set(ind.breakdowns))
         if not is_measure and not wants_dep:
             continue
-        rows = _rows(store, ind, as_of)
+        rows = indicator_rows(store, ind, as_of)
         found: list[EquityRow] = []
         if is_measure:
-            direct = [r for r in rows if catalogue.indicator_id_for_series(r["series"]) == ind.id]
-            found += _measure_series(ind, direct)
+            found += _measure_series(ind, rows)
         found += _deprivation_gap(ind, rows)
         if not found:
             why = (
@@ -282,14 +276,16 @@ def red_red(
     ``as_of``, default now)."""
     ind = catalogue.indicator(indicator_id)
     plain = [
-        r for r in _rows(store, ind, as_of) if r["breakdown_type"] == "none" and r["sex"] == sex
+        r
+        for r in indicator_rows(store, ind, as_of)
+        if r["breakdown_type"] == "none" and r["sex"] == sex
     ]
     with_ci = [
         k
-        for k in ind.series_keys
+        for k in ind.own_series_keys
         if any(r["series"] == k and r["lower95_0cl"] is not None for r in plain)
     ]
-    keys = with_ci or list(ind.series_keys)
+    keys = with_ci or list(ind.own_series_keys)
     rows = [r for r in plain if keys and r["series"] == keys[0]]
     polarity = MethodPolarity.of(ind.polarity)
     by_area: dict[str, list[dict[str, Any]]] = {}
