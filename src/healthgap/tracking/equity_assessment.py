@@ -14,7 +14,8 @@ Trends use non-overlapping periods only and a t test on k − 2 degrees of freed
 (``equity.gap_trend``); each row says how many periods it rests on. ``as_of`` reads the
 values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``. Only an
 indicator's own series are read (``assessment.indicator_rows``): never a proxy, a
-transformed series or another indicator's series.
+transformed series or another indicator's series; the one exception is a deprivation-gap
+indicator's declared derivation (``_gap_sources``), named as such in each row's reason.
 """
 
 from __future__ import annotations
@@ -26,7 +27,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from healthgap.catalogue import Breakdown, Catalogue, Indicator, Polarity, Statistic
+from healthgap.catalogue import (
+    Breakdown,
+    Catalogue,
+    Indicator,
+    Polarity,
+    Statistic,
+    Transform,
+)
 from healthgap.geography import LONDON_BOROUGHS
 from healthgap.methods.compare import Polarity as MethodPolarity
 from healthgap.methods.compare import compare_with_benchmark
@@ -163,7 +171,32 @@ def _measure_series(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> lis
     return out
 
 
-def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> list[EquityRow]:
+def _gap_sources(indicator: Indicator) -> list[str]:
+    """The series a deprivation-gap indicator is declared to be derived from (``transform:
+    derived``, not a proxy), e.g. ``reception_obesity_deprivation_gap`` from the quintiles of
+    ``fingertips:92026``: the most-minus-least-deprived gap this module computes is that
+    derivation. Only a percentage-point gap that declares a deprivation breakdown has them."""
+    if indicator.statistic is not Statistic.PERCENTAGE_POINT_GAP or not (
+        _DEPRIVATION_BREAKDOWNS & set(indicator.breakdowns)
+    ):
+        return []
+    return [
+        s.series
+        for s in indicator.sources
+        if s.series is not None and not s.proxy and s.transform is Transform.DERIVED
+    ]
+
+
+def _source_rows(store: Store, keys: list[str], as_of: date | None) -> list[dict[str, Any]]:
+    table = store.values(series=keys, as_published_on=as_of)
+    return [r for r in table.to_pylist() if r["value"] is not None and not r["suppressed"]]
+
+
+def _deprivation_gap(
+    indicator: Indicator, rows: Sequence[dict[str, Any]], *, declared: bool = False
+) -> list[EquityRow]:
+    """Most-minus-least-deprived gap trends per series, area and sex; ``declared``: the rows
+    are of a series the indicator is derived from (``_gap_sources``), and the reason says so."""
     dep = [r for r in rows if r["breakdown_type"] in _DEPRIVATION]
     plain = _groups([r for r in rows if r["breakdown_type"] == "none"])
     out = []
@@ -217,7 +250,12 @@ def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> li
                 sex,
                 "gap",
                 g.verdict,
-                f"most minus least deprived: {g.reason}",
+                (
+                    f"most minus least deprived of {series}, the derivation the catalogue "
+                    f"declares for {indicator.id}: {g.reason}"
+                    if declared
+                    else f"most minus least deprived: {g.reason}"
+                ),
                 g,
                 faster,
                 series,
@@ -253,6 +291,9 @@ def assess_equity(
         if is_measure:
             found += _measure_series(ind, rows)
         found += _deprivation_gap(ind, rows)
+        derived = _gap_sources(ind)
+        if derived:
+            found += _deprivation_gap(ind, _source_rows(store, derived, as_of), declared=True)
         if not found:
             why = (
                 "the store holds no values for this inequality measure"

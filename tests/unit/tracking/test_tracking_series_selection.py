@@ -122,6 +122,8 @@ def test_a_commitment_is_not_judged_on_a_proxy_held_for_london(
     result = assess_commitment(catalogue, store, catalogue.commitment(PM25_2030), as_of=AS_OF)
     assert result.status is Status.NOT_ASSESSABLE
     assert result.assessment is None
+    assert result.series is None
+    assert result.to_dict()["series"] is None
     assert PM25_PROXY not in result.measured_by
     assert f"never read as it: {PM25_PROXY} (proxy or transformed)" in result.reason
 
@@ -143,6 +145,7 @@ def test_a_proxy_for_the_same_area_and_period_does_not_stand_in_for_the_own_seri
         catalogue, store, PM25, area_codes=[LONDON_BOROUGHS[0]], as_of=AS_OF
     )
     assert borough.measured_by.startswith(f"indicator {PM25}: {PM25_OWN} ")
+    assert borough.series == PM25_OWN
     assert borough.assessment is not None
     assert borough.assessment.latest is not None
     assert borough.assessment.latest.value == pytest.approx(9.5)
@@ -155,6 +158,8 @@ def test_the_own_series_is_read_when_both_hold_the_area(store: Store, catalogue:
     _load(store, proxy, series=PM25_PROXY, name="health_index.csv")
     result = assess_commitment(catalogue, store, catalogue.commitment(PM25_2030), as_of=AS_OF)
     assert result.measured_by.startswith(f"indicator {PM25}: {PM25_OWN} ")
+    assert result.series == PM25_OWN
+    assert result.to_dict()["series"] == PM25_OWN
     assert result.assessment is not None
     assert result.assessment.latest is not None
     assert result.assessment.latest.value == pytest.approx(10.5)
@@ -234,3 +239,31 @@ def test_a_deprivation_gap_is_not_read_from_a_proxy(store: Store, catalogue: Cat
     rows = assess_equity(catalogue, store, indicator_ids=["under75_preventable_mortality"])
     assert [r.series for r in rows] == [None]
     assert rows[0].reason == "the store holds no deprivation breakdown for this indicator"
+
+
+def test_a_deprivation_gap_indicator_reads_the_series_it_is_declared_derived_from(
+    store: Store, catalogue: Catalogue
+) -> None:
+    """reception_obesity_deprivation_gap is most − least deprived quintile of fingertips:92026
+    (``transform: derived``); the row says it rests on that declared derivation."""
+    key = "fingertips:92026"
+    tables = [
+        _table(
+            _falling(ENGLAND, start),
+            series=key,
+            indicator=None,
+            breakdown=("imd_quintile", category),
+            unit="%",
+        )
+        for start, category in ((14.0, "Most deprived quintile"), (8.0, "Least deprived quintile"))
+    ]
+    _load(store, pa.concat_tables(tables), series=key, name="quintiles.csv")
+    (row,) = assess_equity(catalogue, store, indicator_ids=["reception_obesity_deprivation_gap"])
+    assert row.series == key
+    assert row.area_code == ENGLAND
+    assert row.gap is not None
+    assert row.gap.points == 10
+    assert row.reason.startswith(
+        f"most minus least deprived of {key}, the derivation the catalogue declares for "
+        "reception_obesity_deprivation_gap: "
+    )
