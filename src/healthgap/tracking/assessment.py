@@ -3,6 +3,9 @@
 Rules (ADR 0700):
 
 - ``tbc`` and ``qualitative`` targets are held and shown as ``not_assessable`` with the reason.
+- A verdict rests only on the indicator's own series (``Indicator.own_series_keys``: not a
+  proxy, not transformed; :func:`indicator_rows`), never on a proxy or another indicator's
+  series, and names the key it rests on (``series``).
 - A commitment is **measured by a linked indicator** when its target is on the indicator's
   scale: a relative change ("% relative reduction") or a target unit that begins with the
   indicator's unit. Otherwise it is **measured by progress returns**, recorded in the
