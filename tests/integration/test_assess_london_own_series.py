@@ -127,3 +127,17 @@ def test_cli_assess_gives_a_status_from_london_ncmp(store_path: Path, commitment
     assert row["area_code"] == LONDON
     assert row["latest"]["label"] == "2021/22"
     assert NCMP_RECEPTION in row["measured_by"]
+
+
+def test_pm25_boroughs_are_not_judged_on_the_health_index_proxy(
+    store: Store, catalogue: Catalogue
+) -> None:
+    """The bundled store holds ons_health_index:air-pollution (a proxy) for every borough and
+    pm25_annual_mean's own series for London only: the target is judged for London alone
+    (32 boroughs were 'achieved' on the proxy before ADR 0700's "Which series" rule)."""
+    from healthgap.tracking import assess_indicator
+
+    rows = assess_indicator(catalogue, store, "pm25_annual_mean", as_of=AS_OF)
+    assert [r.area_code for r in rows] == [LONDON, "E92000001"]
+    assert rows[0].measured_by.startswith("indicator pm25_annual_mean: ons_sdg:11-6-2/pm2-5 ")
+    assert all("ons_health_index" not in r.measured_by for r in rows)

@@ -18,7 +18,6 @@ from healthgap.catalogue.models import (
     Mission,
     Priority,
     SixTest,
-    Transform,
 )
 from healthgap.catalogue.search import SearchHit, search
 from healthgap.errors import CatalogueError
@@ -55,9 +54,8 @@ class Catalogue(BaseModel):
     def _primary_series(self) -> dict[str, str]:
         out: dict[str, str] = {}
         for ind in self.indicators:
-            for src in ind.sources:
-                if src.series and not src.proxy and src.transform is Transform.NONE:
-                    out.setdefault(src.series, ind.id)
+            for key in ind.own_series_keys:
+                out.setdefault(key, ind.id)
         return out
 
     def indicator(self, indicator_id: str) -> Indicator:

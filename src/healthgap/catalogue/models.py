@@ -300,6 +300,11 @@ class SeriesSource(_Frozen):
             )
         return v
 
+    @property
+    def direct(self) -> bool:
+        """True when the series measures the indicator itself: named, not a proxy, no transform."""
+        return self.series is not None and not self.proxy and self.transform is Transform.NONE
+
     @model_validator(mode="after")
     def _bundled_needs_series(self) -> SeriesSource:
         if self.bundled and self.series is None:
@@ -387,6 +392,18 @@ class Indicator(_Frozen):
     def series_keys(self) -> tuple[str, ...]:
         """Every series key declared for this indicator, in declared order."""
         return tuple(s.series for s in self.sources if s.series is not None)
+
+    @property
+    def own_series_keys(self) -> tuple[str, ...]:
+        """The keys of the series that measure this indicator itself (neither a proxy nor
+        transformed), in declared order: the only series its values, and a verdict on a
+        commitment stated on it, are read from (ADR 0201, 0700)."""
+        return tuple(s.series for s in self.sources if s.direct and s.series is not None)
+
+    @property
+    def proxy_series_keys(self) -> tuple[str, ...]:
+        """The keys of the series declared as stand-ins (proxies or transformed), in order."""
+        return tuple(s.series for s in self.sources if s.series is not None and not s.direct)
 
 
 class KeyFigure(_Frozen):

@@ -3,6 +3,9 @@
 Rules (ADR 0700):
 
 - ``tbc`` and ``qualitative`` targets are held and shown as ``not_assessable`` with the reason.
+- A verdict rests only on the indicator's own series (``Indicator.own_series_keys``: not a
+  proxy, not transformed; :func:`indicator_rows`), never on a proxy or another indicator's
+  series, and names the key it rests on (``series``).
 - A commitment is **measured by a linked indicator** when its target is on the indicator's
   scale: a relative change ("% relative reduction") or a target unit that begins with the
   indicator's unit. Otherwise it is **measured by progress returns**, recorded in the
@@ -57,6 +60,7 @@ __all__ = [
     "assess_commitments",
     "assess_indicator",
     "indicator_observations",
+    "indicator_rows",
     "measuring_indicator",
     "period_observation",
     "returns_recorded_by",
@@ -87,6 +91,9 @@ class CommitmentAssessment:
     indicator_id: str | None = None
     sex: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: The key of the series the verdict rests on: always one of the indicator's own series
+    #: (``Indicator.own_series_keys``), never a proxy; None for progress returns or no data.
+    series: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
@@ -103,6 +110,7 @@ class CommitmentAssessment:
             "area_code": self.area_code,
             "sex": self.sex,
             "measured_by": self.measured_by,
+            "series": self.series,
             "target_text": self.target_text,
             "deadline": self.deadline,
             "status": self.status.value,
@@ -175,8 +183,18 @@ def _as_of_time(as_of: date | None) -> float:
     return decimal_year(as_of if as_of is not None else datetime.now(UTC).date())
 
 
-def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list[dict[str, Any]]:
-    keys = list(indicator.series_keys)
+def indicator_rows(
+    store: Store, indicator: Indicator, as_of: date | None = None
+) -> list[dict[str, Any]]:
+    """The stored, unsuppressed values of ``indicator``'s own series, as published on ``as_of``.
+
+    Only the series the catalogue declares as measuring the indicator itself
+    (``Indicator.own_series_keys``: neither a proxy nor transformed) are read, and only rows
+    stored under the indicator's id or under none (a row of one of those series loaded
+    without the catalogue's mapping). A proxy, a complement or another indicator's series is
+    never read as the indicator, whatever id its rows carry (ADR 0700, "Which series").
+    """
+    keys = list(indicator.own_series_keys)
     if not keys:
         return []
     table = store.values(series=keys, as_published_on=as_of)
@@ -186,8 +204,20 @@ def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list
         if r["indicator_id"] in (indicator.id, None)
         and r["value"] is not None
         and not r["suppressed"]
-        and r["breakdown_type"] == "none"
     ]
+
+
+def _rows(store: Store, indicator: Indicator, as_of: date | None = None) -> list[dict[str, Any]]:
+    return [r for r in indicator_rows(store, indicator, as_of) if r["breakdown_type"] == "none"]
+
+
+def _own_series_text(indicator: Indicator) -> str:
+    """The indicator's own series, and the stand-ins that are never read as it."""
+    stand_ins = indicator.proxy_series_keys
+    if not stand_ins:
+        return ", ".join(indicator.own_series_keys) or "no series declared"
+    own = ", ".join(indicator.own_series_keys) or "no series of its own declared"
+    return f"{own}; never read as it: {', '.join(stand_ins)} (proxy or transformed)"
 
 
 def period_observation(
@@ -253,23 +283,40 @@ def indicator_observations(
 
     An empty list comes with the reason. London without a London row is aggregated from
     the boroughs when every borough has a count and denominator (see the module docstring).
-    ``as_of`` reads the values as published on that date (default: now).
+    ``as_of`` reads the values as published on that date (default: now). Only the
+    indicator's own series are read (:func:`indicator_rows`).
     """
+    obs, where, _ = _observations(store, indicator, area_code=area_code, sex=sex, as_of=as_of)
+    return obs, where
+
+
+def _observations(
+    store: Store,
+    indicator: Indicator,
+    *,
+    area_code: str,
+    sex: str = "persons",
+    as_of: date | None = None,
+) -> tuple[list[Observation], str, str | None]:
+    """:func:`indicator_observations` and the key of the series the observations are from."""
     rows = [r for r in _rows(store, indicator, as_of) if r["sex"] == sex]
-    keys = indicator.series_keys
+    keys = indicator.own_series_keys
     if not rows:
-        held = ", ".join(keys) if keys else "no series declared"
-        return [], f"the store holds no {sex} values for {indicator.id} ({held})"
+        return (
+            [],
+            f"the store holds no {sex} values for {indicator.id} ({_own_series_text(indicator)})",
+            None,
+        )
     picked = _pick_series(rows, keys, {area_code})
     if picked is not None:
         key, band, mine = picked
-        return _obs(mine), f"{key} ({band}, {sex}) for {area_code}"
+        return _obs(mine), f"{key} ({band}, {sex}) for {area_code}", key
     if area_code != LONDON:
-        return [], f"no {sex} values for {area_code} in the store for {', '.join(keys) or 'it'}"
+        return [], f"no {sex} values for {area_code} in the store for {', '.join(keys)}", None
     boroughs = [r for r in rows if r["area_code"] in _LONDON_BOROUGHS]
     picked = _pick_series(boroughs, keys, {r["area_code"] for r in boroughs})
     if picked is None:
-        return [], "no London value in the bundled data (and no borough values to aggregate)"
+        return [], "no London value in the bundled data (and no borough values to aggregate)", None
     key, band, mine = picked
     statistic = _AGGREGABLE.get(indicator.statistic.value)
     complete = [r for r in mine if r["count"] is not None and r["denominator"] is not None]
@@ -279,7 +326,11 @@ def indicator_observations(
             if statistic is None
             else "its borough rows carry no counts and denominators to aggregate"
         )
-        return [], f"no London value in the bundled data: {key} holds boroughs and England; {why}"
+        return (
+            [],
+            f"no London value in the bundled data: {key} holds boroughs and England; {why}",
+            None,
+        )
     by_period: dict[tuple[date, date], list[dict[str, Any]]] = {}
     for r in complete:
         by_period.setdefault((r["period_start"], r["period_end"]), []).append(r)
@@ -296,8 +347,12 @@ def indicator_observations(
         out.append(period_observation(start, end, value, label=str(group[0]["period_label"])))
     n = len(_LONDON_BOROUGHS)
     if not out:
-        return [], f"no London value in the bundled data: {key} has no period with all {n} boroughs"
-    return out, f"{key} ({band}, {sex}): London as Σcount/Σdenominator over the {n} boroughs"
+        return (
+            [],
+            f"no London value in the bundled data: {key} has no period with all {n} boroughs",
+            None,
+        )
+    return out, f"{key} ({band}, {sex}): London as Σcount/Σdenominator over the {n} boroughs", key
 
 
 def _series_baseline(obs: Sequence[Observation]) -> Observation | None:
@@ -487,7 +542,7 @@ def assess_commitment(
         )
     indicator = measuring_indicator(catalogue, commitment)
     if indicator is not None:
-        obs, where = indicator_observations(store, indicator, area_code=area_code, as_of=known)
+        obs, where, key = _observations(store, indicator, area_code=area_code, as_of=known)
         measured = f"indicator {indicator.id}: {where}" if obs else f"indicator {indicator.id}"
         if not obs:
             needs = indicator.london_data if area_code == LONDON else None
@@ -522,6 +577,7 @@ def assess_commitment(
             )
         target, note = _progress_target(commitment, obs)
         ind_id = None
+        key = None
     if target is None:
         return _not(commitment, note, measured, area_code)
     result = _judge(obs, target, commitment.deadline, now)
@@ -539,6 +595,7 @@ def assess_commitment(
         commitment_id=commitment.id,
         indicator_id=ind_id,
         notes=(note,) if note else (),
+        series=key,
     )
 
 
@@ -593,7 +650,7 @@ def assess_indicator(
     out: list[CommitmentAssessment] = []
     for c in commitments:
         for area in area_codes:
-            obs, where = indicator_observations(store, indicator, area_code=area, as_of=known)
+            obs, where, key = _observations(store, indicator, area_code=area, as_of=known)
             if not obs:
                 status, reason, result, note = Status.NOT_ASSESSABLE, where, None, ""
             else:
@@ -620,6 +677,7 @@ def assess_indicator(
                     commitment_id=c.id,
                     indicator_id=indicator.id,
                     notes=(note,) if note else (),
+                    series=key,
                 )
             )
     return out

@@ -12,7 +12,10 @@ the Fingertips recent trend; flagged when significantly worse and getting worse.
 
 Trends use non-overlapping periods only and a t test on k − 2 degrees of freedom
 (``equity.gap_trend``); each row says how many periods it rests on. ``as_of`` reads the
-values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``.
+values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``. Only an
+indicator's own series are read (``assessment.indicator_rows``): never a proxy, a
+transformed series or another indicator's series; the one exception is a deprivation-gap
+indicator's declared derivation (``_gap_sources``), named as such in each row's reason.
 """
 
 from __future__ import annotations
@@ -24,13 +27,20 @@ from typing import Any, Literal
 
 import numpy as np
 
-from healthgap.catalogue import Breakdown, Catalogue, Indicator, Polarity, Statistic
+from healthgap.catalogue import (
+    Breakdown,
+    Catalogue,
+    Indicator,
+    Polarity,
+    Statistic,
+    Transform,
+)
 from healthgap.geography import LONDON_BOROUGHS
 from healthgap.methods.compare import Polarity as MethodPolarity
 from healthgap.methods.compare import compare_with_benchmark
 from healthgap.methods.trend import recent_trend
 from healthgap.store import Store
-from healthgap.tracking.assessment import ENGLAND, LONDON, period_observation
+from healthgap.tracking.assessment import ENGLAND, LONDON, indicator_rows, period_observation
 from healthgap.tracking.equity import (
     FasterImprovement,
     GapTrend,
@@ -115,13 +125,6 @@ class RedRed:
         }
 
 
-def _rows(store: Store, indicator: Indicator, as_of: date | None) -> list[dict[str, Any]]:
-    if not indicator.series_keys:
-        return []
-    table = store.values(series=list(indicator.series_keys), as_published_on=as_of)
-    return [r for r in table.to_pylist() if r["value"] is not None and not r["suppressed"]]
-
-
 def _obs(rows: Sequence[dict[str, Any]]) -> list[Observation]:
     return sorted(
         (
@@ -168,7 +171,32 @@ def _measure_series(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> lis
     return out
 
 
-def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> list[EquityRow]:
+def _gap_sources(indicator: Indicator) -> list[str]:
+    """The series a deprivation-gap indicator is declared to be derived from (``transform:
+    derived``, not a proxy), e.g. ``reception_obesity_deprivation_gap`` from the quintiles of
+    ``fingertips:92026``: the most-minus-least-deprived gap this module computes is that
+    derivation. Only a percentage-point gap that declares a deprivation breakdown has them."""
+    if indicator.statistic is not Statistic.PERCENTAGE_POINT_GAP or not (
+        _DEPRIVATION_BREAKDOWNS & set(indicator.breakdowns)
+    ):
+        return []
+    return [
+        s.series
+        for s in indicator.sources
+        if s.series is not None and not s.proxy and s.transform is Transform.DERIVED
+    ]
+
+
+def _source_rows(store: Store, keys: list[str], as_of: date | None) -> list[dict[str, Any]]:
+    table = store.values(series=keys, as_published_on=as_of)
+    return [r for r in table.to_pylist() if r["value"] is not None and not r["suppressed"]]
+
+
+def _deprivation_gap(
+    indicator: Indicator, rows: Sequence[dict[str, Any]], *, declared: bool = False
+) -> list[EquityRow]:
+    """Most-minus-least-deprived gap trends per series, area and sex; ``declared``: the rows
+    are of a series the indicator is derived from (``_gap_sources``), and the reason says so."""
     dep = [r for r in rows if r["breakdown_type"] in _DEPRIVATION]
     plain = _groups([r for r in rows if r["breakdown_type"] == "none"])
     out = []
@@ -222,7 +250,12 @@ def _deprivation_gap(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> li
                 sex,
                 "gap",
                 g.verdict,
-                f"most minus least deprived: {g.reason}",
+                (
+                    f"most minus least deprived of {series}, the derivation the catalogue "
+                    f"declares for {indicator.id}: {g.reason}"
+                    if declared
+                    else f"most minus least deprived: {g.reason}"
+                ),
                 g,
                 faster,
                 series,
@@ -253,12 +286,14 @@ def assess_equity(
         wants_dep = bool(_DEPRIVATION_BREAKDOWNS & set(ind.breakdowns))
         if not is_measure and not wants_dep:
             continue
-        rows = _rows(store, ind, as_of)
+        rows = indicator_rows(store, ind, as_of)
         found: list[EquityRow] = []
         if is_measure:
-            direct = [r for r in rows if catalogue.indicator_id_for_series(r["series"]) == ind.id]
-            found += _measure_series(ind, direct)
+            found += _measure_series(ind, rows)
         found += _deprivation_gap(ind, rows)
+        derived = _gap_sources(ind)
+        if derived:
+            found += _deprivation_gap(ind, _source_rows(store, derived, as_of), declared=True)
         if not found:
             why = (
                 "the store holds no values for this inequality measure"
@@ -282,14 +317,16 @@ def red_red(
     ``as_of``, default now)."""
     ind = catalogue.indicator(indicator_id)
     plain = [
-        r for r in _rows(store, ind, as_of) if r["breakdown_type"] == "none" and r["sex"] == sex
+        r
+        for r in indicator_rows(store, ind, as_of)
+        if r["breakdown_type"] == "none" and r["sex"] == sex
     ]
     with_ci = [
         k
-        for k in ind.series_keys
+        for k in ind.own_series_keys
         if any(r["series"] == k and r["lower95_0cl"] is not None for r in plain)
     ]
-    keys = with_ci or list(ind.series_keys)
+    keys = with_ci or list(ind.own_series_keys)
     rows = [r for r in plain if keys and r["series"] == keys[0]]
     polarity = MethodPolarity.of(ind.polarity)
     by_area: dict[str, list[dict[str, Any]]] = {}
