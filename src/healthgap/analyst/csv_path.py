@@ -45,7 +45,7 @@ class NeedsDataFrameError(Exception):
     """This input (or option) is for the data-frame path."""
 
 
-Columns = dict[str, tuple[str, ...]]
+Columns = dict[str, Sequence[str]]
 
 #: Longest number cell taken: 15 characters hold at most 15 significant digits and 15
 #: decimals, so ``mantissa / 10**k`` is one correctly rounded division, as in Python's
@@ -89,7 +89,7 @@ def read_columns(path: Path, delimiter: str = ",") -> Columns:
         raise NeedsDataFrameError("ragged rows")
     cells = delimiter.join(lines[1:]).split(delimiter)
     width = len(header)
-    return {name: tuple(cells[i::width]) for i, name in enumerate(header)}
+    return {name: cells[i::width] for i, name in enumerate(header)}
 
 
 def _read_quoted(text: str, delimiter: str) -> Columns:
@@ -113,7 +113,7 @@ def _check_header(header: list[str]) -> None:
         raise NeedsDataFrameError("duplicate or empty column names")
 
 
-def _column(columns: Columns, name: str) -> tuple[str, ...]:
+def _column(columns: Columns, name: str) -> Sequence[str]:
     if name not in columns:
         raise NeedsDataFrameError(f"no column {name}")
     return columns[name]
@@ -248,6 +248,8 @@ METHODS: dict[str, Callable[..., dict[str, Any]]] = {"dsr": _dsr}
 
 def _text(values: object) -> list[str]:
     """A column's cells as ``DataFrame.to_csv`` writes them (NaN and None as empty)."""
+    if isinstance(values, list) and all(type(v) is str for v in values):
+        return values
     array = np.asarray(values)
     if array.dtype.kind == "f":
         text = array.astype(np.float64).astype(str)
