@@ -102,10 +102,8 @@ def test_a_store_that_does_not_exist_is_refused(tmp_path: Path, command: list[st
     assert not missing.exists()
 
 
-@pytest.mark.parametrize(("command", "code"), [("init", 0), ("compute", 0), ("status", 2)])
-def test_only_init_and_compute_may_name_a_new_store(
-    tmp_path: Path, command: str, code: int
-) -> None:
+@pytest.mark.parametrize(("command", "code"), [("init", 0), ("compute", 2), ("status", 2)])
+def test_only_init_may_name_a_new_store(tmp_path: Path, command: str, code: int) -> None:
     """The store check runs before the command parses its options (--help here)."""
     result = _run(command, "--store", tmp_path / "new.duckdb", "--help")
     assert result.exit_code == code, result.output
@@ -203,13 +201,50 @@ def test_load_and_profile_refuse_a_missing_store(tmp_path: Path) -> None:
         assert "no such store" in refused.output
 
 
-@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"init", "compute"}))
-def test_every_command_but_init_and_compute_refuses_a_missing_store(
-    tmp_path: Path, command: str
-) -> None:
+@pytest.mark.parametrize("command", sorted(set(COMMANDS) - {"init"}))
+def test_every_command_but_init_refuses_a_missing_store(tmp_path: Path, command: str) -> None:
     """The check runs before the command (or its group) parses anything."""
     missing = tmp_path / "typo.duckdb"
     refused = _run(command, "--store", missing, "--help")
     assert refused.exit_code == 2, refused.output
     assert f"--store {missing}: no such store" in refused.output
+    assert not missing.exists()
+
+
+def test_compute_says_how_to_create_a_store_and_init_empty_makes_one(tmp_path: Path) -> None:
+    """compute refuses a store that does not exist, naming both ways to create one; ``init
+    --empty`` creates a store without the bundled data in which compute can publish (ADR
+    0106). Neither the refusal nor ``--help`` creates a file."""
+    records = tmp_path / "records"
+    records.mkdir()
+    store = tmp_path / "new.duckdb"
+    refused = _run("compute", "--input", records, "--store", store)
+    assert refused.exit_code == 2
+    lines = refused.output.strip().splitlines()
+    assert len(lines) == 1
+    assert f"`healthgap init --store {store}`" in lines[0]
+    assert f"`healthgap init --empty --store {store}`" in lines[0]
+    assert not store.exists()
+    made = _run("init", "--empty", "--store", store)
+    assert made.exit_code == 0, made.output
+    assert "created, bundled data not loaded; 0 release(s) held" in made.output
+    again = _run("init", "--empty", "--store", store)
+    assert "already existed" in again.output
+    status = _run("status", "--store", store)
+    assert status.exit_code == 1  # an empty store holds no data
+    computed = _run("compute", "--input", records, "--store", store)
+    assert computed.exit_code == 2  # now the records' own error: an empty directory
+    assert "no such store" not in computed.output
+
+
+def test_compute_refuses_a_missing_default_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "default.duckdb"
+    monkeypatch.setenv("HEALTHGAP_STORE", str(missing))
+    (tmp_path / "records").mkdir()
+    refused = _run("compute", "--input", tmp_path / "records")
+    assert refused.exit_code == 2
+    assert f"no store at {missing}" in refused.output
+    assert "`healthgap init --empty`" in refused.output
     assert not missing.exists()

@@ -1,12 +1,14 @@
-"""The README's path works end to end (issue 17, item 7): ``healthgap synth`` by default
-simulates five years, so ``healthgap compute`` produces life expectancy, suicide and violence;
-piped, ``compute`` prints one final line."""
+"""The README's path works end to end (issue 17, item 7): the README's own ``healthgap synth``
+and ``healthgap compute`` commands (read from README.md, so they cannot drift) produce life
+expectancy, suicide and violence, with the rows and values the README claims; piped,
+``compute`` prints one final line."""
 
 from __future__ import annotations
 
+import re
+import shlex
 from pathlib import Path
 
-import pyarrow.compute as pc
 import pytest
 from typer.testing import CliRunner
 
@@ -22,28 +24,60 @@ def test_synth_plans_at_least_five_years_by_default_on_the_command_line() -> Non
     assert len(plan_synthetic_london(10_000, year=2020).years) == 1  # library default unchanged
 
 
-@pytest.mark.slow
-def test_synth_by_default_gives_compute_life_expectancy_suicide_and_violence(
-    tmp_path: Path,
-) -> None:
-    """The command's default years make the three pooled indicators computable (the engine
-    runs here without disclosure control and comparisons, which are tested elsewhere)."""
-    from healthgap.engine.pipeline import run_engine
+README = Path(__file__).resolve().parents[2] / "README.md"
+SECTION = "### Record-level data: Synthetic London through the engine"
 
-    records = tmp_path / "london"
-    made = CliRunner().invoke(
-        app, ["synth", "--rows", "60000", "--out", str(records), "--seed", "1"]
-    )
-    assert made.exit_code == 0, made.output
-    assert "years 2016–2020" in made.output
-    result = run_engine(
-        records, indicators=list(WANTED), checksums=False, disclosure_control=False,
-        comparisons=False, heat=False,
-    )  # fmt: skip
-    assert sorted(result.computed) == sorted(WANTED), result.skipped
-    for indicator in WANTED:
-        ids = result.values.filter(pc.equal(result.values["indicator_id"], indicator))
-        assert ids.num_rows > 0, indicator
+
+def readme_engine_commands() -> list[tuple[list[str], str]]:
+    """The README's synth → compute commands (the first ``sh`` block of its engine section),
+    each as (arguments after ``healthgap``, the comment that says what it gives)."""
+    text = README.read_text(encoding="utf-8")
+    assert SECTION in text, f"README.md lost its section {SECTION!r}"
+    block = text.split(SECTION, 1)[1].split("```sh", 1)[1].split("```", 1)[0]
+    commands = []
+    for line in block.splitlines():
+        command, _, comment = line.partition("#")
+        if command.strip():
+            words = shlex.split(command)
+            assert words[0] == "healthgap", line
+            commands.append((words[1:], comment.strip()))
+    return commands
+
+
+def test_the_readme_runs_synth_with_its_default_years_then_compute() -> None:
+    commands = [words[0] for words, _ in readme_engine_commands()]
+    assert commands[-2:] == ["synth", "compute"], commands
+    synth = next(words for words, _ in readme_engine_commands() if words[0] == "synth")
+    assert "--years" not in synth  # the default (five years) is what the README shows
+
+
+@pytest.mark.slow
+def test_the_readme_synth_and_compute_give_life_expectancy_suicide_and_violence(
+    tmp_path: Path, bundled_store_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exactly the README's commands, in a fresh directory, on the default store as ``make
+    run`` leaves it (the bundled data); what each prints is what its README comment claims."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HEALTHGAP_STORE", str(bundled_store_copy))
+    runner = CliRunner()
+    for words, comment in readme_engine_commands():
+        done = runner.invoke(app, words)
+        assert done.exit_code == 0, (words, done.output)
+        said = " ".join(done.stdout.split())
+        if words[0] == "synth":
+            claim = re.search(r"([\d,]+) rows, (\d{4})–(\d{4})", comment)
+            assert claim, f"the README's synth comment lost its rows and years: {comment!r}"
+            assert f"wrote {claim[1]} event rows" in said, said
+            assert f"years {claim[2]}–{claim[3]}" in said, said
+        if words[0] == "compute":
+            claim = re.search(r"(\d+) indicators, ([\d,]+) values", comment)
+            assert claim, f"the README's compute comment lost its figures: {comment!r}"
+            assert f": {claim[2]} values into" in said, said
+            computed = re.search(r"computed (\d+) \(([^)]*)\)", said)
+            assert computed, said
+            assert computed[1] == claim[1], said
+            for indicator in WANTED:
+                assert indicator in computed[2].split(", "), said
 
 
 @pytest.mark.slow
@@ -54,6 +88,7 @@ def test_compute_piped_prints_one_final_line(tmp_path: Path) -> None:
                                "--tables", "admissions", "--years", "1"])  # fmt: skip
     assert made.exit_code == 0, made.output
     store = tmp_path / "s.duckdb"
+    assert runner.invoke(app, ["init", "--empty", "--store", str(store)]).exit_code == 0
     computed = runner.invoke(
         app,
         ["compute", "--input", str(records), "--store", str(store),
@@ -80,6 +115,12 @@ def test_compute_shows_progress_on_a_terminal(tmp_path: Path) -> None:
                                     "--tables", "admissions", "--years", "1"])  # fmt: skip
     assert made.exit_code == 0, made.output
     src = Path(__file__).resolve().parents[2] / "src"
+    assert (
+        CliRunner()
+        .invoke(app, ["init", "--empty", "--store", str(tmp_path / "s.duckdb")])
+        .exit_code
+        == 0
+    )
     master, slave = pty.openpty()
     env = {**os.environ, "PYTHONPATH": str(src), "TERM": "xterm-256color", "COLUMNS": "100"}
     env.pop("NO_COLOR", None)

@@ -247,6 +247,7 @@ def test_computed_release_withstands_the_attacker(tmp_path: Path) -> None:
     runner = CliRunner()
     records = tmp_path / "london"
     store = tmp_path / "store.duckdb"
+    open_store(store).close()  # compute adds to an existing store (ADR 0106)
     out = runner.invoke(
         app,
         ["synth", "--rows", "170000", "--out", str(records), "--seed", "3", "--tables", "deaths"],

@@ -184,6 +184,12 @@ def test_compute_command_stores_a_release_with_provenance(computed_store) -> Non
 
 def test_compute_command_reports_bad_input(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
+    assert (
+        CliRunner()
+        .invoke(app, ["init", "--empty", "--store", str(tmp_path / "s.duckdb")])
+        .exit_code
+        == 0
+    )
     result = CliRunner().invoke(
         app, ["compute", "--input", str(tmp_path / "empty"), "--store", str(tmp_path / "s.duckdb")]
     )

@@ -38,6 +38,7 @@ def small_release(
     """``healthgap compute`` (DuckDB) on 300,000 rows, seed 11 — where it once died with a
     ZeroDivisionError in the HEAT RCI: the JSON summary and the stored values."""
     store = tmp_path_factory.mktemp("small") / "s.duckdb"
+    open_store(store).close()  # compute adds to an existing store (ADR 0106)
     result = CliRunner().invoke(
         app, ["compute", "--input", str(synthetic_london_small), "--store", str(store), "--json"]
     )
@@ -143,6 +144,7 @@ def test_very_sparse_input_computes_with_every_small_count_withheld(
     )
     assert made.exit_code == 0, made.output
     store = root / "s.duckdb"
+    open_store(store).close()
     args = ["compute", "--input", str(root / "in"), "--store", str(store), "--json"]
     result = runner.invoke(app, [*args, "-i", "life_expectancy"])
     assert result.exit_code == 0, result.output

@@ -110,14 +110,20 @@ def _digest(path: Path) -> str:
 def _assert_cli_fails_and_writes_nothing(
     directory: Path, tmp_path: Path, backend: str, *, fresh_store: bool = True
 ) -> None:
-    """The CLI exits 2 with the report; a store that did not exist is not created, and an
-    existing store is unchanged byte for byte."""
+    """The CLI exits 2 with the report and an existing store is unchanged byte for byte; a
+    store that does not exist is refused before the records are read, and not created."""
     fresh = tmp_path / "fresh.duckdb"
     existing = tmp_path / "existing.duckdb"
     with open_store(existing):
         pass
     before = _digest(existing)
-    for store in (fresh, existing) if fresh_store else (existing,):
+    if fresh_store:
+        result = CliRunner().invoke(
+            app, ["compute", "--input", str(directory), "--store", str(fresh), "--backend", backend]
+        )
+        assert result.exit_code == 2, result.output
+        assert "no such store" in result.output
+    for store in (existing,):
         result = CliRunner().invoke(
             app,
             ["compute", "--input", str(directory), "--store", str(store), "--backend", backend],

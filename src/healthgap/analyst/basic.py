@@ -10,10 +10,9 @@ all groups and returns the group columns, the summed inputs and ``value`` with i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from healthgap import methods
 from healthgap.analyst.calculation import Calculation, Parameter
@@ -32,6 +31,9 @@ from healthgap.analyst.frame import (
 from healthgap.errors import InputError
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.result import FloatArray, Result
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CALCULATIONS",
@@ -56,6 +58,8 @@ def _sum(values: FloatArray, grouping: Grouping) -> FloatArray:
 
 
 def _join(base: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
     base = base.reset_index(drop=True)
     clashes = [c for c in results.columns if c in base.columns]
     return pd.concat([base.drop(columns=clashes), results], axis=1)
@@ -176,6 +180,8 @@ def _band_positions(
     ageband: str,
 ) -> np.ndarray:
     """Each row's band index in ``standard`` from its ``ageband`` (start age or label)."""
+    import pandas as pd
+
     if ageband not in data.columns:
         raise InputError("no such column (--ageband)", column=ageband)
     lookup: dict[str, int] = {}
@@ -231,6 +237,8 @@ def _stdpop_weights(
     band = _band_positions(data, standard, ageband)
     codes = grouping.codes
     if unique_bands:
+        import pandas as pd
+
         repeated = pd.DataFrame({"g": codes, "b": band}).duplicated().to_numpy()
         if repeated.any():
             i = int(np.argmax(repeated))

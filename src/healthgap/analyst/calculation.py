@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from healthgap.analyst.frame import parse_confidence
 from healthgap.errors import InputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["REQUIRED", "Calculation", "Parameter", "ParameterKind"]
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 
 from healthgap.errors import InputError
 from healthgap.methods._core_checks import (
@@ -26,6 +25,9 @@ from healthgap.methods._core_checks import (
 )
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.result import FloatArray, Result, confidence_label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "OUTPUT_TYPES",
@@ -38,7 +40,9 @@ __all__ = [
     "numeric_column",
     "parse_confidence",
     "read_table",
+    "result_columns",
     "result_frame",
+    "write_atomically",
     "write_table",
 ]
 
@@ -59,6 +63,8 @@ def _format(path: Path) -> str:
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read a CSV or Parquet file (by extension)."""
+    import pandas as pd
+
     path = Path(path)
     fmt = _format(path)
     if not path.is_file():
@@ -74,17 +80,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, path: str | Path) -> None:
     """Write CSV or Parquet (by extension) atomically: a temporary file renamed into place."""
     path = Path(path)
-    fmt = _format(path)
+    if _format(path) == "csv":
+        write_atomically(path, lambda temporary: frame.to_csv(temporary, index=False))
+    else:
+        write_atomically(path, lambda temporary: frame.to_parquet(temporary, index=False))
+
+
+def write_atomically(path: Path, write: Callable[[str], object]) -> None:
+    """Call ``write(temporary)`` on a temporary file beside ``path``, then rename it into place
+    (nothing is left at ``path`` if writing fails); refuses an output directory that is not."""
     directory = path.parent if str(path.parent) else Path(".")
     if not directory.is_dir():
         raise InputError("output directory does not exist", file=str(path))
     handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:
-        if fmt == "csv":
-            frame.to_csv(temporary, index=False)
-        else:
-            frame.to_parquet(temporary, index=False)
+        write(temporary)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -173,6 +184,8 @@ def _columns(data: pd.DataFrame, names: Sequence[str], argument: str) -> None:
 
 def group_rows(data: pd.DataFrame, group_by: Sequence[str]) -> Grouping:
     """Group codes in order of first appearance; an empty ``group_by`` makes one group."""
+    import pandas as pd
+
     columns = tuple(group_by)
     _columns(data, columns, "group_by")
     if not columns:
@@ -195,6 +208,8 @@ def numeric_column(
     data: pd.DataFrame, column: str, *, argument: str, allow_missing: bool = False
 ) -> FloatArray:
     """A column as float64; names the row and value that are not numbers."""
+    import pandas as pd
+
     _columns(data, [column], argument)
     raw = data[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
@@ -260,16 +275,16 @@ def input_error(
     return InputError(f"{argument}{exc.rule}", column=column)
 
 
-def result_frame(
+def result_columns(
     result: Result,
     *,
     levels: Sequence[float],
     type: OutputType = "full",
-) -> pd.DataFrame:
-    """Output columns for ``result``: value, limits, and with type 'full' confidence,
-    statistic, method and reason."""
+) -> dict[str, Any]:
+    """Output columns for ``result`` by name, in order: value, limits, and with type 'full'
+    confidence, statistic, method and reason (arrays or lists, one item per result)."""
     names = interval_columns(levels)
-    columns: dict[str, object] = {}
+    columns: dict[str, Any] = {}
     if type in ("full", "standard", "value"):
         columns["value"] = result.value
     for (lower_name, upper_name), level in zip(names, levels, strict=True):
@@ -285,4 +300,16 @@ def result_frame(
         columns["method"] = [result.method] * count
         reason = result.reason if len(result.reason) == count else np.full(count, "")
         columns["reason"] = reason
-    return pd.DataFrame(columns)
+    return columns
+
+
+def result_frame(
+    result: Result,
+    *,
+    levels: Sequence[float],
+    type: OutputType = "full",
+) -> pd.DataFrame:
+    """:func:`result_columns` as a data frame."""
+    import pandas as pd
+
+    return pd.DataFrame(result_columns(result, levels=levels, type=type))

@@ -111,17 +111,24 @@ def _flags(calculation: Calculation) -> frozenset[str]:
     return frozenset(p.option[2:] for p in calculation.parameters if p.kind == "flag")
 
 
+def _delimiter(delimiter: str | None) -> str | None:
+    """``--delimiter`` as one character (``\\t`` and ``tab`` mean a tab)."""
+    if delimiter is None:
+        return None
+    delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
+    if len(delimiter) != 1:
+        raise InputError("must be one character (or '\\t' for tab)", key="delimiter",
+                         value=delimiter)  # fmt: skip
+    return delimiter
+
+
 def _read(path: Path, delimiter: str | None) -> pd.DataFrame:
     """The input table, after checking the file is what it claims (see ``cli.inputs``)."""
     import pandas as pd
 
     from healthgap.analyst.frame import read_table
 
-    if delimiter is not None:
-        delimiter = {"\\t": "\t", "tab": "\t"}.get(delimiter, delimiter)
-        if len(delimiter) != 1:
-            raise InputError("must be one character (or '\\t' for tab)", key="delimiter",
-                             value=delimiter)  # fmt: skip
+    delimiter = _delimiter(delimiter)
     check_input_file(path, delimiter=delimiter)
     if delimiter is not None and path.suffix.lower() == ".csv":
         try:
@@ -138,14 +145,34 @@ def run_calc(
     output_path: Path,
     arguments: list[str],
     delimiter: str | None = None,
+    pandas_free: bool = True,
 ) -> int:
-    """Run one calculation from files; returns the number of rows written."""
-    from healthgap.analyst.frame import write_table
+    """Run one calculation from files; returns the number of rows written.
 
+    With ``pandas_free`` a CSV-to-CSV calculation that :mod:`healthgap.analyst.csv_path` offers
+    runs without pandas when the input is one it reads exactly as pandas does (the same file
+    results); otherwise, and for every input that breaks a rule, the data-frame path runs.
+    """
     calculation = _find(method)
     if calculation is None:
         raise InputError(f"unknown method (known: {', '.join(_calculations())})", value=method)
     options = calculation.options(_pairs(arguments, _flags(calculation)))
+    if pandas_free:
+        from healthgap.analyst import csv_path
+
+        separator = _delimiter(delimiter)
+        check_input_file(input_path, delimiter=separator)
+        rows = csv_path.run(
+            calculation.name,
+            options,
+            input_path=input_path,
+            output_path=output_path,
+            delimiter=separator or ",",
+        )
+        if rows is not None:
+            return rows
+    from healthgap.analyst.frame import write_table
+
     data = _read(input_path, delimiter)
     try:
         out = calculation.function(data, **options)

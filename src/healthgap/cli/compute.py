@@ -115,7 +115,10 @@ def compute_command(
     ),
     backend: str = typer.Option("duckdb", help=f"Engine backend: {' | '.join(BACKEND_NAMES)}."),
     store: Path | None = typer.Option(
-        None, "--store", help="Store file (default: $HEALTHGAP_STORE or the user data dir)."
+        None,
+        "--store",
+        help="Store file, made by `healthgap init` (default: $HEALTHGAP_STORE or the user "
+        "data dir).",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
@@ -125,8 +128,20 @@ def compute_command(
     anything is stored.
     """
     console = Console(stderr=True)
+    path = store or default_store_path()
+    if not path.is_file():  # only init creates a store (ADR 0106)
+        from healthgap.cli.main import missing_store_message
+
+        typer.echo(
+            missing_store_message("compute", str(store))
+            if store is not None
+            else f"error: no store at {path} (the default store); create it with "
+            "`healthgap init` (the bundled data, England's values to compare with) or "
+            "`healthgap init --empty` (empty)",
+            err=True,
+        )
+        raise typer.Exit(2)
     try:
-        path = store or default_store_path()
         benchmarks = england_benchmarks(path, indicators or None)
         if sys.stderr.isatty() and not json_out:
             with Progress(

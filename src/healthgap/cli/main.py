@@ -16,7 +16,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from healthgap import ATTRIBUTION, __version__
 
-__all__ = ["COMMANDS", "EXIT_CODES", "app"]
+__all__ = ["COMMANDS", "EXIT_CODES", "app", "missing_store_message"]
 
 #: Every command: name → (module under ``healthgap.cli``, one-line help). The module's
 #: ``register(app)`` adds the command; the help here is what ``healthgap --help`` shows.
@@ -91,16 +91,28 @@ class LazyGroup(TyperGroup):
         if args and args[0] not in COMMANDS and args[0].replace("_", "-") in COMMANDS:
             args = [args[0].replace("_", "-"), *args[1:]]
         if args and args[0] in COMMANDS and args[0] not in _CREATES_STORE:
-            _refuse_missing_store(args[1:])
+            _refuse_missing_store(args[0], args[1:])
         return super().resolve_command(ctx, args)
 
 
-#: Commands that may be given a ``--store`` that does not exist yet: ``init`` builds it and
-#: ``compute`` may put the engine's release in a store of its own.
-_CREATES_STORE = frozenset({"init", "compute"})
+#: Commands that may be given a ``--store`` that does not exist yet: only ``init`` creates a
+#: store (``init --empty`` one without the bundled data, e.g. for ``compute``'s releases).
+_CREATES_STORE = frozenset({"init"})
 
 
-def _refuse_missing_store(args: list[str]) -> None:
+def missing_store_message(command: str, given: str) -> str:
+    """The one-line refusal of a store that does not exist, saying how to create one."""
+    create = f"`healthgap init --store {given}`"
+    if command == "compute":
+        return (
+            f"error: --store {given}: no such store; create it with {create} (the bundled "
+            f"data, England's values to compare with) or `healthgap init --empty --store "
+            f"{given}` (empty)"
+        )
+    return f"error: --store {given}: no such store; run {create} to create it"
+
+
+def _refuse_missing_store(command: str, args: list[str]) -> None:
     """Exit 2 if ``--store PATH`` names a store that does not exist (a typo would otherwise
     read an empty store, or create a new one, and say nothing)."""
     for i, token in enumerate(args):
@@ -117,11 +129,7 @@ def _refuse_missing_store(args: list[str]) -> None:
             typer.echo(f"error: --store {given}: is a directory, not a store file", err=True)
             raise typer.Exit(2)
         if not path.exists():
-            typer.echo(
-                f"error: --store {given}: no such store; run `healthgap init --store {given}` "
-                "to create it",
-                err=True,
-            )
+            typer.echo(missing_store_message(command, given), err=True)
             raise typer.Exit(2)
 
 

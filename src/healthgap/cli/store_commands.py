@@ -145,12 +145,30 @@ def _progress_bar(console: Console) -> Progress:
     )
 
 
-def init_command(store: Path | None = STORE_OPTION) -> None:
+def init_command(
+    store: Path | None = STORE_OPTION,
+    empty: bool = typer.Option(
+        False,
+        "--empty",
+        help="Create (or upgrade) the store without loading the bundled data: a store for "
+        "`healthgap compute`'s or `load`'s own releases.",
+    ),
+) -> None:
     """Build or upgrade the store from the bundled data; releases already held are skipped."""
     from healthgap.sources import bundled_release_count, bundled_releases
 
     path = _store_path(store)
     console = Console()
+    if empty:
+        existed = path.exists()
+        with _opened(path, read_only=False) as s:
+            held = len(s.releases())
+            version = s.schema_version
+        typer.echo(
+            f"store {path}: {'already existed' if existed else 'created'}, bundled data not "
+            f"loaded; {held} release(s) held (schema v{version})"
+        )
+        return
     with _opened(path, read_only=False) as s:
         try:
             if console.is_terminal:
