@@ -47,8 +47,12 @@ typecheck: dev
 contracts: dev
 	$(BIN)/lint-imports
 
+# Two pytest-xdist workers (the CI machine has two cores); tests that share a costly session
+# fixture (Spark, Synthetic London's engine runs, the bundled store) run on one worker
+# (tests/conftest.py: XDIST_GROUPS). PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 pytest: dev system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
 
 test: dev system-deps lint typecheck contracts pytest
 

@@ -1,5 +1,7 @@
 """Shared, session-scoped fixtures: the expensive inputs every area's tests need, built once
 per test session (per worker under pytest-xdist) instead of once per module or per test.
+``make test`` runs two xdist workers; the tests that share a costly fixture run on one worker
+(:data:`XDIST_GROUPS`), so each is still built once.
 
 What is here, with the CPU time each took to build when measured (December 2026):
 
@@ -45,6 +47,51 @@ if TYPE_CHECKING:
 #: The indicators of the shared engine runs: one from deaths by age (a life table) and one
 #: counting events with disclosure control on small counts (a DSR from underlying causes).
 ENGINE_INDICATORS = ("life_expectancy", "suicide_rate")
+
+
+#: Session fixtures too costly to build twice: under pytest-xdist (``-n 2 --dist loadgroup``,
+#: as ``make test`` runs), every test that uses one runs on the same worker. The first match
+#: wins: the Spark run (one JVM, one ``spark_job_output``), then the engine runs on Synthetic
+#: London, then ``healthgap init``'s store.
+XDIST_GROUPS = (
+    ("spark", ("spark_job_output",)),
+    (
+        "synthetic_london",
+        (
+            "synthetic_london_deaths",
+            "synthetic_london_computed",
+            "synthetic_london_raw",
+            "computed_store",
+        ),
+    ),
+    ("bundled_store", ("bundled_store",)),
+)
+
+
+def xdist_group(item: pytest.Item) -> str:
+    """The pytest-xdist work unit of ``item``: a group of :data:`XDIST_GROUPS` (a test marked
+    ``spark`` is in "spark"), else its file, so that module-scoped fixtures are built once."""
+    used = set(getattr(item, "fixturenames", ()))
+    if item.get_closest_marker("spark"):
+        return "spark"
+    for group, fixtures in XDIST_GROUPS:
+        if used.intersection(fixtures):
+            return group
+    return item.nodeid.split("::")[0]
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's hook, which reads the mark into the node id
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark each test with its :func:`xdist_group` (used by ``--dist loadgroup`` only). In an
+    xdist worker, the groups of :data:`XDIST_GROUPS` (minutes of Spark and engine runs) come
+    first, so that with ``--no-loadscope-reorder`` they start at once on their own workers
+    instead of finishing the run alone; the other tests keep their order."""
+    groups = {item: xdist_group(item) for item in items}
+    for item, group in groups.items():
+        item.add_marker(pytest.mark.xdist_group(group))
+    if hasattr(config, "workerinput"):
+        first = [group for group, _ in XDIST_GROUPS]
+        items.sort(key=lambda item: first.index(groups[item]) if groups[item] in first else 99)
 
 
 @pytest.fixture(scope="session")
