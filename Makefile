@@ -47,12 +47,13 @@ typecheck: dev
 contracts: dev
 	$(BIN)/lint-imports
 
-# Two pytest-xdist workers (the CI machine has two cores); tests that share a costly session
-# fixture (Spark, Synthetic London's engine runs, the bundled store) run on one worker
-# (tests/conftest.py: XDIST_GROUPS). PYTEST_WORKERS=0 runs the suite in one process.
-PYTEST_WORKERS ?= 2
+# Extra pytest options, e.g. two pytest-xdist workers:
+#   make test PYTEST_ARGS="-n 2 --dist loadfile --no-loadscope-reorder"
+# (tests/conftest.py keeps the files that share local Spark or Synthetic London's engine runs
+# on one worker, and starts them first).
+PYTEST_ARGS ?=
 pytest: dev system-deps
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup --no-loadscope-reorder
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: dev system-deps lint typecheck contracts pytest
 

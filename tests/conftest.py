@@ -1,7 +1,8 @@
 """Shared, session-scoped fixtures: the expensive inputs every area's tests need, built once
 per test session (per worker under pytest-xdist) instead of once per module or per test.
-``make test`` runs two xdist workers; the tests that share a costly fixture run on one worker
-(:data:`XDIST_GROUPS`), so each is still built once.
+Under pytest-xdist (``-n 2 --dist loadfile --no-loadscope-reorder``), the files that share
+the costliest fixtures run on one worker (:data:`XDIST_FILE_GROUPS`), so each of those is
+still built once.
 
 What is here, with the CPU time each took to build when measured (December 2026):
 
@@ -49,49 +50,65 @@ if TYPE_CHECKING:
 ENGINE_INDICATORS = ("life_expectancy", "suicide_rate")
 
 
-#: Session fixtures too costly to build twice: under pytest-xdist (``-n 2 --dist loadgroup``,
-#: as ``make test`` runs), every test that uses one runs on the same worker. The first match
-#: wins: the Spark run (one JVM, one ``spark_job_output``), then the engine runs on Synthetic
-#: London, then ``healthgap init``'s store.
-XDIST_GROUPS = (
-    ("spark", ("spark_job_output",)),
-    (
-        "synthetic_london",
-        (
-            "synthetic_london_deaths",
-            "synthetic_london_computed",
-            "synthetic_london_raw",
-            "computed_store",
-        ),
+#: Test files that share a costly session fixture, run as one pytest-xdist work unit
+#: (``-n 2 --dist loadfile``, see :func:`pytest_xdist_make_scheduler`) so that the
+#: fixture is built once, and started first, in this order, so that they do not finish the run
+#: alone. "spark": every test that starts local Spark (one JVM, one ``spark_job_output``);
+#: "synthetic_london": the other users of the Synthetic London engine runs.
+XDIST_FILE_GROUPS = {
+    "spark": (
+        "tests/integration/test_engine_backend_parity.py",
+        "tests/integration/test_engine_pipeline.py",
+        "tests/integration/test_engine_spark_job.py",
+        "tests/integration/test_engine_validation.py",
     ),
-    ("bundled_store", ("bundled_store",)),
-)
+    "synthetic_london": (
+        "tests/integration/test_engine_england.py",
+        "tests/integration/test_query_compute.py",
+        "tests/unit/engine/test_engine_comparisons.py",
+    ),
+}
+_GROUP_OF_FILE = {f: group for group, files in XDIST_FILE_GROUPS.items() for f in files}
 
 
-def xdist_group(item: pytest.Item) -> str:
-    """The pytest-xdist work unit of ``item``: a group of :data:`XDIST_GROUPS` (a test marked
-    ``spark`` is in "spark"), else its file, so that module-scoped fixtures are built once."""
-    used = set(getattr(item, "fixturenames", ()))
-    if item.get_closest_marker("spark"):
-        return "spark"
-    for group, fixtures in XDIST_GROUPS:
-        if used.intersection(fixtures):
-            return group
-    return item.nodeid.split("::")[0]
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's hook, which reads the mark into the node id
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark each test with its :func:`xdist_group` (used by ``--dist loadgroup`` only). In an
-    xdist worker, the groups of :data:`XDIST_GROUPS` (minutes of Spark and engine runs) come
-    first, so that with ``--no-loadscope-reorder`` they start at once on their own workers
-    instead of finishing the run alone; the other tests keep their order."""
-    groups = {item: xdist_group(item) for item in items}
-    for item, group in groups.items():
-        item.add_marker(pytest.mark.xdist_group(group))
+    """Refuse a test that starts Spark outside the "spark" files (under xdist it would start
+    a second JVM, and perhaps a second Spark run); in an xdist worker, put the groups of
+    :data:`XDIST_FILE_GROUPS` first (the scheduler takes files in collection order with
+    ``--no-loadscope-reorder``), the other tests keeping their order."""
+    for item in items:
+        spark = item.get_closest_marker("spark") or "spark_job_output" in getattr(
+            item, "fixturenames", ()
+        )
+        if spark and _GROUP_OF_FILE.get(_file(item.nodeid)) != "spark":
+            raise pytest.UsageError(
+                f"{item.nodeid} starts local Spark: add its file to "
+                "XDIST_FILE_GROUPS['spark'] in tests/conftest.py"
+            )
     if hasattr(config, "workerinput"):
-        first = [group for group, _ in XDIST_GROUPS]
-        items.sort(key=lambda item: first.index(groups[item]) if groups[item] in first else 99)
+        order = list(XDIST_FILE_GROUPS)
+        group = {item: _GROUP_OF_FILE.get(_file(item.nodeid)) for item in items}
+        items.sort(key=lambda item: order.index(g) if (g := group[item]) else len(order))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with the files of each :data:`XDIST_FILE_GROUPS` group as one work
+    unit. (``--dist loadgroup`` and ``xdist_group`` marks would say this per test, but
+    pytest-xdist 3.8 loses the marks under pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class GroupedFiles(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _GROUP_OF_FILE.get(_file(nodeid)) or super()._split_scope(nodeid)
+
+    return GroupedFiles(config, log)
 
 
 @pytest.fixture(scope="session")
