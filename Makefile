@@ -49,8 +49,13 @@ typecheck: dev
 contracts: dev
 	$(BIN)/lint-imports
 
+# Extra pytest options, e.g. two pytest-xdist workers:
+#   make test PYTEST_ARGS="-n 2 --dist loadfile --no-loadscope-reorder"
+# (tests/conftest.py keeps the files that share local Spark or Synthetic London's engine runs
+# on one worker, and starts them first).
+PYTEST_ARGS ?=
 pytest: dev system-deps
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: dev system-deps lint typecheck contracts pytest
 

@@ -1,5 +1,8 @@
 """Shared, session-scoped fixtures: the expensive inputs every area's tests need, built once
 per test session (per worker under pytest-xdist) instead of once per module or per test.
+Under pytest-xdist (``-n 2 --dist loadfile --no-loadscope-reorder``), the files that share
+the costliest fixtures run on one worker (:data:`XDIST_FILE_GROUPS`), so each of those is
+still built once.
 
 What is here, with the CPU time each took to build when measured (December 2026):
 
@@ -45,6 +48,67 @@ if TYPE_CHECKING:
 #: The indicators of the shared engine runs: one from deaths by age (a life table) and one
 #: counting events with disclosure control on small counts (a DSR from underlying causes).
 ENGINE_INDICATORS = ("life_expectancy", "suicide_rate")
+
+
+#: Test files that share a costly session fixture, run as one pytest-xdist work unit
+#: (``-n 2 --dist loadfile``, see :func:`pytest_xdist_make_scheduler`) so that the
+#: fixture is built once, and started first, in this order, so that they do not finish the run
+#: alone. "spark": every test that starts local Spark (one JVM, one ``spark_job_output``);
+#: "synthetic_london": the other users of the Synthetic London engine runs.
+XDIST_FILE_GROUPS = {
+    "spark": (
+        "tests/integration/test_engine_backend_parity.py",
+        "tests/integration/test_engine_pipeline.py",
+        "tests/integration/test_engine_spark_job.py",
+        "tests/integration/test_engine_validation.py",
+    ),
+    "synthetic_london": (
+        "tests/integration/test_engine_england.py",
+        "tests/integration/test_query_compute.py",
+        "tests/unit/engine/test_engine_comparisons.py",
+    ),
+}
+_GROUP_OF_FILE = {f: group for group, files in XDIST_FILE_GROUPS.items() for f in files}
+
+
+def _file(nodeid: str) -> str:
+    return nodeid.split("::", 1)[0]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Refuse a test that starts Spark outside the "spark" files (under xdist it would start
+    a second JVM, and perhaps a second Spark run); in an xdist worker, put the groups of
+    :data:`XDIST_FILE_GROUPS` first (the scheduler takes files in collection order with
+    ``--no-loadscope-reorder``), the other tests keeping their order."""
+    for item in items:
+        spark = item.get_closest_marker("spark") or "spark_job_output" in getattr(
+            item, "fixturenames", ()
+        )
+        if spark and _GROUP_OF_FILE.get(_file(item.nodeid)) != "spark":
+            raise pytest.UsageError(
+                f"{item.nodeid} starts local Spark: add its file to "
+                "XDIST_FILE_GROUPS['spark'] in tests/conftest.py"
+            )
+    if hasattr(config, "workerinput"):
+        order = list(XDIST_FILE_GROUPS)
+        group = {item: _GROUP_OF_FILE.get(_file(item.nodeid)) for item in items}
+        items.sort(key=lambda item: order.index(g) if (g := group[item]) else len(order))
+
+
+@pytest.hookimpl(optionalhook=True, tryfirst=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` with the files of each :data:`XDIST_FILE_GROUPS` group as one work
+    unit. (``--dist loadgroup`` and ``xdist_group`` marks would say this per test, but
+    pytest-xdist 3.8 loses the marks under pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class GroupedFiles(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return _GROUP_OF_FILE.get(_file(nodeid)) or super()._split_scope(nodeid)
+
+    return GroupedFiles(config, log)
 
 
 @pytest.fixture(scope="session")

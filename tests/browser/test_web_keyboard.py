@@ -212,10 +212,11 @@ def test_every_download_is_exactly_the_chart_data(context: BrowserContext, name:
         ]
         assert drawn, f"{name} {fig.get_attribute('id')}: the CSV is not the chart's data"
         # And the table under the chart shows the same rows, cell for cell.
-        table = [
-            [td.strip() for td in tr.locator("td").all_text_contents()]
-            for tr in fig.locator("table.data tbody tr").all()
-        ]
+        # (one round trip for the whole table: each row's td text contents)
+        rows = fig.locator("table.data tbody tr").evaluate_all(
+            "rows => rows.map(r => Array.from(r.querySelectorAll('td'), td => td.textContent))"
+        )
+        table = [[td.strip() for td in tr] for tr in rows]
         assert table == [[row[c] for c in columns] for row in got]
 
 

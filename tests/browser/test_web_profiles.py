@@ -301,7 +301,14 @@ def test_inequality_section_shows_sii_rii_gap_with_intervals_and_trend(
 
 
 def _table(fig: Any) -> list[list[str]]:
-    return [r.locator("td").all_text_contents() for r in fig.locator("table.data tbody tr").all()]
+    """The cells of the chart's data table, row by row (each ``td``'s text content, as
+    ``all_text_contents`` gives it), read in one round trip instead of one per row."""
+    rows: list[list[str]] = fig.locator("table.data tbody tr").evaluate_all(ROW_CELLS)
+    return rows
+
+
+#: Each row's ``td`` text contents, for ``Locator.evaluate_all`` over table rows.
+ROW_CELLS = "rows => rows.map(r => Array.from(r.querySelectorAll('td'), td => td.textContent))"
 
 
 def test_funnel_plot_renders_with_limits_and_outliers(nojs_context: BrowserContext) -> None:

@@ -1,4 +1,4 @@
-"""On the bundled store (built once for the module): ``profile`` shows an area's comparisons,
+"""On the bundled store (the session's): ``profile`` shows an area's comparisons,
 ``export`` filters by area and adds comparisons, Fingertips' own ``compared_to_England``
 outcomes are kept, and ``catalogue coverage`` says an indicator has data exactly when
 ``export --indicator`` finds it (issue 17, items 3 and 6)."""
@@ -17,10 +17,7 @@ from typer.testing import CliRunner
 from healthgap.catalogue import load_catalogue
 from healthgap.cli.catalogue import store_coverage
 from healthgap.cli.main import app
-from healthgap.cli.store_commands import populate
 from healthgap.query import NoData, open_read_layer, public
-from healthgap.sources import bundled_releases
-from healthgap.store import open_store
 from healthgap.store.schema import VALUE_KEY
 
 pytestmark = pytest.mark.slow
@@ -30,11 +27,10 @@ ENGLAND = "E92000001"
 
 
 @pytest.fixture(scope="module")
-def bundled(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("bundled") / "healthgap.duckdb"
-    with open_store(path) as s:
-        populate(s, bundled_releases())
-    return path
+def bundled(bundled_store) -> Path:
+    """The session's store of the bundled data (``healthgap init``, which is ``populate`` over
+    ``bundled_releases()``; tests/conftest.py): read-only."""
+    return bundled_store.path
 
 
 def _run(*args: object):  # type: ignore[no-untyped-def]
