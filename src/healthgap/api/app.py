@@ -210,7 +210,7 @@ def cached_answer(state: ApiState, request: Request, etag: str) -> Response | No
         response.headers["Content-Encoding"] = "gzip"
         response.headers["Vary"] = "Accept-Encoding"
         return response
-    return json_response(body, etag)
+    return json_response(body, etag)  # GZipMiddleware adds Vary: Accept-Encoding if large
 
 
 class CachedAnswers:
@@ -281,8 +281,10 @@ def _start(status: int, etag: bytes, length: int | None, encoding: bytes | None)
     headers = [(b"etag", etag), (b"cache-control", _CACHE_CONTROL_B)]
     if length is not None:
         headers += [(b"content-length", str(length).encode()), (b"content-type", _JSON_B)]
-        if length >= 1000:
-            headers.append((b"vary", b"Accept-Encoding"))
+    # As the routes' answers say it (the CORS middleware adds Origin: a cross-origin read's
+    # answer carries CORS headers).
+    large = length is not None and (length >= 1000 or encoding is not None)
+    headers.append((b"vary", b"Accept-Encoding, Origin" if large else b"Origin"))
     if encoding is not None:
         headers.append((b"content-encoding", encoding))
     return {"type": "http.response.start", "status": status, "headers": headers}

@@ -5,14 +5,15 @@ cache with what a caller would get; a write or an embargo still changes every an
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pyarrow.parquet as pq
 
 from healthgap.api.warm import warm_answers
 from healthgap.publish import load_release
+from healthgap.store import Visibility
 
-from .conftest import Served, release, values
+from .conftest import Served, bearer, release, values
 
 SERIES = "/v1/series?indicator=life_expectancy&area_type=ltla&parent=E12000007"
 BULK = "/v1/bulk?format=parquet"
@@ -24,11 +25,13 @@ def test_a_cached_answer_has_the_routes_headers(served: Served) -> None:
     again = http.get(SERIES, headers={"Accept-Encoding": "identity"})
     assert served.app.state.api.cached(first.headers["etag"]) is not None
     assert again.content == first.content
-    for name in ("etag", "cache-control", "content-type", "content-length"):
+    for name in ("etag", "cache-control", "content-type", "content-length", "vary"):
         assert again.headers[name] == first.headers[name]
     packed = http.get(SERIES, headers={"Accept-Encoding": "gzip"})
     packed_again = http.get(SERIES, headers={"Accept-Encoding": "gzip"})
     assert packed_again.headers["content-encoding"] == "gzip"
+    for name in ("etag", "cache-control", "content-type", "vary"):
+        assert packed_again.headers[name] == packed.headers[name]
     assert packed_again.content == packed.content == first.content  # decoded by the client
     not_modified = http.get(SERIES, headers={"If-None-Match": first.headers["etag"]})
     assert not_modified.status_code == 304
@@ -82,3 +85,21 @@ def test_an_embargo_ending_changes_a_warmed_answer(served: Served) -> None:
     assert {r["period_label"] for r in shown.json()} == {"2022"}
     bulk = pq.read_table(io.BytesIO(http.get(BULK).content))
     assert "2022" in set(bulk.column("period_label").to_pylist())
+
+
+def test_publishing_through_the_api_re_derives_the_current_records(served: Served) -> None:
+    store = served.writer.store
+    rid = served.writer.run(
+        lambda s: load_release(
+            s, release(values((2022,)), name="p.csv", embargo_until=datetime(2099, 1, 1))
+        )
+    )
+    assert rid not in (store._current_basis() or ())
+    r = served.http().put(
+        f"/v1/releases/{rid}/embargo", json={"until": None}, headers=bearer(served.editor)
+    )
+    assert r.status_code == 200
+    # Derived in the embargo change's transaction, for what a public read now sees.
+    assert rid in (store._current_basis() or ())
+    now = Visibility.public().fixed()
+    assert store._current_basis() == store.visible_release_ids(visibility=now)
