@@ -1217,6 +1217,13 @@ class Store:
             )
         return table
 
+    def current_stale(self) -> bool:
+        """Whether the stored current records were derived for another release set than a
+        public read sees now (or never derived): :meth:`refresh_current` would change them."""
+        with self.snapshot():
+            public_now = Visibility.public().fixed()
+            return self._current_basis() != self.visible_release_ids(visibility=public_now)
+
     def refresh_current(self) -> tuple[int, ...]:
         """Derive the stored current records (current values joined with their comparisons)
         for the releases a public read sees now, replacing the previous ones; return that

@@ -101,9 +101,11 @@ def test_a_load_that_skips_the_refresh_leaves_reads_correct(reader: ReadLayer) -
     load_release(store, release(values((2022,)), name="skip.csv"), refresh_current=False)
     vis = Visibility.public().fixed()
     assert store._current_basis() == (1,) != store.visible_release_ids(visibility=vis)
+    assert store.current_stale()
     got = store.value_records(visibility=vis, latest=True)
     assert set(got.column("period_label").to_pylist()) == {"2022"}
     assert store.refresh_current() == (1, 2)
+    assert not store.current_stale()
     assert store.value_records(visibility=vis, latest=True).equals(got)
 
 
