@@ -57,3 +57,18 @@ def test_init_stores_comparisons_and_assessments_read_through_query(bundled_stor
         assessed = q.store.assessments()
         assert assessed.num_rows == len(q.catalogue.commitments)
         assert set(assessed.column("release_id").to_pylist()) == {max(with_values)}
+
+
+def test_init_derives_the_current_records_once_for_the_whole_set(bundled_store) -> None:
+    """``init`` refreshes the stored current records at the end: public reads then scan them,
+    and they hold what the live join gives."""
+    with open_read_layer(bundled_store.path) as q:
+        store = q.store
+        vis = public().fixed()
+        assert store._current_basis() == store.visible_release_ids(visibility=vis)
+        london = sorted(q._descendants("E12000007"))
+        stored = store.value_records(visibility=vis, area_codes=london, latest=True)
+        store._current_basis = lambda: None  # the live join, for comparison
+        live = store.value_records(visibility=vis, area_codes=london, latest=True)
+        assert stored.num_rows > 1000
+        assert stored.equals(live)

@@ -30,10 +30,12 @@ from healthgap.query import NoData, ReadLayer, UnknownParameter, Viewer, public
 
 __all__ = ["API_VERSION", "ApiState", "create_app", "json_response"]
 
-API_VERSION = "1.1.0"
+API_VERSION = "1.1.1"
 #: Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 _CACHE_ENTRIES = 512
+#: The response cache's size limit in bytes (least recently used answers dropped first).
+_CACHE_BYTES = 512 * 1024 * 1024
 
 
 def _utcnow() -> datetime:
@@ -50,7 +52,9 @@ class ApiState:
     clock: Callable[[], datetime]
     upload_limit: int
     _cache: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    _cached_bytes: int = 0
     _versions: dict[tuple[date | None, datetime], str] = field(default_factory=dict)
+    _etags: dict[tuple[str, str, bytes], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _generation: int = 0
 
@@ -74,6 +78,21 @@ class ApiState:
                     self._versions.clear()
                 self._versions[(as_of, now.replace(microsecond=0))] = got
         return got
+
+    def etag(self, version: str, path: str, query_string: bytes) -> str:
+        """:func:`etag_of` for a raw query string, remembered (a repeated question costs a
+        dictionary look-up, not a parse and a hash)."""
+        key = (version, path, query_string)
+        with self._lock:
+            found = self._etags.get(key)
+        if found is None:
+            query = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+            found = etag_of(version, path, query)
+            with self._lock:
+                if len(self._etags) >= 4 * _CACHE_ENTRIES:
+                    self._etags.clear()
+                self._etags[key] = found
+        return found
 
     def known_version(self, as_of: date | None) -> str | None:
         """The remembered fingerprint for this second of the clock, or None (no store read:
@@ -102,9 +121,14 @@ class ApiState:
 
     def remember(self, key: str, body: bytes) -> None:
         with self._lock:
+            old = self._cache.pop(key, None)
+            self._cached_bytes += len(body) - (0 if old is None else len(old))
             self._cache[key] = body
-            while len(self._cache) > _CACHE_ENTRIES:
-                self._cache.popitem(last=False)
+            while len(self._cache) > _CACHE_ENTRIES or (
+                self._cached_bytes > _CACHE_BYTES and len(self._cache) > 1
+            ):
+                _, dropped = self._cache.popitem(last=False)
+                self._cached_bytes -= len(dropped)
 
 
 def _joined(v: object) -> str:
@@ -186,15 +210,17 @@ def cached_answer(state: ApiState, request: Request, etag: str) -> Response | No
         response.headers["Content-Encoding"] = "gzip"
         response.headers["Vary"] = "Accept-Encoding"
         return response
-    return json_response(body, etag)
+    return json_response(body, etag)  # GZipMiddleware adds Vary: Accept-Encoding if large
 
 
 class CachedAnswers:
-    """ASGI middleware: a repeated public GET under ``/v1`` is answered from the response
-    cache before routing and parameter parsing — the same ETag rule and cache as the
-    routes (:func:`cached_answer`), so it serves only answers a route built for the same
-    question under the same visible release set. Anything not cached (or asked ``as_of`` a
-    date, or this clock second's fingerprint not yet read) goes to the routes."""
+    """ASGI middleware, outermost: a repeated public GET under ``/v1`` is answered from the
+    response cache before any other middleware, routing or parameter parsing — the same
+    ETag rule and cache as the routes, so it serves only answers a route built for the same
+    question under the same visible release set, as raw ASGI messages (the gzip form, cached
+    once, when the client accepts gzip). Anything not cached (or asked ``as_of`` a date, or
+    from another origin — CORS is the inner middleware's — or this clock second's
+    fingerprint not yet read) goes on to the app."""
 
     _SKIP = ("/v1/boundaries", "/v1/bulk", "/v1/tokens", "/v1/changelog", "/v1/openapi")
 
@@ -204,24 +230,74 @@ class CachedAnswers:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            response = self._answer(scope)
-            if response is not None:
-                await response(scope, receive, send)
+            answer = self._answer(scope)
+            if answer is not None:
+                start, body = answer
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
                 return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope) -> Response | None:
+    def _answer(self, scope: Scope) -> tuple[dict[str, Any], bytes] | None:
         path: str = scope["path"]
         if not path.startswith("/v1/") or path.startswith(self._SKIP):
             return None
-        query = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
-        if any(k == "as_of" for k, _ in query):
-            return None
+        accept = b""
+        given: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                accept = value
+            elif name == b"if-none-match":
+                given = value
+            elif name == b"origin":
+                return None
+        raw: bytes = scope["query_string"]
+        if b"as_of" in raw:
+            query = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+            if any(k == "as_of" for k, _ in query):
+                return None
         version = self.state.known_version(None)
         if version is None:
             return None
-        request = Request(scope)
-        return cached_answer(self.state, request, etag_of(version, path, query))
+        etag = self.state.etag(version, path, raw)
+        tag = etag.encode("latin-1")
+        if given is not None and _names_tag(given.decode("latin-1"), etag):
+            return _start(304, tag, None, None), b""
+        body = self.state.cached(etag)
+        if body is None:
+            return None
+        if len(body) >= 1000:
+            if b"gzip" not in accept:
+                return _start(200, tag, len(body), None), body
+            packed = self.state.cached(etag + ":gzip")
+            if packed is None:
+                return None
+            return _start(200, tag, len(packed), b"gzip"), packed
+        return _start(200, tag, len(body), None), body
+
+
+def _start(status: int, etag: bytes, length: int | None, encoding: bytes | None) -> dict[str, Any]:
+    """The ``http.response.start`` message of a cached answer (headers as the routes set)."""
+    headers = [(b"etag", etag), (b"cache-control", _CACHE_CONTROL_B)]
+    if length is not None:
+        headers += [(b"content-length", str(length).encode()), (b"content-type", _JSON_B)]
+    # As the routes' answers say it (the CORS middleware adds Origin: a cross-origin read's
+    # answer carries CORS headers).
+    large = length is not None and (length >= 1000 or encoding is not None)
+    headers.append((b"vary", b"Accept-Encoding, Origin" if large else b"Origin"))
+    if encoding is not None:
+        headers.append((b"content-encoding", encoding))
+    return {"type": "http.response.start", "status": status, "headers": headers}
+
+
+_CACHE_CONTROL_B = CACHE_CONTROL.encode()
+_JSON_B = b"application/json"
+
+
+def _names_tag(given: str, etag: str) -> bool:
+    """Whether an ``If-None-Match`` value names ``etag`` (weakly) or is ``*``."""
+    tags = {t.strip() for t in given.split(",")}
+    return etag in tags or "*" in tags or etag.removeprefix("W/") in tags
 
 
 def not_modified(request: Request, etag: str) -> Response | None:
@@ -229,8 +305,7 @@ def not_modified(request: Request, etag: str) -> Response | None:
     given = request.headers.get("if-none-match")
     if given is None:
         return None
-    tags = {t.strip() for t in given.split(",")}
-    if etag in tags or "*" in tags or etag.removeprefix("W/") in tags:
+    if _names_tag(given, etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": CACHE_CONTROL})
     return None
 
@@ -269,7 +344,6 @@ def create_app(
         clock=clock or _utcnow,
         upload_limit=upload_limit,
     )
-    app.add_middleware(CachedAnswers, state=app.state.api)
     app.add_middleware(GZipMiddleware, minimum_size=1000)
     app.add_middleware(
         CORSMiddleware,
@@ -278,6 +352,8 @@ def create_app(
         allow_headers=["If-None-Match"],
         expose_headers=["ETag"],
     )
+    # Added last, so outermost: a cached answer skips the other middleware.
+    app.add_middleware(CachedAnswers, state=app.state.api)
 
     @app.exception_handler(UnknownParameter)
     async def _unknown(request: Request, exc: UnknownParameter) -> Response:

@@ -495,18 +495,45 @@ async def bulk(
     early = not_modified(request, etag)
     if early is not None:
         return early
-    f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
-    table = await run_in_threadpool(
-        lambda: state.reader.bulk(state.viewer(as_of), latest=latest, **f)
-    )
     headers = {
         "ETag": etag,
         "Cache-Control": CACHE_CONTROL,
         "Content-Disposition": f'attachment; filename="healthgap-values.{format}"',
     }
-    return StreamingResponse(
-        _stream(table, format, state.reader.json), media_type=_MEDIA[format], headers=headers
+    body = state.cached(etag)
+    if body is not None:
+        return Response(body, media_type=_MEDIA[format], headers=headers)
+    f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
+    table = await run_in_threadpool(
+        lambda: state.reader.bulk(state.viewer(as_of), latest=latest, **f)
     )
+    return StreamingResponse(
+        _kept(_stream(table, format, state.reader.json), state, etag),
+        media_type=_MEDIA[format],
+        headers=headers,
+    )
+
+
+#: A bulk answer up to this size is remembered (by its ETag) once streamed in full.
+_KEEP_BYTES = 16 * 1024 * 1024
+
+
+def _kept(chunks: Iterator[bytes], state: ApiState, etag: str) -> Iterator[bytes]:
+    """``chunks`` passed on as they come; once all were sent, the whole answer is put in the
+    response cache under ``etag`` (the same rule as JSON answers: the ETag names the
+    visible release set and the question) when it is at most ``_KEEP_BYTES``."""
+    kept: list[bytes] | None = []
+    size = 0
+    for chunk in chunks:
+        if kept is not None:
+            size += len(chunk)
+            if size <= _KEEP_BYTES:
+                kept.append(chunk)
+            else:
+                kept = None
+        yield chunk
+    if kept is not None:
+        state.remember(etag, b"".join(kept))
 
 
 _BATCH_ROWS = 20_000

@@ -34,12 +34,19 @@ def serve_command(
         dir_okay=False,
     ),
     read_only: bool = typer.Option(False, "--read-only", help="Serve reads only (no writes)."),
+    warm: bool = typer.Option(
+        True,
+        "--warm/--no-warm",
+        help="Answer the API's hot questions before listening and render the website in the "
+        "background (--no-warm: every first request is cold, e.g. to measure it).",
+    ),
 ) -> None:
     """Serve the REST API v1 (docs at /docs, changelog at /v1/changelog)."""
     import anyio.to_thread
     import uvicorn
 
     from healthgap.api import create_app
+    from healthgap.api.warm import warm_answers
     from healthgap.config import default_store_path
     from healthgap.errors import StoreError
     from healthgap.publish import open_writer
@@ -62,7 +69,9 @@ def serve_command(
         raise typer.Exit(1) from exc
     reader.warm()
     api = create_app(reader, writer=writer)
-    mount_website(api, reader)  # the public website at /, from the same read layer
+    if warm:
+        warm_answers(api)  # before listening, and before the website's warmer starts
+    mount_website(api, reader, warm=warm)  # the public website at /, same read layer
     mount_reports(api, reader)  # and its reports at /reports (HTML and PDF)
     inner = api.router.lifespan_context
 

@@ -104,7 +104,8 @@ def populate(
     with its comparisons and assessments derived (``healthgap.publish``).
 
     Each release is its own transaction: if one fails, those before it stay loaded and a
-    rerun resumes after them.
+    rerun resumes after them. The stored current records are derived once at the end (also
+    on a rerun that loads nothing, if a killed run left them stale).
     """
     loaded = skipped = rows = 0
     overall = None if progress is None else progress.add_task("releases", total=total)
@@ -120,7 +121,7 @@ def populate(
                 if progress is not None and task is not None:
                     progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
 
-            load_release(store, release, progress=report)
+            load_release(store, release, progress=report, refresh_current=False)
             loaded += 1
             rows += sum(
                 t.num_rows
@@ -131,6 +132,8 @@ def populate(
                 progress.remove_task(task)
         if progress is not None and overall is not None:
             progress.advance(overall)
+    if loaded or store.current_stale():
+        store.refresh_current()  # once for the whole set (ADR 0811)
     return InitOutcome(loaded=loaded, skipped=skipped, rows=rows)
 
 

@@ -26,8 +26,8 @@ from healthgap.store.access import (
     hash_token,
     list_tokens,
     revoke_token,
-    set_embargo,
 )
+from healthgap.store.access import set_embargo as _set_embargo
 
 __all__ = [
     "ROLES",
@@ -126,3 +126,12 @@ def record_progress(
         note=note,
         corrects=corrects,
     )
+
+
+def set_embargo(store: Store, release_id: int, until: datetime | None) -> None:
+    """Embargo release ``release_id`` until ``until`` (None: publish it now), then derive the
+    current records for what a public read sees after it (ADR 0811) — in the same
+    transaction inside :func:`audited`. Were the second step to fail alone, reads would
+    still be right (the stored records serve only the set they were derived for)."""
+    _set_embargo(store, release_id, until)
+    store.refresh_current()

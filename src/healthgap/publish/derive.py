@@ -154,11 +154,14 @@ def load_release(
     *,
     catalogue: Catalogue | None = None,
     progress: Progress | None = None,
+    refresh_current: bool = True,
 ) -> int:
     """Load ``release`` with everything derived from it, atomically; return its release id.
 
     Comparisons are derived first (from the release and the store as a public read sees it);
-    the release, its comparisons and the commitment assessments it leads to are then written
+    the release, its comparisons, the commitment assessments it leads to and the current
+    records a public read then sees (``Store.refresh_current``; skipped with
+    ``refresh_current=False`` by a loader that refreshes once at the end) are then written
     in one transaction: a failure or a killed process at any step leaves the store as it was.
     """
     cat = catalogue or load_catalogue()
@@ -166,11 +169,12 @@ def load_release(
     if release.values is None or release.values.num_rows == 0:
         # Reference data (deprivation, population, deaths) does not change an assessment:
         # the ones stored with the last release of values still hold.
-        return store.load_release(complete, progress=progress)
+        return store.load_release(complete, progress=progress, refresh_current=refresh_current)
     return store.load_release(
         complete,
         progress=progress,
         derive=lambda view: {"assessments": derive_assessments(view, cat)},
+        refresh_current=refresh_current,
     )
 
 

@@ -62,6 +62,26 @@ FLAT_COMPARISONS: dict[str, tuple[str, str, str]] = {
     "change_from_previous": ("previous", "c.outcome", "any_value"),
 }
 
+#: The order of :meth:`Store.value_records` rows.
+_RECORD_ORDER: tuple[str, ...] = (
+    "series",
+    "area_code",
+    "period_start",
+    "period_end",
+    "sex",
+    "age_band",
+    "breakdown_type",
+    "breakdown_category",
+)
+#: A current value's "latest period" partition, and the window that ranks it.
+_LATEST_PARTITION = frozenset(
+    {"series", "area_code", "sex", "age_band", "breakdown_type", "breakdown_category"}
+)
+_LATEST = (
+    'row_number() OVER (PARTITION BY "series", "area_code", "sex", "age_band", '
+    '"breakdown_type", "breakdown_category" ORDER BY period_end DESC, period_start DESC)'
+)
+
 _SERIES_SCHEMA = pa.schema(
     [
         pa.field("key", pa.string(), nullable=False),
@@ -107,6 +127,7 @@ class Store:
         self._cursor_lock = threading.Lock()
         self._readers = con.cursor()
         self._closed = False
+        self._current_ok = False
         self.path = path
         self.read_only = read_only
 
@@ -346,6 +367,7 @@ class Store:
         *,
         progress: Progress | None = None,
         derive: Derive | None = None,
+        refresh_current: bool = True,
     ) -> int:
         """Write ``release`` atomically and return its release id.
 
@@ -456,6 +478,8 @@ class Store:
                     )
                 if derive is not None:
                     self._write_derived(con, derive, release_id)
+                if refresh_current and _has_current_records(con):
+                    self._refresh_current(con, Visibility.public().fixed())
                 self._commit(con, outer)
             except BaseException as exc:
                 self._abort(con, outer)
@@ -1028,14 +1052,33 @@ class Store:
         ``recent_trend``, ``trend_reason`` and one column per benchmark
         (:data:`FLAT_COMPARISONS`). Suppressed values are withheld. Rows sorted by series,
         area, period start, sex, age and breakdown.
+
+        When the read sees exactly the release set the stored current records were derived
+        for (:meth:`refresh_current`, run with every load), they are scanned instead of
+        joined afresh: the same rows, since which value is current depends only on the
+        visible releases.
         """
-        spec = data_table("values")
         vis = _reader(visibility)
-        current, params = self._current_sql(
-            spec, vis=vis, filters=[("series", series), ("area_code", area_codes)]
-        )
-        where = ["TRUE"]
-        allowed = {c.name for c in spec.columns}
+        where, params = self._narrowed(indicator_ids, narrow)
+        with self.snapshot():
+            if self._current_basis() == self.visible_release_ids(visibility=vis):
+                narrowed = {c for c, w in narrow if w is not None}
+                if indicator_ids is not None:
+                    narrowed.add("indicator_id")
+                return withhold_suppressed(
+                    self._stored_records(series, area_codes, where, params, latest, narrowed)
+                )
+        sql, params = self._records_sql(vis, series, area_codes, where, params, latest)
+        return withhold_suppressed(self._arrow(sql, params))
+
+    @staticmethod
+    def _narrowed(
+        indicator_ids: Sequence[str] | None, narrow: Sequence[tuple[str, Sequence[str] | None]]
+    ) -> tuple[list[str], dict[str, object]]:
+        """SQL conditions (and their parameters) of the filters on current value columns."""
+        allowed = set(data_table("values").column_names)
+        where: list[str] = []
+        params: dict[str, object] = {}
         for i, (column, wanted) in enumerate([("indicator_id", indicator_ids), *narrow]):
             if wanted is None:
                 continue
@@ -1045,13 +1088,26 @@ class Store:
                 raise StoreError(f"filter on '{column}' is empty; pass None to select all")
             where.append(f"{quote(column)} IN (SELECT unnest($n{i}))")
             params[f"n{i}"] = list(wanted)
-        picked = f"SELECT * FROM ({current}) WHERE {' AND '.join(where)}"
+        return where, params
+
+    def _records_sql(
+        self,
+        vis: Visibility,
+        series: Sequence[str] | None,
+        area_codes: Sequence[str] | None,
+        where: list[str],
+        params: dict[str, object],
+        latest: bool,
+    ) -> tuple[str, dict[str, object]]:
+        """The query joining the current values with their comparisons and provenance."""
+        spec = data_table("values")
+        current, vparams = self._current_sql(
+            spec, vis=vis, filters=[("series", series), ("area_code", area_codes)]
+        )
+        params = {**params, **vparams}
+        picked = f"SELECT * FROM ({current}) WHERE {' AND '.join(['TRUE', *where])}"
         if latest:
-            part = _cols(("series", "area_code", "sex", "age_band", "breakdown_type"))
-            picked += (
-                f" QUALIFY row_number() OVER (PARTITION BY {part}, breakdown_category "
-                "ORDER BY period_end DESC, period_start DESC) = 1"
-            )
+            picked += f" QUALIFY {_LATEST} = 1"
         on = " AND ".join(f"c.{quote(k)} = p.{quote(k)}" for k in VALUE_KEY)
         join = " AND ".join(f"k.{quote(k)} = p.{quote(k)}" for k in VALUE_KEY)
         flat = ", ".join(
@@ -1088,10 +1144,131 @@ class Store:
                 k.trend_reason, {_cols(FLAT_COMPARISONS, "k.")}
             FROM picked p JOIN releases r ON r.release_id = p.release_id
             LEFT JOIN compared k ON k.release_id = p.release_id AND {join}
-            ORDER BY p.series, p.area_code, p.period_start, p.period_end, p.sex, p.age_band,
-                p.breakdown_type, p.breakdown_category
+            ORDER BY {_cols(_RECORD_ORDER, "p.")}
         """
-        return withhold_suppressed(self._arrow(sql, params))
+        return sql, params
+
+    def _current_basis(self) -> tuple[int, ...] | None:
+        """The release set the stored current records were derived for (None: none, or a
+        store not yet at schema v8)."""
+        with self._reading() as cur:
+            if not self._current_ok:  # once there, the table stays (schemas only go up)
+                if not _has_current_records(cur):
+                    return None
+                self._current_ok = True
+            rows = cur.execute("SELECT release_ids FROM current_records_basis").fetchall()
+        if len(rows) != 1:
+            return None
+        text = str(rows[0][0])
+        return tuple(int(x) for x in text.split(",")) if text else ()
+
+    def _stored_records(
+        self,
+        series: Sequence[str] | None,
+        area_codes: Sequence[str] | None,
+        where: list[str],
+        params: dict[str, object],
+        latest: bool,
+        narrowed: set[str],
+    ) -> pa.Table:
+        """:meth:`value_records` from the stored current records (a filtered scan);
+        ``narrowed`` names the value columns filtered besides series and area."""
+        spec = data_table("values")
+        params = dict(params)
+        cond = ["TRUE", *where]
+        for name, given in (("series", series), ("area_code", area_codes)):
+            if given is not None:
+                if not given:
+                    raise StoreError(f"filter on '{name}' is empty; pass None to select all")
+                cond.append(f"{quote(name)} IN (SELECT unnest($s_{name}))")
+                params[f"s_{name}"] = list(given)
+        tail = ""
+        if latest:
+            # The stored flag is the latest period over all current rows of a partition; a
+            # filter on a column outside the partition (indicator, area type, period) can
+            # leave a partition's latest row out, so then the latest is taken afresh.
+            if narrowed <= _LATEST_PARTITION:
+                cond.append("is_latest")
+            else:
+                tail = f"QUALIFY {_LATEST} = 1"
+        flat = _cols(("recent_trend", "trend_reason", *FLAT_COMPARISONS))
+        cols = f"{_cols(spec.column_names)}, release_id, comparisons, {flat}, row_order"
+        if tail:
+            sql = f"SELECT {cols} FROM current_records WHERE {' AND '.join(cond)} {tail}"
+            sql += " ORDER BY row_order"
+        else:
+            # A filtered scan keeps the stored (row_order) order: DuckDB preserves insertion
+            # order without ORDER BY; checked below, sorted only if not.
+            sql = f"SELECT {cols} FROM current_records WHERE {' AND '.join(cond)}"
+        table = self._arrow(sql, params)
+        order = table["row_order"].to_numpy()
+        if len(order) > 1 and not bool(np.all(order[1:] > order[:-1])):
+            table = table.sort_by("row_order")
+        table = table.drop_columns(["row_order"])
+        # Provenance from the releases table (a few rows), added column-wise.
+        releases = self._arrow(
+            "SELECT release_id, source, published_at, loaded_at FROM releases ORDER BY 1"
+        )
+        at = pc.index_in(table["release_id"], value_set=releases["release_id"])
+        place = table.schema.get_field_index("comparisons")
+        for i, name in enumerate(("source", "published_at", "loaded_at")):
+            table = table.add_column(
+                place + i, releases.schema.field(name), releases[name].take(at)
+            )
+        return table
+
+    def current_stale(self) -> bool:
+        """Whether the stored current records were derived for another release set than a
+        public read sees now (or never derived): :meth:`refresh_current` would change them."""
+        with self.snapshot():
+            public_now = Visibility.public().fixed()
+            return self._current_basis() != self.visible_release_ids(visibility=public_now)
+
+    def refresh_current(self) -> tuple[int, ...]:
+        """Derive the stored current records (current values joined with their comparisons)
+        for the releases a public read sees now, replacing the previous ones; return that
+        release set. Joins this thread's open load or :meth:`atomic` transaction, so a load
+        stores them with itself; reads use them only while they see exactly this set."""
+        self._require_writable("derive the current records")
+        vis = Visibility.public().fixed()
+        with self._lock:
+            con = self._con
+            outer = False
+            try:
+                outer = self._begin(con)
+                ids = self._refresh_current(con, vis)
+                self._commit(con, outer)
+            except BaseException as exc:
+                self._abort(con, outer)
+                if isinstance(exc, duckdb.Error):
+                    raise StoreError(f"deriving the current records failed: {exc}") from exc
+                raise
+        return ids
+
+    def _refresh_current(self, con: duckdb.DuckDBPyConnection, vis: Visibility) -> tuple[int, ...]:
+        visible, vparams = vis.releases_sql()
+        ids = tuple(
+            int(r[0])
+            for r in con.execute(
+                f"SELECT release_id FROM ({visible}) ORDER BY release_id", vparams
+            ).fetchall()
+        )
+        sql, params = self._records_sql(vis, None, None, [], {}, False)
+        key = _cols(_RECORD_ORDER)
+        con.execute("DELETE FROM current_records")
+        con.execute(
+            "INSERT INTO current_records BY NAME "
+            "SELECT * EXCLUDE (source, published_at, loaded_at), "
+            f"row_number() OVER (ORDER BY {key}) AS row_order, "
+            f"{_LATEST} = 1 AS is_latest FROM ({sql}) ORDER BY row_order",
+            params,
+        )
+        con.execute("DELETE FROM current_records_basis")
+        con.execute(
+            "INSERT INTO current_records_basis VALUES (?, ?)",
+            [",".join(map(str, ids)), _utcnow()],
+        )
+        return ids
 
     def json_array(self, table: pa.Table) -> bytes:
         """``table`` as a JSON array of objects (one per row, keys in column order), written
@@ -1110,13 +1287,30 @@ class Store:
         with self._reading() as cur:
             cur.register("_json_rows", rows)
             try:
+                # One JSON text per row, each followed by a comma: the string column's data
+                # buffer is then the array's body, copied out without a Python object per row.
                 got = cur.execute(
-                    f"SELECT '[' || string_agg(to_json(struct_pack({', '.join(fields)})), ',' "
-                    "ORDER BY __row) || ']' FROM _json_rows"
+                    f"SELECT __row, to_json(struct_pack({', '.join(fields)}))::VARCHAR || ',' "
+                    "AS j FROM _json_rows"
                 ).to_arrow_table()
             finally:
                 cur.unregister("_json_rows")
-        return bytes(got.column(0)[0].as_buffer())
+        order = got.column("__row").to_numpy()
+        if len(order) > 1 and not bool(np.all(order[1:] > order[:-1])):
+            got = got.sort_by("__row")
+        parts = [b"["]
+        for chunk in got.column("j").chunks:
+            if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+                parts.append("".join(chunk.to_pylist()).encode())
+                continue
+            _, offset_buffer, data = chunk.buffers()
+            width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+            offsets = np.frombuffer(offset_buffer, dtype=width)
+            start = int(offsets[chunk.offset])
+            end = int(offsets[chunk.offset + len(chunk)])
+            parts.append(data.slice(start, end - start).to_pybytes())
+        body = b"".join(parts)
+        return body[:-1] + b"]"
 
     def release_values(
         self,
@@ -1363,6 +1557,16 @@ class Store:
             ):
                 counts[int(rid)] = counts.get(int(rid), 0) + int(n)
         return counts
+
+
+def _has_current_records(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the store has the current records (schema v8); older ones are migrated on
+    open, but a test or a tool may hold one at an earlier version."""
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = 'current_records_basis'"
+    ).fetchall()
+    return bool(found[0][0])
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

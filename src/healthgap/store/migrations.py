@@ -206,5 +206,46 @@ def _v7() -> tuple[str, ...]:
     )
 
 
+#: The comparisons of a current value, as one list column (``Store.value_records``).
+COMPARISON_LIST_TYPE = (
+    "STRUCT(benchmark VARCHAR, benchmark_area_code VARCHAR, benchmark_area_name VARCHAR, "
+    "benchmark_value DOUBLE, comparison_method BIGINT, outcome VARCHAR, reason VARCHAR, "
+    "borough_quintile BIGINT)[]"
+)
+
+
+@step(8, "current values with their comparisons, derived at load for one release set")
+def _v8() -> tuple[str, ...]:
+    # Derived in a load's transaction (ADR 0811): the current values of the releases listed
+    # in current_records_basis, joined with their comparisons; reads use it only when they
+    # see exactly that release set (the visibility rule is still applied at read).
+    values = next(t for t in DATA_TABLES if t.name == "indicator_values")
+    cols = ", ".join(
+        [_column_sql(c.name, c.type, c.nullable) for c in values.columns]
+        + [
+            "release_id BIGINT NOT NULL",
+            f"comparisons {COMPARISON_LIST_TYPE} NOT NULL",
+            "recent_trend VARCHAR",
+            "trend_reason VARCHAR",
+            "compared_to_london VARCHAR",
+            "london_value DOUBLE",
+            "compared_to_icb VARCHAR",
+            "icb_code VARCHAR",
+            "icb_value DOUBLE",
+            "compared_to_england VARCHAR",
+            "england_value DOUBLE",
+            "borough_quintile BIGINT",
+            "change_from_previous VARCHAR",
+            "is_latest BOOLEAN NOT NULL",
+            "row_order BIGINT NOT NULL",
+        ]
+    )
+    return (
+        f"CREATE TABLE current_records ({cols})",
+        "CREATE TABLE current_records_basis ("
+        "release_ids VARCHAR NOT NULL, derived_at TIMESTAMP NOT NULL)",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)
 LATEST_VERSION: int = MIGRATIONS[-1].version
