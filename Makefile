@@ -49,11 +49,10 @@ typecheck: dev
 contracts: dev
 	$(BIN)/lint-imports
 
-# Extra pytest options, e.g. two pytest-xdist workers:
-#   make test PYTEST_ARGS="-n 2 --dist loadfile --no-loadscope-reorder"
-# (tests/conftest.py keeps the files that share local Spark or Synthetic London's engine runs
-# on one worker, and starts them first).
-PYTEST_ARGS ?=
+# pytest runs on two pytest-xdist workers (the machine has two cores), one test file per worker
+# at a time; tests/conftest.py keeps the files that share local Spark or Synthetic London's
+# engine runs on one worker, and starts them first. `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n 2 --dist loadfile --no-loadscope-reorder
 pytest: dev system-deps
 	$(BIN)/pytest $(PYTEST_ARGS)
 
