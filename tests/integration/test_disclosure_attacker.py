@@ -267,10 +267,11 @@ def test_attacker_finds_nothing_where_nothing_leaks() -> None:
 @pytest.mark.xfail(
     strict=True,
     reason=(
-        "known defect, issue 11 item 6: the protector now applies the protection interval "
-        "and models sex, margins, nested breakdowns, known zeros, areas and the ethnic "
-        "inequalities (ADR 0611), but not overlapping rolling periods or subset indicators, "
-        "through which this independent attacker still narrows withheld counts. Strict: "
+        "known defect, issue 11 item 6: the protector models sex, margins, nested "
+        "breakdowns, known zeros, areas and the ethnic inequalities (ADR 0611); rolling "
+        "periods (protect(periods=True)) and subset indicators (protect_many(subsets=...)) are "
+        "implemented but not on in compute (too slow on the large components they make), so "
+        "this independent attacker still narrows withheld counts through them. Strict: "
         "when the protector is fixed this test passes, and the marker must go."
     ),
 )
