@@ -40,8 +40,9 @@ class Finding:
 
     def __str__(self) -> str:
         c = self.cell
+        what = "" if c.quantity == "count" else f" ({c.quantity})"
         return (
-            f"{c.indicator_id} {c.area_code} {c.period_label} {c.sex} "
+            f"{c.indicator_id}{what} {c.area_code} {c.period_label} {c.sex} "
             f"{c.breakdown_type}={c.breakdown_category!r}: "
             f"[{self.range.low:g}, {self.range.high:g}] (threshold {c.threshold})"
         )

@@ -48,6 +48,9 @@ class Knowledge:
     thresholds: dict[str, int] = field(default_factory=dict)
     #: (a, b): every event counted by indicator a is also counted by indicator b
     subsets: tuple[tuple[str, str], ...] = ()
+    #: indicators whose denominator is itself a count of events (a proportion of deaths):
+    #: each count is at most its denominator, and the denominators obey every relation too
+    event_denominators: frozenset[str] = frozenset()
 
 
 def recipe_subset(a: Recipe, b: Recipe) -> bool:
@@ -101,4 +104,9 @@ def london_knowledge() -> Knowledge:
         for b in sorted(recipes)
         if a != b and recipe_subset(recipes[a], recipes[b])
     )
-    return Knowledge(zones=zones, thresholds=thresholds, subsets=subsets)
+    event_denominators = frozenset(
+        i for i, r in recipes.items() if r.population.strip().lower().startswith(r.events.lower())
+    )
+    return Knowledge(
+        zones=zones, thresholds=thresholds, subsets=subsets, event_denominators=event_denominators
+    )

@@ -27,6 +27,8 @@ from .model import Model
 __all__ = ["Range", "solve_ranges"]
 
 _EPS = 1e-6
+#: Rounds of "every unsettled count down, then up" solves before the per-count programmes.
+_BATCH_ROUNDS = 6
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,7 @@ class _Programme:
     def __init__(self, a: sp.csc_matrix, lower: np.ndarray, upper: np.ndarray) -> None:
         self._a, self._lower, self._upper = a, lower, upper
         self._h: Any = None
+        self._cap: np.ndarray | None = None
         n = a.shape[1]
         self._cols = np.arange(n, dtype=np.int32)
         try:
@@ -73,6 +76,17 @@ class _Programme:
         h.passModel(lp)
         self._core, self._h = _core, h
 
+    def cap(self, upper: np.ndarray | None) -> None:
+        """Bound every atom above by ``upper`` (None: no bound). A point feasible under a cap
+        is feasible without it."""
+        n = len(self._cols)
+        if self._h is None:  # pragma: no cover - fallback
+            self._cap = upper
+            return
+        inf = self._core.kHighsInf
+        high = np.full(n, inf) if upper is None else np.asarray(upper, dtype=float)
+        self._h.changeColsBounds(n, self._cols, np.zeros(n), high)
+
     def minimise(self, c: np.ndarray) -> np.ndarray | None:
         """A minimising point, or None when the objective is unbounded below."""
         if self._h is None:  # pragma: no cover - fallback
@@ -85,7 +99,9 @@ class _Programme:
                 b_ub=self._upper[ub_rows] if ub_rows.any() else None,
                 A_eq=self._a[eq],
                 b_eq=self._lower[eq],
-                bounds=(0, None),
+                bounds=[(0, None if self._cap is None else u) for u in self._cap]
+                if self._cap is not None
+                else (0, None),
                 method="highs",
             )
             if res.status == 3:
@@ -171,10 +187,39 @@ def solve_ranges(
         x = lp(np.zeros(len(atoms)))  # a first feasible point
         assert x is not None
         see(x)
-        for j in range(len(cells)):
+
+        def settled(
+            j: int,
+            seen_lo: np.ndarray = seen_lo,
+            seen_hi: np.ndarray = seen_hi,
+            thresholds: np.ndarray = thresholds,
+        ) -> bool:
             lo_seen = math.ceil(seen_lo[j] - _EPS)
             hi_seen = math.floor(seen_hi[j] + _EPS) if np.isfinite(seen_hi[j]) else math.inf
-            if not exact and hi_seen >= thresholds[j] and hi_seen - lo_seen >= thresholds[j]:
+            return bool(hi_seen >= thresholds[j] and hi_seen - lo_seen >= thresholds[j])
+
+        if not exact:
+            # Cheap first: push every unsettled count down at once, then up within a cap
+            # (a point feasible under the cap is feasible without it); each solve moves many
+            # counts, so a few settle most of a component without a programme per count.
+            solver.cap(np.maximum(x, 0.0) + 2 * float(thresholds.max()))
+            before = len(cells) + 1
+            for _ in range(_BATCH_ROUNDS):
+                todo = [j for j in range(len(cells)) if not settled(j)]
+                if not todo or len(todo) >= before:
+                    break
+                before = len(todo)
+                for sign in (1.0, -1.0):
+                    obj = np.zeros(len(atoms))
+                    obj[idx[todo]] = sign
+                    y = lp(obj)
+                    if y is not None:
+                        see(y)
+            solver.cap(None)
+        for j in range(len(cells)):
+            if not exact and settled(j):
+                lo_seen = math.ceil(seen_lo[j] - _EPS)
+                hi_seen = math.floor(seen_hi[j] + _EPS) if np.isfinite(seen_hi[j]) else math.inf
                 out[cells[j]] = Range(float(lo_seen), float(hi_seen), False)
                 continue
             obj = np.zeros(len(atoms))

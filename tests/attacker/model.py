@@ -20,7 +20,11 @@ Relation families (each one a row of ``lower ≤ A x ≤ upper``):
 7. subset indicators: a count of indicator a ≤ the same count of b when every event a counts
    is one b counts (catalogue recipes: self-harm 10–24 ≤ all-age self-harm; suicides ≤
    deaths), per period or, when they differ, per year;
-8. non-negativity (x ≥ 0) and integrality (bounds are rounded inwards by the solver step).
+8. numerator ≤ event-count denominator: where the denominator is itself a count of events
+   (knowledge.event_denominators), the denominators form a cube of their own with every
+   relation above, and each cell's denominator = count + complement (complement ≥ 0);
+   withheld denominators and the complements of withheld rows are attacked too;
+9. non-negativity (x ≥ 0) and integrality (bounds are rounded inwards by the solver step).
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ NESTED = {
     "imd2019_quintile": "imd2019_decile",
     "imd2019_quintile_london": "imd2019_decile_london",
 }
+#: suffixes of the measures holding event-count denominators and their complements
+DEN, REST = "#denominator", "#complement"
 ETHNIC = "ethnic_group"
 ETHNIC_QUINTILE = "ethnic_group_imd2019_quintile_london"
 LEVELS = ("ltla", "icb", "region")  # child before parent
@@ -75,6 +81,8 @@ class Cell:
     breakdown_category: str
     count: float | None  # None when withheld
     threshold: int
+    #: what is attacked: the row's count, its (event-count) denominator, or denominator − count
+    quantity: str = "count"
 
 
 @dataclass
@@ -161,6 +169,11 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
         "count",
     )
     cols = {k: values[k].to_pylist() for k in names}
+    cols["denominator"] = (
+        values["denominator"].to_pylist()
+        if "denominator" in values.column_names
+        else [None] * values.num_rows
+    )
     usable = [
         i
         for i in range(values.num_rows)
@@ -179,8 +192,12 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
         if bt in (ETHNIC, ETHNIC_QUINTILE):
             ethnic_set.add(str(cols["breakdown_category"][i]).split("|")[0])
         m = (cols["indicator_id"][i], cols["series"][i], cols["age_band"][i])
-        published_btypes[(m, cols["area_type"][i])].add(bt)
-        periods[m].add((cols["period_start"][i].year, cols["period_end"][i].year))
+        ms = [m]
+        if m[0] in knowledge.event_denominators:
+            ms.append((m[0] + DEN, m[1], m[2]))
+        for mm in ms:
+            published_btypes[(mm, cols["area_type"][i])].add(bt)
+            periods[mm].add((cols["period_start"][i].year, cols["period_end"][i].year))
         areas_of[cols["area_type"][i]].add(cols["area_code"][i])
     ethnic = sorted(ethnic_set)
     cats = _categories(knowledge, ethnic)
@@ -233,6 +250,18 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
                     ib = b.index.get((mb, *key[1:]))
                     if ib is not None:
                         b.at_most([ia], ib, "subset indicators")
+    # 8. numerator ≤ event-count denominator: denominator = count + complement
+    complement: dict[VarKey, int] = {}
+    for key, i_count in list(b.index.items()):
+        m = key[0]
+        if m[0] not in knowledge.event_denominators or m[0].endswith(DEN):
+            continue
+        i_den = b.index.get(((m[0] + DEN, m[1], m[2]), *key[1:]))
+        if i_den is None:
+            continue
+        i_rest = b.var(((m[0] + REST, m[1], m[2]), *key[1:]))
+        complement[key] = i_rest
+        b.equal(i_den, [i_count, i_rest], "numerator ≤ denominator")
     n = len(b.index)
     x_lower = np.zeros(n)
     x_upper = np.full(n, np.inf)
@@ -241,37 +270,33 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
     for i in usable:
         m = (cols["indicator_id"][i], cols["series"][i], cols["age_band"][i])
         unit = (cols["period_start"][i].year, cols["period_end"][i].year)
-        key = (
-            m,
+        rest = (
             unit,
             cols["area_code"][i],
             cols["sex"][i],
             cols["breakdown_type"][i],
             str(cols["breakdown_category"][i] or ""),
         )
-        v = b.index.get(key)
-        count = cols["count"][i]
-        if v is None:
-            if count is not None and count != 0:
-                raise ValueError(f"attacker: release row {i} counts events that cannot exist")
-            continue
-        if count is not None:
-            x_lower[v] = x_upper[v] = float(count)
-            continue
-        cells.append(
-            Cell(
-                row=i,
-                indicator_id=m[0],
-                area_code=key[2],
-                period_label=cols["period_label"][i],
-                sex=key[3],
-                breakdown_type=key[4],
-                breakdown_category=key[5],
-                count=None,
-                threshold=knowledge.thresholds.get(m[0], 1),
-            )
-        )
-        variables.append(v)
+        targets = [("count", m, cols["count"][i])]
+        if m[0] in knowledge.event_denominators:
+            targets.append(("denominator", (m[0] + DEN, m[1], m[2]), cols["denominator"][i]))
+        withheld_row = any(value is None for _, _, value in targets)
+        for quantity, mm, count in targets:
+            key = (mm, *rest)
+            v = b.index.get(key)
+            if v is None:
+                if count is not None and count != 0:
+                    raise ValueError(f"attacker: release row {i} counts events that cannot exist")
+                continue
+            if count is not None:
+                x_lower[v] = x_upper[v] = float(count)
+                continue
+            cells.append(_cell(i, m[0], key, cols, quantity, knowledge))
+            variables.append(v)
+        r = complement.get((m, *rest))
+        if withheld_row and r is not None:
+            cells.append(_cell(i, m[0], (m, *rest), cols, "complement", knowledge))
+            variables.append(r)
     indptr = [0]
     idx: list[int] = []
     data: list[float] = []
@@ -296,6 +321,28 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
         variables=np.array(variables, dtype=np.int64),
         skipped_rows=values.num_rows - len(usable),
         families=dict(families),
+    )
+
+
+def _cell(
+    row: int,
+    indicator: str,
+    key: VarKey,
+    cols: dict[str, list[object]],
+    quantity: str,
+    knowledge: Knowledge,
+) -> Cell:
+    return Cell(
+        row=row,
+        indicator_id=indicator,
+        area_code=key[2],
+        period_label=str(cols["period_label"][row]),
+        sex=key[3],
+        breakdown_type=key[4],
+        breakdown_category=key[5],
+        count=None,
+        threshold=knowledge.thresholds.get(indicator, 1),
+        quantity=quantity,
     )
 
 

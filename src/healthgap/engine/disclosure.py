@@ -12,9 +12,15 @@
      per component re-solved warm for each objective) finds, for every withheld count, the
      least and greatest value consistent with everything published and with counts ≥ 0; a
      count whose range holds fewer than two whole numbers is recoverable;
-   - larger components: an exact linear-algebra test — a count is fixed by the published
-     totals iff its coordinate vanishes in every null-space vector of the relations —
-     (reported as ``algebra_audited``).
+   - larger components (up to ``LP_COMPONENT_LIMIT``): local programmes around each small
+     count, everything else held at a feasible point (a sufficient condition; a count they do
+     not settle gets more suppression);
+   - beyond that: an exact linear-algebra test — a count is fixed by the published totals
+     iff its coordinate vanishes in every null-space vector of the relations — (reported as
+     ``algebra_audited``).
+   A count once shown protected is not audited again (withholding more only widens ranges).
+   Optional families (:func:`protect_many`): subset indicators, and overlapping rolling
+   periods through latent yearly counts (``periods=True``); see ADR 0611 for what is on.
    More cells are suppressed until no count is recoverable.
 
 Every withheld row carries the same note (``WITHHELD_NOTE``, ONS's "[c]"): published notes do
@@ -32,7 +38,7 @@ References: ONS (2021) *Statistical disclosure control methods*; Hundepool et al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +46,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.optimize import linprog
+from scipy.sparse import coo_matrix, csc_matrix
+from scipy.sparse.csgraph import connected_components
 
 from healthgap.engine.aggregate import INTERSECTIONS
 from healthgap.errors import InputError
@@ -48,9 +56,13 @@ __all__ = [
     "WITHHELD_NOTE",
     "DisclosureReport",
     "DisclosureRule",
+    "Relation",
     "additive_relations",
     "audit",
     "protect",
+    "protect_many",
+    "rolling_relations",
+    "subset_relations",
 ]
 
 _KEY = ("area_code", "period_label", "sex", "breakdown_type", "breakdown_category")
@@ -58,7 +70,11 @@ _MAX_ROUNDS = 200
 #: Rounds of "every unsettled cell up, then down" solves before the per-cell programmes.
 _BATCH_ROUNDS = 6
 #: Components of withheld cells up to this size get the full LP range audit.
-LP_COMPONENT_LIMIT = 2000
+LP_COMPONENT_LIMIT = 20000
+#: Components up to this size get one exact programme; larger ones are settled locally.
+EXACT_LIMIT = 2000
+#: Local audits of a cell in a large component: (relations away, most cells), widening.
+_LOCAL_STEPS = ((2, 60), (4, 400))
 #: The note on every withheld row (ONS marks confidential cells "[c]").
 WITHHELD_NOTE = (
     "[c] withheld for disclosure control: a count below {min_count}, or a count that "
@@ -225,14 +241,20 @@ def _relations_of(relations: list[Relation], n: int) -> list[list[int]]:
     return index
 
 
-def _pick(candidates: list[int], counts: np.ndarray, depth: np.ndarray, threshold: int) -> int:
+def _pick(
+    candidates: list[int], counts: np.ndarray, depth: np.ndarray, threshold: np.ndarray
+) -> int:
     """The complementary cell losing least: one with enough mass to hide a count below the
-    threshold (count ≥ threshold), in the lowest area level, with the smallest count."""
-    return min(candidates, key=lambda c: (counts[c] < threshold, -depth[c], counts[c], c))
+    threshold (count ≥ its threshold), in the lowest area level, with the smallest count."""
+    return min(candidates, key=lambda c: (counts[c] < threshold[c], -depth[c], counts[c], c))
 
 
 def _needs_partner(
-    total: int, members: tuple[int, ...], suppressed: np.ndarray, counts: np.ndarray, threshold: int
+    total: int,
+    members: tuple[int, ...],
+    suppressed: np.ndarray,
+    counts: np.ndarray,
+    threshold: np.ndarray,
 ) -> bool:
     """An equation's withheld cells need another: one alone is recovered by subtraction; and
     with the total published, the withheld members share a known sum, which bounds each of
@@ -244,7 +266,8 @@ def _needs_partner(
     if not withheld or suppressed[total]:
         return False
     mass = counts[withheld]
-    return bool(mass.min() < threshold and mass.sum() < threshold)
+    need = threshold[total]
+    return bool(mass.min() < need and mass.sum() < need)
 
 
 def _secondary_pass(
@@ -254,7 +277,7 @@ def _secondary_pass(
     suppressed: np.ndarray,
     counts: np.ndarray,
     depth: np.ndarray,
-    threshold: int,
+    threshold: np.ndarray,
     queue: list[int] | None = None,
 ) -> int:
     """Give every equation with exactly one withheld cell a second one.
@@ -282,24 +305,24 @@ def _secondary_pass(
 
 
 def _components(hidden: np.ndarray, relations: list[Relation]) -> list[list[int]]:
-    """Hidden cells linked through shared relations (union-find): each is audited alone."""
-    parent = {int(c): int(c) for c in hidden}
-
-    def find(c: int) -> int:
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
+    """Hidden cells linked through shared relations: each component is audited alone."""
+    if hidden.size == 0:
+        return []
+    size = int(hidden.max()) + 1
+    is_hidden = np.zeros(size, dtype=bool)
+    is_hidden[hidden] = True
+    src: list[int] = []
+    dst: list[int] = []
     for total, members in relations:
-        inside = [c for c in (total, *members) if c in parent]
+        inside = [c for c in (total, *members) if c < size and is_hidden[c]]
         for other in inside[1:]:
-            ra, rb = find(inside[0]), find(other)
-            if ra != rb:
-                parent[rb] = ra
+            src.append(inside[0])
+            dst.append(other)
+    graph = coo_matrix((np.ones(len(src)), (src, dst)), shape=(size, size))
+    _, label = connected_components(graph, directed=False)
     groups: dict[int, list[int]] = defaultdict(list)
-    for c in parent:
-        groups[find(c)].append(c)
+    for c in hidden.tolist():
+        groups[int(label[c])].append(int(c))
     return list(groups.values())
 
 
@@ -309,25 +332,31 @@ def _system(
     index: list[list[int]],
     counts: np.ndarray,
     n_equal: int | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+) -> tuple[Any, np.ndarray, np.ndarray] | None:
     """The relations touching ``component`` as ``lower ≤ A x ≤ upper`` over its withheld
-    cells (published counts moved to the bounds; ``counts`` may be empty when only ``A`` is
-    wanted), or None when no relation touches it. Relations from ``n_equal`` on are
-    inequalities (total − Σ members ≥ 0)."""
+    cells (``A`` sparse, CSC; published counts moved to the bounds; ``counts`` may be empty
+    when only ``A`` is wanted), or None when no relation touches it. Relations from
+    ``n_equal`` on are inequalities (total − Σ members ≥ 0)."""
     n_equal = len(relations) if n_equal is None else n_equal
     pos = {c: j for j, c in enumerate(component)}
     rel_ids = sorted({r for c in component for r in index[c]})
     if not rel_ids:
         return None
-    a = np.zeros((len(rel_ids), len(component)))
+    rows: list[int] = []
+    cols: list[int] = []
+    data: list[float] = []
     b = np.zeros(len(rel_ids))
     for i, r in enumerate(rel_ids):
         total, members = relations[r]
         for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
-            if c in pos:
-                a[i, pos[c]] += coef
+            j = pos.get(c)
+            if j is not None:
+                rows.append(i)
+                cols.append(j)
+                data.append(coef)
             elif counts.size:
                 b[i] -= coef * counts[c]
+    a = csc_matrix((data, (rows, cols)), shape=(len(rel_ids), len(component)))
     ineq = np.array([r >= n_equal for r in rel_ids], dtype=bool)
     upper = np.where(ineq, np.inf, b)
     return a, b, upper
@@ -385,7 +414,7 @@ def audit(
     return ranges
 
 
-def _protected(lo: float, hi: float, threshold: int) -> bool:
+def _protected(lo: float, hi: float, threshold: float) -> bool:
     """The protection rule on a range ``[lo, hi]`` of feasible values (up to solver
     tolerance; counts are whole numbers): the upper bound reaches the threshold, so the count
     cannot be known to be small, and the range is at least the threshold wide."""
@@ -406,7 +435,7 @@ class _ComponentLP:
 
     def __init__(
         self,
-        a: np.ndarray,
+        a: Any,
         row_lower: np.ndarray,
         row_upper: np.ndarray,
         bounds: list[tuple[float, float]],
@@ -416,7 +445,6 @@ class _ComponentLP:
         self._highs: object | None = None
         try:
             from scipy.optimize._highspy import _core
-            from scipy.sparse import csc_matrix
         except ImportError:  # pragma: no cover - depends on the SciPy release
             return
         h = _core._Highs()
@@ -494,34 +522,137 @@ def _unprotected_in(
     n_equal: int,
     index: list[list[int]],
     counts: np.ndarray,
-    threshold: int,
-    check: np.ndarray | None = None,
+    threshold: np.ndarray,
+    check: np.ndarray,
+) -> list[int]:
+    """The checked withheld cells of one component failing the protection rule.
+
+    Components up to ``EXACT_LIMIT`` cells get the exact audit (one programme over the
+    whole component). Larger ones are settled locally first: for each checked cell, only the
+    withheld cells within a few relations of it move, everything else stays at the feasible
+    ``counts`` (true counts, latent years completed). Every point such a small programme finds
+    is feasible for the whole component, so a cell it shows protected is protected (a cheap
+    sufficient condition). A cell no neighbourhood settles is reported as failing, which is
+    conservative: more is withheld than an exact audit might need.
+    """
+    if len(component) <= EXACT_LIMIT:
+        return _exact_unprotected_in(component, relations, n_equal, index, counts, threshold, check)
+    inside = set(component)
+    seen_lo = counts.copy()
+    seen_hi = counts.copy()
+    out: list[int] = []
+    for c in component:
+        if not check[c] or _protected(seen_lo[c], seen_hi[c], threshold[c]):
+            continue
+        settled = False
+        for radius, limit in _LOCAL_STEPS:
+            local = _neighbourhood(c, inside, relations, index, radius, limit)
+            system = _system(local, relations, index, counts, n_equal)
+            if system is None:
+                settled = True
+                break
+            lp = _ComponentLP(*system, [(0.0, np.inf)] * len(local))
+            j = local.index(c)
+            objective = np.zeros(len(local))
+            objective[j] = 1.0
+            for sign in (-1.0, 1.0):
+                x = lp.minimise(sign * objective)
+                if isinstance(x, str):
+                    if x != "unbounded":
+                        raise InputError(
+                            f"disclosure audit: the solver failed ({x}); the published "
+                            "counts may be inconsistent with their totals",
+                            row=c,
+                        )
+                    if sign < 0:
+                        seen_hi[c] = np.inf
+                    else:
+                        seen_lo[c] = -np.inf
+                    continue
+                np.minimum.at(seen_lo, local, x)
+                np.maximum.at(seen_hi, local, x)
+            if _protected(seen_lo[c], seen_hi[c], threshold[c]):
+                settled = True
+                break
+        if not settled:
+            out.append(c)
+    return out
+
+
+def _neighbourhood(
+    c: int,
+    inside: set[int],
+    relations: list[Relation],
+    index: list[list[int]],
+    radius: int,
+    limit: int,
+) -> list[int]:
+    """Withheld cells of the component within ``radius`` relations of ``c`` (breadth first,
+    at most ``limit``), ``c`` first."""
+    order = [c]
+    seen = {c}
+    frontier = [c]
+    for _ in range(radius):
+        nxt: list[int] = []
+        for cell in frontier:
+            for r in index[cell]:
+                total, members = relations[r]
+                for other in (total, *members):
+                    if other in inside and other not in seen:
+                        seen.add(other)
+                        order.append(other)
+                        nxt.append(other)
+                        if len(order) >= limit:
+                            return order
+        frontier = nxt
+    return order
+
+
+def _exact_unprotected_in(
+    component: list[int],
+    relations: list[Relation],
+    n_equal: int,
+    index: list[list[int]],
+    counts: np.ndarray,
+    threshold: np.ndarray,
+    check: np.ndarray,
 ) -> list[int]:
     """The withheld cells of one component whose feasible range fails the protection rule
-    (only those where ``check`` is True, when given: the small ones).
+    (only those where ``check`` is True: the small ones; ``threshold`` is per cell).
 
     The true counts are a feasible point and every LP solution is another; once the feasible
     points seen so far meet the rule for a cell, its exact range does too, so its own LPs are
-    skipped (the cheap sufficient condition that settles most cells).
+    skipped (the cheap sufficient condition that settles most cells). Latent cells (yearly
+    counts of rolling periods, never published; ``counts`` NaN) get their values from a
+    first feasible solve.
     """
     system = _system(component, relations, index, counts, n_equal)
     if system is None:  # nothing published constrains it: 0 … ∞
         return []
     bounds = [(0.0, np.inf)] * len(component)
     lp = _ComponentLP(*system, bounds)
-    seen_lo = np.array([counts[c] for c in component], dtype=float)
-    seen_hi = seen_lo.copy()
-    if check is not None:  # cells not checked count as settled
-        skip = ~check[component]
-        seen_lo[skip], seen_hi[skip] = -np.inf, np.inf
+    true = np.array([counts[c] for c in component], dtype=float)
+    latent = np.isnan(true)
+    if latent.any():
+        x0 = lp.minimise(np.where(latent, 1.0, 0.0))
+        if isinstance(x0, str):
+            raise InputError(f"disclosure audit: the solver failed ({x0}) on rolling periods")
+        seen_lo, seen_hi = (
+            np.where(latent, x0, np.minimum(true, x0)),
+            np.where(latent, x0, np.maximum(true, x0)),
+        )
+        base = np.where(latent, x0, np.maximum(true, x0))
+    else:
+        seen_lo, seen_hi, base = true.copy(), true.copy(), true
+    need = threshold[component].astype(float)
+    skip = ~check[component]  # cells not checked count as settled
+    seen_lo[skip], seen_hi[skip] = -np.inf, np.inf
     # Cheap first: push every unsettled cell up at once, then down (within a cap, so that
     # the programme stays bounded); a few such solves settle most of a component.
-    lp.cap(np.maximum(np.asarray(counts[component], dtype=float), 0.0) + 2 * threshold)
+    lp.cap(np.maximum(base, 0.0) + 2 * need)
     unsettled = len(component) + 1
     for _ in range(_BATCH_ROUNDS):
-        todo = [
-            j for j in range(len(component)) if not _protected(seen_lo[j], seen_hi[j], threshold)
-        ]
+        todo = [j for j in range(len(component)) if not _protected(seen_lo[j], seen_hi[j], need[j])]
         if not todo or len(todo) >= unsettled:
             break
         unsettled = len(todo)
@@ -536,7 +667,7 @@ def _unprotected_in(
     lp.cap(None)
     out: list[int] = []
     for j, c in enumerate(component):
-        if _protected(seen_lo[j], seen_hi[j], threshold):
+        if _protected(seen_lo[j], seen_hi[j], need[j]):
             continue
         objective = np.zeros(len(component))
         objective[j] = 1.0
@@ -556,7 +687,7 @@ def _unprotected_in(
             else:
                 np.minimum(seen_lo, x, out=seen_lo)
                 np.maximum(seen_hi, x, out=seen_hi)
-            if _protected(seen_lo[j], seen_hi[j], threshold):
+            if _protected(seen_lo[j], seen_hi[j], need[j]):
                 break
         else:
             out.append(c)
@@ -571,7 +702,7 @@ def _determined(
     system = _system(component, relations, index, np.zeros(0), n_equal)
     if system is None:
         return []
-    a = system[0][np.isfinite(system[2])]
+    a = system[0].toarray()[np.isfinite(system[2])]
     if a.shape[0] == 0:
         return []
     # V is all that is needed: with at least as many relations as cells the thin SVD already
@@ -603,68 +734,238 @@ def protect(
     *,
     parents: Mapping[str, str],
     progress: Callable[[int, int], None] | None = None,
+    periods: bool = False,
 ) -> tuple[pa.Table, DisclosureReport]:
     """Apply primary and secondary suppression to one indicator's values, audited.
 
     ``values`` is in the canonical value shape; ``parents`` maps child area codes to their
     parent (borough → ICB, ICB → region). ``progress(done, total)`` is told how many
     components of withheld cells each audit round has settled. Returns the protected table
-    and a report.
+    and a report. Several indicators published side by side: :func:`protect_many`.
     """
-    if values.num_rows == 0:
-        return values, DisclosureReport(0, 0, 0, 0, 0)
-    counts = values["count"].to_numpy(zero_copy_only=False).astype(float)
-    if np.isnan(counts).any():
-        raise InputError("disclosure control needs a count on every row", column="count")
-    n = len(counts)
-    threshold = rule.min_count
-    low = 0 if rule.suppress_zero else 1
+    return protect_many([(values, rule)], parents=parents, progress=progress, periods=periods)[0]
+
+
+def _years(values: pa.Table) -> list[tuple[int, int]]:
+    """Each row's first and last calendar year."""
+    starts = values["period_start"].to_pylist()
+    ends = values["period_end"].to_pylist()
+    return [(int(a.year), int(b.year)) for a, b in zip(starts, ends, strict=True)]
+
+
+def rolling_relations(values: pa.Table, first_latent: int) -> tuple[list[Relation], int]:
+    """Overlapping periods as sums of latent yearly counts: for every series (area, sex,
+    breakdown category) published for two or more periods that share years, each period's
+    count = Σ its years' counts (unknowns ≥ 0 of their own, numbered from ``first_latent``).
+    An attacker knows this; it ties 2017 - 19 to 2016 - 18 and 2018 - 20 (e.g. 2017 - 19 ≤
+    2016 - 18 + 2018 - 20). Returns the relations and the next free cell number."""
+    if values.num_rows == 0 or "period_start" not in values.column_names:
+        return [], first_latent
+    years = _years(values)
+    keys = zip(
+        *(values[k].to_pylist() for k in ("area_code", "sex", "breakdown_type")),
+        values["breakdown_category"].to_pylist(),
+        strict=True,
+    )
+    series: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        series[key].append(i)
+    out: list[Relation] = []
+    nxt = first_latent
+    for rows in series.values():
+        spans = [years[i] for i in rows]
+        if len(rows) < 2 or len(set(spans)) < len(spans):
+            continue
+        covered = sorted({y for a, b in spans for y in range(a, b + 1)})
+        if len(covered) == sum(b - a + 1 for a, b in spans):
+            continue  # no two periods share a year: nothing ties them
+        ids = {y: nxt + k for k, y in enumerate(covered)}
+        nxt += len(ids)
+        for i, (a, b) in zip(rows, spans, strict=True):
+            out.append((i, tuple(ids[y] for y in range(a, b + 1))))
+    return out, nxt
+
+
+def subset_relations(
+    smaller: pa.Table, larger: pa.Table, offset_smaller: int, offset_larger: int
+) -> list[Relation]:
+    """Subset indicators: every event ``smaller`` counts is one ``larger`` counts (e.g.
+    suicides among all deaths), so each of its counts is at most ``larger``'s count for the
+    same area, period, sex and breakdown category (Σ members ≤ total relations)."""
+    key = _KEY
+    big = {tuple(r[k] for k in key): i for i, r in enumerate(larger.select(list(key)).to_pylist())}
+    out: list[Relation] = []
+    for i, r in enumerate(smaller.select(list(key)).to_pylist()):
+        j = big.get(tuple(r[k] for k in key))
+        if j is not None:
+            out.append((j + offset_larger, (i + offset_smaller,)))
+    return out
+
+
+def protect_many(
+    blocks: Sequence[tuple[pa.Table, DisclosureRule]],
+    *,
+    parents: Mapping[str, str],
+    subsets: Sequence[tuple[int, int]] = (),
+    progress: Callable[[int, int], None] | None = None,
+    periods: bool = False,
+) -> list[tuple[pa.Table, DisclosureReport]]:
+    """Protect several indicators' values together, as an attacker sees them side by side.
+
+    ``blocks`` are (values, rule) per indicator; ``subsets`` holds (i, j) when every event
+    block ``i`` counts is one block ``j`` counts (each count of ``i`` ≤ the same cell of
+    ``j``). With ``periods``, overlapping periods within a block are tied through latent
+    yearly counts (:func:`rolling_relations`); off by default until the audit of the large
+    components they make is fast enough for ``compute`` (ADR 0611, known gaps). Returns each
+    block's protected table and report.
+    """
+    sizes = [v.num_rows for v, _ in blocks]
+    offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    n = int(offsets[-1])
+    if n == 0:
+        return [(v, DisclosureReport(0, 0, 0, 0, 0)) for v, _ in blocks]
+    parts = []
+    for v, _ in blocks:
+        c = v["count"].to_numpy(zero_copy_only=False).astype(float)
+        if np.isnan(c).any():
+            raise InputError("disclosure control needs a count on every row", column="count")
+        parts.append(c)
+    real_counts = np.concatenate(parts)
+    thr_real = np.concatenate(
+        [np.full(k, float(rule.min_count)) for k, (_, rule) in zip(sizes, blocks, strict=True)]
+    )
+    low_real = np.concatenate(
+        [
+            np.full(k, 0.0 if rule.suppress_zero else 1.0)
+            for k, (_, rule) in zip(sizes, blocks, strict=True)
+        ]
+    )
 
     def small(v: np.ndarray) -> np.ndarray:
-        return (v >= low) & (v < threshold)
+        return (v >= low_real) & (v < thr_real)
 
-    primary = small(counts)
-    # per vector, the cells whose value in it is confidential (small)
-    masks = [primary.copy()]
-    # Every confidential vector: the counts; the denominators when they are confidential;
-    # for an event-count denominator, its complement (denominator − count) too.
-    vectors = [counts]
-    if rule.protects_denominator and "denominator" in values.column_names:
-        den = values["denominator"].to_numpy(zero_copy_only=False).astype(float)
-        known = ~np.isnan(den)
-        den = np.where(known, den, 0.0)
-        vectors.append(den)
-        masks.append(known & small(den))
-        primary |= masks[-1]
+    candidates_of = [
+        [
+            (t + int(offsets[b]), tuple(m + int(offsets[b]) for m in ms))
+            for t, ms in additive_relations(v, parents=parents)
+        ]
+        for b, (v, _) in enumerate(blocks)
+    ]
+    in_block = [np.zeros(n, dtype=bool) for _ in blocks]
+    for b in range(len(blocks)):
+        in_block[b][offsets[b] : offsets[b + 1]] = True
+    # Confidential vectors, each with its own system: the counts of every block together
+    # (subset indicators tie blocks); per block, the denominators when confidential and, for
+    # an event-count denominator, the complement (denominator − count).
+    specs: list[tuple[np.ndarray, np.ndarray, list[Relation], list[Relation], list[int]]] = []
+    count_candidates = [r for rels in candidates_of for r in rels]
+    count_at_most = [
+        r
+        for i, j in subsets
+        for r in subset_relations(blocks[i][0], blocks[j][0], int(offsets[i]), int(offsets[j]))
+    ]
+    specs.append(
+        (real_counts, small(real_counts), count_candidates, count_at_most, list(range(len(blocks))))
+    )
+    for b, (v, rule) in enumerate(blocks):
+        if not (rule.protects_denominator and "denominator" in v.column_names):
+            continue
+        den = np.zeros(n)
+        d = v["denominator"].to_numpy(zero_copy_only=False).astype(float)
+        known = np.zeros(n, dtype=bool)
+        known[offsets[b] : offsets[b + 1]] = ~np.isnan(d)
+        den[offsets[b] : offsets[b + 1]] = np.where(np.isnan(d), 0.0, d)
+        specs.append((den, known & small(den), candidates_of[b], [], [b]))
         if rule.event_denominator:
-            rest = np.where(known, den - counts, 0.0)
-            vectors.append(rest)
-            masks.append(known & small(rest))
-            primary |= masks[-1]
-    suppressed = primary.copy()
-    candidates = additive_relations(values, parents=parents)
-    # per vector: equations first, then inequalities (Σ members ≤ total)
-    systems: list[tuple[np.ndarray, list[Relation], int, list[list[int]]]] = []
-    for vec in vectors:
-        equal, at_most = _classify(candidates, vec)
-        rels = [*equal, *at_most]
-        systems.append((vec, rels, len(equal), _relations_of(rels, n)))
-    # secondary suppression works on the equations of every vector
-    equal_all = sorted({r for _, rels, k, _ in systems for r in rels[:k]})
-    eq_index = _relations_of(equal_all, n)
-    depth = _depth(values, parents)
+            rest = np.where(known, den - real_counts, 0.0)
+            specs.append((rest, known & small(rest), candidates_of[b], [], [b]))
+    primary = np.zeros(n, dtype=bool)
+    for _, mask, _, _, _ in specs:
+        primary |= mask
+    # latent yearly counts of overlapping periods: cells numbered from n on, per system
+    systems: list[tuple[np.ndarray, list[Relation], int, np.ndarray]] = []
+    nxt = n
+    sys_latent: list[list[Relation]] = []
+    for _vec, _, _cands, _at_most, owners in specs:
+        latent_rels: list[Relation] = []
+        for b in owners if periods else ():
+            rels_b, nxt_b = rolling_relations(blocks[b][0], nxt)
+            latent_rels += [(t + int(offsets[b]), ms) for t, ms in rels_b]
+            nxt = nxt_b
+        sys_latent.append(latent_rels)
+    total_cells = nxt
+    suppressed = np.zeros(total_cells, dtype=bool)
+    suppressed[:n] = primary
+    suppressed[n:] = True
+    counts = np.full(total_cells, np.nan)
+    counts[:n] = real_counts
+    threshold = np.full(total_cells, np.inf)
+    threshold[:n] = thr_real
+    indexes: list[list[list[int]]] = []
+    masks: list[np.ndarray] = []
+    for (vec, mask, cands, at_most, _), latent_rels in zip(specs, sys_latent, strict=True):
+        full = np.full(total_cells, np.nan)
+        full[:n] = vec
+        if latent_rels:  # a feasible completion of the latent yearly counts
+            lat = sorted({m for _, ms in latent_rels for m in ms})
+            system = _system(lat, latent_rels, _relations_of(latent_rels, total_cells), full)
+            assert system is not None
+            x = _ComponentLP(*system, [(0.0, np.inf)] * len(lat)).minimise(np.zeros(len(lat)))
+            if isinstance(x, str):
+                raise InputError(f"disclosure control: the solver failed ({x}) on periods")
+            full[lat] = np.maximum(x, 0.0)
+        equal, short = _classify(cands, vec)
+        rels = [*equal, *latent_rels, *short, *at_most]
+        n_equal = len(equal) + len(latent_rels)
+        systems.append((full, rels, n_equal, np.zeros(0)))
+        indexes.append(_relations_of(rels, total_cells))
+        m = np.zeros(total_cells, dtype=bool)
+        m[:n] = mask
+        masks.append(m)
+    # secondary suppression works on the equations among published cells of every vector
+    equal_all = sorted(
+        {r for _, rels, k, _ in systems for r in rels[:k] if r[0] < n and all(c < n for c in r[1])}
+    )
+    eq_index = _relations_of(equal_all, total_cells)
+    depth = np.concatenate([_depth(v, parents) for v, _ in blocks] + [np.zeros(total_cells - n)])
     secondary = _secondary_pass(
         equal_all, len(equal_all), eq_index, suppressed, counts, depth, threshold
     )
-    range_audited: set[int] = set()
-    algebra_audited: set[int] = set()
+    range_audited = np.zeros(total_cells, dtype=bool)
+    algebra_audited = np.zeros(total_cells, dtype=bool)
     # A component whose cells are unchanged has unchanged constraints: once clean, it stays so.
     clean: set[tuple[int, frozenset[int]]] = set()
+    proven = [np.zeros(total_cells, dtype=bool) for _ in systems]
+
+    def around(cells: list[int]) -> set[int]:
+        """Published real cells sharing a relation with ``cells``, looking through latent
+        yearly counts to the other periods they make up."""
+        out: set[int] = set()
+        for v, (_, rels, _, _) in enumerate(systems):
+            index = indexes[v]
+            for cell in cells:
+                for r in index[cell]:
+                    for c in (rels[r][0], *rels[r][1]):
+                        if c >= n:
+                            for r2 in index[c]:
+                                out.update(x for x in (rels[r2][0], *rels[r2][1]) if x < n)
+                        else:
+                            out.add(c)
+        return {c for c in out if not suppressed[c]}
+
     for _ in range(_MAX_ROUNDS):
         # exposed small cell → the withheld component it was audited in
         exposed: dict[int, list[int]] = {}
-        for v, (vec, rels, n_equal, index) in enumerate(systems):
-            components = _components(np.flatnonzero(suppressed), rels)
+        for v, (vec, rels, n_equal, _) in enumerate(systems):
+            index = indexes[v]
+            # Withholding more only widens every range (a published cell set free), so a
+            # cell once shown protected stays protected: only the others are audited again.
+            pending = masks[v] & ~proven[v]
+            components = [
+                comp
+                for comp in _components(np.flatnonzero(suppressed), rels)
+                if pending[comp].any()
+            ]
             for done, component in enumerate(components):
                 if progress is not None and done % 50 == 0:
                     progress(done, len(components))
@@ -672,18 +973,20 @@ def protect(
                 if key in clean:
                     continue
                 if len(component) <= LP_COMPONENT_LIMIT:
-                    range_audited.update(component)
+                    range_audited[component] = True
                     found = _unprotected_in(
-                        component, rels, n_equal, index, vec, threshold, masks[v]
+                        component, rels, n_equal, index, vec, threshold, pending
                     )
                 else:
-                    algebra_audited.update(component)
+                    algebra_audited[component] = True
                     found = _determined(component, rels, n_equal, index)
                 # Only a small value's range matters: each range is the exact projection
                 # of everything published, so a pinned value that is not small (a zero when
                 # zeros are publishable, or a count ≥ min_count) gives away nothing the rule
                 # protects, and a small one's range already allows for it.
                 found = [c for c in found if masks[v][c]]
+                proven[v][component] |= pending[component]
+                proven[v][found] = False
                 if found:
                     for c in found:
                         exposed.setdefault(c, component)
@@ -693,22 +996,9 @@ def protect(
             break
         added = False
         for cell, component in exposed.items():
-            near = {
-                c
-                for _, rels, _, index in systems
-                for r in index[cell]
-                for c in (rels[r][0], *rels[r][1])
-                if not suppressed[c]
-            }
+            near = around([cell])
             if not near:  # widen to everything around the component the audit used
-                near = {
-                    c
-                    for _, rels, _, index in systems
-                    for k in component
-                    for r in index[k]
-                    for c in (rels[r][0], *rels[r][1])
-                    if not suppressed[c]
-                }
+                near = around(component)
             if not near:
                 # Cells withheld earlier in this round took every neighbour: the exposure is
                 # stale, and the next round's audit sees the new suppression.
@@ -739,16 +1029,27 @@ def protect(
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)
     if progress is not None:
         progress(1, 1)
-    note = WITHHELD_NOTE.format(min_count=rule.min_count)
-    return _apply(values, suppressed, note, denominator=rule.protects_denominator), (
-        DisclosureReport(
-            primary=int(primary.sum()),
-            secondary=secondary,
-            relations=sum(len(rels) for _, rels, _, _ in systems),
-            range_audited=len(range_audited - algebra_audited),
-            algebra_audited=len(algebra_audited),
+    out: list[tuple[pa.Table, DisclosureReport]] = []
+    n_rels = sum(len(rels) for _, rels, _, _ in systems)
+    for b, (v, rule) in enumerate(blocks):
+        lo, hi = int(offsets[b]), int(offsets[b + 1])
+        sup = suppressed[lo:hi]
+        prim = primary[lo:hi]
+        algebra = algebra_audited[lo:hi] & sup
+        note = WITHHELD_NOTE.format(min_count=rule.min_count)
+        out.append(
+            (
+                _apply(v, sup.copy(), note, denominator=rule.protects_denominator),
+                DisclosureReport(
+                    primary=int(prim.sum()),
+                    secondary=int((sup & ~prim).sum()),
+                    relations=n_rels,
+                    range_audited=int((range_audited[lo:hi] & sup & ~algebra).sum()),
+                    algebra_audited=int(algebra.sum()),
+                ),
+            )
         )
-    )
+    return out
 
 
 def _apply(

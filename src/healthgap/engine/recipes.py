@@ -245,3 +245,31 @@ def compile_recipe(indicator: Indicator) -> EngineRecipe | NotComputable:
             event_denominator=denominator == "events",
         ),
     )
+
+
+def selection_within(a: EngineRecipe, b: EngineRecipe) -> bool:
+    """True when every event ``a`` counts is one ``b`` counts: the same records and dates,
+    every filter of ``b`` also in ``a`` (same codes or values), ``a``'s ages within ``b``'s
+    and its sexes among ``b``'s (e.g. suicides 10+ within all deaths). A sufficient
+    condition: other nestings (a code range inside a wider one) are not recognised."""
+    if (a.table, a.date_column) != (b.table, b.date_column):
+        return False
+    sa, sb = a.selection, b.selection
+    if not set(sb.codes) <= set(sa.codes) or not set(sb.values) <= set(sa.values):
+        return False
+    a_max = sa.age_max if sa.age_max is not None else 10**6
+    b_max = sb.age_max if sb.age_max is not None else 10**6
+    if not (sb.age_min <= sa.age_min and a_max <= b_max):
+        return False
+    return not sb.sexes or (bool(sa.sexes) and set(sa.sexes) <= set(sb.sexes))
+
+
+def subset_pairs(recipes: Sequence[EngineRecipe]) -> list[tuple[int, int]]:
+    """(i, j) for every pair of recipes where ``i``'s events are among ``j``'s and both
+    pool the same years (counts of ``i`` ≤ the same cells of ``j``; disclosure control)."""
+    return [
+        (i, j)
+        for i, a in enumerate(recipes)
+        for j, b in enumerate(recipes)
+        if i != j and a.period_years == b.period_years and selection_within(a, b)
+    ]

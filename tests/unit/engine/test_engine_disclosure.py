@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import numpy as np
@@ -11,9 +12,13 @@ import pytest
 from healthgap.engine.disclosure import (
     WITHHELD_NOTE,
     DisclosureRule,
+    Relation,
     additive_relations,
     audit,
     protect,
+    protect_many,
+    rolling_relations,
+    subset_relations,
 )
 from healthgap.errors import InputError
 
@@ -399,3 +404,122 @@ def test_applies_to_denominator_protects_small_denominators() -> None:
     assert published["suppressed"].to_pylist()[1]
     with pytest.raises(InputError, match="applies_to"):
         DisclosureRule(applies_to="everything")
+
+
+def _ranges_with(
+    published: pa.Table | list[pa.Table],
+    extra_equal: list[Relation],
+    at_most: list[Relation],
+    n_latent: int,
+) -> dict[int, tuple[float, float]]:
+    """The audit of ``published`` (tables side by side) with extra relations (latent cells
+    numbered after the rows)."""
+    tables = published if isinstance(published, list) else [published]
+    relations: list[Relation] = []
+    offset = 0
+    for t in tables:
+        relations += [
+            (a + offset, tuple(m + offset for m in ms))
+            for a, ms in additive_relations(t, parents=PARENTS)
+        ]
+        offset += t.num_rows
+    published = pa.concat_tables(tables)
+    counts = np.concatenate(
+        [
+            np.nan_to_num(published["count"].to_numpy(zero_copy_only=False).astype(float)),
+            np.zeros(n_latent),
+        ]
+    )
+    hidden = np.concatenate(
+        [published["suppressed"].to_numpy(zero_copy_only=False), np.ones(n_latent, dtype=bool)]
+    )
+    relations += extra_equal
+    return audit(
+        relations,
+        counts,
+        hidden,
+        lower_bounds=np.zeros(len(counts)),
+        upper_bounds=np.full(len(counts), np.inf),
+        at_most=at_most,
+    )
+
+
+def _periods(rows: list[tuple[str, int, int, float]]) -> pa.Table:
+    """(sex, first year, last year, count) rows of one borough, no breakdown."""
+    table = _rows([("B1", sex, "none", "", c) for sex, _, _, c in rows])
+    label = [f"{a} - {b % 100:02d}" for _, a, b, _ in rows]
+    return (
+        table.set_column(1, "period_label", pa.array(label))
+        .append_column("period_start", pa.array([dt.date(a, 1, 1) for _, a, _, _ in rows]))
+        .append_column("period_end", pa.array([dt.date(b, 12, 31) for _, _, b, _ in rows]))
+    )
+
+
+def test_overlapping_rolling_periods_are_relations() -> None:
+    """Male 2017 - 19 is 3. Per period, withholding it with female 2017 - 19 (18) is enough:
+    persons 21 leaves it in 0 … 21. But periods share years: female 2017 - 19 ≤ female
+    2016 - 18 + 2018 - 20 = 18, so male ≥ 21 − 18 = 3; male 2017 - 19 ≤ 0 + 5: 3 … 5."""
+    rows = [
+        ("male", 2016, 2018, 0),
+        ("male", 2017, 2019, 3),
+        ("male", 2018, 2020, 5),
+        ("female", 2016, 2018, 10),
+        ("female", 2017, 2019, 18),
+        ("female", 2018, 2020, 8),
+        ("persons", 2016, 2018, 10),
+        ("persons", 2017, 2019, 21),
+        ("persons", 2018, 2020, 13),
+    ]
+    table = _periods(rows)
+    rolling, end = rolling_relations(table, table.num_rows)
+    assert len(rolling) == 9
+    assert end == table.num_rows + 3 * 5  # 3 series × 5 years
+    # the per-period protector's answer leaks through the periods
+    hidden = np.zeros(table.num_rows, dtype=bool)
+    hidden[[1, 4]] = True
+    weak_published = table.set_column(
+        table.schema.get_field_index("suppressed"), "suppressed", pa.array(hidden)
+    )
+    leak = _ranges_with(weak_published, rolling, [], 15)
+    assert (round(leak[1][0]), round(leak[1][1])) == (3, 5)
+    published, _ = protect(table, DisclosureRule(min_count=5), parents=PARENTS, periods=True)
+    ranges = _ranges_with(published, rolling, [], 15)
+    lo, hi = ranges[1]
+    assert hi >= 5, ranges[1]
+    assert hi - lo >= 5, ranges[1]
+
+
+def test_subset_indicators_are_protected_together() -> None:
+    """Self-harm 10–24 is a subset of all-age self-harm. Young male 4 and female 4 are
+    withheld, young persons 8 published; all-age male 5 and female 5 are published, so
+    young male ≤ 5 and young female ≤ 5 pin young male to 3 … 5 unless more is withheld."""
+    young = _rows(
+        [
+            ("B1", "persons", "none", "", 8),
+            ("B1", "male", "none", "", 4),
+            ("B1", "female", "none", "", 4),
+        ]
+    )
+    everyone = _rows(
+        [
+            ("B1", "persons", "none", "", 10),
+            ("B1", "male", "none", "", 5),
+            ("B1", "female", "none", "", 5),
+        ]
+    )
+    rule = DisclosureRule(min_count=5)
+    alone, _ = protect(young, rule, parents=PARENTS)
+    assert alone["suppressed"].to_pylist() == [False, True, True]
+    together = protect_many([(young, rule), (everyone, rule)], parents=PARENTS, subsets=[(0, 1)])
+    both = [together[0][0], together[1][0]]
+    subset = subset_relations(young, everyone, 0, 3)
+    assert sorted(subset) == [(3, (0,)), (4, (1,)), (5, (2,))]
+    ranges = _ranges_with(both, [], subset, 0)
+    for cell in (1, 2):
+        lo, hi = ranges[cell]
+        assert hi >= 5, (cell, ranges)
+        assert hi - lo >= 5, (cell, ranges)
+    # alone, it leaks
+    weak = [alone, everyone]
+    lo, hi = _ranges_with(weak, [], subset, 0)[1]
+    assert (round(lo), round(hi)) == (3, 5)

@@ -146,3 +146,15 @@ def test_event_count_denominators_and_applies_to_reach_the_disclosure_rule() -> 
     expected = cat.indicator("suicide_rate").disclosure
     assert expected is not None
     assert suicide.disclosure.applies_to == expected.applies_to
+
+
+def test_subset_pairs_from_recipes() -> None:
+    """Suicides (10+, underlying cause X60–X84 …) are among all deaths (life expectancy),
+    not the other way round; an indicator on another table is no subset."""
+    from healthgap.engine.recipes import EngineRecipe, subset_pairs
+
+    cat = load_catalogue()
+    ids = ["suicide_rate", "life_expectancy", "self_harm_admissions"]
+    recipes = [compile_recipe(cat.indicator(i)) for i in ids]
+    assert all(isinstance(r, EngineRecipe) for r in recipes)
+    assert subset_pairs(recipes) == [(0, 1)]  # type: ignore[arg-type]
