@@ -63,6 +63,7 @@ XDIST_FILE_GROUPS = {
         "tests/integration/test_engine_validation.py",
     ),
     "synthetic_london": (
+        "tests/integration/test_disclosure_attacker.py",
         "tests/integration/test_engine_england.py",
         "tests/integration/test_query_compute.py",
         "tests/unit/engine/test_engine_comparisons.py",

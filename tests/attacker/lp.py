@@ -14,6 +14,7 @@ that might fail always gets its exact least and greatest value.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,13 +127,21 @@ class InconsistentReleaseError(ValueError):
 
 
 def solve_ranges(
-    model: Model, *, exact: bool = False, stop_after: int | None = None
+    model: Model,
+    *,
+    exact: bool = False,
+    stop_after: int | None = None,
+    targets: Collection[int] | None = None,
 ) -> dict[int, Range]:
     """Range of every withheld cell (keyed by its index in ``model.cells``).
 
     ``stop_after``: stop once that many cells fail the protection rule (the ranges of the
     rest are then not given) — a failing test need not wait for every cell.
+    ``targets``: indices into ``model.cells`` of the only cells to solve (None: all). Every
+    relation is still used — a component is built whole — so a target's range is the same as
+    without the option; components without a target are not solved at all.
     """
+    wanted = None if targets is None else frozenset(targets)
     failures = 0
     n = model.n_vars
     fixed = model.x_lower == model.x_upper
@@ -156,11 +165,12 @@ def solve_ranges(
     _, node_label = connected_components(bip, directed=False)
     label = node_label[:m]
     row_label = node_label[m:]
-    targets = col[model.variables]
+    atom_of = col[model.variables]
     out: dict[int, Range] = {}
     by_comp: dict[int, list[int]] = {}
-    for j, t in enumerate(targets):
-        by_comp.setdefault(int(label[t]), []).append(j)
+    for j, t in enumerate(atom_of):
+        if wanted is None or j in wanted:
+            by_comp.setdefault(int(label[t]), []).append(j)
     for k, cells in by_comp.items():
         atoms = np.flatnonzero(label == k)
         local = np.full(m, -1)
@@ -169,7 +179,7 @@ def solve_ranges(
         block = a_free[comp_rows][:, atoms].tocsc()
         solver = _Programme(block, lower[comp_rows], upper[comp_rows])
         lp = solver.minimise
-        idx = local[targets[cells]]
+        idx = local[atom_of[cells]]
         thresholds = np.array([model.cells[j].threshold for j in cells], dtype=float)
         seen_lo = np.full(len(cells), np.inf)
         seen_hi = np.full(len(cells), -np.inf)
