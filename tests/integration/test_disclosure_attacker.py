@@ -163,6 +163,26 @@ def test_attacker_uses_nested_breakdowns() -> None:
     assert _range(result, breakdown_category="3") == (0, 29)
 
 
+def test_attacker_targets_use_every_relation() -> None:
+    """``targets`` solves only the chosen counts, with every relation, also those through
+    counts it does not solve: persons (withheld, not a target) = quintiles 1 + 2 = 4 + 6, so
+    male (the target) = persons − female 7 = 3. With no target, nothing is attacked."""
+    rel = _release(
+        [
+            {"sex": "persons", "count": None},
+            {"sex": "male", "count": None},
+            {"sex": "female", "count": 7},
+            {"btype": "imd2019_quintile_london", "cat": "1", "count": 4},
+            {"btype": "imd2019_quintile_london", "cat": "2", "count": 6},
+        ]
+    )
+    result = attacker.attack(rel, _knowledge(ONE_BOROUGH), targets=lambda c: c.sex == "male")
+    assert [f.cell.sex for f in result.findings] == ["male"]
+    assert _range(result, sex="male") == (3, 3)
+    assert result.withheld == 2
+    assert attacker.attack(rel, _knowledge(ONE_BOROUGH), targets=lambda c: False).findings == []
+
+
 def test_attacker_uses_parent_areas_with_known_zero_children() -> None:
     """ICB quintile 1 = borough B1's quintile 1 alone (B2 has no LSOA there): B1's withheld
     quintile 1 is the ICB's published one, though B2's quintile-1 row does not exist."""
