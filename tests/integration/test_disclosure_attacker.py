@@ -15,6 +15,7 @@ builds its own relations; it shares no code with ``healthgap.engine.disclosure``
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import functools
 import importlib.util
@@ -50,6 +51,24 @@ def _load_attacker() -> ModuleType:
 
 
 attacker = _load_attacker()
+
+
+def test_attacker_is_independent_of_the_protector() -> None:
+    """The attacker imports nothing of the engine (its disclosure control above all): only
+    public geography and the catalogue."""
+    root = Path(__file__).resolve().parents[1] / "attacker"
+    sources = sorted(root.glob("*.py"))
+    assert sources
+    imported: set[str] = set()
+    for path in sources:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported.update(a.name for a in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                imported.add(node.module)
+    ours = {m for m in imported if m.split(".")[0] == "healthgap"}
+    assert ours == {"healthgap.catalogue", "healthgap.catalogue.models", "healthgap.geography"}
+
 
 # ------------------------------------------------------------------ (a) hand-built releases
 
