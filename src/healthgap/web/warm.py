@@ -7,7 +7,9 @@ read layer's version (the fingerprint of the visible releases, the same one the 
 its ETag), so a load, a publication or a progress return changes the key and the old pages
 simply stop being served. The warmer requests the pages through the website's own routes
 (in-process ASGI, no socket), which fills the page, read-layer and SVG caches exactly as a
-visitor's request would. Design: ``docs/design/0820-website.md``.
+visitor's request would. Live traffic comes first: before each page the warmer waits
+while visitors' requests are in flight or one ended within a quiet window, up to a cap
+(:mod:`healthgap.web.activity`). Design: ``docs/design/0820-website.md``.
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import httpx
 
 from healthgap.geography import LONDON
 from healthgap.query import ReadLayer, public
+from healthgap.web.activity import QUIET, WAIT_CAP, Activity, own_requests, wait_turn
 
 __all__ = ["Warmer", "site_paths"]
 
@@ -40,9 +43,13 @@ def site_paths(q: ReadLayer) -> list[str]:
 
 
 class Warmer:
-    """Renders ``paths()`` through ``app`` in a background thread at start and whenever
-    ``q.version(public())`` changes (checked every ``interval`` seconds). ``ready`` is set
-    after the first full pass; ``passes`` counts them and ``seconds`` times the last one."""
+    """Renders ``first`` then ``paths()`` through ``app`` in a background thread at start
+    and whenever ``q.version(public())`` changes (checked every ``interval`` seconds).
+    ``ready`` is set after the first full pass; ``passes`` counts them, ``seconds`` times the
+    last one and ``yielded`` the seconds it waited for live traffic in it. With an
+    ``activity`` (fed by :class:`~healthgap.web.activity.TrafficMiddleware` on ``app``),
+    each request waits its turn (:func:`~healthgap.web.activity.wait_turn`: ``quiet``,
+    ``cap``)."""
 
     def __init__(
         self,
@@ -51,24 +58,35 @@ class Warmer:
         *,
         paths: Callable[[], list[str]] | None = None,
         interval: float = 15.0,
+        first: Sequence[str] = (),
+        activity: Activity | None = None,
+        quiet: float = QUIET,
+        cap: float = WAIT_CAP,
     ) -> None:
         self.app = app
         self.q = q
         self.paths = paths or (lambda: site_paths(q))
         self.interval = interval
+        self.first = tuple(first)
+        self.activity = activity
+        self.quiet = quiet
+        self.cap = cap
         self.ready = threading.Event()
         self.passes = 0
         self.seconds = 0.0
+        self.yielded = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="web-warmer", daemon=True)
 
     def start(self) -> Warmer:
-        self._thread.start()
+        if not self._thread.is_alive() and self._thread.ident is None:
+            self._thread.start()
         return self
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join(timeout=5)
+        if self._thread.ident is not None:
+            self._thread.join(timeout=5)
 
     def _run(self) -> None:
         seen = None
@@ -81,7 +99,12 @@ class Warmer:
                     self.seconds = time.perf_counter() - started
                     self.passes += 1
                     seen = version
-                    _LOG.info("website warmed: %d pages in %.1f s", len(self.paths()), self.seconds)
+                    _LOG.info(
+                        "website warmed: %d pages in %.1f s (%.1f s yielded to requests)",
+                        len(self.first) + len(self.paths()),
+                        self.seconds,
+                        self.yielded,
+                    )
             except Exception:  # the warmer must never take the server down
                 if self._stop.is_set():
                     return
@@ -90,9 +113,16 @@ class Warmer:
             self._stop.wait(self.interval)
 
     async def _pass(self) -> None:
+        self.yielded = 0.0
         transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://warm") as client:
-            for path in self.paths():
+            for path in (*self.first, *self.paths()):
+                if self.activity is not None:
+                    # Blocks this thread's own loop, which serves only the warmer.
+                    self.yielded += wait_turn(
+                        self.activity, self._stop.wait, quiet=self.quiet, cap=self.cap
+                    )
                 if self._stop.is_set():
                     return
-                await client.get(path, headers={"accept-encoding": "gzip"})
+                with own_requests():
+                    await client.get(path, headers={"accept-encoding": "gzip"})
