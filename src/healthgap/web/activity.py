@@ -17,7 +17,15 @@ from collections.abc import Awaitable, Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["QUIET", "WAIT_CAP", "Activity", "TrafficMiddleware", "own_requests", "wait_turn"]
+__all__ = [
+    "QUIET",
+    "WAIT_CAP",
+    "Activity",
+    "TrafficMiddleware",
+    "own_requests",
+    "pause_hook",
+    "wait_turn",
+]
 
 #: Seconds without any request in flight before the warmer starts a page (a page view's
 #: page, CSS, script and chart bundle arrive within this of each other).
@@ -96,6 +104,33 @@ def wait_turn(
         need = quiet if idle is None else quiet - idle
         if sleep(min(need, cap - waited)) is True:  # an Event's wait: stopped
             return activity.clock() - start
+
+
+def pause_hook(
+    activity: Activity,
+    stop: threading.Event,
+    *,
+    cap: float = WAIT_CAP,
+    step: float = 0.005,
+    sleep: Callable[[float], object] = time.sleep,
+) -> Callable[[Any, str, Any], None]:
+    """A ``sys.setprofile`` hook for the thread rendering a warmer's page: at a Python
+    function call while a visitor's request is in flight, it sleeps (releasing the GIL) in
+    ``step``s until none is, at most ``cap`` seconds in all for the thread's life (install a
+    new hook per page). A page already under way thus gives way mid-page too."""
+    budget = [cap]
+
+    def hook(frame: Any, event: str, arg: Any) -> None:
+        if event != "call" or activity.in_flight == 0 or budget[0] <= 0:
+            return
+        start = activity.clock()
+        while activity.in_flight > 0 and not stop.is_set():
+            if activity.clock() - start >= budget[0]:
+                break
+            sleep(step)
+        budget[0] -= activity.clock() - start
+
+    return hook
 
 
 class TrafficMiddleware:

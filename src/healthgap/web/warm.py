@@ -16,19 +16,59 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 
+import anyio.to_thread
 import httpx
 
 from healthgap.geography import LONDON
 from healthgap.query import ReadLayer, public
-from healthgap.web.activity import QUIET, WAIT_CAP, Activity, own_requests, wait_turn
+from healthgap.web.activity import (
+    QUIET,
+    WAIT_CAP,
+    Activity,
+    own_requests,
+    pause_hook,
+    wait_turn,
+)
 
-__all__ = ["Warmer", "site_paths"]
+__all__ = ["SWITCH_INTERVAL", "Warmer", "site_paths"]
 
 _LOG = logging.getLogger(__name__)
+
+#: Python's thread switch interval while the warmer renders a page (default 5 ms): a request
+#: that arrives mid-page then waits at most this long for the GIL each time it needs it,
+#: instead of 5 ms, so it is not slowed by the page much (the page, in the background, is).
+SWITCH_INTERVAL = 0.0005
+
+
+@contextmanager
+def _short_switches(interval: float | None) -> Iterator[None]:
+    """Python's switch interval set to ``interval`` inside the block (process-wide; it only
+    matters when threads contend for the GIL), restored after."""
+    if interval is None:
+        yield
+        return
+    with _switch_lock:  # warmers of several apps in one process: restore only at the last
+        if _switching[0] == 0:
+            _switching[1] = sys.getswitchinterval()
+        _switching[0] += 1
+        sys.setswitchinterval(interval)
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switching[0] -= 1
+            if _switching[0] == 0:
+                sys.setswitchinterval(_switching[1])
+
+
+_switch_lock = threading.Lock()
+_switching: list[float] = [0, 0.005]  # pages being rendered, the interval to restore
 
 
 def site_paths(q: ReadLayer) -> list[str]:
@@ -62,6 +102,8 @@ class Warmer:
         activity: Activity | None = None,
         quiet: float = QUIET,
         cap: float = WAIT_CAP,
+        switch_interval: float | None = SWITCH_INTERVAL,
+        pause_mid_page: bool = True,
     ) -> None:
         self.app = app
         self.q = q
@@ -71,6 +113,8 @@ class Warmer:
         self.activity = activity
         self.quiet = quiet
         self.cap = cap
+        self.switch_interval = switch_interval
+        self.pause_mid_page = pause_mid_page
         self.ready = threading.Event()
         self.passes = 0
         self.seconds = 0.0
@@ -114,6 +158,8 @@ class Warmer:
 
     async def _pass(self) -> None:
         self.yielded = 0.0
+        # One worker thread renders the pages, so the pause hook is on the thread that runs.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = 1
         transport = httpx.ASGITransport(app=self.app)  # type: ignore[arg-type]
         async with httpx.AsyncClient(transport=transport, base_url="http://warm") as client:
             for path in (*self.first, *self.paths()):
@@ -124,5 +170,12 @@ class Warmer:
                     )
                 if self._stop.is_set():
                     return
-                with own_requests():
+                if self.activity is not None and self.pause_mid_page:
+                    # The route runs on this loop's worker thread (sync routes; one at a
+                    # time here, the idle worker reused): it gives way mid-page too.
+                    hook = pause_hook(self.activity, self._stop, cap=self.cap)
+                    await anyio.to_thread.run_sync(sys.setprofile, hook)
+                with own_requests(), _short_switches(self.switch_interval):
                     await client.get(path, headers={"accept-encoding": "gzip"})
+                if self.activity is not None and self.pause_mid_page:
+                    await anyio.to_thread.run_sync(sys.setprofile, None)

@@ -216,3 +216,43 @@ def test_a_visitor_is_answered_while_the_warmer_waits_and_it_then_completes(
     assert rendered == [f"/page/{n}" for n in range(6)]
     assert warmer.yielded > 0
     assert activity.requests == 1  # the warmer's own requests are not traffic
+
+
+def test_switch_interval_is_short_while_a_page_renders_and_restored_after() -> None:
+    import sys
+
+    from healthgap.web.warm import _short_switches
+
+    before = sys.getswitchinterval()
+    with _short_switches(0.0005):
+        with _short_switches(0.0005):  # a second warmer in the same process
+            assert sys.getswitchinterval() == pytest.approx(0.0005)
+        assert sys.getswitchinterval() == pytest.approx(0.0005)
+    assert sys.getswitchinterval() == pytest.approx(before)
+    with _short_switches(None):
+        assert sys.getswitchinterval() == pytest.approx(before)
+
+
+def test_mid_page_hook_pauses_while_a_request_is_in_flight_within_its_budget(
+    clock: Clock,
+) -> None:
+    from healthgap.web.activity import pause_hook
+
+    a = Activity(clock)
+    stop = threading.Event()
+    hook = pause_hook(a, stop, cap=1.0, step=0.01, sleep=clock.sleep)
+    hook(None, "call", None)  # nobody waiting: no pause
+    assert clock.sleeps == []
+    a.begin()
+    clock.at(100.3, a.end)
+    hook(None, "return", None)  # only calls are pause points
+    assert clock.sleeps == []
+    hook(None, "call", None)  # paused until the request ended
+    assert clock.now == pytest.approx(100.3, abs=0.011)
+    a.begin()  # sustained: the rest of the 1 s budget, then never again for this page
+    start = clock.now
+    hook(None, "call", None)
+    assert clock.now - start == pytest.approx(0.7, abs=0.011)
+    clock.sleeps.clear()
+    hook(None, "call", None)
+    assert clock.sleeps == []
