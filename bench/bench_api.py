@@ -15,6 +15,10 @@ Starlette app (uvicorn, same settings) returning the same bytes from memory, bot
 Then it starts the default server (``--warm``: the API's hot answers built before it
 listens) and times the first request of 2 and 3 there, and the start-up.
 
+``--warm-only`` runs the second part alone, in more detail: the latest read right after
+start, ``--crawl-requests`` more one every 2 s while the website's warmer crawls (it yields
+to live traffic, ADR 0820), and once idle.
+
 Prints markdown table rows for BENCHMARKS.md ("API (issue 13)").
 """
 
