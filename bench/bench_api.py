@@ -15,6 +15,10 @@ Starlette app (uvicorn, same settings) returning the same bytes from memory, bot
 Then it starts the default server (``--warm``: the API's hot answers built before it
 listens) and times the first request of 2 and 3 there, and the start-up.
 
+``--warm-only`` runs the second part alone, in more detail: the latest read right after
+start, ``--crawl-requests`` more one every 2 s while the website's warmer crawls (it yields
+to live traffic, ADR 0820), and once idle.
+
 Prints markdown table rows for BENCHMARKS.md ("API (issue 13)").
 """
 
@@ -152,6 +156,39 @@ def _stop(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait(30)
 
 
+def _warm_only(store: Path, latest_path: str, n: int, load_start: float) -> int:
+    """Phase 2 alone, in more detail: the latest-of-everything read right after start,
+    then ``n`` more one every 2 s while the website's warmer crawls (live traffic competes
+    with it there), then once the server is idle. Prints one table row."""
+    port = _port()
+    api, started = _serve(store, port, "--warm")
+    try:
+        url = f"http://127.0.0.1:{port}" + latest_path
+        first = _timed(url, runs=0)[0]
+        during: list[float] = []
+        for _ in range(n):
+            time.sleep(2)
+            during.append(_timed(url, runs=0)[0])
+        busy = _cpu(api.pid)
+        waited = _idle(api.pid)
+        idle = _timed(url, runs=0)[0]
+    finally:
+        _stop(api)
+    during.sort()
+    ms = ", ".join(f"{d * 1000:,.0f}" for d in during)
+    print(
+        f"machine: nproc {os.cpu_count()}, load {load_start:.1f} at start, "
+        f"{os.getloadavg()[0]:.1f} at end"
+    )
+    print(
+        f"| latest read with warming | start {started:.1f} s; first {first * 1000:,.0f} ms; "
+        f"during the crawl (one every 2 s, sorted) {ms} ms — median "
+        f"{during[len(during) // 2] * 1000:,.0f} ms, max {during[-1] * 1000:,.0f} ms; "
+        f"idle {waited:.0f} s later (server CPU by then {busy:.0f} s): {idle * 1000:,.0f} ms |"
+    )
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--store", type=Path)
@@ -162,6 +199,18 @@ def main() -> int:
         action="store_true",
         help="measure a revision whose serve has no --warm/--no-warm (it warmed nothing): "
         "phase 1 only, no flag passed",
+    )
+    ap.add_argument(
+        "--warm-only",
+        action="store_true",
+        help="phase 2 only: the default server right after start, while the website's warmer "
+        "renders every page, and once idle",
+    )
+    ap.add_argument(
+        "--crawl-requests",
+        type=int,
+        default=8,
+        help="with --warm-only: requests of the latest read, one every 2 s, during the crawl",
     )
     args = ap.parse_args()
     if shutil.which("wrk") is None:
@@ -178,6 +227,8 @@ def main() -> int:
     bare: subprocess.Popen[bytes] | None = None
     try:
         # 1. A server that warms nothing: every first request below is a cold read.
+        if args.warm_only:
+            return _warm_only(store, latest_path, args.crawl_requests, load_start)
         api_port, bare_port = _port(), _port()
         api, _ = _serve(store, api_port, *(() if args.before else ("--no-warm",)))
         base = f"http://127.0.0.1:{api_port}"

@@ -46,7 +46,7 @@ def serve_command(
     import uvicorn
 
     from healthgap.api import create_app
-    from healthgap.api.warm import warm_answers
+    from healthgap.api.warm import HOT_PATHS, warm_answers
     from healthgap.config import default_store_path
     from healthgap.errors import StoreError
     from healthgap.publish import open_writer
@@ -69,10 +69,13 @@ def serve_command(
         raise typer.Exit(1) from exc
     reader.warm()
     api = create_app(reader, writer=writer)
-    if warm:
-        warm_answers(api)  # before listening, and before the website's warmer starts
-    mount_website(api, reader, warm=warm)  # the public website at /, same read layer
+    # The public website at /, same read layer. Its warmer starts with the server, yields to
+    # live requests and, after a load or publication, rebuilds the API's hot answers first,
+    # then every page (ADR 0811, 0820).
+    mount_website(api, reader, warm=warm, warm_first=HOT_PATHS)
     mount_reports(api, reader)  # and its reports at /reports (HTML and PDF)
+    if warm:
+        warm_answers(api)  # before listening (the app's middleware are all added by now)
     inner = api.router.lifespan_context
 
     @asynccontextmanager

@@ -119,6 +119,15 @@ class DisclosureReport:
     ``range_audited`` withheld cells had their feasible range checked by linear programming;
     the rest (``algebra_audited``, in components larger than ``LP_COMPONENT_LIMIT``) were
     checked exactly against the published totals by linear algebra, but not against bounds.
+
+    How the audits of small counts were settled, over every round (a count audited in two
+    rounds counts twice; for :func:`protect_many`, totals of the whole call):
+    ``settled_cheap`` without a programme of its own (by the true counts and the capped
+    "every unsettled count up, then down" solves); ``settled_by_lp`` in the per-count phase of
+    an exact audit (its own programmes, or points another count's programmes found);
+    ``settled_local`` by local programmes in a large component; ``exposed`` failing the
+    rule (each got more suppression). ``lp_counts`` counts were given programmes of their
+    own; ``lp_solves`` programmes were solved in all.
     """
 
     primary: int
@@ -126,6 +135,24 @@ class DisclosureReport:
     relations: int
     range_audited: int
     algebra_audited: int
+    settled_cheap: int = 0
+    settled_by_lp: int = 0
+    settled_local: int = 0
+    exposed: int = 0
+    lp_counts: int = 0
+    lp_solves: int = 0
+
+
+@dataclass
+class _AuditStats:
+    """Counters behind the report's ``settled_*``, ``exposed`` and ``lp_*`` fields."""
+
+    settled_cheap: int = 0
+    settled_by_lp: int = 0
+    settled_local: int = 0
+    exposed: int = 0
+    lp_counts: int = 0
+    lp_solves: int = 0
 
 
 Relation = tuple[int, tuple[int, ...]]  # total cell, member cells
@@ -443,6 +470,7 @@ class _ComponentLP:
         self._a, self._lo, self._hi, self._bounds = a, row_lower, row_upper, bounds
         self._original = bounds
         self._highs: object | None = None
+        self.solves = 0
         try:
             from scipy.optimize._highspy import _core
         except ImportError:  # pragma: no cover - depends on the SciPy release
@@ -470,6 +498,7 @@ class _ComponentLP:
         """A minimising point, ``'unbounded'`` when the objective falls without limit (the
         true counts are feasible, so the programme is never empty), or the solver status
         when it fails."""
+        self.solves += 1
         if self._highs is None:  # pragma: no cover - fallback when the bindings are absent
             eq = self._lo == self._hi
             res = linprog(
@@ -524,6 +553,7 @@ def _unprotected_in(
     counts: np.ndarray,
     threshold: np.ndarray,
     check: np.ndarray,
+    stats: _AuditStats | None = None,
 ) -> list[int]:
     """The checked withheld cells of one component failing the protection rule.
 
@@ -535,15 +565,22 @@ def _unprotected_in(
     sufficient condition). A cell no neighbourhood settles is reported as failing, which is
     conservative: more is withheld than an exact audit might need.
     """
+    stats = _AuditStats() if stats is None else stats
     if len(component) <= EXACT_LIMIT:
-        return _exact_unprotected_in(component, relations, n_equal, index, counts, threshold, check)
+        return _exact_unprotected_in(
+            component, relations, n_equal, index, counts, threshold, check, stats
+        )
     inside = set(component)
     seen_lo = counts.copy()
     seen_hi = counts.copy()
     out: list[int] = []
     for c in component:
-        if not check[c] or _protected(seen_lo[c], seen_hi[c], threshold[c]):
+        if not check[c]:
             continue
+        if _protected(seen_lo[c], seen_hi[c], threshold[c]):
+            stats.settled_local += 1
+            continue
+        stats.lp_counts += 1
         settled = False
         for radius, limit in _LOCAL_STEPS:
             local = _neighbourhood(c, inside, relations, index, radius, limit)
@@ -571,10 +608,14 @@ def _unprotected_in(
                     continue
                 np.minimum.at(seen_lo, local, x)
                 np.maximum.at(seen_hi, local, x)
+            stats.lp_solves += lp.solves
             if _protected(seen_lo[c], seen_hi[c], threshold[c]):
                 settled = True
                 break
-        if not settled:
+        if settled:
+            stats.settled_local += 1
+        else:
+            stats.exposed += 1
             out.append(c)
     return out
 
@@ -616,6 +657,7 @@ def _exact_unprotected_in(
     counts: np.ndarray,
     threshold: np.ndarray,
     check: np.ndarray,
+    stats: _AuditStats | None = None,
 ) -> list[int]:
     """The withheld cells of one component whose feasible range fails the protection rule
     (only those where ``check`` is True: the small ones; ``threshold`` is per cell).
@@ -626,8 +668,10 @@ def _exact_unprotected_in(
     counts of rolling periods, never published; ``counts`` NaN) get their values from a
     first feasible solve.
     """
+    stats = _AuditStats() if stats is None else stats
     system = _system(component, relations, index, counts, n_equal)
     if system is None:  # nothing published constrains it: 0 … ∞
+        stats.settled_cheap += int(check[component].sum())
         return []
     bounds = [(0.0, np.inf)] * len(component)
     lp = _ComponentLP(*system, bounds)
@@ -665,10 +709,13 @@ def _exact_unprotected_in(
             np.minimum(seen_lo, x, out=seen_lo)
             np.maximum(seen_hi, x, out=seen_hi)
     lp.cap(None)
+    cheap = int(sum(_protected(seen_lo[j], seen_hi[j], need[j]) for j in np.flatnonzero(~skip)))
+    stats.settled_cheap += cheap
     out: list[int] = []
     for j, c in enumerate(component):
         if _protected(seen_lo[j], seen_hi[j], need[j]):
             continue
+        stats.lp_counts += 1
         objective = np.zeros(len(component))
         objective[j] = 1.0
         for sign in (-1.0, 1.0):  # the greatest value first: it settles most cells
@@ -691,6 +738,9 @@ def _exact_unprotected_in(
                 break
         else:
             out.append(c)
+    stats.lp_solves += lp.solves
+    stats.exposed += len(out)
+    stats.settled_by_lp += int((~skip).sum()) - cheap - len(out)
     return out
 
 
@@ -932,6 +982,7 @@ def protect_many(
         equal_all, len(equal_all), eq_index, suppressed, counts, depth, threshold
     )
     range_audited = np.zeros(total_cells, dtype=bool)
+    stats = _AuditStats()
     algebra_audited = np.zeros(total_cells, dtype=bool)
     # A component whose cells are unchanged has unchanged constraints: once clean, it stays so.
     clean: set[tuple[int, frozenset[int]]] = set()
@@ -975,7 +1026,7 @@ def protect_many(
                 if len(component) <= LP_COMPONENT_LIMIT:
                     range_audited[component] = True
                     found = _unprotected_in(
-                        component, rels, n_equal, index, vec, threshold, pending
+                        component, rels, n_equal, index, vec, threshold, pending, stats
                     )
                 else:
                     algebra_audited[component] = True
@@ -1046,6 +1097,12 @@ def protect_many(
                     relations=n_rels,
                     range_audited=int((range_audited[lo:hi] & sup & ~algebra).sum()),
                     algebra_audited=int(algebra.sum()),
+                    settled_cheap=stats.settled_cheap,
+                    settled_by_lp=stats.settled_by_lp,
+                    settled_local=stats.settled_local,
+                    exposed=stats.exposed,
+                    lp_counts=stats.lp_counts,
+                    lp_solves=stats.lp_solves,
                 ),
             )
         )

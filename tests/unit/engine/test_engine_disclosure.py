@@ -523,3 +523,29 @@ def test_subset_indicators_are_protected_together() -> None:
     weak = [alone, everyone]
     lo, hi = _ranges_with(weak, [], subset, 0)[1]
     assert (round(lo), round(hi)) == (3, 5)
+
+
+@pytest.mark.parametrize("exact", [True, False])
+def test_report_counts_how_audits_were_settled(
+    monkeypatch: pytest.MonkeyPatch, exact: bool
+) -> None:
+    """Given small counts to protect, when protected, then the report says how each audit of a
+    small count ended (cheaply, in the per-count LP phase, locally, or exposed), every small
+    count is audited at least once, and LP solves are counted (issue 11 item 12)."""
+    from healthgap.engine import disclosure
+
+    if not exact:
+        monkeypatch.setattr(disclosure, "EXACT_LIMIT", 0)
+    table = _table(np.random.default_rng(3), small_share=0.4)
+    _, report = protect(table, DisclosureRule(min_count=5), parents=PARENTS)
+    audits = report.settled_cheap + report.settled_by_lp + report.settled_local + report.exposed
+    assert audits >= report.primary > 0
+    assert report.lp_solves >= report.lp_counts
+    if exact:
+        assert report.settled_local == 0
+        assert report.settled_cheap > 0  # the true counts and batch solves settle some
+        assert report.lp_solves > 0
+    else:
+        assert report.settled_cheap == report.settled_by_lp == 0
+        assert report.settled_local > 0
+        assert report.lp_counts > 0
