@@ -6,7 +6,9 @@ reads CSV or Parquet (a file or a directory of part files) or takes an Ibis tabl
 every rule as one vectorised query through Ibis — on DuckDB by default, or on the engine's
 own backend (DuckDB or Spark, ``con``): each rule reports its first offending row and how
 many rows break it. Only those aggregates and the offending rows leave the backend; nothing
-is loaded into Python row by row.
+is loaded into Python row by row. Repeated keys: on DuckDB a group-by on the key's 64-bit
+hash first shows the usual case (no two rows share a hash, so no key repeats) cheaply; only
+when a hash repeats does the exact search (group-by on the key, joined back) name the rows.
 
 Row numbers: for CSV, the line in the file (the header is line 1); for Parquet, the 1-based
 row within the part file named; for an Ibis table, the 1-based position in the table's scan.
