@@ -624,13 +624,19 @@ def check_records(
             t, sch, fields=prepared.fields, lsoa_rule=lsoa_rule, earliest=earliest, today=today
         )
         flagged = t.mutate(**{f"hit{i}": r[2].fill_null(False) for i, r in enumerate(rules)})
+        # counts first; the first offending row only of the rules broken (a second scan,
+        # on bad input only): the usual, valid input pays for half the aggregates
         aggs: dict[str, ir.Value] = {"n__": flagged.count()}
         for i in range(len(rules)):
-            hit = flagged[f"hit{i}"]
-            aggs[f"first{i}"] = flagged["order__"].min(where=hit)
-            aggs[f"count{i}"] = hit.sum()
-        result = flagged.aggregate(**aggs)
-        res = result.to_pyarrow().to_pylist()[0]
+            aggs[f"count{i}"] = flagged[f"hit{i}"].sum()
+        res = flagged.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+        broken = [i for i in range(len(rules)) if res[f"count{i}"]]
+        res.update({f"first{i}": None for i in range(len(rules))})
+        if broken:
+            firsts_of = {
+                f"first{i}": flagged["order__"].min(where=flagged[f"hit{i}"]) for i in broken
+            }
+            res.update(flagged.aggregate(**firsts_of).to_pyarrow().to_pylist()[0])
         rows = int(res["n__"])
         used = {f.name for f in prepared.fields}
         key = tuple(k for k in sch.key if k in used)
