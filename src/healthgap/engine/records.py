@@ -28,6 +28,7 @@ from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
 import ibis
+import ibis.expr.datatypes as idt
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -484,13 +485,21 @@ def _duplicate_rule(key: tuple[str, ...]) -> tuple[str, str | None, Any]:
     return rule, key[0], None
 
 
+def _hash(value: object) -> int:
+    """DuckDB's own 64-bit ``hash`` (Ibis's ``.hash()`` adds two casts through BIT)."""
+    raise NotImplementedError  # a builtin: runs on DuckDB only
+
+
+_duckdb_hash: Any = ibis.udf.scalar.builtin(_hash, name="hash", signature=((None,), idt.uint64))
+
+
 def _keys_distinct_by_hash(t: ir.Table, key: tuple[str, ...]) -> bool:
     """True when no two rows share the 64-bit hash of their key, so every key is distinct
     (distinct hashes imply distinct keys). False means a repeated key or a hash collision:
     :func:`_duplicate_counts` then finds the exact rows. On DuckDB, grouping by one
     fixed-width hash costs a fraction of grouping by the key's strings and joining back."""
     cols = {k: t[f"raw__{k}"] for k in key}
-    hashed = t.select(h__=ibis.struct(cols).hash())
+    hashed = t.select(h__=_duckdb_hash(ibis.struct(cols)))
     shared = hashed.group_by("h__").aggregate(n__=hashed.count()).filter(lambda g: g.n__ > 1)
     return int(shared.count().to_pyarrow().as_py()) == 0
 
