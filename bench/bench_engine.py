@@ -248,9 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     print(f"Machine: {_machine()}")
     print(f"Command: {' '.join([Path(sys.executable).name, *sys.argv])}\n")
     lines = [
-        "| rows | floor s | stage-1 scan s | engine s | engine / floor | stage 1 s | "
-        "roll-up s | compute s | disclosure s | peak RSS MB floor / engine | Spark s |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows | floor s | stage-1 scan s | engine s | engine / floor | validation s | "
+        "stage 1 s | roll-up s | compute s | disclosure s | peak RSS MB floor / engine | Spark s |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     spark_rows = spark_rows if args.rows else 0
     sizes = sorted(set(args.rows) | ({spark_rows} if spark_rows else set()))
@@ -265,7 +265,7 @@ def main(argv: list[str] | None = None) -> None:
         )
         if args.no_engine:
             lines.append(
-                f"| {rows:,} | {floor['seconds']:.1f} | {scan['seconds']:.1f} | – | – | – | – "
+                f"| {rows:,} | {floor['seconds']:.1f} | {scan['seconds']:.1f} | – | – | – | – | – "
                 f"| – | – | {floor_rss:.0f} / – | – |"
             )
             continue
@@ -273,6 +273,7 @@ def main(argv: list[str] | None = None) -> None:
         eng, eng_rss = _child(_ENGINE, str(d), "duckdb", str(duck_file))
         st = eng["stages"]
         assert isinstance(st, dict)
+        print(f"{rows:,}: engine stages (s) {json.dumps(st)}", flush=True)
         spark_s = "–"
         if rows == spark_rows:
             import pyarrow.parquet as pq
@@ -287,7 +288,8 @@ def main(argv: list[str] | None = None) -> None:
         fs, es = float(floor["seconds"]), float(eng["seconds"])  # type: ignore[arg-type]
         lines.append(
             f"| {rows:,} | {fs:.1f} | {float(scan['seconds']):.1f} | {es:.1f} | {es / fs:.2f} | "  # type: ignore[arg-type]
-            f"{st['stage1']:.1f} | {st['roll_up']:.1f} | {st['compute']:.1f} | "
+            f"{st.get('validation', 0.0):.1f} | {st['stage1']:.1f} | {st['roll_up']:.1f} | "
+            f"{st['compute']:.1f} | "
             f"{st['disclosure']:.1f} | {floor_rss:.0f} / {eng_rss:.0f} | {spark_s} |"
         )
         print(f"{rows:,}: indicators {eng['indicators']}, {eng['rows']:,} value rows", flush=True)
@@ -298,7 +300,8 @@ def main(argv: list[str] | None = None) -> None:
         assert isinstance(st, dict)
         lines.append(
             f"| {rows:,} sparse | – | – | {float(eng['seconds']):.1f} | – | "  # type: ignore[arg-type]
-            f"{st['stage1']:.1f} | {st['roll_up']:.1f} | {st['compute']:.1f} | "
+            f"{st.get('validation', 0.0):.1f} | {st['stage1']:.1f} | {st['roll_up']:.1f} | "
+            f"{st['compute']:.1f} | "
             f"{st['disclosure']:.1f} | – / {eng_rss:.0f} | – |"
         )
         print(f"{rows:,} sparse: indicators {eng['indicators']}", flush=True)

@@ -316,3 +316,29 @@ def test_population_parts_must_agree_on_ethnic_group(tmp_path: Path) -> None:
         )
     ]
     assert report.rows == 1
+
+
+def test_duplicate_keys_exact_behind_the_hash_test(tmp_path: Path) -> None:
+    """The cheap hash test passes distinct keys and sends repeats to the exact search: the
+    first repeating row (not the first of its key) and every later repeat are counted, keys
+    of several columns included."""
+    from healthgap.engine.records import _keys_distinct_by_hash
+
+    t = ibis.memtable({"raw__a": ["x", "x", "y"], "raw__b": [1, 2, 1]})
+    assert _keys_distinct_by_hash(t, ("a", "b"))
+    assert not _keys_distinct_by_hash(t, ("a",))
+    rows = [list(GOOD[i % 3]) for i in range(9)]
+    for i, r in enumerate(rows):
+        r[0] = f"D{i}"
+    rows[5][0] = "D1"  # line 7 repeats line 3
+    rows[8][0] = "D1"  # line 10 too
+    rows[6][0] = "D2"  # line 8 repeats line 4
+    path = _write_csv(tmp_path / "deaths.csv", rows)
+    report = check_records(path, schema="deaths", lsoa_vintage="lsoa11")
+    [v] = report.violations
+    assert (v.rule, v.row, v.value, v.count) == (
+        "repeats the key (record_id) of an earlier row",
+        7,
+        "D1",
+        3,
+    )
