@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -37,5 +38,8 @@ def warm_answers(app: object, paths: tuple[str, ...] = HOT_PATHS) -> float:
                 await client.get(path, headers={"accept-encoding": "gzip"})
 
     started = time.perf_counter()
-    asyncio.run(run())
+    # A loop of its own on a thread of its own: the caller's thread may already be running one
+    # (a test under Playwright's synchronous API, an embedding application).
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="api-warm") as pool:
+        pool.submit(asyncio.run, run()).result()
     return time.perf_counter() - started

@@ -485,9 +485,9 @@ def _duplicate_rule(key: tuple[str, ...]) -> tuple[str, str | None, Any]:
     return rule, key[0], None
 
 
-def _hash(value: object) -> int:
-    """DuckDB's own 64-bit ``hash`` (Ibis's ``.hash()`` adds two casts through BIT)."""
-    raise NotImplementedError  # a builtin: runs on DuckDB only
+def _hash(value: object) -> Any:
+    """DuckDB's own 64-bit ``hash`` (Ibis's ``.hash()`` adds two casts through BIT). A
+    declaration only: Ibis compiles the call to DuckDB's builtin, and Python never runs it."""
 
 
 _duckdb_hash: Any = ibis.udf.scalar.builtin(_hash, name="hash", signature=((None,), idt.uint64))
@@ -633,19 +633,27 @@ def check_records(
             t, sch, fields=prepared.fields, lsoa_rule=lsoa_rule, earliest=earliest, today=today
         )
         flagged = t.mutate(**{f"hit{i}": r[2].fill_null(False) for i, r in enumerate(rules)})
-        # counts first; the first offending row only of the rules broken (a second scan,
-        # on bad input only): the usual, valid input pays for half the aggregates
+        on_duckdb = records.get_backend().name == "duckdb"
         aggs: dict[str, ir.Value] = {"n__": flagged.count()}
-        for i in range(len(rules)):
-            aggs[f"count{i}"] = flagged[f"hit{i}"].sum()
-        res = flagged.aggregate(**aggs).to_pyarrow().to_pylist()[0]
-        broken = [i for i in range(len(rules)) if res[f"count{i}"]]
-        res.update({f"first{i}": None for i in range(len(rules))})
-        if broken:
-            firsts_of = {
-                f"first{i}": flagged["order__"].min(where=flagged[f"hit{i}"]) for i in broken
-            }
-            res.update(flagged.aggregate(**firsts_of).to_pyarrow().to_pylist()[0])
+        if on_duckdb:
+            # counts first; the first offending row only of the rules broken (a second scan,
+            # on bad input only): the usual, valid input pays for half the aggregates
+            for i in range(len(rules)):
+                aggs[f"count{i}"] = flagged[f"hit{i}"].sum()
+            res = flagged.aggregate(**aggs).to_pyarrow().to_pylist()[0]
+            broken = [i for i in range(len(rules)) if res[f"count{i}"]]
+            res.update({f"first{i}": None for i in range(len(rules))})
+            if broken:
+                firsts_of = {
+                    f"first{i}": flagged["order__"].min(where=flagged[f"hit{i}"]) for i in broken
+                }
+                res.update(flagged.aggregate(**firsts_of).to_pyarrow().to_pylist()[0])
+        else:  # Spark: one scan with every aggregate, as validated on Spark before
+            for i in range(len(rules)):
+                hit = flagged[f"hit{i}"]
+                aggs[f"first{i}"] = flagged["order__"].min(where=hit)
+                aggs[f"count{i}"] = hit.sum()
+            res = flagged.aggregate(**aggs).to_pyarrow().to_pylist()[0]
         rows = int(res["n__"])
         used = {f.name for f in prepared.fields}
         key = tuple(k for k in sch.key if k in used)
@@ -653,10 +661,10 @@ def check_records(
             rules.append(_duplicate_rule(key))
             index = len(rules) - 1
             # DuckDB's hash is 64-bit (Spark's is 32-bit: collisions would be common)
-            if records.get_backend().name == "duckdb" and _keys_distinct_by_hash(records, key):
+            if on_duckdb and _keys_distinct_by_hash(records, key):
                 res.update({f"first{index}": None, f"count{index}": 0})
             else:
-                res.update(_duplicate_counts(records, key, index=index))
+                res.update(_duplicate_counts(records if on_duckdb else t, key, index=index))
         # the offending rows, fetched in one query: one row per broken rule at most
         firsts = sorted(
             {int(res[f"first{i}"]) for i in range(len(rules)) if res[f"first{i}"] is not None}

@@ -9,6 +9,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import uvicorn
@@ -134,10 +135,22 @@ def test_own_requests_are_not_traffic() -> None:
         async with httpx.AsyncClient(transport=transport, base_url="http://warm") as c:
             assert (await c.get(path)).status_code == 200
 
-    with own_requests():
-        asyncio.run(get("/page/1"))
+    def on_a_thread(path: str, *, own: bool) -> None:
+        # a loop of its own on a thread of its own: this thread may be running one already
+        # (Playwright's synchronous API, when browser tests ran first in this process)
+        def run() -> None:
+            if own:
+                with own_requests():
+                    asyncio.run(get(path))
+            else:
+                asyncio.run(get(path))
+
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(run).result()
+
+    on_a_thread("/page/1", own=True)
     assert activity.requests == 0
-    asyncio.run(get("/page/2"))
+    on_a_thread("/page/2", own=False)
     assert activity.requests == 1
     assert activity.in_flight == 0
 
