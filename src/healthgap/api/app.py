@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import math
@@ -9,7 +10,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -57,27 +59,77 @@ class ApiState:
     _etags: dict[tuple[str, str, bytes], str] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _generation: int = 0
+    _reading: dict[tuple[date | None, datetime], threading.Event] = field(default_factory=dict)
+    _ahead: datetime | None = None
 
     def version(self, as_of: date | None) -> str:
         """``ReadLayer.version`` of a public read as of ``as_of``, looked up at most once per
         second of the clock: what a public read sees changes only by a write (through this
         process's writer, which calls :meth:`invalidate`) or by time passing (an embargo or a
-        publication date reached), so an embargo ends within a second, without a restart."""
+        publication date reached), so an embargo ends within a second, without a restart.
+        One thread reads it; others asking for the same second wait for its answer (a burst
+        of requests at the turn of a second costs one read, not one each)."""
         found = self.known_version(as_of)
         if found is not None:
             return found
-        now = self.clock()
+        return self._version_at(as_of, self.clock())
+
+    def _version_at(self, as_of: date | None, now: datetime) -> str:
+        key = (as_of, now.replace(microsecond=0))
         with self._lock:
-            generation = self._generation
-        got = self.reader.version(public(as_of, now=now))
-        with self._lock:
-            # A write that finished while this was read may have changed what it saw: then
-            # the fingerprint is used for this answer but not remembered.
-            if generation == self._generation:
-                if len(self._versions) > 64:
-                    self._versions.clear()
-                self._versions[(as_of, now.replace(microsecond=0))] = got
+            found = self._versions.get(key)
+            if found is not None:
+                return found
+            reading = self._reading.get(key)
+            if reading is None:
+                mine = self._reading[key] = threading.Event()
+                generation = self._generation
+        if reading is not None:
+            reading.wait(30)
+            with self._lock:
+                found = self._versions.get(key)
+            # Not remembered: a write finished meanwhile (or the read failed); read it here.
+            return found or self.reader.version(public(as_of, now=now))
+        try:
+            got = self.reader.version(public(as_of, now=now))
+            with self._lock:
+                # A write that finished while this was read may have changed what it saw:
+                # then the fingerprint is used for this answer but not remembered.
+                if generation == self._generation:
+                    if len(self._versions) > 64:
+                        self._versions.clear()
+                    self._versions[key] = got
+        finally:
+            with self._lock:
+                del self._reading[key]
+            mine.set()
         return got
+
+    def next_second(self) -> datetime | None:
+        """The next second of the clock, when now is in the second half of this one and a
+        public read's fingerprint for the next is neither known nor being read (and no other
+        caller was given it): :meth:`read_ahead` it then, so that requests at the turn of the
+        second find it known."""
+        now = self.clock()
+        if now.microsecond < 500_000:
+            return None
+        ahead = now.replace(microsecond=0) + timedelta(seconds=1)
+        key = (None, ahead)
+        with self._lock:
+            if self._ahead == ahead or key in self._versions or key in self._reading:
+                return None
+            self._ahead = ahead
+        return ahead
+
+    def read_ahead(self, at: datetime) -> None:
+        """Read a public read's fingerprint for the second ``at`` (from :meth:`next_second`)
+        before it begins: used only once the clock is in that second, so it is as current as
+        the one the first request of that second would read. A failure is left to that
+        request (it reads again and reports it)."""
+        try:
+            self._version_at(None, at)
+        except Exception:  # a look-ahead: the request path reads again and reports errors
+            return
 
     def etag(self, version: str, path: str, query_string: bytes) -> str:
         """:func:`etag_of` for a raw query string, remembered (a repeated question costs a
@@ -219,8 +271,10 @@ class CachedAnswers:
     ETag rule and cache as the routes, so it serves only answers a route built for the same
     question under the same visible release set, as raw ASGI messages (the gzip form, cached
     once, when the client accepts gzip). Anything not cached (or asked ``as_of`` a date, or
-    from another origin — CORS is the inner middleware's — or this clock second's
-    fingerprint not yet read) goes on to the app."""
+    from another origin — CORS is the inner middleware's) goes on to the app. The visible
+    release set's fingerprint is read once per clock second (one read however many requests
+    ask at once) and, while answers are being served, ahead of the next second, so the turn
+    of a second does not send a burst of requests through the app."""
 
     _SKIP = ("/v1/boundaries", "/v1/bulk", "/v1/tokens", "/v1/changelog", "/v1/openapi")
 
@@ -230,15 +284,28 @@ class CachedAnswers:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            answer = self._answer(scope)
-            if answer is not None:
-                start, body = answer
-                await send(start)
-                await send({"type": "http.response.body", "body": body})
-                return
+            asked = self._asked(scope)
+            if asked is not None:
+                state = self.state
+                version = state.known_version(None)
+                if version is None:
+                    # The turn of a clock second: one thread reads the fingerprint, the
+                    # other requests wait for it (ApiState.version), then go on from here.
+                    version = await run_in_threadpool(state.version, None)
+                answer = self._answer(asked, scope["path"], version)
+                if answer is not None:
+                    start, body = answer
+                    await send(start)
+                    await send({"type": "http.response.body", "body": body})
+                    ahead = state.next_second()
+                    if ahead is not None:
+                        asyncio.get_running_loop().run_in_executor(None, state.read_ahead, ahead)
+                    return
         await self.app(scope, receive, send)
 
-    def _answer(self, scope: Scope) -> tuple[dict[str, Any], bytes] | None:
+    def _asked(self, scope: Scope) -> tuple[bytes, bytes | None, bytes] | None:
+        """(``Accept-Encoding``, ``If-None-Match``, query string) of a request this may
+        answer, or None (not a public read under ``/v1`` without ``as_of`` or ``Origin``)."""
         path: str = scope["path"]
         if not path.startswith("/v1/") or path.startswith(self._SKIP):
             return None
@@ -256,9 +323,12 @@ class CachedAnswers:
             query = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
             if any(k == "as_of" for k, _ in query):
                 return None
-        version = self.state.known_version(None)
-        if version is None:
-            return None
+        return accept, given, raw
+
+    def _answer(
+        self, asked: tuple[bytes, bytes | None, bytes], path: str, version: str
+    ) -> tuple[dict[str, Any], bytes] | None:
+        accept, given, raw = asked
         etag = self.state.etag(version, path, raw)
         tag = etag.encode("latin-1")
         if given is not None and _names_tag(given.decode("latin-1"), etag):
