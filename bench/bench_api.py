@@ -43,20 +43,29 @@ SRC = str(Path(__file__).resolve().parents[1] / "src")
 CLI = [sys.executable, "-c", "from healthgap.cli.main import app; app()"]
 BOROUGH_SERIES = "/v1/series?indicator={ind}&area_type=ltla&parent=E12000007"
 
+# The bare endpoint runs on the same transport as ``healthgap serve`` (its listening
+# socket and send buffer, healthgap.api.serving), so the ratio compares the app alone.
 _BARE = """
 import sys
-import uvicorn
 from starlette.applications import Starlette
 from starlette.responses import Response
 from starlette.routing import Route
 
 body = open(sys.argv[1], "rb").read()
+port = int(sys.argv[2])
 
 async def endpoint(request):
     return Response(body, media_type="application/json", headers={"ETag": 'W/"x"'})
 
 app = Starlette(routes=[Route("/bare", endpoint)])
-uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False)
+try:
+    from healthgap.api import serving
+except ImportError:  # a revision before serve had its own socket (--before)
+    import uvicorn
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+else:
+    size = int(sys.argv[3]) if len(sys.argv) > 3 else serving.SEND_BUFFER
+    serving.run(app, host="127.0.0.1", port=port, send_buffer=size)
 """
 
 
@@ -130,11 +139,25 @@ def _serve(store: Path, port: int, *flags: str) -> tuple[subprocess.Popen[bytes]
     """``healthgap serve --read-only`` on ``port``; (process, seconds until it answers)."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        [*CLI, "serve", "--store", str(store), "--port", str(port), "--read-only", *flags],
+        [
+            *CLI,
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(port),
+            "--read-only",
+            *flags,
+            *_SEND_BUFFER,
+        ],
         env=_env(),
     )
     _wait(f"http://127.0.0.1:{port}/v1/changelog", proc)
     return proc, time.perf_counter() - t0
+
+
+#: ``--send-buffer N`` for every server started (empty: serve's default; --before).
+_SEND_BUFFER: list[str] = []
 
 
 def _idle(pid: int, limit: float = 240.0) -> float:
@@ -212,7 +235,21 @@ def main() -> int:
         default=8,
         help="with --warm-only: requests of the latest read, one every 2 s, during the crawl",
     )
+    ap.add_argument(
+        "--send-buffer",
+        type=int,
+        default=None,
+        help="socket send buffer for both servers (serve --send-buffer; 0: the kernel's "
+        "automatic sizing); default: serve's default",
+    )
+    ap.add_argument(
+        "--fields",
+        default="area_code,period_label,value,lower95_0cl,upper95_0cl",
+        help="the field selection measured beside the full series answer ('' : none)",
+    )
     args = ap.parse_args()
+    if args.send_buffer is not None:
+        _SEND_BUFFER[:] = ["--send-buffer", str(args.send_buffer)]
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     tmp = Path(tempfile.mkdtemp(prefix="healthgap-bench-api-"))
@@ -243,7 +280,15 @@ def main() -> int:
         gz_size = len(gzip.compress(body.content, 6))
         (tmp / "body.json").write_bytes(body.content)
         bare = subprocess.Popen(
-            [sys.executable, "-c", _BARE, str(tmp / "body.json"), str(bare_port)], env=_env()
+            [
+                sys.executable,
+                "-c",
+                _BARE,
+                str(tmp / "body.json"),
+                str(bare_port),
+                *_SEND_BUFFER[1:],
+            ],
+            env=_env(),
         )
         bare_url = f"http://127.0.0.1:{bare_port}/bare"
         _wait(bare_url, bare)

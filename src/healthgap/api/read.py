@@ -4,10 +4,12 @@ from ``healthgap.query``; unknown codes are 422, valid questions with no answer 
 
 from __future__ import annotations
 
+import difflib
 import gzip
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -25,6 +27,7 @@ from healthgap.api.app import (
     not_modified,
 )
 from healthgap.api.problems import responses
+from healthgap.query import BULK_COLUMNS, UnknownParameter, ValueRow
 
 router = APIRouter(responses=responses(404, 422))
 
@@ -42,6 +45,17 @@ Indicator = Annotated[
 Area = Annotated[str | None, Query(max_length=_MAX, description="GSS codes, comma-separated.")]
 Sex = Annotated[str | None, Query(max_length=_MAX, description="persons, male or female.")]
 Latest = Annotated[bool, Query(description="Only the latest period of each series.")]
+#: The top-level fields of a values answer (``ValueRow``), in their order.
+VALUE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclass_fields(ValueRow))
+Fields = Annotated[
+    str | None,
+    Query(
+        max_length=_MAX,
+        description="Only these top-level fields of each row, comma-separated, in the answer's "
+        "usual order (e.g. `area_code,period_label,value,lower95_0cl,upper95_0cl`); default: "
+        "every field. An unknown name is 422 listing the valid ones.",
+    ),
+]
 
 
 def _state(request: Request) -> ApiState:
@@ -113,6 +127,25 @@ def _filters(
         "breakdown": _split(breakdown),
         "category": _split(category),
     }
+
+
+def _fields(given: str | None, valid: tuple[str, ...]) -> list[str] | None:
+    """The names in ``given`` (comma-separated) in ``valid``'s order, or None (every field)
+    when none is given; an unknown name is ``UnknownParameter`` (422) listing the valid ones."""
+    names = _split(given)
+    if names is None:
+        return None
+    for name in names:
+        if name not in valid:
+            close = difflib.get_close_matches(name, valid, n=3)
+            raise UnknownParameter("fields", name, suggestions=close, valid=valid)
+    wanted = set(names)
+    return [name for name in valid if name in wanted]
+
+
+def _selected(table: Any, names: list[str] | None) -> Any:
+    """``table`` with only the columns ``names`` (all when None)."""
+    return table if names is None else table.select(names)
 
 
 def _plain(model: Any) -> Any:
@@ -276,14 +309,18 @@ async def values(
     category: Text = None,
     latest: Latest = False,
     as_of: AsOf = None,
+    fields: Fields = None,
 ) -> Response:
     """Values with metadata, confidence limits, comparisons and provenance (latest or every
     period). Never an empty 200: 404 lists what exists."""
     f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
+    names = _fields(fields, VALUE_FIELDS)
     return await _answer(
         request,
         as_of,
-        lambda s: s.reader.json(s.reader.value_table(s.viewer(as_of), latest=latest, **f)),
+        lambda s: s.reader.json(
+            _selected(s.reader.value_table(s.viewer(as_of), latest=latest, **f), names)
+        ),
     )
 
 
@@ -299,14 +336,16 @@ async def series(
     breakdown: Text = None,
     category: Text = None,
     as_of: AsOf = None,
+    fields: Fields = None,
 ) -> Response:
     """An indicator's time series (every period, oldest first)."""
     f = _filters(indicator, area, area_type, parent, None, sex, age, breakdown, category)
     f.pop("period")
+    names = _fields(fields, VALUE_FIELDS)
     return await _answer(
         request,
         as_of,
-        lambda s: s.reader.json(s.reader.value_table(s.viewer(as_of), **f)),
+        lambda s: s.reader.json(_selected(s.reader.value_table(s.viewer(as_of), **f), names)),
     )
 
 
@@ -324,14 +363,18 @@ async def comparisons(
     category: Text = None,
     latest: Latest = False,
     as_of: AsOf = None,
+    fields: Fields = None,
 ) -> Response:
     """Values with their stored comparisons (London, ICB, England, quintile, previous)."""
     f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
+    names = _fields(fields, VALUE_FIELDS)
     return await _answer(
         request,
         as_of,
         lambda s: s.reader.json(
-            s.reader.value_table(s.viewer(as_of), latest=latest, compared=True, **f)
+            _selected(
+                s.reader.value_table(s.viewer(as_of), latest=latest, compared=True, **f), names
+            )
         ),
     )
 
@@ -488,8 +531,18 @@ async def bulk(
     category: Text = None,
     latest: Latest = False,
     as_of: AsOf = None,
+    fields: Annotated[
+        str | None,
+        Query(
+            max_length=_MAX,
+            description="Only these columns, comma-separated, in the usual order (e.g. "
+            "`area_code,period_label,value`); default: every column. An unknown name is 422 "
+            "listing the valid ones.",
+        ),
+    ] = None,
 ) -> Response:
     """Any filter as CSV, Parquet or JSON, streamed, no page cap (flat columns)."""
+    names = _fields(fields, BULK_COLUMNS)
     state = _state(request)
     etag = await run_in_threadpool(etag_for, state, request, as_of)
     early = not_modified(request, etag)
@@ -505,7 +558,7 @@ async def bulk(
         return Response(body, media_type=_MEDIA[format], headers=headers)
     f = _filters(indicator, area, area_type, parent, period, sex, age, breakdown, category)
     table = await run_in_threadpool(
-        lambda: state.reader.bulk(state.viewer(as_of), latest=latest, **f)
+        lambda: _selected(state.reader.bulk(state.viewer(as_of), latest=latest, **f), names)
     )
     return StreamingResponse(
         _kept(_stream(table, format, state.reader.json), state, etag),

@@ -204,14 +204,16 @@ class Client:
         category: Codes = None,
         latest: bool = False,
         as_of: date | None = None,
+        fields: Codes = None,
     ) -> pd.DataFrame:
-        """Values with metadata, limits, comparisons and provenance."""
+        """Values with metadata, limits, comparisons and provenance (``fields``: only these
+        top-level fields, e.g. ``["area_code", "period_label", "value"]``)."""
         return self._frame(
             "/values",
             _filters(
                 indicator, area, area_type, parent, period, sex, age, breakdown, category, as_of
             )
-            | {"latest": latest},
+            | {"latest": latest, "fields": _codes(fields)},
         )
 
     def series(
@@ -226,13 +228,13 @@ class Client:
         breakdown: Codes = None,
         category: Codes = None,
         as_of: date | None = None,
+        fields: Codes = None,
     ) -> pd.DataFrame:
-        """An indicator's time series."""
+        """An indicator's time series (``fields``: only these top-level fields)."""
         return self._frame(
             "/series",
-            _filters(
-                indicator, area, area_type, parent, None, sex, age, breakdown, category, as_of
-            ),
+            _filters(indicator, area, area_type, parent, None, sex, age, breakdown, category, as_of)
+            | {"fields": _codes(fields)},
         )
 
     def comparisons(
@@ -245,11 +247,12 @@ class Client:
         sex: Codes = None,
         latest: bool = False,
         as_of: date | None = None,
+        fields: Codes = None,
     ) -> pd.DataFrame:
         return self._frame(
             "/comparisons",
             _filters(indicator, area, area_type, None, period, sex, None, None, None, as_of)
-            | {"latest": latest},
+            | {"latest": latest, "fields": _codes(fields)},
         )
 
     def trends(
@@ -300,10 +303,12 @@ class Client:
         sex: Codes = None,
         latest: bool = False,
         as_of: date | None = None,
+        fields: Codes = None,
     ) -> pd.DataFrame:
-        """Everything matching the filters in one download (Parquet by default)."""
+        """Everything matching the filters in one download (Parquet by default; ``fields``:
+        only these columns)."""
         params = _filters(indicator, area, area_type, parent, period, sex, None, None, None, as_of)
-        params |= {"latest": latest, "format": format}
+        params |= {"latest": latest, "format": format, "fields": _codes(fields)}
         content = self._request("GET", "/bulk", params=params).content
         if format == "parquet":
             return pd.read_parquet(io.BytesIO(content))
