@@ -3,12 +3,14 @@
 Run: ``.venv/bin/python bench/bench_api.py [--store PATH] [--seconds 10]``. Without
 ``--store`` it builds one with ``healthgap init`` in a temporary directory. It starts
 ``healthgap serve --read-only --no-warm`` (so every first request is a cold read) and a bare
-Starlette app (uvicorn, same settings) returning the same bytes from memory, both on
-127.0.0.1, then measures with ``wrk`` (Debian package ``wrk``):
+Starlette app returning the same bytes from memory on the same transport (uvicorn on a
+socket with serve's send buffer, ``healthgap.api.serving``; ``--send-buffer N`` sets both,
+0 the kernel's automatic sizing), both on 127.0.0.1, then measures with ``wrk`` (Debian
+package ``wrk``):
 
 1. one indicator's time series for the 33 boroughs (``/v1/series``): requests/s and p99,
    and the ratio to the bare endpoint in the same run (targets: ≥ 2,000 req/s, p99 < 50 ms,
-   ratio ≥ 0.5);
+   ratio ≥ 0.5); then, labelled apart, the same with a field selection (``--fields``);
 2. the latest value of every indicator for every London area in one request (< 100 ms);
 3. the whole store's current values as Parquet (``/v1/bulk?format=parquet``, < 2 s).
 
@@ -244,7 +246,7 @@ def main() -> int:
     )
     ap.add_argument(
         "--fields",
-        default="area_code,period_label,value,lower95_0cl,upper95_0cl",
+        default="area_code,period_label,sex,value,lower95_0cl,upper95_0cl",
         help="the field selection measured beside the full series answer ('' : none)",
     )
     args = ap.parse_args()
@@ -297,6 +299,13 @@ def main() -> int:
         api_rps, api_p99 = wrk(series_url, args.seconds)
         bare_rps, bare_p99 = wrk(bare_url, args.seconds)
         gz_rps, gz_p99 = wrk(series_url, args.seconds, gzip=True)
+        picked_size, picked_rps, picked_p99 = 0, float("nan"), float("nan")
+        if args.fields and not args.before:
+            picked_url = series_url + "&fields=" + args.fields
+            picked = httpx.get(picked_url, timeout=120)
+            picked.raise_for_status()
+            picked_size = len(picked.content)
+            picked_rps, picked_p99 = wrk(picked_url, args.seconds)
         latest = _timed(base + latest_path, pid=api.pid)
         parquet = _timed(base + parquet_path, runs=2, pid=api.pid)
         _stop(api)
@@ -327,8 +336,10 @@ def main() -> int:
     import importlib.util
 
     parser = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    buffer = "serve's default" if not _SEND_BUFFER else _SEND_BUFFER[1]
     machine = (
         f"nproc {os.cpu_count()}, load {load_start:.1f} at start, {load:.1f} at end, "
+        f"send buffer {buffer}, "
         f"Python {platform.python_version()}, {platform.machine()}, uvicorn HTTP parser {parser}"
     )
     print(f"machine: {machine}")
@@ -347,6 +358,11 @@ def main() -> int:
         f"| `/v1/series` as above with `Accept-Encoding: gzip` (compressed once, cached) "
         f"| {gz_rps:,.0f} req/s, p99 {gz_p99:.1f} ms | ≥ 2,000 req/s, p99 < 50 ms |"
     )
+    if picked_size:
+        print(
+            f"| `/v1/series` as above with `fields={args.fields}` ({picked_size:,} B), "
+            f"uncompressed | {picked_rps:,.0f} req/s, p99 {picked_p99:.1f} ms | — |"
+        )
     print(
         f"| `/v1/series` first request, cold (`--no-warm`) | {series_cold * 1000:,.0f} ms "
         f"(server CPU {series_cpu * 1000:,.0f} ms) | — |"
