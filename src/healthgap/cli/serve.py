@@ -1,7 +1,8 @@
 """``healthgap serve``: the REST API v1 (FastAPI + uvicorn) over one store.
 
 One process holds the store (DuckDB's file lock): it reads on per-request cursors and writes
-through its single writer (ADR 0800, 0810). ``--workers`` sets the request threads.
+through its single writer (ADR 0800, 0810). ``--workers`` sets the request threads,
+``--send-buffer`` each connection's socket send buffer (ADR 0814).
 """
 
 from __future__ import annotations
