@@ -12,6 +12,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -25,6 +26,7 @@ from healthgap.api.app import (
     not_modified,
 )
 from healthgap.api.problems import responses
+from healthgap.query import JsonAnswer
 
 router = APIRouter(responses=responses(404, 422))
 
@@ -72,18 +74,43 @@ async def _answer(
         return found
     body = state.cached(etag)
     if body is None:
-        body = await run_in_threadpool(_encoded, build, state)
+        got = await run_in_threadpool(_encoded, build, state)
+        if isinstance(got, JsonAnswer) and got.gzip is not None and got.size >= 1000:
+            # Prepared at load time with its gzip form (ADR 0812): a client that takes gzip
+            # gets it now; the JSON form is decompressed and cached once it is sent.
+            state.remember(etag + ":gzip", got.gzip)
+            if "gzip" in request.headers.get("accept-encoding", ""):
+                return _gzipped(state, etag, got)
+            body = await run_in_threadpool(lambda: got.body)
+        else:
+            body = got if isinstance(got, bytes) else got.body
         state.remember(etag, body)
-    if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
+    if (
+        len(body) >= 1000
+        and "gzip" in request.headers.get("accept-encoding", "")
+        and state.cached(etag + ":gzip") is None
+    ):
         # Compressed once and cached.
         state.remember(etag + ":gzip", await run_in_threadpool(gzip.compress, body, 6))
     answer = cached_answer(state, request, etag)
     return answer if answer is not None else json_response(body, etag)
 
 
-def _encoded(build: Callable[[ApiState], Any], state: ApiState) -> bytes:
+def _gzipped(state: ApiState, etag: str, got: JsonAnswer) -> Response:
+    """A prepared answer's gzip form, with the headers of a cached gzip answer; its JSON
+    form is cached after the answer is sent (a background task)."""
+    assert got.gzip is not None
+    response = json_response(got.gzip, etag)
+    # GZipMiddleware leaves an answer that is already encoded alone.
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.background = BackgroundTask(lambda: state.remember(etag, got.body))
+    return response
+
+
+def _encoded(build: Callable[[ApiState], Any], state: ApiState) -> bytes | JsonAnswer:
     got = build(state)
-    return got if isinstance(got, bytes) else dumps(got)
+    return got if isinstance(got, (bytes, JsonAnswer)) else dumps(got)
 
 
 async def _static(request: Request, build: Callable[[ApiState], Any]) -> Response:
@@ -283,7 +310,7 @@ async def values(
     return await _answer(
         request,
         as_of,
-        lambda s: s.reader.json(s.reader.value_table(s.viewer(as_of), latest=latest, **f)),
+        lambda s: s.reader.values_json(s.viewer(as_of), latest=latest, **f),
     )
 
 
