@@ -39,6 +39,10 @@ from healthgap.store.visibility import Visibility, naive_utc
 
 __all__ = ["CHUNK_ROWS", "FLAT_COMPARISONS", "Progress", "Store", "open_store"]
 
+#: Prepared answers are made for what a public read sees now and at the next this many
+#: instants when that changes by the clock alone (embargoes ending, publication dates).
+PREPARED_AHEAD = 2
+
 #: Rows written per Arrow batch during a load (progress is reported after each).
 CHUNK_ROWS = 250_000
 
@@ -1301,19 +1305,18 @@ class Store:
         outer = getattr(self._local, "snapshot", None)
         self._local.snapshot = con
         try:
-            answers = list(preparer(self, vis))
+            for view in (vis, *_coming_views(con, vis, PREPARED_AHEAD)):
+                answers = list(preparer(self, view))
+                names = [a.name for a in answers]
+                if len(set(names)) != len(names):
+                    raise StoreError("prepared answers: a name given twice")
+                basis = _answer_basis(con, view)
+                con.executemany(
+                    "INSERT INTO prepared_answers VALUES (?, ?, ?, ?, ?, ?)",
+                    [[a.name, basis, a.recipe, a.body_bytes, a.gzip, _utcnow()] for a in answers],
+                )
         finally:
             self._local.snapshot = outer
-        if not answers:
-            return
-        names = [a.name for a in answers]
-        if len(set(names)) != len(names):
-            raise StoreError("prepared answers: a name given twice")
-        basis = _answer_basis(con, vis)
-        con.executemany(
-            "INSERT INTO prepared_answers VALUES (?, ?, ?, ?, ?, ?)",
-            [[a.name, basis, a.recipe, a.body_bytes, a.gzip, _utcnow()] for a in answers],
-        )
 
     def prepared_answer(
         self, name: str, *, recipe: str, visibility: Visibility | None = None
@@ -1671,6 +1674,19 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
         [name],
     ).fetchall()
     return bool(found[0][0])
+
+
+def _coming_views(con: duckdb.DuckDBPyConnection, vis: Visibility, limit: int) -> list[Visibility]:
+    """Public reads at the next ``limit`` instants after ``vis`` when what a public read
+    sees will change by the clock alone (a release's publication date or embargo reached):
+    answers prepared for them are served when that instant has passed, with no write."""
+    rows = con.execute(
+        "SELECT DISTINCT greatest(coalesce(CAST(published_at AS TIMESTAMP), loaded_at), "
+        "coalesce(embargo_until, TIMESTAMP '0001-01-01')) AS t FROM releases "
+        "WHERE t > ? ORDER BY t LIMIT ?",
+        [vis.cutoff(), limit],
+    ).fetchall()
+    return [Visibility.public(now=r[0]) for r in rows]
 
 
 def _answer_basis(con: duckdb.DuckDBPyConnection, vis: Visibility) -> str:

@@ -102,20 +102,26 @@ def test_a_failing_preparer_fails_the_load_and_writes_nothing(reader: ReadLayer)
 
 
 def test_an_embargo_ending_never_serves_the_old_bytes(reader: ReadLayer) -> None:
-    """Made while the release was embargoed; once the embargo has passed (the clock, no
-    write), the visible set differs: the read is answered afresh, with the new values."""
+    """Made while the release is embargoed: one answer for what a public read sees now and
+    one for what it will see once the embargo ends. Before then only the first is served;
+    after it (the clock alone, no write) only the second — never the old bytes."""
     store = reader.store
     until = _now() + timedelta(days=2)
     load_release(
         store,
         release(values((2022,), shift=1.0), name="emb.csv", published_at=None, embargo_until=until),
     )
+    assert len(_stored(store)) == 2
     held = _asked(reader)
     assert held.gzip is not None
     assert b'"period_label":"2022"' not in held.body
+    assert held.body == _live(reader)
+    just_before = public(now=until - timedelta(seconds=1))
+    assert _asked(reader, just_before).gzip == held.gzip
     later = public(now=until + timedelta(hours=1))
     passed = _asked(reader, later)
-    assert passed.gzip is None
+    assert passed.gzip is not None
+    assert passed.gzip != held.gzip
     assert b'"period_label":"2022"' in passed.body
     assert passed.body == _live(reader, later)
     # Editors and as-of reads always take the live path.
@@ -123,12 +129,38 @@ def test_an_embargo_ending_never_serves_the_old_bytes(reader: ReadLayer) -> None
     assert ed.gzip is None
     assert b'"period_label":"2022"' in ed.body
     assert _asked(reader, public(date(2024, 6, 1))).gzip is None
-    # Publishing it (a write) prepares the answer afresh, in the same transaction.
+    # Publishing it now (a write) prepares the answer afresh, in the same transaction.
     access.set_embargo(store, 2, None)
+    assert len(_stored(store)) == 1
     published = _asked(reader)
     assert published.gzip is not None
     assert b'"period_label":"2022"' in published.body
     assert published.body == _live(reader)
+
+
+def test_answers_ahead_are_bounded_and_the_rest_answered_afresh(reader: ReadLayer) -> None:
+    """Three embargoes pending: answers are made for now and the next two instants only;
+    a public read after the third embargo ends is answered afresh, and rightly."""
+    store = reader.store
+    now = _now()
+    ends = [now + timedelta(days=d) for d in (1, 2, 3)]
+    for i, until in enumerate(ends):
+        load_release(
+            store,
+            release(
+                values((2022 + i,), shift=float(i)),
+                name=f"emb{i}.csv",
+                published_at=None,
+                embargo_until=until,
+            ),
+        )
+    assert len(_stored(store)) == 3
+    for i, until in enumerate(ends):
+        view = public(now=until + timedelta(minutes=1))
+        got = _asked(reader, view)
+        assert (got.gzip is not None) == (i < 2)
+        assert f'"period_label":"{2022 + i}"'.encode() in got.body
+        assert got.body == _live(reader, view)
 
 
 def test_a_reembargo_prepares_what_the_public_sees_again(reader: ReadLayer) -> None:
