@@ -1307,6 +1307,8 @@ class Store:
         try:
             for view in (vis, *_coming_views(con, vis, PREPARED_AHEAD)):
                 answers = list(preparer(self, view))
+                if not answers:  # nothing to answer (no values yet): reads refuse afresh
+                    continue
                 names = [a.name for a in answers]
                 if len(set(names)) != len(names):
                     raise StoreError("prepared answers: a name given twice")

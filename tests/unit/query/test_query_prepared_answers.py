@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from healthgap.errors import StoreError
@@ -317,3 +318,17 @@ def test_a_load_killed_while_preparing_leaves_the_store_unchanged(
         got = _asked(layer)
         assert got.gzip == before.gzip
         assert b'"period_label":"2022"' not in got.body
+
+
+def test_a_store_with_nothing_to_answer_prepares_nothing(tmp_path: Path) -> None:
+    """A first release outside London (or with no values): the question has no answer yet,
+    so nothing is stored and the read refuses as before (404's NoData)."""
+    from healthgap.query import NoData
+
+    with open_store(tmp_path / "s.duckdb") as store:
+        layer = ReadLayer(store)
+        england_only = values().filter(pc.equal(values()["area_code"], "E92000001"))
+        load_release(store, release(england_only, name="eng.csv"))
+        assert store.prepared_names() == []
+        with pytest.raises(NoData):
+            _asked(layer)
