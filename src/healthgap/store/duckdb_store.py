@@ -1236,7 +1236,8 @@ class Store:
         """Derive the stored current records (current values joined with their comparisons)
         for the releases a public read sees now, replacing the previous ones; return that
         release set. Joins this thread's open load or :meth:`atomic` transaction, so a load
-        stores them with itself; reads use them only while they see exactly this set."""
+        stores them with itself; reads use them only while they see exactly this set. The
+        prepared answers are replaced with them (:meth:`prepare_answers_with`, ADR 0812)."""
         self._require_writable("derive the current records")
         vis = Visibility.public().fixed()
         with self._lock:
