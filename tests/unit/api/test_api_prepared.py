@@ -49,7 +49,7 @@ def test_the_prepared_answer_is_served_as_a_cached_one_would_be(served: Served) 
 def test_a_client_without_gzip_gets_the_json_of_a_prepared_answer(served: Served) -> None:
     _prepare(served)
     http = served.http()
-    plain = http.get(LATEST, headers={"Accept-Encoding": "identity"})
+    plain = http.get(LATEST, headers={"Accept-Encoding": "identity"})  # inflated as sent
     assert plain.status_code == 200
     assert "content-encoding" not in plain.headers
     state = served.app.state.api
@@ -57,6 +57,11 @@ def test_a_client_without_gzip_gets_the_json_of_a_prepared_answer(served: Served
         served.reader.value_table(state.viewer(None), parent="E12000007", latest=True)
     )
     assert plain.content == live
+    assert state.cached(plain.headers["etag"]) == live  # cached once sent
+    again = http.get(LATEST, headers={"Accept-Encoding": "identity"})  # from memory
+    assert again.content == live
+    for name in ("etag", "cache-control", "content-type", "content-length", "vary"):
+        assert again.headers.get(name) == plain.headers.get(name), name
     packed = http.get(LATEST, headers={"Accept-Encoding": "gzip"})
     assert packed.headers["content-encoding"] == "gzip"
     assert packed.content == live
