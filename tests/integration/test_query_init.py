@@ -72,3 +72,17 @@ def test_init_derives_the_current_records_once_for_the_whole_set(bundled_store) 
         live = store.value_records(visibility=vis, area_codes=london, latest=True)
         assert stored.num_rows > 1000
         assert stored.equals(live)
+
+
+def test_init_prepares_the_latest_of_everything_byte_for_byte(bundled_store) -> None:
+    """``init`` prepares the latest value of every indicator for every London area with its
+    last refresh (ADR 0812): the stored answer is the live one, byte for byte."""
+    with open_read_layer(bundled_store.path) as q:
+        ((name, size, packed),) = q.store.prepared_names()
+        assert name == "values:parent=E12000007&latest=true"
+        got = q.values_json(public(), parent="E12000007", latest=True)
+        assert got.gzip is not None
+        assert len(got.gzip) == packed
+        live = q.json(q.value_table(public(), parent="E12000007", latest=True))
+        assert len(live) == size > 10_000_000
+        assert got.body == live

@@ -7,6 +7,7 @@ from __future__ import annotations
 import difflib
 import gzip
 import io
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from dataclasses import fields as dataclass_fields
@@ -14,6 +15,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
@@ -27,7 +29,7 @@ from healthgap.api.app import (
     not_modified,
 )
 from healthgap.api.problems import responses
-from healthgap.query import BULK_COLUMNS, UnknownParameter, ValueRow
+from healthgap.query import BULK_COLUMNS, JsonAnswer, UnknownParameter, ValueRow
 
 router = APIRouter(responses=responses(404, 422))
 
@@ -86,18 +88,82 @@ async def _answer(
         return found
     body = state.cached(etag)
     if body is None:
-        body = await run_in_threadpool(_encoded, build, state)
+        got = await run_in_threadpool(_encoded, build, state)
+        if isinstance(got, JsonAnswer) and got.gzip is not None and got.size >= 1000:
+            # Prepared at load time with its gzip form (ADR 0812): a client that takes gzip
+            # gets it now; the JSON form is decompressed and cached once it is sent.
+            state.remember(etag + ":gzip", got.gzip)
+            if "gzip" in request.headers.get("accept-encoding", ""):
+                return _gzipped(state, etag, got)
+            return _inflated(state, etag, got)
+        else:
+            body = got if isinstance(got, bytes) else got.body
         state.remember(etag, body)
-    if len(body) >= 1000 and "gzip" in request.headers.get("accept-encoding", ""):
+    if (
+        len(body) >= 1000
+        and "gzip" in request.headers.get("accept-encoding", "")
+        and state.cached(etag + ":gzip") is None
+    ):
         # Compressed once and cached.
         state.remember(etag + ":gzip", await run_in_threadpool(gzip.compress, body, 6))
     answer = cached_answer(state, request, etag)
     return answer if answer is not None else json_response(body, etag)
 
 
-def _encoded(build: Callable[[ApiState], Any], state: ApiState) -> bytes:
+def _gzipped(state: ApiState, etag: str, got: JsonAnswer) -> Response:
+    """A prepared answer's gzip form, with the headers of a cached gzip answer; its JSON
+    form is cached after the answer is sent (a background task)."""
+    assert got.gzip is not None
+    response = json_response(got.gzip, etag)
+    # GZipMiddleware leaves an answer that is already encoded alone.
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["Vary"] = "Accept-Encoding"
+    response.background = BackgroundTask(lambda: state.remember(etag, got.body))
+    return response
+
+
+def _inflated(state: ApiState, etag: str, got: JsonAnswer) -> Response:
+    """A prepared answer's JSON for a client that does not take gzip, decompressed as it is
+    sent (so sending overlaps decompressing), with the headers of a cached JSON answer; the
+    whole JSON is cached once sent."""
+    packed = got.gzip
+    assert packed is not None
+
+    def pieces() -> Iterator[bytes]:
+        inflate = zlib.decompressobj(wbits=31)
+        done: list[bytes] = []
+        for at in range(0, len(packed), _INFLATE_STEP):
+            piece = inflate.decompress(packed[at : at + _INFLATE_STEP])
+            if piece:
+                done.append(piece)
+                yield piece
+        tail = inflate.flush()
+        if tail:
+            done.append(tail)
+            yield tail
+        body = b"".join(done)
+        if len(body) != got.size or not inflate.eof:
+            raise ValueError("a prepared answer's gzip form is damaged")
+        state.remember(etag, body)
+
+    return StreamingResponse(
+        pieces(),
+        media_type="application/json",
+        headers={
+            "ETag": etag,
+            "Cache-Control": CACHE_CONTROL,
+            "Content-Length": str(got.size),
+        },
+    )
+
+
+#: Compressed bytes inflated per piece of a streamed prepared answer (about 1.5 MB of JSON).
+_INFLATE_STEP = 32 * 1024
+
+
+def _encoded(build: Callable[[ApiState], Any], state: ApiState) -> bytes | JsonAnswer:
     got = build(state)
-    return got if isinstance(got, bytes) else dumps(got)
+    return got if isinstance(got, (bytes, JsonAnswer)) else dumps(got)
 
 
 async def _static(request: Request, build: Callable[[ApiState], Any]) -> Response:
@@ -318,7 +384,10 @@ async def values(
     return await _answer(
         request,
         as_of,
-        lambda s: s.reader.json(
+        # the whole rows may be prepared at load time (ADR 0812); a selection is built live
+        (lambda s: s.reader.values_json(s.viewer(as_of), latest=latest, **f))
+        if names is None
+        else lambda s: s.reader.json(
             _selected(s.reader.value_table(s.viewer(as_of), latest=latest, **f), names)
         ),
     )

@@ -178,6 +178,9 @@ def compute_command(
             raise typer.Exit(1)
         release = release_from_result(result, input_dir)
         with open_store(path) as st:
+            from healthgap.query import ReadLayer
+
+            ReadLayer(st)  # the load prepares the API's large answers too (ADR 0812)
             # publish keeps the engine's comparisons and derives the assessments with them.
             release_id = load_release(st, release)
     except HealthgapError as exc:

@@ -137,6 +137,9 @@ def _run(fetch: object, *, what: str, store: Path | None) -> None:
     release = outcome.release
     try:
         with open_store(path) as s:
+            from healthgap.query import ReadLayer
+
+            ReadLayer(s)  # the load prepares the API's large answers too (ADR 0812)
             if s.has_release(release.source, [f.sha256 for f in release.files]):
                 rid = None
             else:

@@ -75,6 +75,10 @@ def _opened(path: Path, *, read_only: bool) -> Iterator[Store]:
     except StoreError as exc:
         raise _fail(str(exc), code=1) from exc
     try:
+        if not read_only:
+            # A read layer over a writable store has each load (and init's last step)
+            # prepare the API's large answers in the same transaction (ADR 0812).
+            ReadLayer(s)
         yield s
     finally:
         s.close()
@@ -132,8 +136,8 @@ def populate(
                 progress.remove_task(task)
         if progress is not None and overall is not None:
             progress.advance(overall)
-    if loaded or store.current_stale():
-        store.refresh_current()  # once for the whole set (ADR 0811)
+    if loaded or store.prepared_stale():
+        store.refresh_current()  # once for the whole set (ADR 0811, 0812)
     return InitOutcome(loaded=loaded, skipped=skipped, rows=rows)
 
 

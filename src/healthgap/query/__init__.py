@@ -25,16 +25,19 @@ from healthgap.query.models import (
     TrendRow,
     ValueRow,
 )
+from healthgap.query.prepared import PREPARED_QUESTIONS, JsonAnswer
 from healthgap.query.reader import BULK_COLUMNS, Filter, ReadLayer, Viewer, open_read_layer
 from healthgap.store import ProgressReturn, Release, SourceSummary
 
 __all__ = [
     "BULK_COLUMNS",
+    "PREPARED_QUESTIONS",
     "AreaInfo",
     "AssessmentRow",
     "ComparisonRow",
     "Filter",
     "InequalityRow",
+    "JsonAnswer",
     "LineageLink",
     "NoData",
     "ProgressReturn",

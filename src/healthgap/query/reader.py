@@ -11,11 +11,12 @@ with no answer :class:`NoData` (with what is held). Design: ADR 0800.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from healthgap import __version__
 from healthgap.catalogue import (
     Aim,
     Catalogue,
@@ -52,9 +54,11 @@ from healthgap.query.models import (
     TrendRow,
     ValueRow,
 )
+from healthgap.query.prepared import ANSWER_FORMAT, PREPARED_QUESTIONS, JsonAnswer
 from healthgap.store import (
     AREA_TYPES,
     SEXES,
+    PreparedAnswer,
     ProgressReturn,
     Release,
     SourceSummary,
@@ -157,6 +161,7 @@ class ReadLayer:
         *,
         catalogue: Catalogue | None = None,
         geography: Geography | None = None,
+        prepare: bool | None = None,
     ) -> None:
         self.store = store
         self.catalogue = catalogue if catalogue is not None else load_catalogue()
@@ -165,7 +170,12 @@ class ReadLayer:
         self._ancestry: dict[str, frozenset[str]] = {}
         self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._indicator_table: pa.Table | None = None
+        self._recipes: dict[str, str] = {}
         self._lock = threading.Lock()
+        if not store.read_only if prepare is None else prepare:
+            # Every refresh of the store's current records then prepares this layer's
+            # answers in the same transaction (ADR 0812).
+            store.prepare_answers_with(self._prepare)
 
     def warm(self) -> None:
         """Build the look-ups the first reads would otherwise build (the full geography
@@ -173,6 +183,8 @@ class ReadLayer:
         with contextlib.suppress(UnknownParameter):
             self._descendants(self.area(LONDON).code)
         self._indicator_meta()
+        for name in PREPARED_QUESTIONS:
+            self._recipe(name)
 
     def close(self) -> None:
         """Close the store (when this read layer opened it)."""
@@ -435,6 +447,101 @@ class ReadLayer:
                     {"releases_without_comparisons": sorted(str(r) for r in releases)},
                 )
         return table
+
+    def values_json(
+        self,
+        viewer: Visibility,
+        *,
+        indicator: Filter = None,
+        area: Filter = None,
+        area_type: Filter = None,
+        parent: str | None = None,
+        period: Filter = None,
+        sex: Filter = None,
+        age: Filter = None,
+        breakdown: Filter = None,
+        category: Filter = None,
+        latest: bool = False,
+    ) -> JsonAnswer:
+        """:meth:`values` as JSON bytes (``json(value_table(...))``). A public read now
+        asking a prepared question (:data:`PREPARED_QUESTIONS`) gets the answer the store
+        prepared at load time, with its gzip form, when it was made for exactly the releases
+        this read sees and by this layer's recipe; any other read is answered afresh (ADR
+        0812). Same bytes either way; same errors as :meth:`values`."""
+        params = _params(
+            indicator, area, area_type, parent, period, sex, age, breakdown, category, latest
+        )
+        found = self._prepared(viewer, params)
+        if found is not None:
+            return found
+        return JsonAnswer(self.json(self.value_table(viewer, **params)))
+
+    def _prepared(self, viewer: Visibility, params: dict[str, Any]) -> JsonAnswer | None:
+        """The stored answer to the question ``params`` asks, if one may be served."""
+        if viewer.include_embargoed or viewer.as_of is not None:
+            return None
+        asked = _frozen(params)
+        name = next(
+            (n for n, q in PREPARED_QUESTIONS.items() if _frozen(_question(q)) == asked), None
+        )
+        if name is None:
+            return None
+        got = self.store.prepared_answer(name, recipe=self._recipe(name), visibility=viewer)
+        return None if got is None else JsonAnswer(gzip=got.gzip)
+
+    def _prepare(self, store: Store, vis: Visibility) -> list[PreparedAnswer]:
+        """Make the prepared answers for ``vis`` (the public read the store's current
+        records were just derived for), inside the store's refresh transaction. Reads go
+        past this layer's caches: the transaction may yet roll back."""
+        if store is not self.store:
+            raise ValueError("a read layer prepares answers for its own store only")
+        answers: list[PreparedAnswer] = []
+        for name, question in PREPARED_QUESTIONS.items():
+            try:
+                table = _value_shape(self._wide(vis, **_question(question)))
+            except (NoData, UnknownParameter):
+                continue  # nothing to prepare: a read answers (or refuses) afresh
+            body = self.json(table)
+            packed = gzip.compress(body, compresslevel=6, mtime=0)
+            answers.append(PreparedAnswer(name, self._recipe(name), len(body), packed))
+        return answers
+
+    def _recipe(self, name: str) -> str:
+        """What, besides the store, a prepared answer's bytes depend on: the answer format,
+        healthgap's and DuckDB's versions (JSON writing), the question, the catalogue's
+        indicator metadata and the names and parents of the areas the question covers.
+        Remembered per read layer (its catalogue and geography never change)."""
+        with self._lock:
+            got = self._recipes.get(name)
+        if got is not None:
+            return got
+        question = _question(PREPARED_QUESTIONS[name])
+        meta = self._indicator_meta().to_pydict()
+        areas: list[object] = []
+        parent = question.get("parent")
+        if parent is not None:
+            with contextlib.suppress(UnknownParameter):
+                for code in sorted(self._descendants(self.area(str(parent)).code)):
+                    info = self._area(code)
+                    areas.append(None if info is None else (code, *_area_fields(info)))
+        text = json.dumps(
+            [
+                ANSWER_FORMAT,
+                __version__,
+                self.store.engine_version,
+                name,
+                sorted(question.items(), key=lambda kv: kv[0]),
+                self.catalogue.version,
+                meta,
+                areas,
+            ],
+            default=str,
+            separators=(",", ":"),
+        )
+        got = hashlib.sha256(text.encode()).hexdigest()
+        with self._lock:
+            self._recipes[name] = got
+        return got
 
     def json(self, table: pa.Table) -> bytes:
         """``table`` (e.g. :meth:`value_table` or :meth:`bulk`) as JSON array bytes, written
@@ -1064,6 +1171,17 @@ def _params(
         "category": category,
         "latest": latest,
     }
+
+
+def _question(question: Mapping[str, Any]) -> dict[str, Any]:
+    """A prepared question's filters as a full values read's keywords."""
+    full = _params(None, None, None, None, None, None, None, None, None, False)
+    full.update(question)
+    return full
+
+
+def _area_fields(info: AreaInfo) -> tuple[object, ...]:
+    return tuple(getattr(info, f) for f in AreaInfo.__dataclass_fields__)
 
 
 def _enum(x: object) -> object:

@@ -18,6 +18,7 @@ from healthgap.store.columns import (
 )
 from healthgap.store.duckdb_store import Store, open_store
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
+from healthgap.store.prepared import PreparedAnswer, Preparer
 from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import RELEASE_STATUSES, Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
@@ -44,6 +45,8 @@ __all__ = [
     "Column",
     "DataTable",
     "Migration",
+    "PreparedAnswer",
+    "Preparer",
     "ProgressReturn",
     "Release",
     "ReleaseInput",

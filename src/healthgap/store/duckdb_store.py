@@ -7,6 +7,7 @@ transaction; values are never updated in place; reads answer "as published on a 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -27,6 +28,7 @@ from healthgap.store.action_entries import ACTION_STATUSES, ActionRecord
 from healthgap.store.assessments import assessment_schema
 from healthgap.store.columns import BENCHMARKS, COMPARISON_COLUMNS
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
+from healthgap.store.prepared import PreparedAnswer, Preparer
 from healthgap.store.progress import ProgressReturn
 from healthgap.store.records import Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
@@ -36,6 +38,10 @@ from healthgap.store.validation import conform
 from healthgap.store.visibility import Visibility, naive_utc
 
 __all__ = ["CHUNK_ROWS", "FLAT_COMPARISONS", "Progress", "Store", "open_store"]
+
+#: Prepared answers are made for what a public read sees now and at the next this many
+#: instants when that changes by the clock alone (embargoes ending, publication dates).
+PREPARED_AHEAD = 2
 
 #: Rows written per Arrow batch during a load (progress is reported after each).
 CHUNK_ROWS = 250_000
@@ -128,6 +134,8 @@ class Store:
         self._readers = con.cursor()
         self._closed = False
         self._current_ok = False
+        self._prepared_ok = False
+        self._preparer: Preparer | None = None
         self.path = path
         self.read_only = read_only
 
@@ -1228,7 +1236,8 @@ class Store:
         """Derive the stored current records (current values joined with their comparisons)
         for the releases a public read sees now, replacing the previous ones; return that
         release set. Joins this thread's open load or :meth:`atomic` transaction, so a load
-        stores them with itself; reads use them only while they see exactly this set."""
+        stores them with itself; reads use them only while they see exactly this set. The
+        prepared answers are replaced with them (:meth:`prepare_answers_with`, ADR 0812)."""
         self._require_writable("derive the current records")
         vis = Visibility.public().fixed()
         with self._lock:
@@ -1268,7 +1277,99 @@ class Store:
             "INSERT INTO current_records_basis VALUES (?, ?)",
             [",".join(map(str, ids)), _utcnow()],
         )
+        if _has_table(con, "prepared_answers"):
+            # Made from these records or not at all: never left over from earlier ones.
+            con.execute("DELETE FROM prepared_answers")
+            if self._preparer is not None:
+                self._write_prepared(con, self._preparer, vis)
         return ids
+
+    # ------------------------------------------------------------------ prepared answers
+    @property
+    def engine_version(self) -> str:
+        """The DuckDB version writing this store's JSON (part of a prepared answer's recipe:
+        how numbers are written may change with it)."""
+        return str(duckdb.__version__)
+
+    def prepare_answers_with(self, preparer: Preparer | None) -> None:
+        """Have every refresh of the current records (a load, a publication or an embargo,
+        ``init``'s last step) also make ``preparer``'s answers and store them in the same
+        transaction, keyed by the release set and provenance a public read then sees (ADR
+        0812). ``None`` stops it: refreshes then only clear them. Set by the read layer."""
+        self._preparer = preparer
+
+    def _write_prepared(
+        self, con: duckdb.DuckDBPyConnection, preparer: Preparer, vis: Visibility
+    ) -> None:
+        """Run ``preparer`` with this thread's reads on the open transaction; store its
+        answers under the basis of ``vis`` (the visibility the records were derived for)."""
+        outer = getattr(self._local, "snapshot", None)
+        self._local.snapshot = con
+        try:
+            for view in (vis, *_coming_views(con, vis, PREPARED_AHEAD)):
+                answers = list(preparer(self, view))
+                if not answers:  # nothing to answer (no values yet): reads refuse afresh
+                    continue
+                names = [a.name for a in answers]
+                if len(set(names)) != len(names):
+                    raise StoreError("prepared answers: a name given twice")
+                basis = _answer_basis(con, view)
+                con.executemany(
+                    "INSERT INTO prepared_answers VALUES (?, ?, ?, ?, ?, ?)",
+                    [[a.name, basis, a.recipe, a.body_bytes, a.gzip, _utcnow()] for a in answers],
+                )
+        finally:
+            self._local.snapshot = outer
+
+    def prepared_answer(
+        self, name: str, *, recipe: str, visibility: Visibility | None = None
+    ) -> PreparedAnswer | None:
+        """The stored answer ``name`` made by ``recipe``, if it was made for exactly what
+        ``visibility`` (default: a public read now) sees — the same releases with the same
+        provenance; else None (the caller answers afresh). One snapshot: the check and the
+        bytes come from one state of the store."""
+        vis = _reader(visibility)
+        with self.snapshot(), self._reading() as cur:
+            if not self._prepared_ok:  # once there, the table stays (schemas only go up)
+                if not _has_table(cur, "prepared_answers"):
+                    return None
+                self._prepared_ok = True
+            rows = cur.execute(
+                "SELECT body_bytes, gzip FROM prepared_answers "
+                "WHERE name = ? AND recipe = ? AND basis = ?",
+                [name, recipe, _answer_basis(cur, vis)],
+            ).fetchall()
+        if len(rows) != 1:
+            return None
+        return PreparedAnswer(name, recipe, int(rows[0][0]), bytes(rows[0][1]))
+
+    def prepared_names(self) -> list[tuple[str, int, int]]:
+        """The stored prepared answers: (name, JSON bytes, gzip bytes), by name; empty for
+        a store before schema v9."""
+        with self._reading() as cur:
+            if not _has_table(cur, "prepared_answers"):
+                return []
+            rows = cur.execute(
+                "SELECT name, body_bytes, octet_length(gzip) FROM prepared_answers ORDER BY 1"
+            ).fetchall()
+        return [(str(n), int(b), int(g)) for n, b, g in rows]
+
+    def prepared_stale(self) -> bool:
+        """Whether a refresh would change the prepared answers: the current records are
+        stale, or a preparer is set and the store holds none made for what a public read
+        sees now."""
+        if self.current_stale():
+            return True
+        if self._preparer is None:
+            return False
+        with self.snapshot(), self._reading() as cur:
+            if not _has_table(cur, "prepared_answers"):
+                return False
+            basis = _answer_basis(cur, Visibility.public().fixed())
+            held = cur.execute(
+                "SELECT count(*) FROM prepared_answers WHERE basis = ?", [basis]
+            ).fetchall()[0][0]
+        return not held
 
     def json_array(self, table: pa.Table) -> bytes:
         """``table`` as a JSON array of objects (one per row, keys in column order), written
@@ -1567,6 +1668,43 @@ def _has_current_records(con: duckdb.DuckDBPyConnection) -> bool:
         "WHERE table_schema = 'main' AND table_name = 'current_records_basis'"
     ).fetchall()
     return bool(found[0][0])
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = ?",
+        [name],
+    ).fetchall()
+    return bool(found[0][0])
+
+
+def _coming_views(con: duckdb.DuckDBPyConnection, vis: Visibility, limit: int) -> list[Visibility]:
+    """Public reads at the next ``limit`` instants after ``vis`` when what a public read
+    sees will change by the clock alone (a release's publication date or embargo reached):
+    answers prepared for them are served when that instant has passed, with no write."""
+    rows = con.execute(
+        "SELECT DISTINCT greatest(coalesce(CAST(published_at AS TIMESTAMP), loaded_at), "
+        "coalesce(embargo_until, TIMESTAMP '0001-01-01')) AS t FROM releases "
+        "WHERE t > ? ORDER BY t LIMIT ?",
+        [vis.cutoff(), limit],
+    ).fetchall()
+    return [Visibility.public(now=r[0]) for r in rows]
+
+
+def _answer_basis(con: duckdb.DuckDBPyConnection, vis: Visibility) -> str:
+    """What a prepared answer depends on in the store: the releases ``vis`` sees, each with
+    the provenance an answer carries (source, publication date, load time), hashed. Values,
+    comparisons and series of a release are never updated, so equal bases mean equal
+    current values, comparisons and provenance."""
+    visible, params = vis.releases_sql()
+    rows = con.execute(
+        "SELECT r.release_id, r.source, r.published_at, r.loaded_at FROM releases r "
+        f"JOIN ({visible}) v ON v.release_id = r.release_id ORDER BY r.release_id",
+        params,
+    ).fetchall()
+    text = "\n".join("|".join("" if x is None else str(x) for x in row) for row in rows)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _rollback(con: duckdb.DuckDBPyConnection) -> None:

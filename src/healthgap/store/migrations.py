@@ -247,5 +247,22 @@ def _v8() -> tuple[str, ...]:
     )
 
 
+@step(9, "prepared answers: whole API answers derived with the current records, gzipped")
+def _v9() -> tuple[str, ...]:
+    # Derived in the same transaction as current_records (ADR 0812), keyed by the visible
+    # release set (with its provenance) and by the recipe (catalogue, geography, code) they
+    # were made for; a read serves one only when both match, so a stale one is never served.
+    return (
+        """CREATE TABLE prepared_answers (
+            name VARCHAR NOT NULL,
+            basis VARCHAR NOT NULL,
+            recipe VARCHAR NOT NULL,
+            body_bytes BIGINT NOT NULL,
+            gzip BLOB NOT NULL,
+            derived_at TIMESTAMP NOT NULL
+        )""",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = tuple(_STEPS)
 LATEST_VERSION: int = MIGRATIONS[-1].version
