@@ -265,6 +265,27 @@ def test_attacker_uses_overlapping_rolling_periods() -> None:
     assert _range(result, period_label="2017 - 19") == (0, 0)
 
 
+def test_attacker_binds_each_year_of_overlapping_periods() -> None:
+    """Within-year relations, not only within-period ones: in 2016–18 and 2018–20 the ethnic
+    groups add up to the total (no unknown ethnicity), so no year 2016–20 has any, and 2017–19
+    adds up too: total 6, white 5 → asian is exactly 1. With the period sums alone, unknown
+    ethnicity could be +1 in 2017, −1 in 2018, … and asian would stay in [0, 1]."""
+    rows: list[dict[str, Any]] = []
+    for years, total, asian, white in (
+        ((2016, 2018), 10, 4, 6),
+        ((2017, 2019), 6, None, 5),
+        ((2018, 2020), 10, 4, 6),
+    ):
+        rows += [
+            {"years": years, "count": total},
+            {"years": years, "btype": "ethnic_group", "cat": "asian", "count": asian},
+            {"years": years, "btype": "ethnic_group", "cat": "white", "count": white},
+        ]
+    result = attacker.attack(_release(rows), _knowledge(ONE_BOROUGH), exact=True)
+    assert _range(result, period_label="2017 - 19", breakdown_category="asian") == (1, 1)
+    assert result.recovered
+
+
 def test_attacker_uses_numerator_at_most_event_denominator() -> None:
     """Dementia deaths at home among dementia deaths (an event-count denominator): a withheld
     count whose published denominator is 3 is at most 3; denominators obey the sex margin
