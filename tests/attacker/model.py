@@ -155,8 +155,16 @@ def _categories(knowledge: Knowledge, ethnic: list[str]) -> dict[tuple[str, str,
     return out
 
 
-def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
-    """The attacker's relations for one release's published ``values``."""
+def build_model(values: pa.Table, knowledge: Knowledge, *, year_relations: bool = True) -> Model:
+    """The attacker's relations for one release's published ``values``.
+
+    ``year_relations=False`` leaves out the single years' own cubes (family 6), keeping only
+    their sums and the subset pairs per year: several times fewer rows, and no weaker where
+    every cell of a cube is a sum of one set of finest cells (sex × borough × one breakdown,
+    or nested ones, with no inequality family): then the within-year equalities follow from
+    the period sums (set each year's margins to the sums of its finest cells). Not otherwise
+    (ethnic groups ≤ total; national and London deciles side by side).
+    """
     names = (
         "indicator_id",
         "series",
@@ -236,7 +244,7 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
         # every period's cube and, when split, every single year's: the within-year relations
         # bind the years too (an inequality's slack, e.g. unknown ethnicity, is ≥ 0 in each
         # year, not only summed over each period)
-        for unit in units_of[m]:
+        for unit in units_of[m] if year_relations else sorted(ps):
             _cube(b, m, unit, published_btypes, cats, area_codes, children, ethnic)
         if split:  # a period is the sum of its years (single years: unknowns of their own)
             for s, e in sorted(ps):
