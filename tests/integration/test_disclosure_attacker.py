@@ -290,6 +290,50 @@ def test_attacker_binds_each_year_of_overlapping_periods() -> None:
     assert _range(sums, period_label="2017 - 19", breakdown_category="asian") == (0, 1)
 
 
+def test_year_sums_suffice_where_every_count_sums_finest_cells() -> None:
+    """Without inequalities or crossed breakdowns (sex × quintile, a subset pair per year),
+    the single years' own cubes add nothing to the period sums (``year_relations=False``, as
+    the rolling-periods end-to-end test uses): the same ranges, on random releases of three
+    overlapping windows with a random half of the counts withheld."""
+    rng = np.random.default_rng(11)
+    windows = ((2016, 2018), (2017, 2019), (2018, 2020))
+    cells = [(s, q) for s in ("male", "female", "persons") for q in ("", "1", "2")]
+    knowledge = _knowledge(ONE_BOROUGH, subsets=(("young", "all"),))
+    compared = narrow = 0
+    for _ in range(40):
+        young = rng.integers(0, 3, size=(5, 2, 2))  # year × (male, female) × quintile
+        everyone = young + rng.integers(0, 3, size=(5, 2, 2))
+        rows: list[dict[str, Any]] = []
+        for indicator, years in (("young", young), ("all", everyone)):
+            for s, e in windows:
+                span = years[s - 2016 : e - 2016 + 1].sum(axis=0)
+                for sex, q in cells:
+                    sexes = [0, 1] if sex == "persons" else [("male", "female").index(sex)]
+                    quints = [0, 1] if q == "" else [int(q) - 1]
+                    rows.append(
+                        {
+                            "indicator": indicator,
+                            "years": (s, e),
+                            "sex": sex,
+                            "btype": "imd2019_quintile_london" if q else "none",
+                            "cat": q,
+                            "count": None
+                            if rng.random() < 0.5
+                            else float(span[np.ix_(sexes, quints)].sum()),
+                        }
+                    )
+        release = _release(rows)
+        full = attacker.attack(release, knowledge, exact=True)
+        sums = attacker.attack(release, knowledge, exact=True, year_relations=False)
+        assert [(f.cell, f.range) for f in full.findings] == [
+            (f.cell, f.range) for f in sums.findings
+        ]
+        compared += len(full.findings)
+        narrow += len(full.narrow(2))
+    assert compared > 500
+    assert narrow > 50, narrow  # not only trivial ranges
+
+
 def test_attacker_uses_numerator_at_most_event_denominator() -> None:
     """Dementia deaths at home among dementia deaths (an event-count denominator): a withheld
     count whose published denominator is 3 is at most 3; denominators obey the sex margin
