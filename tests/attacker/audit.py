@@ -84,6 +84,7 @@ def attack(
     exact: bool = False,
     stop_after: int | None = None,
     targets: Callable[[Cell], bool] | None = None,
+    year_relations: bool = True,
 ) -> Attack:
     """Attack the published ``values`` of one release with what ``knowledge`` holds.
 
@@ -91,9 +92,10 @@ def attack(
     far enough apart is not solved further); ``stop_after``: stop after that many failures;
     ``targets``: attack only the withheld counts it accepts (e.g. the truly small ones, when
     a test knows the true counts) — efficiency only: every relation among all counts is
-    still used, so a target's range is what a full attack would give it.
+    still used, so a target's range is what a full attack would give it;
+    ``year_relations``: see :func:`~.model.build_model`.
     """
-    model = build_model(values, knowledge)
+    model = build_model(values, knowledge, year_relations=year_relations)
     wanted = None if targets is None else [i for i, c in enumerate(model.cells) if targets(c)]
     ranges = solve_ranges(model, exact=exact, stop_after=stop_after, targets=wanted)
     findings = [Finding(model.cells[i], r) for i, r in sorted(ranges.items())]

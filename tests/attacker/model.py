@@ -17,6 +17,9 @@ Relation families (each one a row of ``lower ≤ A x ≤ upper``):
 5. areas: parent = Σ children that can have the category (borough → ICB → London);
 6. periods: with several periods, or periods longer than a year, every multi-year period is
    the sum of single years (unknowns of their own), so overlapping rolling windows are tied;
+   each single year has the cube and relations 1–5 of its own (with only the sums, the slack
+   of an inequality — unknown ethnicity, a subset's complement — could be negative in a year
+   and so hide what overlapping periods reveal);
 7. subset indicators: a count of indicator a ≤ the same count of b when every event a counts
    is one b counts (catalogue recipes: self-harm 10–24 ≤ all-age self-harm; suicides ≤
    deaths), per period or, when they differ, per year;
@@ -152,8 +155,16 @@ def _categories(knowledge: Knowledge, ethnic: list[str]) -> dict[tuple[str, str,
     return out
 
 
-def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
-    """The attacker's relations for one release's published ``values``."""
+def build_model(values: pa.Table, knowledge: Knowledge, *, year_relations: bool = True) -> Model:
+    """The attacker's relations for one release's published ``values``.
+
+    ``year_relations=False`` leaves out the single years' own cubes (family 6), keeping only
+    their sums and the subset pairs per year: several times fewer rows, and no weaker where
+    every cell of a cube is a sum of one set of finest cells (sex × borough × one breakdown,
+    or nested ones, with no inequality family): then the within-year equalities follow from
+    the period sums (set each year's margins to the sums of its finest cells). Not otherwise
+    (ethnic groups ≤ total; national and London deciles side by side).
+    """
     names = (
         "indicator_id",
         "series",
@@ -230,7 +241,10 @@ def build_model(values: pa.Table, knowledge: Knowledge) -> Model:
         differ = any(other != frozenset(ps) for other in partner_periods[m[0]])
         split = multi and (len(ps) > 1 or differ)
         units_of[m] = sorted(set(ps) | ({(y, y) for y in years} if split else set()))
-        for unit in sorted(ps):
+        # every period's cube and, when split, every single year's: the within-year relations
+        # bind the years too (an inequality's slack, e.g. unknown ethnicity, is ≥ 0 in each
+        # year, not only summed over each period)
+        for unit in units_of[m] if year_relations else sorted(ps):
             _cube(b, m, unit, published_btypes, cats, area_codes, children, ethnic)
         if split:  # a period is the sum of its years (single years: unknowns of their own)
             for s, e in sorted(ps):

@@ -265,6 +265,75 @@ def test_attacker_uses_overlapping_rolling_periods() -> None:
     assert _range(result, period_label="2017 - 19") == (0, 0)
 
 
+def test_attacker_binds_each_year_of_overlapping_periods() -> None:
+    """Within-year relations, not only within-period ones: in 2016–18 and 2018–20 the ethnic
+    groups add up to the total (no unknown ethnicity), so no year 2016–20 has any, and 2017–19
+    adds up too: total 6, white 5 → asian is exactly 1. With the period sums alone, unknown
+    ethnicity could be +1 in 2017, −1 in 2018, … and asian would stay in [0, 1]."""
+    rows: list[dict[str, Any]] = []
+    for years, total, asian, white in (
+        ((2016, 2018), 10, 4, 6),
+        ((2017, 2019), 6, None, 5),
+        ((2018, 2020), 10, 4, 6),
+    ):
+        rows += [
+            {"years": years, "count": total},
+            {"years": years, "btype": "ethnic_group", "cat": "asian", "count": asian},
+            {"years": years, "btype": "ethnic_group", "cat": "white", "count": white},
+        ]
+    result = attacker.attack(_release(rows), _knowledge(ONE_BOROUGH), exact=True)
+    assert _range(result, period_label="2017 - 19", breakdown_category="asian") == (1, 1)
+    assert result.recovered
+    sums = attacker.attack(
+        _release(rows), _knowledge(ONE_BOROUGH), exact=True, year_relations=False
+    )
+    assert _range(sums, period_label="2017 - 19", breakdown_category="asian") == (0, 1)
+
+
+def test_year_sums_suffice_where_every_count_sums_finest_cells() -> None:
+    """Without inequalities or crossed breakdowns (sex × quintile, a subset pair per year),
+    the single years' own cubes add nothing to the period sums (``year_relations=False``, as
+    the rolling-periods end-to-end test uses): the same ranges, on random releases of three
+    overlapping windows with a random half of the counts withheld."""
+    rng = np.random.default_rng(11)
+    windows = ((2016, 2018), (2017, 2019), (2018, 2020))
+    cells = [(s, q) for s in ("male", "female", "persons") for q in ("", "1", "2")]
+    knowledge = _knowledge(ONE_BOROUGH, subsets=(("young", "all"),))
+    compared = narrow = 0
+    for _ in range(40):
+        young = rng.integers(0, 3, size=(5, 2, 2))  # year × (male, female) × quintile
+        everyone = young + rng.integers(0, 3, size=(5, 2, 2))
+        rows: list[dict[str, Any]] = []
+        for indicator, years in (("young", young), ("all", everyone)):
+            for s, e in windows:
+                span = years[s - 2016 : e - 2016 + 1].sum(axis=0)
+                for sex, q in cells:
+                    sexes = [0, 1] if sex == "persons" else [("male", "female").index(sex)]
+                    quints = [0, 1] if q == "" else [int(q) - 1]
+                    rows.append(
+                        {
+                            "indicator": indicator,
+                            "years": (s, e),
+                            "sex": sex,
+                            "btype": "imd2019_quintile_london" if q else "none",
+                            "cat": q,
+                            "count": None
+                            if rng.random() < 0.5
+                            else float(span[np.ix_(sexes, quints)].sum()),
+                        }
+                    )
+        release = _release(rows)
+        full = attacker.attack(release, knowledge, exact=True)
+        sums = attacker.attack(release, knowledge, exact=True, year_relations=False)
+        assert [(f.cell, f.range) for f in full.findings] == [
+            (f.cell, f.range) for f in sums.findings
+        ]
+        compared += len(full.findings)
+        narrow += len(full.narrow(2))
+    assert compared > 500
+    assert narrow > 50, narrow  # not only trivial ranges
+
+
 def test_attacker_uses_numerator_at_most_event_denominator() -> None:
     """Dementia deaths at home among dementia deaths (an event-count denominator): a withheld
     count whose published denominator is 3 is at most 3; denominators obey the sex margin
@@ -306,81 +375,11 @@ def test_attacker_finds_nothing_where_nothing_leaks() -> None:
 
 # ------------------------------------------------------------------ (b) end to end
 
-#: What identifies a row of a release (the engine writes one row per key).
-_KEY = (
-    "indicator_id",
-    "series",
-    "area_code",
-    "area_type",
-    "period_start",
-    "period_end",
-    "sex",
-    "age_band",
-    "breakdown_type",
-    "breakdown_category",
-)
-
 
 @functools.cache
 def _london() -> Any:
     """The attacker's public knowledge of London (geography and catalogue), built once."""
     return attacker.london_knowledge()
-
-
-def _keys(values: pa.Table) -> list[tuple[object, ...]]:
-    return list(zip(*(values[k].to_pylist() for k in _KEY), strict=True))
-
-
-class _Judged:
-    """A published table attacked, judged against the true counts of an unprotected run.
-
-    A count is *small* when its true value is 1 … T−1 (T: the indicator's catalogue
-    threshold, as the attacker knows it). ``compute`` publishes zeros (no indicator makes
-    zeros confidential, ADR 0611), so a withheld zero is not small: like a withheld count of
-    T or more, it is attacked for information only.
-    """
-
-    def __init__(self, published: pa.Table, raw: pa.Table) -> None:
-        truth = dict(
-            zip(
-                _keys(raw),
-                zip(raw["count"].to_pylist(), raw["denominator"].to_pylist(), strict=True),
-                strict=True,
-            )
-        )
-        assert len(truth) == raw.num_rows  # one row per key
-        self.keys = keys = _keys(published)
-        # the two runs line up row for row: every published count is the true one
-        counts = published["count"].to_pylist()
-        base = [i for i, k in enumerate(keys) if "/" not in str(k[1])]
-        assert base
-        assert all(keys[i] in truth for i in base)
-        assert all(counts[i] is None or counts[i] == truth[keys[i]][0] for i in base)
-        self.truth = truth
-        knowledge = _london()
-        self.small = attacker.attack(published, knowledge, targets=self.is_small, stop_after=25)
-        self.others = attacker.attack(published, knowledge, targets=lambda c: not self.is_small(c))
-
-    def true_value(self, cell: Any) -> float:
-        count, denominator = self.truth[self.keys[cell.row]]
-        if cell.quantity == "count":
-            return float(count)
-        if cell.quantity == "denominator":
-            return float(denominator)
-        return float(denominator) - float(count)  # the complement
-
-    def is_small(self, cell: Any) -> bool:
-        return bool(1 <= self.true_value(cell) < cell.threshold)
-
-    def show(self, findings: list[Any]) -> str:
-        return "\n".join(f"  {f} true {self.true_value(f.cell):g}" for f in findings[:25])
-
-    def summary(self) -> str:
-        return (
-            f"small withheld counts: {self.small.summary()}\n"
-            f"other withheld counts (information only): {self.others.summary()}\n"
-            + self.show(self.others.recovered)
-        )
 
 
 def test_attacker_thresholds_are_the_catalogue_rule() -> None:
@@ -402,7 +401,9 @@ def test_computed_release_withstands_the_attacker(
     without disclosure control. Every withheld count whose true value is small meets the
     protection rule (upper bound ≥ T and width ≥ T), so none of them is recovered. Withheld
     zeros and counts of T or more are attacked too and reported, not judged (ADR 0611)."""
-    judged = _Judged(synthetic_london_computed.values, synthetic_london_raw.values)
+    judged = attacker.Judged(
+        synthetic_london_computed.values, synthetic_london_raw.values, _london()
+    )
     result = judged.small
     print(judged.summary())
     # not vacuous: the release withholds plenty of small counts, and every one was attacked
@@ -418,23 +419,9 @@ def test_end_to_end_check_fails_on_primary_suppression_alone(
     """The same check on the same release with every withheld count that is not small
     published (primary suppression alone, no complementary cells) must fail, and widely: the
     end-to-end check can fail."""
-    published = synthetic_london_computed.values
     raw = synthetic_london_raw.values
-    truth = dict(zip(_keys(raw), raw["count"].to_pylist(), strict=True))
-    thresholds = _london().thresholds
-
-    def primary(key: tuple[object, ...]) -> bool:
-        t = truth[key]
-        return t is None or 1 <= t < thresholds[str(key[0])]
-
-    counts = [
-        truth[k] if c is None and not primary(k) else c
-        for k, c in zip(_keys(published), published["count"].to_pylist(), strict=True)
-    ]
-    weak = published.set_column(
-        published.schema.get_field_index("count"), "count", pa.array(counts, pa.float64())
-    )
-    judged = _Judged(weak, raw)
+    weak = attacker.primary_only(synthetic_london_computed.values, raw, _london().thresholds)
+    judged = attacker.Judged(weak, raw, _london())
     assert len(judged.small.unprotected) >= 25, judged.summary()  # stopped after 25
     assert judged.small.recovered, judged.summary()
     assert not judged.others.findings  # every withheld count left is small
