@@ -576,6 +576,36 @@ def test_report_counts_how_audits_were_settled(
         assert report.settled_cheap > 0  # the true counts and batch solves settle some
         assert report.lp_solves > 0
     else:
-        assert report.settled_cheap == report.settled_by_lp == 0
+        assert report.settled_cheap == 0
         assert report.settled_local > 0
         assert report.lp_counts > 0
+
+
+def test_large_component_falls_back_to_its_exact_range(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A chain of withheld cells, each neighbouring pair summing to a published 10: the
+    chain's far end is free, so the first cell (2) ranges over 0 … 10 and is protected. A
+    local programme holds the far cells still and pins it; the audit of a large component
+    then takes the exact range over the whole component instead of calling it exposed
+    (before, it was withheld around again every round, never settled)."""
+    from healthgap.engine import disclosure
+
+    monkeypatch.setattr(disclosure, "EXACT_LIMIT", 0)
+    cells = 12
+    relations = [(cells + k, (k, k + 1)) for k in range(cells - 1)]
+    counts = np.array([2.0 if k % 2 == 0 else 8.0 for k in range(cells)] + [10.0] * (cells - 1))
+    index = disclosure._relations_of(relations, len(counts))
+    check = np.zeros(len(counts), dtype=bool)
+    check[0] = True
+    threshold = np.full(len(counts), 5.0)
+    component = list(range(cells))
+    exact = disclosure._exact_unprotected_in(
+        component, relations, len(relations), index, counts, threshold, check
+    )
+    assert exact == []
+    stats = disclosure._AuditStats()
+    found = disclosure._unprotected_in(
+        component, relations, len(relations), index, counts, threshold, check, stats
+    )
+    assert found == []
+    assert stats.settled_by_lp == 1
+    assert stats.settled_local == 0
