@@ -551,6 +551,21 @@ class _ComponentLP:
         h.changeColsBounds(len(self._cols), self._cols, lower, high.astype(float))
 
 
+def _extreme(lp: _ComponentLP, objective: np.ndarray, *, row: int) -> np.ndarray | None:
+    """``lp.minimise(objective)``: the optimal point, or None when the programme is unbounded.
+    Any other outcome is an error naming ``row`` (the count being audited)."""
+    x = lp.minimise(objective)
+    if isinstance(x, str):
+        if x != "unbounded":
+            raise InputError(
+                f"disclosure audit: the solver failed ({x}); the published counts may be "
+                "inconsistent with their totals",
+                row=row,
+            )
+        return None
+    return x
+
+
 def _unprotected_in(
     component: list[int],
     relations: list[Relation],
@@ -601,14 +616,8 @@ def _unprotected_in(
             objective = np.zeros(len(local))
             objective[j] = 1.0
             for sign in (-1.0, 1.0):
-                x = lp.minimise(sign * objective)
-                if isinstance(x, str):
-                    if x != "unbounded":
-                        raise InputError(
-                            f"disclosure audit: the solver failed ({x}); the published "
-                            "counts may be inconsistent with their totals",
-                            row=c,
-                        )
+                x = _extreme(lp, sign * objective, row=c)
+                if x is None:
                     if sign < 0:
                         seen_hi[c] = np.inf
                     else:
@@ -636,14 +645,8 @@ def _unprotected_in(
         objective = np.zeros(len(component))
         objective[j] = 1.0
         for sign in (-1.0, 1.0):
-            x = whole.minimise(sign * objective)
-            if isinstance(x, str):
-                if x != "unbounded":
-                    raise InputError(
-                        f"disclosure audit: the solver failed ({x}); the published "
-                        "counts may be inconsistent with their totals",
-                        row=c,
-                    )
+            x = _extreme(whole, sign * objective, row=c)
+            if x is None:
                 if sign < 0:
                     seen_hi[c] = np.inf
                 else:
@@ -764,21 +767,15 @@ def _exact_unprotected_in(
         objective = np.zeros(len(component))
         objective[j] = 1.0
         for sign in (-1.0, 1.0):  # the greatest value first: it settles most cells
-            x = lp.minimise(sign * objective)
-            if isinstance(x, str):
-                if x != "unbounded":
-                    raise InputError(
-                        f"disclosure audit: the solver failed ({x}); the published counts "
-                        "may be inconsistent with their totals",
-                        row=c,
-                    )
+            point = _extreme(lp, sign * objective, row=c)
+            if point is None:
                 if sign < 0:  # no upper limit: every larger count is possible
                     seen_hi[j] = np.inf
                 else:
                     seen_lo[j] = -np.inf
             else:
-                np.minimum(seen_lo, x, out=seen_lo)
-                np.maximum(seen_hi, x, out=seen_hi)
+                np.minimum(seen_lo, point, out=seen_lo)
+                np.maximum(seen_hi, point, out=seen_hi)
             if _protected(seen_lo[j], seen_hi[j], need[j]):
                 break
             if sign < 0 and np.floor(seen_hi[j] + 1e-6) < need[j]:
