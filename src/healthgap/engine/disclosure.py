@@ -5,8 +5,11 @@
 2. **Secondary suppression**: published totals must not give a withheld count away by
    subtraction. The additive relations among published cells are found from the table itself:
    categories of a breakdown sum to the area's total; male + female = persons; child areas sum
-   to their parent (boroughs → ICB → London, when every child is present). Any relation with
-   exactly one withheld cell gets a second one — the smallest other count in it.
+   to their parent (boroughs → ICB → London, when every child is present). A relation whose
+   only withheld cell is a small count gets a second one — the smallest other count in it
+   with enough mass — and so does one whose withheld cells, a small one among them, sum below
+   the threshold. Relations without a withheld small count need nothing: the rule protects
+   small counts (ADR 0611), and each small count's audit allows for everything published.
 3. **Audit**, per connected component of withheld cells:
    - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS, one model
      per component re-solved warm for each objective) finds, for every withheld count, the
@@ -283,52 +286,72 @@ def _needs_partner(
     suppressed: np.ndarray,
     counts: np.ndarray,
     threshold: np.ndarray,
+    small: np.ndarray,
 ) -> bool:
-    """An equation's withheld cells need another: one alone is recovered by subtraction; and
-    with the total published, the withheld members share a known sum, which bounds each of
-    them above, so a small one needs that sum to reach ``threshold`` (the cheap sufficient
-    condition for room to move by the protection interval)."""
+    """An equation holding a withheld **small** count (``small``: the primary mask of the
+    confidential vector ``counts``) needs another withheld cell: one alone is recovered by
+    subtraction; and with the total published, the withheld members share a known sum, which
+    bounds each of them above, so the small one needs that sum to reach ``threshold`` (the
+    cheap sufficient condition for room to move by the protection interval).
+
+    Equations without a withheld small count need nothing: a withheld count that is not small
+    (≥ the threshold, or a zero where zeros are publishable) may be pinned without disclosing
+    anything the rule protects, and every small count's own audit (the LP range, which allows
+    for everything published) is the guarantee; this pass is only a cheap first guess. Asking
+    for a partner wherever withheld cells sum below the threshold made every new withheld zero
+    in a table of zeros ask for another, through the whole table (ADR 0611, 2026-12-07).
+    """
     withheld = [c for c in (total, *members) if suppressed[c]]
+    if not any(small[c] for c in withheld):
+        return False
     if len(withheld) == 1:
         return True
-    if not withheld or suppressed[total]:
+    if suppressed[total]:
         return False
-    mass = counts[withheld]
-    need = threshold[total]
-    return bool(mass.min() < need and mass.sum() < need)
+    return bool(counts[withheld].sum() < threshold[total])
+
+
+#: One confidential vector's equations among real cells for :func:`_secondary_pass`: the
+#: equations, each cell's equation ids, the vector's values and its small (primary) cells.
+Equations = tuple[list[Relation], list[list[int]], np.ndarray, np.ndarray]
 
 
 def _secondary_pass(
-    relations: list[Relation],
-    n_equal: int,
-    index: list[list[int]],
+    systems: Sequence[Equations],
     suppressed: np.ndarray,
-    counts: np.ndarray,
     depth: np.ndarray,
     threshold: np.ndarray,
-    queue: list[int] | None = None,
+    new: Sequence[int] | None = None,
 ) -> int:
-    """Give every equation with exactly one withheld cell a second one.
+    """Give every equation holding a withheld small count the partner
+    :func:`_needs_partner` asks for, in each confidential vector's equations (counts;
+    denominators and complements where confidential); returns how many cells were withheld.
 
-    ``queue`` limits the first look to those relations (the ones a new withheld cell takes
-    part in, when every other relation is already known to be safe). Relations ``≥ n_equal``
-    are inequalities: subtraction from them gives only a bound, which the audit checks.
+    ``new`` limits the first look to the equations of those newly withheld cells (when every
+    other equation is already known to be settled). Each cell withheld here is looked at
+    again in every vector's equations: withholding a row withholds all its quantities.
+    Inequalities are left to the audit: subtraction from them gives only a bound.
     """
     added = 0
-    queue = list(range(n_equal)) if queue is None else [r for r in queue if r < n_equal]
-    while queue:
-        r = queue.pop()
-        total, members = relations[r]
-        cells = (total, *members)
-        if not _needs_partner(total, members, suppressed, counts, threshold):
-            continue
-        if all(suppressed[c] for c in cells):
-            continue
-        candidates = [c for c in members if not suppressed[c]] or [total]
-        pick = _pick(candidates, counts, depth, threshold)
-        suppressed[pick] = True
-        added += 1
-        queue.extend(q for q in index[pick] if q < n_equal)
+    queues = [
+        list(range(len(eqs))) if new is None else sorted({r for c in new for r in index[c]})
+        for eqs, index, _, _ in systems
+    ]
+    while any(queues):
+        for v, (eqs, _, values, small) in enumerate(systems):
+            queue = queues[v]
+            while queue:
+                total, members = eqs[queue.pop()]
+                if not _needs_partner(total, members, suppressed, values, threshold, small):
+                    continue
+                if all(suppressed[c] for c in (total, *members)):
+                    continue
+                candidates = [c for c in members if not suppressed[c]] or [total]
+                pick = _pick(candidates, values, depth, threshold)
+                suppressed[pick] = True
+                added += 1
+                for w, (_, index, _, _) in enumerate(systems):
+                    queues[w].extend(index[pick])
     return added
 
 
@@ -1126,15 +1149,14 @@ def protect_many(
         m = np.zeros(total_cells, dtype=bool)
         m[:n] = mask
         masks.append(m)
-    # secondary suppression works on the equations among published cells of every vector
-    equal_all = sorted(
-        {r for _, rels, k, _ in systems for r in rels[:k] if r[0] < n and all(c < n for c in r[1])}
-    )
-    eq_index = _relations_of(equal_all, total_cells)
+    # secondary suppression works on each vector's equations among published cells, where
+    # they hold a withheld small count of that vector
+    equations: list[Equations] = []
+    for (vec_full, rels, k, _), m in zip(systems, masks, strict=True):
+        eqs = [r for r in rels[:k] if r[0] < n and all(c < n for c in r[1])]
+        equations.append((eqs, _relations_of(eqs, total_cells), vec_full, m))
     depth = np.concatenate([_depth(v, parents) for v, _ in blocks] + [np.zeros(total_cells - n)])
-    secondary = _secondary_pass(
-        equal_all, len(equal_all), eq_index, suppressed, counts, depth, threshold
-    )
+    secondary = _secondary_pass(equations, suppressed, depth, threshold)
     range_audited = np.zeros(total_cells, dtype=bool)
     stats = _AuditStats()
     algebra_audited = np.zeros(total_cells, dtype=bool)
@@ -1223,16 +1245,7 @@ def protect_many(
             pick = _pick(sorted(near), counts, depth, threshold)
             suppressed[pick] = True
             secondary += 1
-            secondary += _secondary_pass(
-                equal_all,
-                len(equal_all),
-                eq_index,
-                suppressed,
-                counts,
-                depth,
-                threshold,
-                queue=eq_index[pick],
-            )
+            secondary += _secondary_pass(equations, suppressed, depth, threshold, new=[pick])
     else:
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)
     if progress is not None:
