@@ -10,6 +10,8 @@
    with enough mass — and so does one whose withheld cells, a small one among them, sum below
    the threshold. Relations without a withheld small count need nothing: the rule protects
    small counts (ADR 0611), and each small count's audit allows for everything published.
+   A cell the audit withholds to free an exposed small count gets a partner wherever it is
+   alone (else subtraction recovers it and it frees nothing).
 3. **Audit**, per connected component of withheld cells:
    - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS, one model
      per component re-solved warm for each objective) finds, for every withheld count, the
@@ -287,6 +289,7 @@ def _needs_partner(
     counts: np.ndarray,
     threshold: np.ndarray,
     small: np.ndarray,
+    covering: np.ndarray | None = None,
 ) -> bool:
     """An equation holding a withheld **small** count (``small``: the primary mask of the
     confidential vector ``counts``) needs another withheld cell: one alone is recovered by
@@ -300,10 +303,17 @@ def _needs_partner(
     for everything published) is the guarantee; this pass is only a cheap first guess. Asking
     for a partner wherever withheld cells sum below the threshold made every new withheld zero
     in a table of zeros ask for another, through the whole table (ADR 0611, 2026-12-07).
+
+    ``covering`` marks cells the audit withheld to free a small count it found exposed: one
+    of them alone in an equation would be recovered by subtraction and free nothing, so it
+    needs a partner too (the lone rule only), and so do the partners it gets. Without it,
+    the audit's picks were recovered round after round and the joint protection of suicides
+    and deaths did not converge in 200 rounds (marking only the audit's own picks was not
+    enough either).
     """
     withheld = [c for c in (total, *members) if suppressed[c]]
     if not any(small[c] for c in withheld):
-        return False
+        return covering is not None and len(withheld) == 1 and bool(covering[withheld[0]])
     if len(withheld) == 1:
         return True
     if suppressed[total]:
@@ -322,6 +332,7 @@ def _secondary_pass(
     depth: np.ndarray,
     threshold: np.ndarray,
     new: Sequence[int] | None = None,
+    covering: np.ndarray | None = None,
 ) -> int:
     """Give every equation holding a withheld small count the partner
     :func:`_needs_partner` asks for, in each confidential vector's equations (counts;
@@ -331,6 +342,7 @@ def _secondary_pass(
     other equation is already known to be settled). Each cell withheld here is looked at
     again in every vector's equations: withholding a row withholds all its quantities.
     Inequalities are left to the audit: subtraction from them gives only a bound.
+    ``covering``: see :func:`_needs_partner`.
     """
     added = 0
     queues = [
@@ -342,13 +354,17 @@ def _secondary_pass(
             queue = queues[v]
             while queue:
                 total, members = eqs[queue.pop()]
-                if not _needs_partner(total, members, suppressed, values, threshold, small):
+                if not _needs_partner(
+                    total, members, suppressed, values, threshold, small, covering
+                ):
                     continue
                 if all(suppressed[c] for c in (total, *members)):
                     continue
                 candidates = [c for c in members if not suppressed[c]] or [total]
                 pick = _pick(candidates, values, depth, threshold)
                 suppressed[pick] = True
+                if covering is not None and covering[[total, *members]].any():
+                    covering[pick] = True  # a partner that frees a covering cell covers too
                 added += 1
                 for w, (_, index, _, _) in enumerate(systems):
                     queues[w].extend(index[pick])
@@ -1157,6 +1173,8 @@ def protect_many(
         equations.append((eqs, _relations_of(eqs, total_cells), vec_full, m))
     depth = np.concatenate([_depth(v, parents) for v, _ in blocks] + [np.zeros(total_cells - n)])
     secondary = _secondary_pass(equations, suppressed, depth, threshold)
+    # cells the audit withholds to free an exposed small count, and their partners
+    covering = np.zeros(total_cells, dtype=bool)
     range_audited = np.zeros(total_cells, dtype=bool)
     stats = _AuditStats()
     algebra_audited = np.zeros(total_cells, dtype=bool)
@@ -1225,7 +1243,28 @@ def protect_many(
         widened: dict[int, set[int]] = {}  # per component (by its first cell), this round
         for cell, component in exposed.items():
             near = around([cell])
-            if not near:  # widen to everything around the component the audit used
+            if not near:
+                # Every neighbour is withheld, yet the count is pinned: neighbours that are
+                # recovered by subtraction elsewhere hold it. Give them partners first.
+                held = sorted(
+                    {
+                        c
+                        for eqs, index, _, _ in equations
+                        for r in index[cell]
+                        for c in (eqs[r][0], *eqs[r][1])
+                        if suppressed[c] and not covering[c] and c != cell
+                    }
+                )
+                if held:
+                    covering[held] = True
+                    freed = _secondary_pass(
+                        equations, suppressed, depth, threshold, new=held, covering=covering
+                    )
+                    if freed:
+                        secondary += freed
+                        added = True
+                        continue
+                # widen to everything around the component the audit used
                 if component[0] not in widened:
                     widened[component[0]] = around(component)
                 near = {c for c in widened[component[0]] if not suppressed[c]}
@@ -1244,8 +1283,11 @@ def protect_many(
             added = True
             pick = _pick(sorted(near), counts, depth, threshold)
             suppressed[pick] = True
+            covering[pick] = True
             secondary += 1
-            secondary += _secondary_pass(equations, suppressed, depth, threshold, new=[pick])
+            secondary += _secondary_pass(
+                equations, suppressed, depth, threshold, new=[pick], covering=covering
+            )
     else:
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)
     if progress is not None:
