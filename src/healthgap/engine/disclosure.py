@@ -361,6 +361,19 @@ def _secondary_pass(
                 if all(suppressed[c] for c in (total, *members)):
                     continue
                 candidates = [c for c in members if not suppressed[c]] or [total]
+                if covering is not None and len(candidates) > 1:
+                    # a candidate alone in none of its other equations needs no partner
+                    alone = {
+                        c
+                        for c in candidates
+                        if any(
+                            not any(suppressed[x] for x in (e[r][0], *e[r][1]) if x != c)
+                            for e, ix, _, _ in systems
+                            for r in ix[c]
+                        )
+                    }
+                    if len(alone) < len(candidates):
+                        candidates = [c for c in candidates if c not in alone]
                 pick = _pick(candidates, values, depth, threshold)
                 suppressed[pick] = True
                 if covering is not None and covering[[total, *members]].any():
