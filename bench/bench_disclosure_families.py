@@ -3,10 +3,11 @@
 Run: ``.venv/bin/python bench/bench_disclosure_families.py DIR [--families both] [--limit 600]``
 where ``DIR`` is a ``healthgap synth`` output (e.g. ``synth --rows 170000 --seed 3``).
 
-``run_engine`` runs once with ``protect`` replaced by a recorder (nothing protected), keeping
+``run_engine`` runs once with ``protect_many`` replaced by a recorder (nothing protected), keeping
 each indicator's values and rule: the blocks ``compute`` protects. Then, in this process:
 
-- **per indicator**: ``protect`` on each block, as ``compute`` does today;
+- **per indicator**: ``protect`` on each block, as ``compute`` did before 2026-12-07
+  (it now protects subset indicators together per period: the joint ``subsets`` run);
 - **joint**: ``protect_many`` on every block together, with overlapping rolling periods
   (``--families periods``), subset indicators (``subsets``; pairs from
   ``healthgap.engine.recipes.subset_pairs``), or both.
@@ -39,16 +40,17 @@ class _TooLateError(Exception):
 def _blocks(input_dir: Path) -> list[tuple[str, pa.Table, DisclosureRule]]:
     got: list[tuple[str, pa.Table, DisclosureRule]] = []
 
-    def record(values: pa.Table, rule: DisclosureRule, **_: Any) -> Any:
-        got.append((str(values["indicator_id"][0].as_py()), values, rule))
-        return values, DisclosureReport(0, 0, 0, 0, 0)
+    def record(blocks: list[tuple[pa.Table, DisclosureRule]], **_: Any) -> Any:
+        for values, rule in blocks:
+            got.append((str(values["indicator_id"][0].as_py()), values, rule))
+        return [(values, DisclosureReport(0, 0, 0, 0, 0)) for values, _ in blocks]
 
-    real = pipeline.protect
-    pipeline.protect = record  # type: ignore[assignment]
+    real = pipeline.protect_many
+    pipeline.protect_many = record  # type: ignore[assignment]
     try:
         pipeline.run_engine(input_dir, backend="duckdb", checksums=False, comparisons=False)
     finally:
-        pipeline.protect = real
+        pipeline.protect_many = real
     return got
 
 
@@ -96,7 +98,7 @@ def main() -> None:
         print(f"  {name}: {values.num_rows:,} rows, periods {periods}")
     print(f"  subset pairs: {[(blocks[i][0], blocks[j][0]) for i, j in pairs]}")
     _timed(
-        "per indicator (compute today)",
+        "per indicator (compute before subsets)",
         args.limit,
         lambda: [(n, protect(v, r, parents=parents)[1]) for n, v, r in blocks],
     )

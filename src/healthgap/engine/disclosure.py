@@ -5,8 +5,13 @@
 2. **Secondary suppression**: published totals must not give a withheld count away by
    subtraction. The additive relations among published cells are found from the table itself:
    categories of a breakdown sum to the area's total; male + female = persons; child areas sum
-   to their parent (boroughs → ICB → London, when every child is present). Any relation with
-   exactly one withheld cell gets a second one — the smallest other count in it.
+   to their parent (boroughs → ICB → London, when every child is present). A relation whose
+   only withheld cell is a small count gets a second one — the smallest other count in it
+   with enough mass — and so does one whose withheld cells, a small one among them, sum below
+   the threshold. Relations without a withheld small count need nothing: the rule protects
+   small counts (ADR 0611), and each small count's audit allows for everything published.
+   A cell the audit withholds to free an exposed small count gets a partner wherever it is
+   alone (else subtraction recovers it and it frees nothing).
 3. **Audit**, per connected component of withheld cells:
    - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS, one model
      per component re-solved warm for each objective) finds, for every withheld count, the
@@ -283,52 +288,99 @@ def _needs_partner(
     suppressed: np.ndarray,
     counts: np.ndarray,
     threshold: np.ndarray,
+    small: np.ndarray,
+    covering: np.ndarray | None = None,
 ) -> bool:
-    """An equation's withheld cells need another: one alone is recovered by subtraction; and
-    with the total published, the withheld members share a known sum, which bounds each of
-    them above, so a small one needs that sum to reach ``threshold`` (the cheap sufficient
-    condition for room to move by the protection interval)."""
+    """An equation holding a withheld **small** count (``small``: the primary mask of the
+    confidential vector ``counts``) needs another withheld cell: one alone is recovered by
+    subtraction; and with the total published, the withheld members share a known sum, which
+    bounds each of them above, so the small one needs that sum to reach ``threshold`` (the
+    cheap sufficient condition for room to move by the protection interval).
+
+    Equations without a withheld small count need nothing: a withheld count that is not small
+    (≥ the threshold, or a zero where zeros are publishable) may be pinned without disclosing
+    anything the rule protects, and every small count's own audit (the LP range, which allows
+    for everything published) is the guarantee; this pass is only a cheap first guess. Asking
+    for a partner wherever withheld cells sum below the threshold made every new withheld zero
+    in a table of zeros ask for another, through the whole table (ADR 0611, 2026-12-07).
+
+    ``covering`` marks cells the audit withheld to free a small count it found exposed: one
+    of them alone in an equation would be recovered by subtraction and free nothing, so it
+    needs a partner too (the lone rule only), and so do the partners it gets. Without it,
+    the audit's picks were recovered round after round and the joint protection of suicides
+    and deaths did not converge in 200 rounds (marking only the audit's own picks was not
+    enough either).
+    """
     withheld = [c for c in (total, *members) if suppressed[c]]
+    if not any(small[c] for c in withheld):
+        return covering is not None and len(withheld) == 1 and bool(covering[withheld[0]])
     if len(withheld) == 1:
         return True
-    if not withheld or suppressed[total]:
+    if suppressed[total]:
         return False
-    mass = counts[withheld]
-    need = threshold[total]
-    return bool(mass.min() < need and mass.sum() < need)
+    return bool(counts[withheld].sum() < threshold[total])
+
+
+#: One confidential vector's equations among real cells for :func:`_secondary_pass`: the
+#: equations, each cell's equation ids, the vector's values and its small (primary) cells.
+Equations = tuple[list[Relation], list[list[int]], np.ndarray, np.ndarray]
 
 
 def _secondary_pass(
-    relations: list[Relation],
-    n_equal: int,
-    index: list[list[int]],
+    systems: Sequence[Equations],
     suppressed: np.ndarray,
-    counts: np.ndarray,
     depth: np.ndarray,
     threshold: np.ndarray,
-    queue: list[int] | None = None,
+    new: Sequence[int] | None = None,
+    covering: np.ndarray | None = None,
 ) -> int:
-    """Give every equation with exactly one withheld cell a second one.
+    """Give every equation holding a withheld small count the partner
+    :func:`_needs_partner` asks for, in each confidential vector's equations (counts;
+    denominators and complements where confidential); returns how many cells were withheld.
 
-    ``queue`` limits the first look to those relations (the ones a new withheld cell takes
-    part in, when every other relation is already known to be safe). Relations ``≥ n_equal``
-    are inequalities: subtraction from them gives only a bound, which the audit checks.
+    ``new`` limits the first look to the equations of those newly withheld cells (when every
+    other equation is already known to be settled). Each cell withheld here is looked at
+    again in every vector's equations: withholding a row withholds all its quantities.
+    Inequalities are left to the audit: subtraction from them gives only a bound.
+    ``covering``: see :func:`_needs_partner`.
     """
     added = 0
-    queue = list(range(n_equal)) if queue is None else [r for r in queue if r < n_equal]
-    while queue:
-        r = queue.pop()
-        total, members = relations[r]
-        cells = (total, *members)
-        if not _needs_partner(total, members, suppressed, counts, threshold):
-            continue
-        if all(suppressed[c] for c in cells):
-            continue
-        candidates = [c for c in members if not suppressed[c]] or [total]
-        pick = _pick(candidates, counts, depth, threshold)
-        suppressed[pick] = True
-        added += 1
-        queue.extend(q for q in index[pick] if q < n_equal)
+    queues = [
+        list(range(len(eqs))) if new is None else sorted({r for c in new for r in index[c]})
+        for eqs, index, _, _ in systems
+    ]
+    while any(queues):
+        for v, (eqs, _, values, small) in enumerate(systems):
+            queue = queues[v]
+            while queue:
+                total, members = eqs[queue.pop()]
+                if not _needs_partner(
+                    total, members, suppressed, values, threshold, small, covering
+                ):
+                    continue
+                if all(suppressed[c] for c in (total, *members)):
+                    continue
+                candidates = [c for c in members if not suppressed[c]] or [total]
+                if covering is not None and len(candidates) > 1:
+                    # a candidate alone in none of its other equations needs no partner
+                    alone = {
+                        c
+                        for c in candidates
+                        if any(
+                            not any(suppressed[x] for x in (e[r][0], *e[r][1]) if x != c)
+                            for e, ix, _, _ in systems
+                            for r in ix[c]
+                        )
+                    }
+                    if len(alone) < len(candidates):
+                        candidates = [c for c in candidates if c not in alone]
+                pick = _pick(candidates, values, depth, threshold)
+                suppressed[pick] = True
+                if covering is not None and covering[[total, *members]].any():
+                    covering[pick] = True  # a partner that frees a covering cell covers too
+                added += 1
+                for w, (_, index, _, _) in enumerate(systems):
+                    queues[w].extend(index[pick])
     return added
 
 
@@ -1126,15 +1178,16 @@ def protect_many(
         m = np.zeros(total_cells, dtype=bool)
         m[:n] = mask
         masks.append(m)
-    # secondary suppression works on the equations among published cells of every vector
-    equal_all = sorted(
-        {r for _, rels, k, _ in systems for r in rels[:k] if r[0] < n and all(c < n for c in r[1])}
-    )
-    eq_index = _relations_of(equal_all, total_cells)
+    # secondary suppression works on each vector's equations among published cells, where
+    # they hold a withheld small count of that vector
+    equations: list[Equations] = []
+    for (vec_full, rels, k, _), m in zip(systems, masks, strict=True):
+        eqs = [r for r in rels[:k] if r[0] < n and all(c < n for c in r[1])]
+        equations.append((eqs, _relations_of(eqs, total_cells), vec_full, m))
     depth = np.concatenate([_depth(v, parents) for v, _ in blocks] + [np.zeros(total_cells - n)])
-    secondary = _secondary_pass(
-        equal_all, len(equal_all), eq_index, suppressed, counts, depth, threshold
-    )
+    secondary = _secondary_pass(equations, suppressed, depth, threshold)
+    # cells the audit withholds to free an exposed small count, and their partners
+    covering = np.zeros(total_cells, dtype=bool)
     range_audited = np.zeros(total_cells, dtype=bool)
     stats = _AuditStats()
     algebra_audited = np.zeros(total_cells, dtype=bool)
@@ -1203,7 +1256,28 @@ def protect_many(
         widened: dict[int, set[int]] = {}  # per component (by its first cell), this round
         for cell, component in exposed.items():
             near = around([cell])
-            if not near:  # widen to everything around the component the audit used
+            if not near:
+                # Every neighbour is withheld, yet the count is pinned: neighbours that are
+                # recovered by subtraction elsewhere hold it. Give them partners first.
+                held = sorted(
+                    {
+                        c
+                        for eqs, index, _, _ in equations
+                        for r in index[cell]
+                        for c in (eqs[r][0], *eqs[r][1])
+                        if suppressed[c] and not covering[c] and c != cell
+                    }
+                )
+                if held:
+                    covering[held] = True
+                    freed = _secondary_pass(
+                        equations, suppressed, depth, threshold, new=held, covering=covering
+                    )
+                    if freed:
+                        secondary += freed
+                        added = True
+                        continue
+                # widen to everything around the component the audit used
                 if component[0] not in widened:
                     widened[component[0]] = around(component)
                 near = {c for c in widened[component[0]] if not suppressed[c]}
@@ -1222,16 +1296,10 @@ def protect_many(
             added = True
             pick = _pick(sorted(near), counts, depth, threshold)
             suppressed[pick] = True
+            covering[pick] = True
             secondary += 1
             secondary += _secondary_pass(
-                equal_all,
-                len(equal_all),
-                eq_index,
-                suppressed,
-                counts,
-                depth,
-                threshold,
-                queue=eq_index[pick],
+                equations, suppressed, depth, threshold, new=[pick], covering=covering
             )
     else:
         raise InputError("disclosure control did not converge", value=_MAX_ROUNDS)

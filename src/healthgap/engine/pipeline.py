@@ -11,7 +11,9 @@ catalogue recipe compiles (:mod:`healthgap.engine.recipes`):
    (national and within London) and London quintiles; rolling periods of the recipe's
    length (e.g. 2018 - 20, 2019 - 21);
 3. compute the statistic with the official method (:mod:`healthgap.engine.compute`);
-4. apply disclosure control (:mod:`healthgap.engine.disclosure`);
+4. apply disclosure control (:mod:`healthgap.engine.disclosure`), to indicators that are
+   subsets of one another (suicides among all deaths counted by life expectancy; self-harm
+   10–24 among all ages) together, per period, with only their values held (ADR 0611);
 5. derive the SII, RII and decile gap from the published decile values
    (:mod:`healthgap.engine.inequality`) and the WHO HEAT summary measures across London
    deciles and ethnic groups (:mod:`healthgap.engine.heat_measures`);
@@ -53,10 +55,10 @@ from healthgap.engine.aggregate import (
 from healthgap.engine.backends import Backend, connect
 from healthgap.engine.comparisons import ENGLAND, LONDON, indicator_comparisons
 from healthgap.engine.compute import compute_values
-from healthgap.engine.disclosure import DisclosureReport, protect
+from healthgap.engine.disclosure import DisclosureReport, protect, protect_many
 from healthgap.engine.heat_measures import heat_values
 from healthgap.engine.inequality import DECILE_BREAKDOWNS, inequality_values
-from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe
+from healthgap.engine.recipes import EngineRecipe, NotComputable, compile_recipe, subset_pairs
 from healthgap.engine.records import validate_inputs
 from healthgap.errors import ConfigurationError, InputError
 from healthgap.geography import load_geography
@@ -75,6 +77,7 @@ __all__ = [
     "lsoa_attributes",
     "rolling_periods",
     "run_engine",
+    "subset_groups",
     "validate_input",
     "values_from_aggregates",
 ]
@@ -280,6 +283,62 @@ def values_from_aggregates(
     return protect(values, recipe.disclosure, parents=parents)
 
 
+def subset_groups(recipes: Sequence[EngineRecipe]) -> tuple[list[EngineRecipe], set[int]]:
+    """``recipes`` reordered so that indicators that are subsets of one another
+    (:func:`~healthgap.engine.recipes.subset_pairs`, linked in chains: suicides among all
+    deaths) come one after another, each group where its first member was; and the positions
+    where a group ends. Disclosure control protects a group's indicators together, as an
+    attacker sees them side by side (ADR 0611); an indicator in no pair is a group of one."""
+    parent = list(range(len(recipes)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in subset_pairs(recipes):
+        parent[root(i)] = root(j)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(recipes)):
+        groups.setdefault(root(i), []).append(i)
+    ordered: list[EngineRecipe] = []
+    ends: set[int] = set()
+    for members in groups.values():  # dicts keep the order of each group's first member
+        ordered += [recipes[i] for i in members]
+        ends.add(len(ordered) - 1)
+    return ordered, ends
+
+
+def _derived(
+    recipe: EngineRecipe, protected: pa.Table, cat: Catalogue, *, heat: bool
+) -> list[pa.Table]:
+    """Step 5 for one indicator: SII, RII and the decile gap, and the WHO HEAT measures, from
+    its published (protected) values only."""
+    out: list[pa.Table] = []
+    for decile_breakdown in DECILE_BREAKDOWNS:
+        measures = inequality_values(
+            protected,
+            indicator_id=recipe.indicator_id,
+            statistic=recipe.spec.statistic,
+            breakdown=decile_breakdown,
+            multiplier=recipe.spec.multiplier,
+        )
+        if measures.num_rows:
+            out.append(measures)
+    polarity = cat.indicator(recipe.indicator_id).polarity
+    if heat and polarity is not Polarity.NO_JUDGEMENT:
+        measures = heat_values(
+            protected,
+            indicator_id=recipe.indicator_id,
+            favourable=polarity is Polarity.HIGH_IS_GOOD,
+            scale=1.0 if recipe.spec.statistic == "life_expectancy" else recipe.spec.multiplier,
+        )
+        if measures.num_rows:
+            out.append(measures)
+    return out
+
+
 def run_engine(
     input_dir: Path,
     *,
@@ -347,8 +406,11 @@ def run_engine(
         )
         attrs_be = be.table(lookup, table_name="healthgap_lsoa_cells")
         attrs_ev = be.table(lookup_pop, table_name="healthgap_lsoa_cells_with_population")
-        # Indicators sharing a denominator run one after another, so each is dropped early.
+        # Indicators sharing a denominator run one after another, so each is dropped early;
+        # indicators that are subsets of one another (suicides among all deaths) run one
+        # after another too, and are protected together when the group's last is computed.
         runnable.sort(key=lambda r: repr(_denominator_key(r)))
+        runnable, group_ends = subset_groups(runnable)
         pop_cache: dict[tuple[object, ...], pa.Table] = {}
         # Denominators are large (LSOA × year × sex × age band × ethnic group): each is
         # dropped after the last indicator that uses it, to keep peak memory down.
@@ -360,19 +422,19 @@ def run_engine(
         pieces: list[pa.Table] = []
         derived: list[pa.Table] = []
         reports: dict[str, DisclosureReport] = {}
-        for n, recipe in enumerate(runnable):
-            if progress:
-                progress(recipe.indicator_id, n, len(runnable))
+
+        def values_of(n: int, recipe: EngineRecipe) -> pa.Table | None:
+            """Stages 1–3 for one indicator: its values, unprotected (None when skipped)."""
             events = tables.get(recipe.table)
             if events is None:
                 skipped[recipe.indicator_id] = f"no {recipe.table} records in the input"
-                continue
+                return None
             periods = rolling_periods(years, recipe.period_years)
             if not periods:
                 skipped[recipe.indicator_id] = (
                     f"needs {recipe.period_years} consecutive years; the input holds {years}"
                 )
-                continue
+                return None
             tick = time.perf_counter()
             ev = be.to_arrow(
                 aggregate_events(
@@ -440,51 +502,49 @@ def run_engine(
             del aggregates
             tock = time.perf_counter()
             stages["compute"] += tock - tick
-            report: DisclosureReport | None = None
+            return values
+
+        # computed values of the current subset group, waiting to be protected together
+        pending: list[tuple[int, EngineRecipe, pa.Table]] = []
+        for n, recipe in enumerate(runnable):
+            if progress:
+                progress(recipe.indicator_id, n, len(runnable))
+            fresh = values_of(n, recipe)
+            if fresh is not None:
+                pending.append((n, recipe, fresh))
+            del fresh
+            if n not in group_ends or not pending:
+                continue
+            # the group is complete: protect its indicators together, then derive from them
+            group, pending = pending, []
+            tock = time.perf_counter()
             if disclosure_control:
+                names = " + ".join(r.indicator_id for _, r, _ in group)
                 tell = None
                 if progress:
 
-                    def tell(
-                        done: int, total: int, n: int = n, name: str = recipe.indicator_id
-                    ) -> None:
+                    def tell(done: int, total: int, n: int = n, name: str = names) -> None:
                         progress(f"{name}: disclosure control {done}/{total}", n, len(runnable))
 
-                protected, report = protect(
-                    values, recipe.disclosure, parents=parents, progress=tell
+                protected = protect_many(
+                    [(v, r.disclosure) for _, r, v in group],
+                    parents=parents,
+                    subsets=subset_pairs([r for _, r, _ in group]),
+                    progress=tell,
                 )
+                for (_, r, _), (_, report) in zip(group, protected, strict=True):
+                    reports[r.indicator_id] = report
+                done = [(r, table) for (_, r, _), (table, _) in zip(group, protected, strict=True)]
             else:
-                protected = values
+                done = [(r, v) for _, r, v in group]
+            del group
             stages["disclosure"] += time.perf_counter() - tock
-            pieces.append(protected)
-            # SII, RII and the decile gap, from the published (protected) decile values only
-            tick = time.perf_counter()
-            for decile_breakdown in DECILE_BREAKDOWNS:
-                measures = inequality_values(
-                    protected,
-                    indicator_id=recipe.indicator_id,
-                    statistic=recipe.spec.statistic,
-                    breakdown=decile_breakdown,
-                    multiplier=recipe.spec.multiplier,
-                )
-                if measures.num_rows:
-                    derived.append(measures)
-            polarity = cat.indicator(recipe.indicator_id).polarity
-            if heat and polarity is not Polarity.NO_JUDGEMENT:
-                measures = heat_values(
-                    protected,
-                    indicator_id=recipe.indicator_id,
-                    favourable=polarity is Polarity.HIGH_IS_GOOD,
-                    scale=1.0
-                    if recipe.spec.statistic == "life_expectancy"
-                    else recipe.spec.multiplier,
-                )
-                if measures.num_rows:
-                    derived.append(measures)
-            stages["inequality"] += time.perf_counter() - tick
-            del values
-            if report is not None:
-                reports[recipe.indicator_id] = report
+            for finished, table in done:
+                pieces.append(table)
+                tick = time.perf_counter()
+                derived.extend(_derived(finished, table, cat, heat=heat))
+                stages["inequality"] += time.perf_counter() - tick
+            del done
         if progress:
             progress("done", len(runnable), len(runnable))
     finally:

@@ -28,11 +28,24 @@ PARENTS = {"B1": "I1", "B2": "I1", "B3": "I2", "B4": "I2", "I1": "R", "I2": "R"}
 
 def _table(rng: np.random.Generator, *, small_share: float = 0.25) -> pa.Table:
     """Counts for 4 boroughs, 2 ICBs and London, by sex and 5 quintiles, made additive."""
-    boroughs = ["B1", "B2", "B3", "B4"]
     base = {}
-    for b, sex, q in itertools.product(boroughs, ("male", "female"), range(1, 6)):
+    for b, sex, q in itertools.product(_BOROUGHS, ("male", "female"), range(1, 6)):
         small = rng.random() < small_share
         base[(b, sex, str(q))] = int(rng.integers(1, 5) if small else rng.integers(5, 60))
+    return _cube(base)
+
+
+_BOROUGHS = ["B1", "B2", "B3", "B4"]
+
+
+def _cube(base: dict[tuple[str, str, str], int]) -> pa.Table:
+    """The table of :func:`_table` from its finest counts, (borough, sex, quintile) → count
+    (missing ones 0)."""
+    boroughs = _BOROUGHS
+    base = {
+        k: base.get(k, 0)
+        for k in itertools.product(boroughs, ("male", "female"), map(str, range(1, 6)))
+    }
     rows = []
     areas = {
         "B1": ["B1"],
@@ -84,27 +97,104 @@ def _attack(published: pa.Table, rule: DisclosureRule) -> dict[int, tuple[float,
     return audit(relations, counts, hidden, lower_bounds=lower, upper_bounds=upper)
 
 
+def _unprotected_small(published: pa.Table, table: pa.Table, threshold: int = 5) -> list[str]:
+    """The withheld counts that are truly small (1 … threshold − 1 in ``table``) whose range,
+    as an attacker derives it from ``published`` and the relations alone, fails the
+    protection rule (upper bound ≥ threshold and width ≥ threshold)."""
+    true = table["count"].to_numpy(zero_copy_only=False)
+    ranges = _attack(published, DisclosureRule(min_count=threshold))
+    failing = []
+    for cell, (lo, hi) in ranges.items():
+        if not 1 <= true[cell] < threshold:
+            continue
+        hi_n, lo_n = np.floor(hi + 1e-7), np.ceil(lo - 1e-7)
+        if not (hi_n >= threshold and hi_n - lo_n >= threshold):
+            failing.append(f"row {cell} (true {true[cell]:g}) in [{lo:g}, {hi:g}]")
+    return failing
+
+
+def _withhold(table: pa.Table, hidden: np.ndarray) -> pa.Table:
+    """``table`` with the ``hidden`` rows' counts withheld (as published)."""
+    counts = [None if h else c for h, c in zip(hidden, table["count"].to_pylist(), strict=True)]
+    return table.set_column(
+        table.schema.get_field_index("count"), "count", pa.array(counts, pa.float64())
+    ).set_column(table.schema.get_field_index("suppressed"), "suppressed", pa.array(hidden))
+
+
 @pytest.mark.parametrize("seed", range(6))
-def test_no_withheld_count_can_be_recovered(seed: int) -> None:
+def test_no_small_withheld_count_can_be_narrowed(seed: int) -> None:
+    """Every withheld count that is truly small meets the protection rule against an attacker
+    who knows only the published values and the relations (ADR 0611: small counts are what
+    the rule protects; a withheld count of 5 or more may be pinned). Primary suppression
+    alone fails the same check, so it can fail."""
     rule = DisclosureRule(min_count=5)
     table = _table(np.random.default_rng(seed))
     published, report = protect(table, rule, parents=PARENTS)
     assert report.primary > 0
-    ranges = _attack(published, rule)
-    assert ranges, "something must be withheld"
-    for cell, (lo, hi) in ranges.items():
-        whole = np.floor(hi + 1e-7) - np.ceil(lo - 1e-7) + 1
-        assert whole >= 2, f"row {cell} is pinned to [{lo}, {hi}]"
+    counts = table["count"].to_numpy()
+    small = (counts >= 1) & (counts < 5)
+    assert small.sum() == report.primary
+    hidden = published["suppressed"].to_numpy(zero_copy_only=False)
+    assert hidden[small].all()  # every small count is withheld
+    assert not _unprotected_small(published, table)
     # withheld rows carry no value, limits or count, and say why
     for row in published.filter(published["suppressed"]).to_pylist():
         assert row["value"] is None
         assert row["count"] is None
         assert row["upper99_8cl"] is None
         assert row["note"] == WITHHELD_NOTE.format(min_count=5)
-    # and nothing that was publishable and unrelated was withheld needlessly: all small
-    # counts are withheld
-    small = np.asarray(table["count"]) < 5
-    assert np.all(published["suppressed"].to_numpy(zero_copy_only=False)[small])
+    # the check can fail: primary suppression alone leaves small counts narrowed
+    assert _unprotected_small(_withhold(table, small), table)
+
+
+def test_secondary_rules_ask_only_where_a_small_count_is_withheld() -> None:
+    """The LP-free secondary rules look only at equations holding a withheld small count (the
+    primary mask, not ``count < T``: zeros are not small): a lone withheld small count needs a
+    partner, and so does one whose withheld cells, with the total published, sum below T; a
+    lone withheld zero or count ≥ T, or withheld cells without a small one, need none."""
+    from healthgap.engine.disclosure import _needs_partner
+
+    # cells: 0 total, 1–3 members; counts and thresholds
+    counts = np.array([12.0, 2.0, 0.0, 10.0])
+    threshold = np.full(4, 5.0)
+    small = (counts >= 1) & (counts < 5)
+    members = (1, 2, 3)
+
+    def needs(*withheld: int) -> bool:
+        suppressed = np.zeros(4, dtype=bool)
+        suppressed[list(withheld)] = True
+        return _needs_partner(0, members, suppressed, counts, threshold, small)
+
+    assert needs(1)  # a small count alone: recovered by subtraction
+    assert needs(1, 2)  # small + zero: they share a known sum of 2 < 5
+    assert not needs(1, 3)  # small + 10: room to move
+    assert not needs(2)  # a lone withheld zero: pinned, but zeros are published anyway
+    assert not needs(3)  # a lone withheld 10: not small
+    assert not needs(0, 3)  # total and 10 withheld: nothing small in it
+    assert not needs(0, 1)  # total withheld too: no known sum bounds the small count
+    # a zero made confidential (suppress_zero) is small: alone it needs a partner
+    assert _needs_partner(
+        0, members, np.array([False, False, True, False]), counts, threshold, counts < 5
+    )
+
+
+def test_secondary_suppression_does_not_cascade_through_zeros() -> None:
+    """One borough's male deaths: 2 in quintile 1, 10 in quintile 2, no other deaths
+    anywhere. The small 2 (and its copies up the areas and in persons) need complementary
+    cells; those take the 10s, and nothing more: before, the withheld 10 of persons quintile 2
+    was lone in ``persons = male + female`` and took female's 0 as a partner, which was then
+    lone in female's quintiles and took another 0, through the whole table of zeros (all 126
+    cells withheld to protect 6). Every small count still meets the protection rule."""
+    table = _cube({("B1", "male", "1"): 2, ("B1", "male", "2"): 10})
+    published, report = protect(table, DisclosureRule(min_count=5), parents=PARENTS)
+    assert report.primary == 6  # B1, I1 and London × male and persons, quintile 1
+    hidden = published["suppressed"].to_numpy(zero_copy_only=False)
+    counts = table["count"].to_numpy()
+    assert not hidden[counts == 0].any()  # no zero is withheld
+    assert report.secondary == 6
+    assert not _unprotected_small(published, table)
+    # the check can fail: the small counts alone are pinned by the 10s
+    assert _unprotected_small(_withhold(table, (counts >= 1) & (counts < 5)), table)
 
 
 def test_primary_suppression_alone_would_leak() -> None:
@@ -167,8 +257,9 @@ def test_missing_counts_are_an_error() -> None:
 def test_large_components_are_protected_against_linear_recovery(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Given components too large for the LP audit, when protected, then no withheld count is
-    a linear combination of published totals (checked from outside with least squares)."""
+    """Given components too large for the LP audit, when protected, then no withheld small
+    count is a linear combination of published totals (checked from outside with least
+    squares; a withheld count of 5 or more may be: ADR 0611)."""
     from healthgap.engine import disclosure
 
     monkeypatch.setattr(disclosure, "LP_COMPONENT_LIMIT", 0)
@@ -189,7 +280,10 @@ def test_large_components_are_protected_against_linear_recovery(
             rows.append(row)
     a = np.array(rows)
     # e_j in the row space of A  <=>  count j is determined; test by projecting e_j
-    for j in range(len(hidden)):
+    counts = table["count"].to_numpy()
+    small = [j for j, c in enumerate(hidden) if 1 <= counts[c] < 5]
+    assert len(small) == report.primary
+    for j in small:
         e = np.zeros(len(hidden))
         e[j] = 1.0
         coef, *_ = np.linalg.lstsq(a.T, e, rcond=None)

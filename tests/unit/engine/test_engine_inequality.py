@@ -122,3 +122,24 @@ def test_sii_of_a_percentage_is_fitted_on_fractions() -> None:
     assert -35 < sii < -20  # about 27 percentage points from most to least deprived
     rii = out[out.series.str.contains("/rii-")].value.iloc[0]
     assert 0 < rii < 1
+
+
+def test_heat_simulation_limits_that_miss_the_value_are_not_published() -> None:
+    """A simulation interval of a dispersion measure need not contain the value (ADR 0140):
+    such limits are left out, and the note says which; limits that bracket it are kept."""
+    from healthgap.engine.heat_measures import _row
+    from healthgap.methods import HeatRow
+
+    def heat(lower: float, upper: float, confidence: float) -> HeatRow:
+        return HeatRow("IDISW", 2.0, confidence, lower, upper, "absolute", True, "x", "sim")
+
+    row = _row({}, "s", heat(2.1, 3.0, 0.95), heat(1.0, 3.5, 0.998), "HEAT IDISW")
+    assert row["lower95_0cl"] is None
+    assert row["upper95_0cl"] is None
+    assert (row["lower99_8cl"], row["upper99_8cl"]) == (1.0, 3.5)
+    assert "simulation limits not published, as they do not contain the value: 95.0%" in str(
+        row["note"]
+    )
+    kept = _row({}, "s", heat(1.5, 3.0, 0.95), heat(1.0, 3.5, 0.998), "HEAT IDISW")
+    assert (kept["lower95_0cl"], kept["upper95_0cl"]) == (1.5, 3.0)
+    assert kept["note"] == "HEAT IDISW"

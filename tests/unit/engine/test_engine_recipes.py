@@ -158,3 +158,32 @@ def test_subset_pairs_from_recipes() -> None:
     recipes = [compile_recipe(cat.indicator(i)) for i in ids]
     assert all(isinstance(r, EngineRecipe) for r in recipes)
     assert subset_pairs(recipes) == [(0, 1)]  # type: ignore[arg-type]
+
+
+def test_subset_groups_keep_each_group_together() -> None:
+    """``run_engine`` protects indicators that are subsets of one another together: every
+    computable recipe in catalogue order, regrouped, puts self-harm 10–24 next to self-harm
+    at all ages and suicide next to life expectancy (each group where its first member was),
+    every other indicator alone, and marks where each group ends."""
+    from healthgap.engine.pipeline import subset_groups
+    from healthgap.engine.recipes import EngineRecipe
+
+    recipes = [
+        r for i in load_catalogue().indicators if isinstance(r := compile_recipe(i), EngineRecipe)
+    ]
+    ordered, ends = subset_groups(recipes)
+    assert sorted(r.indicator_id for r in ordered) == sorted(r.indicator_id for r in recipes)
+    groups: list[set[str]] = []
+    current: set[str] = set()
+    for n, r in enumerate(ordered):
+        current.add(r.indicator_id)
+        if n in ends:
+            groups.append(current)
+            current = set()
+    assert not current  # the last position ends a group
+    assert {"self_harm_admissions", "self_harm_admissions_young"} in groups
+    assert {"suicide_rate", "life_expectancy"} in groups
+    assert all(len(g) == 1 for g in groups if not g & {"self_harm_admissions", "suicide_rate"})
+    firsts = [r.indicator_id for r in recipes]
+    starts = [min(firsts.index(i) for i in g) for g in groups]
+    assert starts == sorted(starts)

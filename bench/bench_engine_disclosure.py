@@ -1,0 +1,51 @@
+"""Time ``healthgap compute``'s engine and its disclosure control, cells withheld per indicator.
+
+Run: ``PYTHONPATH=SRC .venv/bin/python bench/bench_engine_disclosure.py DIR [DIR ...]`` where
+each ``DIR`` is a ``healthgap synth`` output (the README's ``synth --rows 60000 --seed 1``;
+``--rows 170000 --seed 3``). ``SRC`` is the ``src`` of the tree to measure: a ``git archive``
+of main's for "before", this tree's for "after", with the same interpreter.
+
+Per input, ``run_engine`` (DuckDB, no checksums, no store write, comparisons and HEAT on, as
+``compute`` runs it) once: the load average before and after, wall and CPU seconds of the run,
+its disclosure stage (``stage_seconds``), and per indicator the cells withheld (primary +
+secondary) and how the audits of small counts were settled.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+from healthgap.engine.pipeline import run_engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("inputs", type=Path, nargs="+")
+    args = parser.parse_args()
+    for directory in args.inputs:
+        load = os.getloadavg()
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = run_engine(directory, backend="duckdb", checksums=False)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        stages = result.provenance["stage_seconds"]
+        assert isinstance(stages, dict)
+        print(
+            f"{directory}: run {wall:.1f} s wall, {cpu:.1f} CPU s; disclosure "
+            f"{stages['disclosure']:.1f} s wall; {result.values.num_rows:,} values; load "
+            f"{load[0]:.2f} before, {os.getloadavg()[0]:.2f} after"
+        )
+        total = 0
+        for name, r in sorted(result.disclosure.items()):
+            total += r.primary + r.secondary
+            print(
+                f"  {name}: withheld {r.primary + r.secondary:,} ({r.primary:,} primary + "
+                f"{r.secondary:,} secondary)"
+            )
+        print(f"  all: withheld {total:,}")
+
+
+if __name__ == "__main__":
+    main()
