@@ -7,6 +7,8 @@ where ``DIR`` is a ``healthgap synth`` output (e.g. ``synth --rows 170000 --seed
 each indicator's values and rule: the blocks ``compute`` protects. Then, in this process:
 
 - **per indicator**: ``protect`` on each block, as ``compute`` does today;
+- **per indicator with rolling periods** (``--families periods-each``): ``protect(...,
+  periods=True)`` on each block, as ``compute`` does with ``ROLLING_PERIODS`` on;
 - **joint**: ``protect_many`` on every block together, with overlapping rolling periods
   (``--families periods``), subset indicators (``subsets``; pairs from
   ``healthgap.engine.recipes.subset_pairs``), or both.
@@ -80,7 +82,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input", type=Path)
     parser.add_argument(
-        "--families", choices=("periods", "subsets", "both"), default="both", help="joint run"
+        "--families",
+        choices=("periods", "subsets", "both", "periods-each"),
+        default="both",
+        help="joint run; periods-each: per indicator with rolling periods (run_engine's switch)",
     )
     parser.add_argument("--limit", type=int, default=600, help="seconds per run")
     args = parser.parse_args()
@@ -100,6 +105,14 @@ def main() -> None:
         args.limit,
         lambda: [(n, protect(v, r, parents=parents)[1]) for n, v, r in blocks],
     )
+    if args.families == "periods-each":
+        _timed(
+            "per indicator with rolling periods",
+            args.limit,
+            lambda: [(n, protect(v, r, parents=parents, periods=True)[1]) for n, v, r in blocks],
+        )
+        print(f"load average {os.getloadavg()}")
+        return
     periods = args.families in ("periods", "both")
     subsets = pairs if args.families in ("subsets", "both") else []
     _timed(

@@ -1243,6 +1243,8 @@ def protect_many(
     systems: list[tuple[np.ndarray, list[Relation], int, np.ndarray]] = []
     nxt = n
     built: list[tuple[np.ndarray, list[Relation], int, list[tuple[list[int], list[int]]]]] = []
+    owned: list[np.ndarray] = []  # per system, the real cells it holds
+    latent_of: list[list[int]] = []  # per system, its latent cells
     for vec, _, cands, at_most, owners in specs:
         equal, short = _classify(cands, vec)
         mine = np.zeros(n, dtype=bool)
@@ -1259,6 +1261,8 @@ def protect_many(
             full[nxt:nxt_v] = _complete_latent(
                 list(range(nxt, nxt_v)), rels, len(equal) + len(latent_eq), full, free
             )
+        owned.append(mine)
+        latent_of.append(list(range(nxt, nxt_v)))
         nxt = nxt_v
         built.append((full, rels, len(equal) + len(latent_eq), groups))
     total_cells = nxt
@@ -1348,16 +1352,20 @@ def protect_many(
                 for comp in _components(np.flatnonzero(suppressed), rels)
                 if pending[comp].any()
             ]
+            # with latent atoms held still, a failing count is audited again with every
+            # latent cell of its system free (the exact model) before it counts as exposed
+            recheck: dict[int, list[int]] = {}
             for done, component in enumerate(components):
                 if progress is not None and done % 50 == 0:
                     progress(done, len(components))
                 key = (v, frozenset(component))
                 if key in clean:
                     continue
+                held = _AuditStats() if latent_of[v] else stats
                 if len(component) <= LP_COMPONENT_LIMIT:
                     range_audited[component] = True
                     found = _unprotected_in(
-                        component, rels, n_equal, index, vec, threshold, pending, stats
+                        component, rels, n_equal, index, vec, threshold, pending, held
                     )
                 else:
                     algebra_audited[component] = True
@@ -1367,13 +1375,35 @@ def protect_many(
                 # zeros are publishable, or a count ≥ min_count) gives away nothing the rule
                 # protects, and a small one's range already allows for it.
                 found = [c for c in found if masks[v][c]]
+                if held is not stats:
+                    stats.settled_cheap += held.settled_cheap
+                    stats.settled_by_lp += held.settled_by_lp
+                    stats.settled_local += held.settled_local
+                    stats.lp_counts += held.lp_counts
+                    stats.lp_solves += held.lp_solves
                 proven[v][component] |= pending[component]
                 proven[v][found] = False
-                if found:
+                if found and latent_of[v]:
+                    for c in found:
+                        recheck.setdefault(c, component)
+                elif found:
                     for c in found:
                         exposed.setdefault(c, component)
                 else:
                     clean.add(key)
+            if recheck:
+                check = np.zeros(total_cells, dtype=bool)
+                check[list(recheck)] = True
+                free = sorted(
+                    set(np.flatnonzero(suppressed[:n] & owned[v]).tolist()) | set(latent_of[v])
+                )
+                still = _exact_unprotected_in(
+                    free, rels, n_equal, index, vec, threshold, check, stats
+                )
+                for c in recheck:
+                    proven[v][c] = c not in still
+                for c in still:
+                    exposed.setdefault(c, recheck[c])
         if not exposed:
             break
         added = False
