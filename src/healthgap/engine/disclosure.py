@@ -20,7 +20,8 @@
      ``algebra_audited``).
    A count once shown protected is not audited again (withholding more only widens ranges).
    Optional families (:func:`protect_many`): subset indicators, and overlapping rolling
-   periods through latent yearly counts (``periods=True``); see ADR 0611 for what is on.
+   periods through latent atom tables obeying every relation (``periods=True``, exact:
+   :func:`rolling_atoms`); see ADR 0611 for what is on.
    More cells are suppressed until no count is recoverable.
 
 Every withheld row carries the same note (``WITHHELD_NOTE``, ONS's "[c]"): published notes do
@@ -61,6 +62,7 @@ __all__ = [
     "audit",
     "protect",
     "protect_many",
+    "rolling_atoms",
     "rolling_bounds",
     "rolling_relations",
     "subset_relations",
@@ -922,7 +924,9 @@ def _period_facets(spans: tuple[tuple[int, int], ...]) -> list[tuple[int, ...]] 
 def rolling_bounds(
     values: pa.Table, first_latent: int
 ) -> tuple[list[Relation], list[Relation], int]:
-    """What :func:`rolling_relations` tells about the published periods, without the latent
+    """(No longer used by :func:`protect_many`, which uses :func:`rolling_atoms`: these
+    facets are only the cell-by-cell part of what yearly tables with relations imply.)
+    What :func:`rolling_relations` tells about the published periods, without the latent
     years: per series, the facets of :func:`_period_facets`, each ``Σ minus ≤ Σ plus`` as
     ``u = Σ plus`` (one latent cell, an equation) and ``Σ minus ≤ u`` (an inequality); a
     facet with one plus cell needs no latent. The same feasible set for the published counts
@@ -1156,10 +1160,12 @@ def protect_many(
 
     ``blocks`` are (values, rule) per indicator; ``subsets`` holds (i, j) when every event
     block ``i`` counts is one block ``j`` counts (each count of ``i`` ≤ the same cell of
-    ``j``). With ``periods``, overlapping periods within a block are tied through latent
-    yearly counts (:func:`rolling_relations`); off by default until the audit of the large
-    components they make is fast enough for ``compute`` (ADR 0611, known gaps). Returns each
-    block's protected table and report.
+    ``j``). With ``periods``, overlapping periods within a block are tied exactly as by
+    yearly tables obeying every relation (:func:`rolling_atoms`): a series' atoms move once
+    one of its periods is withheld (others held at a feasible completion), and a count failing
+    so is audited again with every latent cell free; off in ``compute`` until that is fast
+    enough on heavily withheld tables (ADR 0611). Returns each block's protected table and
+    report.
     """
     sizes = [v.num_rows for v, _ in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
