@@ -8,6 +8,8 @@ each indicator's values and rule: the blocks ``compute`` protects. Then, in this
 
 - **per indicator**: ``protect`` on each block, as ``compute`` did before 2026-12-07
   (it now protects subset indicators together per period: the joint ``subsets`` run);
+- **per indicator with rolling periods** (``--families periods-each``): ``protect(...,
+  periods=True)`` on each block, as ``compute`` would with ``ROLLING_PERIODS`` on;
 - **joint**: ``protect_many`` on every block together, with overlapping rolling periods
   (``--families periods``), subset indicators (``subsets``; pairs from
   ``healthgap.engine.recipes.subset_pairs``), or both.
@@ -82,7 +84,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("input", type=Path)
     parser.add_argument(
-        "--families", choices=("periods", "subsets", "both"), default="both", help="joint run"
+        "--families",
+        choices=("periods", "subsets", "both", "periods-each"),
+        default="both",
+        help="joint run; periods-each: per indicator with rolling periods (run_engine's switch)",
     )
     parser.add_argument("--limit", type=int, default=600, help="seconds per run")
     args = parser.parse_args()
@@ -102,6 +107,14 @@ def main() -> None:
         args.limit,
         lambda: [(n, protect(v, r, parents=parents)[1]) for n, v, r in blocks],
     )
+    if args.families == "periods-each":
+        _timed(
+            "per indicator with rolling periods",
+            args.limit,
+            lambda: [(n, protect(v, r, parents=parents, periods=True)[1]) for n, v, r in blocks],
+        )
+        print(f"load average {os.getloadavg()}")
+        return
     periods = args.families in ("periods", "both")
     subsets = pairs if args.families in ("subsets", "both") else []
     _timed(

@@ -25,7 +25,8 @@
      ``algebra_audited``).
    A count once shown protected is not audited again (withholding more only widens ranges).
    Optional families (:func:`protect_many`): subset indicators, and overlapping rolling
-   periods through latent yearly counts (``periods=True``); see ADR 0611 for what is on.
+   periods through latent atom tables obeying every relation (``periods=True``, exact:
+   :func:`rolling_atoms`); see ADR 0611 for what is on.
    More cells are suppressed until no count is recoverable.
 
 Every withheld row carries the same note (``WITHHELD_NOTE``, ONS's "[c]"): published notes do
@@ -66,6 +67,7 @@ __all__ = [
     "audit",
     "protect",
     "protect_many",
+    "rolling_atoms",
     "rolling_bounds",
     "rolling_relations",
     "subset_relations",
@@ -974,7 +976,9 @@ def _period_facets(spans: tuple[tuple[int, int], ...]) -> list[tuple[int, ...]] 
 def rolling_bounds(
     values: pa.Table, first_latent: int
 ) -> tuple[list[Relation], list[Relation], int]:
-    """What :func:`rolling_relations` tells about the published periods, without the latent
+    """(No longer used by :func:`protect_many`, which uses :func:`rolling_atoms`: these
+    facets are only the cell-by-cell part of what yearly tables with relations imply.)
+    What :func:`rolling_relations` tells about the published periods, without the latent
     years: per series, the facets of :func:`_period_facets`, each ``Σ minus ≤ Σ plus`` as
     ``u = Σ plus`` (one latent cell, an equation) and ``Σ minus ≤ u`` (an inequality); a
     facet with one plus cell needs no latent. The same feasible set for the published counts
@@ -1028,6 +1032,158 @@ def rolling_bounds(
     return equal, at_most, nxt
 
 
+def _window_atoms(
+    spans: tuple[tuple[int, int], ...],
+) -> tuple[list[tuple[int, ...]], list[int]] | None:
+    """The latent tables overlapping periods need, exactly: per *atom*, the windows it
+    counts in, and which atoms are free (the others follow from the periods and them).
+
+    Years in the same windows merge into one atom (a sum of tables of a convex cone ``C`` is
+    in ``C``, and one table of ``C`` is a year of it with the others zero). An atom whose
+    windows are a non-negative combination of other atoms' is not needed: its table can be
+    shared out among those atoms. What remains are the extreme rays of the cone of year
+    columns; e.g. three 3-year windows over five years (windows 0, 1, 2) leave
+    ``{0}, {0, 1}, {1, 2}, {2}`` (``{0, 1, 2}`` = ``{0, 1}`` + ``{2}``), of which one is free.
+    None when every window is an atom of its own (e.g. two 3-year windows over four years):
+    then the periods are independent and each period's own relations say everything.
+    """
+    from scipy.optimize import nnls
+
+    k = len(spans)
+    years = sorted({y for a, b in spans for y in range(a, b + 1)})
+    cols = sorted({tuple(int(a <= y <= b) for a, b in spans) for y in years})
+    gens = np.array(cols, dtype=float)
+    keep = []
+    for i in range(len(cols)):
+        others = np.delete(gens, i, axis=0)
+        if others.shape[0] == 0 or nnls(others.T, gens[i])[1] > 1e-9:
+            keep.append(i)
+    atoms = [cols[i] for i in keep]
+    if len(atoms) == k and all(sum(c) == 1 for c in atoms):
+        return None
+    basis: list[int] = []
+    for j in range(len(atoms)):
+        if np.linalg.matrix_rank(gens[[keep[x] for x in [*basis, j]]]) > len(basis):
+            basis.append(j)
+    free = [j for j in range(len(atoms)) if j not in basis]
+    return [tuple(w for w in range(k) if c[w]) for c in atoms], free
+
+
+def rolling_atoms(
+    series: Sequence[tuple[Any, ...] | None],
+    spans: Sequence[tuple[int, int] | None],
+    equal: list[Relation],
+    at_most: list[Relation],
+    first_latent: int,
+) -> tuple[list[Relation], list[Relation], int, list[tuple[list[int], list[int]]], list[int]]:
+    """Overlapping periods as an attacker sees them: every single year obeys the relations
+    the periods obey, and each period is the sum of its years (ADR 0611, 2026-12-07 later).
+
+    ``series[i]`` names cell ``i``'s series (the same count for another period; None: not
+    tied) and ``spans[i]`` its first and last year; ``equal`` / ``at_most`` are the
+    relations among the periods' cells (equations, and Σ members ≤ total). A relation shape
+    (its total's and members' series) found in every period of a pattern becomes a relation
+    of the latent tables: an equation on the free atoms when it is one in every period (the
+    other atoms then obey it too: they are the periods minus free atoms), Σ ≤ total on every
+    atom otherwise; atoms are ≥ 0. Each period's cell = Σ its atoms (:func:`_window_atoms`).
+    The same feasible set for the published periods as latent yearly tables with every
+    relation per year, with fewer unknowns (three windows: four atoms, one free, instead of
+    five years). Returns (equations, inequalities, next free cell, per series (its periods'
+    cells, its atoms), the free atoms).
+    """
+    by_series: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for i, key in enumerate(series):
+        if key is not None and spans[i] is not None:
+            by_series[key].append(i)
+    atoms_of: dict[tuple[tuple[int, int], ...], tuple[list[tuple[int, ...]], list[int]] | None]
+    atoms_of = {}
+    pattern: dict[tuple[Any, ...], tuple[tuple[int, int], ...]] = {}
+    window: dict[int, int] = {}  # cell → its period's place in its series
+    ids: dict[tuple[Any, ...], list[int]] = {}
+    links: list[Relation] = []
+    groups: list[tuple[list[int], list[int]]] = []
+    free_cells: list[int] = []
+    nxt = first_latent
+    for key, rows in by_series.items():
+        rows.sort(key=lambda i: spans[i] or (0, 0))
+        shape = tuple(spans[i] or (0, 0) for i in rows)
+        if len(set(shape)) < len(shape):
+            continue
+        if sum(b - a + 1 for a, b in shape) == len({y for a, b in shape for y in range(a, b + 1)}):
+            continue  # no two periods share a year: nothing ties them
+        if shape not in atoms_of:
+            atoms_of[shape] = _window_atoms(shape)
+        found = atoms_of[shape]
+        if found is None:
+            continue
+        atoms, free_j = found
+        pattern[key] = shape
+        ids[key] = list(range(nxt, nxt + len(atoms)))
+        nxt += len(atoms)
+        for w, i in enumerate(rows):
+            window[i] = w
+            links.append((i, tuple(ids[key][j] for j, ws in enumerate(atoms) if w in ws)))
+        groups.append((rows, ids[key]))
+        free_cells += [ids[key][j] for j in free_j]
+    # relation shapes, and in which windows they hold as equations (True) or bounds (False)
+    shapes: dict[tuple[Any, ...], dict[int, bool]] = defaultdict(dict)
+    for exact, rels in ((True, equal), (False, at_most)):
+        for t, ms in rels:
+            keys = [series[c] if c < len(series) else None for c in (t, *ms)]
+            if any(k is None or k not in pattern for k in keys):
+                continue
+            shape = pattern[keys[0]]  # type: ignore[index]
+            if any(pattern[k] != shape for k in keys) or t not in window:  # type: ignore[index]
+                continue
+            w = window[t]
+            if any(window.get(m) != w for m in ms):
+                continue
+            sig = (keys[0], tuple(sorted(keys[1:])))  # type: ignore[type-var]
+            shapes[sig][w] = shapes[sig].get(w, True) and exact
+    eqs: list[Relation] = list(links)
+    les: list[Relation] = []
+    for (total, members), seen in shapes.items():
+        shape = pattern[total]
+        found = atoms_of[shape]
+        assert found is not None
+        atoms, free = found
+        if len(seen) < len(shape):
+            continue  # not a relation of every period: not assumed of the years
+        exact = all(seen.values())
+        for j in free if exact else range(len(atoms)):
+            rel = (ids[total][j], tuple(ids[m][j] for m in members))
+            (eqs if exact else les).append(rel)
+    return eqs, les, nxt, groups, free_cells
+
+
+def _complete_latent(
+    latent: list[int],
+    relations: list[Relation],
+    n_equal: int,
+    values: np.ndarray,
+    free: list[int],
+) -> np.ndarray:
+    """A feasible value for every latent cell given the true counts (``values``, latent NaN):
+    the midpoint of the least and the greatest total of the free atoms (a point inside the
+    feasible set rather than at a vertex, so that latent cells held at it while their series
+    is published leave their neighbours room)."""
+    index = _relations_of(relations, values.size)
+    system = _system(latent, relations, index, values, n_equal)
+    assert system is not None  # every latent cell is tied to a period
+    lp = _ComponentLP(*system, [(0.0, np.inf)] * len(latent))
+    objective = np.isin(latent, free).astype(float)
+    ends = []
+    for sign in (1.0, -1.0):
+        x = lp.minimise(sign * objective)
+        if isinstance(x, str):
+            raise InputError(
+                f"disclosure control: the solver failed ({x}) on overlapping periods; the "
+                "periods' counts may not be sums of years obeying their relations"
+            )
+        ends.append(np.maximum(x, 0.0))
+    return np.asarray((ends[0] + ends[1]) / 2.0)
+
+
 def subset_relations(
     smaller: pa.Table, larger: pa.Table, offset_smaller: int, offset_larger: int
 ) -> list[Relation]:
@@ -1056,10 +1212,12 @@ def protect_many(
 
     ``blocks`` are (values, rule) per indicator; ``subsets`` holds (i, j) when every event
     block ``i`` counts is one block ``j`` counts (each count of ``i`` ≤ the same cell of
-    ``j``). With ``periods``, overlapping periods within a block are tied through latent
-    yearly counts (:func:`rolling_relations`); off by default until the audit of the large
-    components they make is fast enough for ``compute`` (ADR 0611, known gaps). Returns each
-    block's protected table and report.
+    ``j``). With ``periods``, overlapping periods within a block are tied exactly as by
+    yearly tables obeying every relation (:func:`rolling_atoms`): a series' atoms move once
+    one of its periods is withheld (others held at a feasible completion), and a count failing
+    so is audited again with every latent cell free; off in ``compute`` until that is fast
+    enough on heavily withheld tables (ADR 0611). Returns each block's protected table and
+    report.
     """
     sizes = [v.num_rows for v, _ in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
@@ -1124,60 +1282,88 @@ def protect_many(
     primary = np.zeros(n, dtype=bool)
     for _, mask, _, _, _ in specs:
         primary |= mask
-    # latent yearly counts of overlapping periods: cells numbered from n on, per system
+    # Overlapping periods: latent atom tables per system (cells numbered from n on), see
+    # :func:`rolling_atoms`; a series' atoms move only once one of its periods is withheld.
+    series_key: list[tuple[Any, ...] | None] = [None] * n
+    spans: list[tuple[int, int] | None] = [None] * n
+    if periods:
+        for b, (v, _) in enumerate(blocks):
+            if v.num_rows == 0 or "period_start" not in v.column_names:
+                continue
+            keys = zip(
+                *(v[k].to_pylist() for k in ("area_code", "sex", "breakdown_type")),
+                [str(c or "") for c in v["breakdown_category"].to_pylist()],
+                strict=True,
+            )
+            for i, (key, span) in enumerate(zip(keys, _years(v), strict=True)):
+                series_key[int(offsets[b]) + i] = (b, *key)
+                spans[int(offsets[b]) + i] = span
     systems: list[tuple[np.ndarray, list[Relation], int, np.ndarray]] = []
     nxt = n
-    sys_latent: list[tuple[list[Relation], list[Relation]]] = []
-    for _vec, _, _cands, _at_most, owners in specs:
-        latent_eq: list[Relation] = []
-        latent_le: list[Relation] = []
-        for b in owners if periods else ():
-            eq_b, le_b, nxt_b = rolling_bounds(blocks[b][0], nxt)
-            first, off = nxt, int(offsets[b])
-
-            def shift(c: int, first: int = first, off: int = off) -> int:
-                return c + off if c < first else c
-
-            for rels_b, out_b in ((eq_b, latent_eq), (le_b, latent_le)):
-                out_b += [(shift(t), tuple(shift(m) for m in ms)) for t, ms in rels_b]
-            nxt = nxt_b
-        sys_latent.append((latent_eq, latent_le))
+    built: list[tuple[np.ndarray, list[Relation], int, list[tuple[list[int], list[int]]]]] = []
+    owned: list[np.ndarray] = []  # per system, the real cells it holds
+    latent_of: list[list[int]] = []  # per system, its latent cells
+    for vec, _, cands, at_most, owners in specs:
+        equal, short = _classify(cands, vec)
+        mine = np.zeros(n, dtype=bool)
+        for b in owners:
+            mine |= in_block[b]
+        keys_v = [k if mine[i] else None for i, k in enumerate(series_key)]
+        latent_eq, latent_le, nxt_v, groups, free = rolling_atoms(
+            keys_v, spans, equal, [*short, *at_most], nxt
+        )
+        rels = [*equal, *latent_eq, *short, *latent_le, *at_most]
+        full = np.full(nxt_v, np.nan)
+        full[:n] = vec
+        if nxt_v > nxt:
+            full[nxt:nxt_v] = _complete_latent(
+                list(range(nxt, nxt_v)), rels, len(equal) + len(latent_eq), full, free
+            )
+        owned.append(mine)
+        latent_of.append(list(range(nxt, nxt_v)))
+        nxt = nxt_v
+        built.append((full, rels, len(equal) + len(latent_eq), groups))
     total_cells = nxt
     suppressed = np.zeros(total_cells, dtype=bool)
     suppressed[:n] = primary
-    suppressed[n:] = True
     counts = np.full(total_cells, np.nan)
     counts[:n] = real_counts
     threshold = np.full(total_cells, np.inf)
     threshold[:n] = thr_real
     indexes: list[list[list[int]]] = []
     masks: list[np.ndarray] = []
-    for (vec, mask, cands, at_most, _), (latent_eq, latent_le) in zip(
-        specs, sys_latent, strict=True
-    ):
+    group_real: list[int] = []  # (real cell, group) pairs and (latent cell, group) pairs
+    group_of_real: list[int] = []
+    group_latent: list[int] = []
+    group_of_latent: list[int] = []
+    n_groups = 0
+    for (part, rels, n_equal, groups), (_, mask, _, _, _) in zip(built, specs, strict=True):
         full = np.full(total_cells, np.nan)
-        full[:n] = vec
-        # the true counts complete each latent sum of published cells exactly
-        sums = [(t, ms) for t, ms in latent_eq if t >= n]
-        for t, ms in sums:
-            full[t] = vec[list(ms)].sum()
-        years = [(t, ms) for t, ms in latent_eq if t < n]
-        if years:  # a feasible completion of latent yearly counts (fallback patterns)
-            lat = sorted({m for _, ms in years for m in ms})
-            system = _system(lat, years, _relations_of(years, total_cells), full)
-            assert system is not None
-            x = _ComponentLP(*system, [(0.0, np.inf)] * len(lat)).minimise(np.zeros(len(lat)))
-            if isinstance(x, str):
-                raise InputError(f"disclosure control: the solver failed ({x}) on periods")
-            full[lat] = np.maximum(x, 0.0)
-        equal, short = _classify(cands, vec)
-        rels = [*equal, *latent_eq, *short, *latent_le, *at_most]
-        n_equal = len(equal) + len(latent_eq)
+        full[: part.size] = part
         systems.append((full, rels, n_equal, np.zeros(0)))
         indexes.append(_relations_of(rels, total_cells))
         m = np.zeros(total_cells, dtype=bool)
         m[:n] = mask
         masks.append(m)
+        for real, latent in groups:
+            group_real += real
+            group_of_real += [n_groups] * len(real)
+            group_latent += latent
+            group_of_latent += [n_groups] * len(latent)
+            n_groups += 1
+    g_real, g_of_real = np.array(group_real, dtype=int), np.array(group_of_real, dtype=int)
+    g_latent, g_of_latent = np.array(group_latent, dtype=int), np.array(group_of_latent, dtype=int)
+
+    def free_latent() -> None:
+        """A series' latent atoms move once one of its periods is withheld; until then they
+        stay at their feasible completion (a restriction of the attacker's feasible set:
+        ranges can only be narrower, so nothing is called protected that is not)."""
+        if n_groups == 0:
+            return
+        hit = np.zeros(n_groups, dtype=bool)
+        np.logical_or.at(hit, g_of_real, suppressed[g_real])
+        suppressed[g_latent] |= hit[g_of_latent]
+
     # secondary suppression works on each vector's equations among published cells, where
     # they hold a withheld small count of that vector
     equations: list[Equations] = []
@@ -1212,6 +1398,7 @@ def protect_many(
         return {c for c in out if not suppressed[c]}
 
     for _ in range(_MAX_ROUNDS):
+        free_latent()
         # exposed small cell → the withheld component it was audited in
         exposed: dict[int, list[int]] = {}
         for v, (vec, rels, n_equal, _) in enumerate(systems):
@@ -1224,16 +1411,20 @@ def protect_many(
                 for comp in _components(np.flatnonzero(suppressed), rels)
                 if pending[comp].any()
             ]
+            # with latent atoms held still, a failing count is audited again with every
+            # latent cell of its system free (the exact model) before it counts as exposed
+            recheck: dict[int, list[int]] = {}
             for done, component in enumerate(components):
                 if progress is not None and done % 50 == 0:
                     progress(done, len(components))
                 key = (v, frozenset(component))
                 if key in clean:
                     continue
+                held = _AuditStats() if latent_of[v] else stats
                 if len(component) <= LP_COMPONENT_LIMIT:
                     range_audited[component] = True
                     found = _unprotected_in(
-                        component, rels, n_equal, index, vec, threshold, pending, stats
+                        component, rels, n_equal, index, vec, threshold, pending, held
                     )
                 else:
                     algebra_audited[component] = True
@@ -1243,13 +1434,35 @@ def protect_many(
                 # zeros are publishable, or a count ≥ min_count) gives away nothing the rule
                 # protects, and a small one's range already allows for it.
                 found = [c for c in found if masks[v][c]]
+                if held is not stats:
+                    stats.settled_cheap += held.settled_cheap
+                    stats.settled_by_lp += held.settled_by_lp
+                    stats.settled_local += held.settled_local
+                    stats.lp_counts += held.lp_counts
+                    stats.lp_solves += held.lp_solves
                 proven[v][component] |= pending[component]
                 proven[v][found] = False
-                if found:
+                if found and latent_of[v]:
+                    for c in found:
+                        recheck.setdefault(c, component)
+                elif found:
                     for c in found:
                         exposed.setdefault(c, component)
                 else:
                     clean.add(key)
+            if recheck:
+                check = np.zeros(total_cells, dtype=bool)
+                check[list(recheck)] = True
+                free = sorted(
+                    set(np.flatnonzero(suppressed[:n] & owned[v]).tolist()) | set(latent_of[v])
+                )
+                still = _exact_unprotected_in(
+                    free, rels, n_equal, index, vec, threshold, check, stats
+                )
+                for c in recheck:
+                    proven[v][c] = c not in still
+                for c in still:
+                    exposed.setdefault(c, recheck[c])
         if not exposed:
             break
         added = False

@@ -90,6 +90,12 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "region": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
 }
 
+#: Disclosure control ties an indicator's overlapping rolling periods (latent yearly tables
+#: with every relation: ``protect(..., periods=True)``, ADR 0611). Off: on the README input
+#: the audit of life expectancy's three windows does not finish in minutes (ADR 0611,
+#: 2026-12-07 "Three windows"); with two windows or fewer it adds nothing.
+ROLLING_PERIODS = False
+
 #: Added when the records reach beyond London: England by national deciles.
 ENGLAND_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "country": ("none", "imd2019_decile", "imd2019_quintile")
@@ -531,6 +537,7 @@ def run_engine(
                     parents=parents,
                     subsets=subset_pairs([r for _, r, _ in group]),
                     progress=tell,
+                    periods=ROLLING_PERIODS,
                 )
                 for (_, r, _), (_, report) in zip(group, protected, strict=True):
                     reports[r.indicator_id] = report
