@@ -1472,7 +1472,7 @@ def protect_many(
             if not near:
                 # Every neighbour is withheld, yet the count is pinned: neighbours that are
                 # recovered by subtraction elsewhere hold it. Give them partners first.
-                held = sorted(
+                holders = sorted(
                     {
                         c
                         for eqs, index, _, _ in equations
@@ -1481,10 +1481,10 @@ def protect_many(
                         if suppressed[c] and not covering[c] and c != cell
                     }
                 )
-                if held:
-                    covering[held] = True
+                if holders:
+                    covering[holders] = True
                     freed = _secondary_pass(
-                        equations, suppressed, depth, threshold, new=held, covering=covering
+                        equations, suppressed, depth, threshold, new=holders, covering=covering
                     )
                     if freed:
                         secondary += freed
