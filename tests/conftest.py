@@ -1,8 +1,8 @@
 """Shared, session-scoped fixtures: the expensive inputs every area's tests need, built once
 per test session (per worker under pytest-xdist) instead of once per module or per test.
 Under pytest-xdist (``-n 2 --dist loadfile --no-loadscope-reorder``), the files that share
-the costliest fixtures run on one worker (:data:`XDIST_FILE_GROUPS`), so each of those is
-still built once.
+the costliest fixtures run on one worker, as one work unit (:data:`XDIST_FILE_GROUPS`), so each
+of those is still built once.
 
 What is here, with the CPU time each took to build when measured (December 2026):
 
@@ -17,9 +17,10 @@ What is here, with the CPU time each took to build when measured (December 2026)
   property this output shows).
 * ``computed_store`` — ``healthgap compute`` (life expectancy) run once into a store that
   already holds the bundled Fingertips life expectancy (England's published values).
-* ``bundled_store`` — a store built by ``healthgap init`` from the bundled data (13 s); copy
-  it with ``bundled_store_copy`` where a test writes (a file copy of its 19 MB takes
-  milliseconds).
+* ``bundled_store`` — a store built by ``healthgap init`` from the bundled data (13 s), once
+  per test session even under pytest-xdist (:func:`_built_once`: the first worker builds it,
+  each worker reads its own copy); copy it with ``bundled_store_copy`` where a test writes
+  (a file copy of its 19 MB takes milliseconds).
 
 Everything session-scoped is **read-only by convention**: a test that needs to change
 records or a store copies it first (``shutil.copytree`` / ``bundled_store_copy``). The
@@ -30,7 +31,9 @@ file fails the run rather than leaking into other tests.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
+import os
 import shutil
 import socket
 import threading
@@ -50,11 +53,15 @@ if TYPE_CHECKING:
 ENGINE_INDICATORS = ("life_expectancy", "suicide_rate")
 
 
-#: Test files that share a costly session fixture, run as one pytest-xdist work unit
-#: (``-n 2 --dist loadfile``, see :func:`pytest_xdist_make_scheduler`) so that the
-#: fixture is built once, and started first, in this order, so that they do not finish the run
-#: alone. "spark": every test that starts local Spark (one JVM, one ``spark_job_output``);
-#: "synthetic_london": the other users of the Synthetic London engine runs.
+#: Test files that share a costly session fixture. The files of every group run as ONE
+#: pytest-xdist work unit (``-n 2 --dist loadfile``, see :func:`pytest_xdist_make_scheduler`),
+#: so that each fixture is built once, and start first, groups in this order, so that they do
+#: not finish the run alone. "spark": every test that starts local Spark (one JVM, one
+#: ``spark_job_output``); "synthetic_london": the other users of the Synthetic London engine
+#: runs. The Spark files use those runs too (``synthetic_london_deaths``, ``_computed``,
+#: ``_raw``, ``computed_store``: about 35 s of CPU), so the two groups share a worker rather
+#: than build them twice; the unit (about 200 s on a quiet machine) is still well under half
+#: of the suite.
 XDIST_FILE_GROUPS = {
     "spark": (
         "tests/integration/test_engine_backend_parity.py",
@@ -70,6 +77,8 @@ XDIST_FILE_GROUPS = {
     ),
 }
 _GROUP_OF_FILE = {f: group for group, files in XDIST_FILE_GROUPS.items() for f in files}
+#: The pytest-xdist work unit of every file in :data:`XDIST_FILE_GROUPS`.
+_GROUPED_UNIT = "xdist-file-groups"
 
 
 def _file(nodeid: str) -> str:
@@ -98,7 +107,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.hookimpl(optionalhook=True, tryfirst=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist loadfile`` with the files of each :data:`XDIST_FILE_GROUPS` group as one work
+    """``--dist loadfile`` with the files of every :data:`XDIST_FILE_GROUPS` group as one work
     unit. (``--dist loadgroup`` and ``xdist_group`` marks would say this per test, but
     pytest-xdist 3.8 loses the marks under pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
     if config.getvalue("dist") != "loadfile":
@@ -107,7 +116,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
     class GroupedFiles(LoadFileScheduling):  # type: ignore[misc]
         def _split_scope(self, nodeid: str) -> str:
-            return _GROUP_OF_FILE.get(_file(nodeid)) or super()._split_scope(nodeid)
+            if _file(nodeid) in _GROUP_OF_FILE:
+                return _GROUPED_UNIT
+            return str(super()._split_scope(nodeid))
 
     return GroupedFiles(config, log)
 
@@ -227,11 +238,32 @@ class BundledStore:
     output: str
 
 
-@pytest.fixture(scope="session")
-def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledStore]:
-    """``healthgap init`` once per session on a new store: every bundled release loaded with
-    its comparisons and assessments. Open it read-only (``open_store(path, read_only=True)``,
-    ``open_read_layer``, any CLI read); a test that writes uses ``bundled_store_copy``."""
+def _built_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]
+) -> Path:
+    """A directory ``build`` fills once per test session: in one process, a new one; under
+    pytest-xdist, one all workers share, filled by the first worker that asks while the others
+    wait for it (an exclusive ``flock`` on a file beside it). It is in the session's base
+    temporary directory, so a new session builds it again. Read it; copy what you may change."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        out = tmp_path_factory.mktemp(name)
+        build(out)
+        return out
+    root = tmp_path_factory.getbasetemp().parent / "built-once"  # the session's, every worker's
+    root.mkdir(exist_ok=True)
+    out = root / name
+    with (root / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (root / f"{name}.done").exists():
+            shutil.rmtree(out, ignore_errors=True)  # what a failed build left
+            out.mkdir()
+            build(out)
+            (root / f"{name}.done").touch()
+    return out
+
+
+def _init_bundled(out: Path) -> None:
+    """``healthgap init`` on a new store ``out/healthgap.duckdb``; what it printed beside it."""
     import typer
     from typer.testing import CliRunner
 
@@ -239,12 +271,32 @@ def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledS
 
     app = typer.Typer()
     register(app)
-    path = tmp_path_factory.mktemp("bundled") / "healthgap.duckdb"
-    result = CliRunner().invoke(app, ["init", "--store", str(path)])
+    result = CliRunner().invoke(app, ["init", "--store", str(out / "healthgap.duckdb")])
     assert result.exit_code == 0, result.output
+    (out / "init-output.txt").write_text(result.output, encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BundledStore]:
+    """``healthgap init`` once per session on a new store: every bundled release loaded with
+    its comparisons and assessments (built once for all pytest-xdist workers; each worker
+    reads a copy of its own, so that no two processes open one DuckDB file). Open it read-only
+    (``open_store(path, read_only=True)``, ``open_read_layer``, any CLI read); a test that
+    writes uses ``bundled_store_copy``."""
+    built = _built_once(tmp_path_factory, "bundled", _init_bundled)
+    path = tmp_path_factory.mktemp("bundled") / "healthgap.duckdb"
+    _copy_store(built / "healthgap.duckdb", path)
     before = _digest(path)
-    yield BundledStore(path, result.output)
+    yield BundledStore(path, (built / "init-output.txt").read_text(encoding="utf-8"))
     assert _digest(path) == before, "a test wrote to the shared bundled store: copy it first"
+
+
+def _copy_store(source: Path, path: Path) -> None:
+    """A DuckDB file and its write-ahead log, when the last writer left one."""
+    shutil.copyfile(source, path)
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():
+        shutil.copyfile(wal, path.with_name(path.name + ".wal"))
 
 
 @pytest.fixture
@@ -252,10 +304,7 @@ def bundled_store_copy(bundled_store: BundledStore, tmp_path: Path) -> Path:
     """A private copy of ``bundled_store`` (its path) that the test may change."""
     path = tmp_path / "bundled" / "healthgap.duckdb"
     path.parent.mkdir()
-    shutil.copyfile(bundled_store.path, path)
-    wal = bundled_store.path.with_name(bundled_store.path.name + ".wal")
-    if wal.exists():  # DuckDB's write-ahead log, when the last writer left one
-        shutil.copyfile(wal, path.with_name(path.name + ".wal"))
+    _copy_store(bundled_store.path, path)
     return path
 
 

@@ -9,6 +9,7 @@ Nothing here comes from the engine's disclosure control: the attacker is indepen
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,8 +70,9 @@ def recipe_subset(a: Recipe, b: Recipe) -> bool:
     return b.sex in ("persons", "by_sex") or a.sex == b.sex
 
 
+@functools.cache
 def london_knowledge() -> Knowledge:
-    """Public knowledge for a London release."""
+    """Public knowledge for a London release (built once: do not change it)."""
     geo = load_geography()
     dep = geo.deprivation("imd2019")
     icb_of = {b.code: geo.icb_of(b.code).code for b in geo.boroughs()}

