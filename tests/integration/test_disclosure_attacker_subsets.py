@@ -14,12 +14,10 @@ finds every small young count so pinned; protected together, none fails the rule
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+import attacker  # tests/attacker: the tests folder is on sys.path (pyproject: pythonpath)
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -28,26 +26,6 @@ from healthgap.engine.pipeline import EngineResult, run_engine
 
 YOUNG, ALL_AGES = "self_harm_admissions_young", "self_harm_admissions"
 LSOA = "E01000001"  # City of London
-
-
-def _load_attacker() -> ModuleType:
-    """Import ``tests/attacker`` next to this file, whichever tree's ``healthgap`` is used."""
-    name = "healthgap_test_attacker"
-    if name in sys.modules:
-        return sys.modules[name]
-    root = Path(__file__).resolve().parents[1] / "attacker"
-    spec = importlib.util.spec_from_file_location(
-        name, root / "__init__.py", submodule_search_locations=[str(root)]
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-attacker = _load_attacker()
 
 
 @pytest.fixture(scope="module")
