@@ -775,7 +775,7 @@ def _relaxed_upper(
     cells = sorted({x for r in rel_ids for x in (relations[r][0], *relations[r][1]) if x in inside})
     # only those relations, every withheld cell in them free: the others are dropped
     system = _system(cells, relations, index, counts, n_equal, rel_ids=rel_ids)
-    if system is None:
+    if system is None or not np.isfinite(system[1]).all():  # no bound, or an unknown value
         return np.inf
     lp = _ComponentLP(*system, [(0.0, np.inf)] * len(cells))
     objective = np.zeros(len(cells))
@@ -802,7 +802,9 @@ def _exact_unprotected_in(
     points seen so far meet the rule for a cell, its exact range does too, so its own LPs are
     skipped (the cheap sufficient condition that settles most cells). Latent cells (yearly
     counts of rolling periods, never published; ``counts`` NaN) get their values from a
-    first feasible solve.
+    first feasible solve. In a component over ``EXACT_LIMIT`` cells (the rolling-period
+    recheck), a count whose relaxed local upper bound (:func:`_relaxed_upper`) is below its
+    threshold fails without a programme of its own: the same verdict, cheaper.
     """
     stats = _AuditStats() if stats is None else stats
     system = _system(component, relations, index, counts, n_equal)
