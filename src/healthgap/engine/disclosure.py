@@ -937,6 +937,18 @@ def protect(
     return protect_many([(values, rule)], parents=parents, progress=progress, periods=periods)[0]
 
 
+def _series_keys(values: pa.Table) -> list[tuple[Any, ...]]:
+    """Each row's series: (area, sex, breakdown type, breakdown category), the cell a
+    published period is one value of."""
+    return list(
+        zip(
+            *(values[k].to_pylist() for k in ("area_code", "sex", "breakdown_type")),
+            values["breakdown_category"].to_pylist(),
+            strict=True,
+        )
+    )
+
+
 def _years(values: pa.Table) -> list[tuple[int, int]]:
     """Each row's first and last calendar year."""
     starts = values["period_start"].to_pylist()
@@ -953,13 +965,8 @@ def rolling_relations(values: pa.Table, first_latent: int) -> tuple[list[Relatio
     if values.num_rows == 0 or "period_start" not in values.column_names:
         return [], first_latent
     years = _years(values)
-    keys = zip(
-        *(values[k].to_pylist() for k in ("area_code", "sex", "breakdown_type")),
-        values["breakdown_category"].to_pylist(),
-        strict=True,
-    )
     series: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for i, key in enumerate(keys):
+    for i, key in enumerate(_series_keys(values)):
         series[key].append(i)
     out: list[Relation] = []
     nxt = first_latent
@@ -1030,13 +1037,8 @@ def rolling_bounds(
     if values.num_rows == 0 or "period_start" not in values.column_names:
         return [], [], first_latent
     years = _years(values)
-    keys = zip(
-        *(values[k].to_pylist() for k in ("area_code", "sex", "breakdown_type")),
-        values["breakdown_category"].to_pylist(),
-        strict=True,
-    )
     series: dict[tuple[object, ...], list[int]] = defaultdict(list)
-    for i, key in enumerate(keys):
+    for i, key in enumerate(_series_keys(values)):
         series[key].append(i)
     equal: list[Relation] = []
     at_most: list[Relation] = []
@@ -1332,13 +1334,8 @@ def protect_many(
         for b, (v, _) in enumerate(blocks):
             if v.num_rows == 0 or "period_start" not in v.column_names:
                 continue
-            keys = zip(
-                *(v[k].to_pylist() for k in ("area_code", "sex", "breakdown_type")),
-                [str(c or "") for c in v["breakdown_category"].to_pylist()],
-                strict=True,
-            )
-            for i, (key, span) in enumerate(zip(keys, _years(v), strict=True)):
-                series_key[int(offsets[b]) + i] = (b, *key)
+            for i, (key, span) in enumerate(zip(_series_keys(v), _years(v), strict=True)):
+                series_key[int(offsets[b]) + i] = (b, *key[:3], str(key[3] or ""))
                 spans[int(offsets[b]) + i] = span
     systems: list[tuple[np.ndarray, list[Relation], int, np.ndarray]] = []
     nxt = n
