@@ -26,7 +26,7 @@
    A count once shown protected is not audited again (withholding more only widens ranges).
    Optional families (:func:`protect_many`): subset indicators, and overlapping rolling
    periods through latent atom tables obeying every relation (``periods=True``, exact:
-   :func:`rolling_atoms`); see ADR 0611 for what is on.
+   :func:`rolling_atoms`), withheld consistently across them; see ADR 0611 for what is on.
    More cells are suppressed until no count is recoverable.
 
 Every withheld row carries the same note (``WITHHELD_NOTE``, ONS's "[c]"): published notes do
@@ -1261,8 +1261,11 @@ def protect_many(
     yearly tables obeying every relation (:func:`rolling_atoms`): a series' atoms move once
     one of its periods is withheld (others held at a feasible completion), and a count failing
     so is audited again with every latent cell free; off in ``compute`` until that is fast
-    enough on heavily withheld tables (ADR 0611). Returns each block's protected table and
-    report.
+    enough on heavily withheld tables (ADR 0611). ``consistent`` (default: ``periods``):
+    consistent suppression, the usual defence against differencing overlapping periods — a
+    series withheld in one of its tied periods is withheld in all of them (and gets partners
+    as any withheld cell does); the exact audit still decides what is protected. Returns each
+    block's protected table and report.
     """
     sizes = [v.num_rows for v, _ in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
