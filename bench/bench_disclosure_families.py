@@ -14,6 +14,8 @@ each indicator's values and rule: the blocks ``compute`` protects. Then, in this
   (``--families periods``), subset indicators (``subsets``; pairs from
   ``healthgap.engine.recipes.subset_pairs``), or both.
 
+With rolling periods, suppression is consistent across overlapping periods unless
+``--inconsistent`` (``protect_many(consistent=False)``: the pattern before 2026-12-07 10:20 UTC).
 Each is stopped after ``--limit`` seconds (reported as not finished). Prints wall and CPU
 seconds, withheld counts and the audit counters (``DisclosureReport``).
 """
@@ -90,6 +92,11 @@ def main() -> None:
         help="joint run; periods-each: per indicator with rolling periods (run_engine's switch)",
     )
     parser.add_argument("--limit", type=int, default=600, help="seconds per run")
+    parser.add_argument(
+        "--inconsistent",
+        action="store_true",
+        help="rolling periods without consistent suppression (ADR 0611)",
+    )
     args = parser.parse_args()
     print(f"input {args.input}; load average {os.getloadavg()}")
     blocks = _blocks(args.input)
@@ -107,11 +114,13 @@ def main() -> None:
         args.limit,
         lambda: [(n, protect(v, r, parents=parents)[1]) for n, v, r in blocks],
     )
+    consistent = not args.inconsistent
+    each: dict[str, Any] = {"parents": parents, "periods": True, "consistent": consistent}
     if args.families == "periods-each":
         _timed(
             "per indicator with rolling periods",
             args.limit,
-            lambda: [(n, protect(v, r, parents=parents, periods=True)[1]) for n, v, r in blocks],
+            lambda: [(n, protect_many([(v, r)], **each)[0][1]) for n, v, r in blocks],
         )
         print(f"load average {os.getloadavg()}")
         return
@@ -129,6 +138,7 @@ def main() -> None:
                     parents=parents,
                     subsets=subsets,
                     periods=periods,
+                    consistent=periods and consistent,
                 ),
                 strict=True,
             )

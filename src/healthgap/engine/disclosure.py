@@ -26,7 +26,7 @@
    A count once shown protected is not audited again (withholding more only widens ranges).
    Optional families (:func:`protect_many`): subset indicators, and overlapping rolling
    periods through latent atom tables obeying every relation (``periods=True``, exact:
-   :func:`rolling_atoms`); see ADR 0611 for what is on.
+   :func:`rolling_atoms`), withheld consistently across them; see ADR 0611 for what is on.
    More cells are suppressed until no count is recoverable.
 
 Every withheld row carries the same note (``WITHHELD_NOTE``, ONS's "[c]"): published notes do
@@ -1283,6 +1283,7 @@ def protect_many(
     subsets: Sequence[tuple[int, int]] = (),
     progress: Callable[[int, int], None] | None = None,
     periods: bool = False,
+    consistent: bool | None = None,
 ) -> list[tuple[pa.Table, DisclosureReport]]:
     """Protect several indicators' values together, as an attacker sees them side by side.
 
@@ -1292,8 +1293,11 @@ def protect_many(
     yearly tables obeying every relation (:func:`rolling_atoms`): a series' atoms move once
     one of its periods is withheld (others held at a feasible completion), and a count failing
     so is audited again with every latent cell free; off in ``compute`` until that is fast
-    enough on heavily withheld tables (ADR 0611). Returns each block's protected table and
-    report.
+    enough on heavily withheld tables (ADR 0611). ``consistent`` (default: ``periods``):
+    consistent suppression, the usual defence against differencing overlapping periods — a
+    series withheld in one of its tied periods is withheld in all of them (and gets partners
+    as any withheld cell does); the exact audit still decides what is protected. Returns each
+    block's protected table and report.
     """
     sizes = [v.num_rows for v, _ in blocks]
     offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
@@ -1448,6 +1452,30 @@ def protect_many(
             vec[zero_latent[v]] = 0.0  # the completion is feasible: 0 there already
             suppressed[zero_latent[v]] = False
 
+    def close_series(cover: np.ndarray | None) -> int:
+        """Consistent suppression: a series withheld in one of its tied periods is withheld
+        in all of them, and each cell so withheld gets the partners the secondary pass asks
+        for (whose series are then withheld too); returns how many cells were withheld."""
+        if n_groups == 0 or not use_consistent:
+            return 0
+        added = 0
+        while True:
+            hit = np.zeros(n_groups, dtype=bool)
+            np.logical_or.at(hit, g_of_real, suppressed[g_real])
+            fresh = np.unique(g_real[hit[g_of_real] & ~suppressed[g_real]])
+            if fresh.size == 0:
+                return added
+            suppressed[fresh] = True
+            if cover is not None:
+                # a copy of a covering cell covers too: it frees the same small count
+                cov = np.zeros(n_groups, dtype=bool)
+                np.logical_or.at(cov, g_of_real, cover[g_real])
+                cover[g_real[cov[g_of_real]]] = True
+            added += int(fresh.size)
+            added += _secondary_pass(
+                equations, suppressed, depth, threshold, new=fresh.tolist(), covering=cover
+            )
+
     # secondary suppression works on each vector's equations among published cells, where
     # they hold a withheld small count of that vector
     equations: list[Equations] = []
@@ -1455,7 +1483,9 @@ def protect_many(
         eqs = [r for r in rels[:k] if r[0] < n and all(c < n for c in r[1])]
         equations.append((eqs, _relations_of(eqs, total_cells), vec_full, m))
     depth = np.concatenate([_depth(v, parents) for v, _ in blocks] + [np.zeros(total_cells - n)])
+    use_consistent = periods if consistent is None else consistent
     secondary = _secondary_pass(equations, suppressed, depth, threshold)
+    secondary += close_series(None)
     # cells the audit withholds to free an exposed small count, and their partners
     covering = np.zeros(total_cells, dtype=bool)
     range_audited = np.zeros(total_cells, dtype=bool)
@@ -1482,6 +1512,7 @@ def protect_many(
         return {c for c in out if not suppressed[c]}
 
     for _ in range(_MAX_ROUNDS):
+        secondary += close_series(covering)
         free_latent()
         # exposed small cell → the withheld component it was audited in
         exposed: dict[int, list[int]] = {}

@@ -91,9 +91,11 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
 }
 
 #: Disclosure control ties an indicator's overlapping rolling periods (latent yearly tables
-#: with every relation: ``protect(..., periods=True)``, ADR 0611). Off: on the README input
-#: the audit of life expectancy's three windows does not finish in minutes (ADR 0611,
-#: 2026-12-07 "Three windows"); with two windows or fewer it adds nothing.
+#: with every relation: ``protect(..., periods=True)``, withheld consistently across them,
+#: ADR 0611). Off: on the README input the audit of life expectancy's three windows takes
+#: minutes where per-period protection takes seconds, with consistent suppression too (ADR
+#: 0611, 2026-12-07 "Three windows" and "Consistent suppression"); with two windows or fewer
+#: it adds nothing.
 ROLLING_PERIODS = False
 
 #: Added when the records reach beyond London: England by national deciles.
