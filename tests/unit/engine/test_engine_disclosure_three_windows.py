@@ -470,7 +470,8 @@ def test_forced_zero_cells_are_zero_at_every_feasible_point(seed: int) -> None:
 @pytest.mark.parametrize("seed", SEEDS)
 def test_fixing_zero_atoms_changes_no_verdict(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """Protection with atoms fixed by published zeros withholds exactly what it withholds
-    with every atom an unknown (the control: ``_forced_zero`` fixing nothing new)."""
+    with every atom an unknown (the control: ``_forced_zero`` fixing nothing new), with
+    consistent suppression across windows and without."""
     rng = np.random.default_rng(seed)
     rule = DisclosureRule(min_count=T)
     instances: list[tuple[pa.Table, pa.Table]] = []
@@ -491,10 +492,15 @@ def test_fixing_zero_atoms_changes_no_verdict(seed: int, monkeypatch: pytest.Mon
     def run() -> list[list[bool]]:
         out = []
         for tables in instances:
-            got = protect_many(
-                [(tables[0], rule), (tables[1], rule)], parents={}, subsets=[(0, 1)], periods=True
-            )
-            out += [t["suppressed"].to_pylist() for t, _ in got]
+            for consistent in (True, False):
+                got = protect_many(
+                    [(tables[0], rule), (tables[1], rule)],
+                    parents={},
+                    subsets=[(0, 1)],
+                    periods=True,
+                    consistent=consistent,
+                )
+                out += [t["suppressed"].to_pylist() for t, _ in got]
         return out
 
     fixed = run()
