@@ -83,8 +83,6 @@ LP_COMPONENT_LIMIT = 20000
 EXACT_LIMIT = 2000
 #: Local audits of a cell in a large component: (relations away, most cells), widening.
 _LOCAL_STEPS = ((2, 60), (4, 400))
-#: Relaxed upper bound of a cell in a large component: (relations away, most cells kept).
-_RELAX_STEP = (4, 3000)
 #: The note on every withheld row (ONS marks confidential cells "[c]").
 WITHHELD_NOTE = (
     "[c] withheld for disclosure control: a count below {min_count}, or a count that "
@@ -163,6 +161,8 @@ class _AuditStats:
     exposed: int = 0
     lp_counts: int = 0
     lp_solves: int = 0
+    #: counts shown exposed by another count's dual solution, without a programme of their own
+    exposed_by_dual: int = 0
 
 
 Relation = tuple[int, tuple[int, ...]]  # total cell, member cells
@@ -618,6 +618,43 @@ class _ComponentLP:
         lp.a_matrix_.value_ = sub.data
         h.passModel(lp)
         self._core, self._highs, self._cols = _core, h, np.arange(m, dtype=np.int32)
+        self._sub_t = csr_matrix(sub.T)
+        self._row_bounds = (row_lower[used], row_upper[used])
+
+    def dual_bounds(self) -> np.ndarray | None:
+        """Upper bounds on every cell implied by the last solve's dual solution (infinite
+        where it implies none), or None when it gives no valid certificate.
+
+        For any multipliers ``w`` on the rows, ``wᵀA x ≤ β(w)`` (``β`` takes each row's upper
+        side where ``w`` is positive, its lower side where negative). When ``g = Aᵀw ≥ 0``,
+        every feasible ``x ≥ 0`` has ``g_k x_k ≤ Σ g x ≤ β``, so ``x_k ≤ β / g_k`` wherever
+        ``g_k > 0`` (weak duality; Chvátal 1983, *Linear Programming*, ch. 5). After maximising
+        cell ``j``, HiGHS's row duals give such ``w`` with ``g_j = 1`` and ``β`` the maximum;
+        the same ``w`` bounds every cell with ``g_k > 0``, e.g. the other members of the
+        relations that pin ``j``. The certificate is checked here (signs, ``g ≥ 0``, only
+        finite sides used), not taken on trust from the solver; a column left out of the
+        model is bounded by the value every feasible point gives it."""
+        if self._highs is None or self.solves == 0:  # pragma: no cover - bindings absent
+            return None
+        h: Any = self._highs
+        if h.getModelStatus() != self._core.HighsModelStatus.kOptimal:
+            return None
+        w = -np.asarray(h.getSolution().row_dual, dtype=float)
+        w[np.abs(w) <= 1e-12] = 0.0
+        lower, upper = self._row_bounds
+        if np.isinf(upper[w > 0]).any() or np.isinf(lower[w < 0]).any():
+            return None
+        beta = float(np.where(w > 0, w * np.where(w > 0, upper, 0.0), 0.0).sum())
+        beta += float(np.where(w < 0, w * np.where(w < 0, lower, 0.0), 0.0).sum())
+        g = self._sub_t @ w
+        col_lower = np.asarray(h.getLp().col_lower_)
+        if (g < -1e-9).any() or (col_lower != 0.0).any():
+            return None
+        out = self._fixed_value.copy()  # a left-out column is held at its lower bound
+        out[self._live] = np.inf
+        hit = g > 1e-9
+        out[self._live[hit]] = max(beta, 0.0) / g[hit]
+        return out
 
     def minimise(self, objective: np.ndarray) -> np.ndarray | str:
         """A minimising point, ``'unbounded'`` when the objective falls without limit (the
@@ -825,36 +862,6 @@ def _neighbourhood(
     return order
 
 
-def _relaxed_upper(
-    c: int,
-    inside: set[int],
-    relations: list[Relation],
-    n_equal: int,
-    index: list[list[int]],
-    counts: np.ndarray,
-) -> float:
-    """An upper bound on the greatest feasible value of withheld cell ``c``: its greatest
-    value under only the relations within a few of it (``_RELAX_STEP``), every withheld
-    cell they hold free (≥ 0) and every other relation dropped. Dropping constraints only
-    widens the feasible set, so a bound below the threshold proves the exact range fails the
-    rule: the cell is exposed without a programme over the whole component (ADR 0611,
-    "Three windows, faster"). Infinite when unbounded or when the solver gives no answer."""
-    radius, limit = _RELAX_STEP
-    near = _neighbourhood(c, inside, relations, index, radius, limit)
-    rel_ids = sorted({r for cell in near for r in index[cell]})
-    cells = sorted({x for r in rel_ids for x in (relations[r][0], *relations[r][1]) if x in inside})
-    # only those relations, every withheld cell in them free: the others are dropped
-    system = _system(cells, relations, index, counts, n_equal, rel_ids=rel_ids)
-    if system is None or not np.isfinite(system[1]).all():  # no bound, or an unknown value
-        return np.inf
-    lp = _ComponentLP(*system, [(0.0, np.inf)] * len(cells))
-    objective = np.zeros(len(cells))
-    j = cells.index(c)
-    objective[j] = -1.0
-    x = lp.minimise(objective)
-    return np.inf if isinstance(x, str) else float(x[j])
-
-
 def _exact_unprotected_in(
     component: list[int],
     relations: list[Relation],
@@ -872,9 +879,9 @@ def _exact_unprotected_in(
     points seen so far meet the rule for a cell, its exact range does too, so its own LPs are
     skipped (the cheap sufficient condition that settles most cells). Latent cells (yearly
     counts of rolling periods, never published; ``counts`` NaN) get their values from a
-    first feasible solve. In a component over ``EXACT_LIMIT`` cells (the rolling-period
-    recheck), a count whose relaxed local upper bound (:func:`_relaxed_upper`) is below its
-    threshold fails without a programme of its own: the same verdict, cheaper.
+    first feasible solve. Each count's greatest value comes with a dual certificate
+    (:meth:`_ComponentLP.dual_bounds`) that bounds other cells too: a count it keeps below
+    its threshold fails without a programme of its own (the same verdict, cheaper).
     """
     stats = _AuditStats() if stats is None else stats
     system = _system(component, relations, index, counts, n_equal)
@@ -920,15 +927,14 @@ def _exact_unprotected_in(
     cheap = int(sum(_protected(seen_lo[j], seen_hi[j], need[j]) for j in np.flatnonzero(~skip)))
     stats.settled_cheap += cheap
     out: list[int] = []
-    inside = set(component) if len(component) > EXACT_LIMIT else set()
+    certified = np.full(len(component), np.inf)  # upper bounds from dual solutions
     for j, c in enumerate(component):
         if _protected(seen_lo[j], seen_hi[j], need[j]):
             continue
         stats.lp_counts += 1
-        if inside and (
-            np.floor(_relaxed_upper(c, inside, relations, n_equal, index, counts) + 1e-6) < need[j]
-        ):
-            out.append(c)  # even a relaxation keeps it below the threshold
+        if np.floor(certified[j] + 1e-6) < need[j]:
+            out.append(c)  # another count's certificate keeps it below the threshold
+            stats.exposed_by_dual += 1
             continue
         objective = np.zeros(len(component))
         objective[j] = 1.0
@@ -942,6 +948,8 @@ def _exact_unprotected_in(
             else:
                 np.minimum(seen_lo, point, out=seen_lo)
                 np.maximum(seen_hi, point, out=seen_hi)
+                if sign < 0 and (bound := lp.dual_bounds()) is not None:
+                    np.minimum(certified, bound, out=certified)
             if _protected(seen_lo[j], seen_hi[j], need[j]):
                 break
             if sign < 0 and np.floor(seen_hi[j] + 1e-6) < need[j]:
