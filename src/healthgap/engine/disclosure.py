@@ -80,7 +80,9 @@ _BATCH_ROUNDS = 6
 #: Components of withheld cells up to this size get the full LP range audit.
 LP_COMPONENT_LIMIT = 20000
 #: Components up to this size get one exact programme; larger ones are settled locally.
-EXACT_LIMIT = 2000
+#: (With forced columns left out, one programme beat local ones on the 5,440- and
+#: 8,581-cell components of life expectancy's three-window audit: ADR 0611, "Zero columns".)
+EXACT_LIMIT = 12000
 #: Local audits of a cell in a large component: (relations away, most cells), widening.
 _LOCAL_STEPS = ((2, 60), (4, 400))
 #: The note on every withheld row (ONS marks confidential cells "[c]").
