@@ -13,13 +13,14 @@
    A cell the audit withholds to free an exposed small count gets a partner wherever it is
    alone (else subtraction recovers it and it frees nothing).
 3. **Audit**, per connected component of withheld cells:
-   - components of up to ``LP_COMPONENT_LIMIT`` cells: a linear programme (HiGHS, one model
-     per component re-solved warm for each objective) finds, for every withheld count, the
-     least and greatest value consistent with everything published and with counts ≥ 0; a
-     count whose range holds fewer than two whole numbers is recoverable;
+   - components of up to ``EXACT_LIMIT`` cells: a linear programme (HiGHS, one model per
+     component re-solved warm for each objective, cells that bound propagation holds at 0
+     left out) finds, for every withheld small count, whether its least and greatest value
+     consistent with everything published and with counts ≥ 0 meet the protection rule;
+     one count's dual solution can show others exposed without programmes of their own;
    - larger components (up to ``LP_COMPONENT_LIMIT``): local programmes around each small
-     count, everything else held at a feasible point (a sufficient condition; a count they do
-     not settle gets more suppression);
+     count, everything else held at a feasible point (a sufficient condition), then the
+     exact range of a count they do not settle;
    - beyond that: an exact linear-algebra test — a count is fixed by the published totals
      iff its coordinate vanishes in every null-space vector of the relations — (reported as
      ``algebra_audited``).
