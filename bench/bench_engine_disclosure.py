@@ -8,7 +8,8 @@ of main's for "before", this tree's for "after", with the same interpreter.
 Per input, ``run_engine`` (DuckDB, no checksums, no store write, comparisons and HEAT on, as
 ``compute`` runs it) once: the load average before and after, wall and CPU seconds of the run,
 its disclosure stage (``stage_seconds``), and per indicator the cells withheld (primary +
-secondary) and how the audits of small counts were settled.
+secondary) and how the audits of small counts were settled. ``--rolling`` sets
+``pipeline.ROLLING_PERIODS`` for the run (overlapping periods audited exactly, ADR 0611).
 """
 
 from __future__ import annotations
@@ -18,13 +19,17 @@ import os
 import time
 from pathlib import Path
 
+import healthgap.engine.pipeline as pipeline
 from healthgap.engine.pipeline import run_engine
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", type=Path, nargs="+")
+    parser.add_argument("--rolling", action="store_true", help="ROLLING_PERIODS on")
     args = parser.parse_args()
+    if args.rolling:
+        pipeline.ROLLING_PERIODS = True
     for directory in args.inputs:
         load = os.getloadavg()
         wall, cpu = time.perf_counter(), time.process_time()

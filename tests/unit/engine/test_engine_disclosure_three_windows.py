@@ -26,7 +26,6 @@ from healthgap.engine.disclosure import (
     _classify,
     _exact_unprotected_in,
     _relations_of,
-    _relaxed_upper,
     additive_relations,
     audit,
     protect_many,
@@ -356,45 +355,166 @@ def test_per_period_protection_lets_a_small_count_through() -> None:
     assert failing > 0
 
 
-@pytest.mark.parametrize("seed", [1, 4])
-def test_relaxed_upper_bound_proves_only_true_exposure(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The relaxed bound (only the relations near a cell, every withheld cell in them free)
-    is never below the exact greatest value, so a count it shows exposed is exposed: the
-    exact audit of a component gives the same failing counts with and without it."""
+# --- the audit's programmes: zero columns left out, dual certificates (2026-12-07, 10:40) ----
+
+
+def _linprog_range(
+    relations: list[Relation], n_equal: int, counts: np.ndarray, component: list[int], cell: int
+) -> tuple[float, float]:
+    """Least and greatest value of ``cell`` with every ``component`` cell free (≥ 0) and the
+    others at ``counts``, by SciPy's ``linprog`` on the whole model (nothing from
+    ``_ComponentLP``): the reference for the reductions below."""
+    pos = {c: j for j, c in enumerate(component)}
+    rows_eq: list[np.ndarray] = []
+    b_eq: list[float] = []
+    rows_ub: list[np.ndarray] = []
+    b_ub: list[float] = []
+    for r, (total, members) in enumerate(relations):
+        row = np.zeros(len(component))
+        const = 0.0
+        for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
+            if c in pos:
+                row[pos[c]] += coef
+            else:
+                const += coef * counts[c]
+        if not row.any():
+            continue
+        if r < n_equal:  # total − Σ members = 0
+            rows_eq.append(row)
+            b_eq.append(-const)
+        else:  # total − Σ members ≥ 0
+            rows_ub.append(-row)
+            b_ub.append(const)
+    ends = []
+    for sign in (1.0, -1.0):
+        objective = np.zeros(len(component))
+        objective[pos[cell]] = sign
+        res = linprog(
+            objective,
+            A_eq=np.array(rows_eq) if rows_eq else None,
+            b_eq=b_eq or None,
+            A_ub=np.array(rows_ub) if rows_ub else None,
+            b_ub=b_ub or None,
+            bounds=(0, None),
+            method="highs",
+        )
+        if res.status == 3:
+            ends.append(np.inf)
+        else:
+            assert res.status == 0, res.message
+            ends.append(sign * res.fun)
+    return ends[0], ends[1]
+
+
+def _audit_case(
+    seed: int, scale: int
+) -> tuple[list[Relation], int, np.ndarray, list[int], np.ndarray, dict[int, tuple[float, float]]]:
+    """Two tight three-window tables with every small count and ~30% of the rest withheld,
+    the protector's exact model (latent atoms free), and each withheld cell's exact range.
+    ``scale`` 1 leaves some period counts 0 (seeds 7 to 9), so that columns are forced."""
     rng = np.random.default_rng(seed)
-    tables = _instance(rng, 3, tight=True)
+    tables = _instance(rng, scale, tight=True)
     counts_real = np.concatenate([t["count"].to_numpy(zero_copy_only=False) for t in tables])
     n = counts_real.size
     hidden = (counts_real >= 1) & (counts_real < T)
     hidden |= rng.random(n) < 0.3
     equal, le, size = _model(tables, atoms=True)
     relations = [*equal, *le]
-    index = _relations_of(relations, size)
     counts = np.full(size, np.nan)
     counts[:n] = counts_real
     component = [*np.flatnonzero(hidden).tolist(), *range(n, size)]
-    exact = _model_ranges(tables, hidden, atoms=True)
-    tight = 0
-    for radius in (1, 2):
-        monkeypatch.setattr(disclosure, "_RELAX_STEP", (radius, 10**6))
-        for c in np.flatnonzero(hidden).tolist():
-            bound = _relaxed_upper(c, set(component), relations, len(equal), index, counts)
-            assert bound >= exact[c][1] - 1e-6
-            tight += bool(bound <= exact[c][1] + 1e-6)
-    assert tight > 0  # some bound is the exact one (the test can fail)
-    threshold = np.full(size, float(T))
-    check = np.zeros(size, dtype=bool)
-    check[:n] = hidden & (counts_real >= 1)
-    plain = _exact_unprotected_in(component, relations, len(equal), index, counts, threshold, check)
-    monkeypatch.setattr(disclosure, "EXACT_LIMIT", 0)  # the relaxed test on every count
-    monkeypatch.setattr(disclosure, "_RELAX_STEP", (2, 10**6))
-    relaxed = _exact_unprotected_in(
-        component, relations, len(equal), index, counts, threshold, check
+    exact = {
+        c: _linprog_range(relations, len(equal), counts, component, c)
+        for c in np.flatnonzero(hidden).tolist()
+    }
+    return relations, len(equal), counts, component, hidden, exact
+
+
+def test_forced_columns_are_held_by_every_feasible_point() -> None:
+    """Bound propagation fixes a cell of a relation whose published total is 0, and what
+    follows from it (a cell at most that one), never a cell with room."""
+    from scipy.sparse import csc_matrix
+
+    from healthgap.engine.disclosure import _forced
+
+    # x0 + x1 = 0; x2 + x3 = 3; x1 − x4 ≥ 0 (x4 ≤ x1); x3 − x5 ≥ 0
+    a = csc_matrix(
+        np.array(
+            [[1, 1, 0, 0, 0, 0], [0, 0, 1, 1, 0, 0], [0, 1, 0, 0, -1, 0], [0, 0, 0, 1, 0, -1]],
+            dtype=float,
+        )
     )
-    assert sorted(relaxed) == sorted(plain)
-    assert plain  # some count fails (the comparison is not vacuous)
+    lower = np.array([0.0, 3.0, 0.0, 0.0])
+    upper = np.array([0.0, 3.0, np.inf, np.inf])
+    fixed = _forced(a, lower, upper, np.zeros(6), np.full(6, np.inf))
+    assert fixed.tolist() == [True, True, False, False, True, False]
+
+
+def test_reduced_programme_and_dual_bounds_are_exact() -> None:
+    """With the forced columns left out, every withheld cell's least and greatest value are
+    those of the whole model (``linprog``); after any solve, the dual certificate's bound on
+    every cell is never below that cell's true greatest value (after a cell's greatest value
+    it is that value), and it is sometimes below the threshold for another small count (it
+    can settle one)."""
+    from healthgap.engine.disclosure import _ComponentLP, _system
+
+    forced = settles = 0
+    for seed, scale in ((2, 1), (9, 1)):  # seed 9 has forced columns, seed 2 settles
+        relations, n_equal, counts, component, _, exact = _audit_case(seed, scale)
+        index = _relations_of(relations, counts.size)
+        system = _system(component, relations, index, counts, n_equal)
+        assert system is not None
+        lp = _ComponentLP(*system, [(0.0, np.inf)] * len(component))
+        forced += len(component) - lp._live.size
+        pos = {c: j for j, c in enumerate(component)}
+        for c, (lo, hi) in exact.items():
+            objective = np.zeros(len(component))
+            objective[pos[c]] = 1.0
+            low = lp.minimise(objective)
+            assert not isinstance(low, str)
+            assert low[pos[c]] == pytest.approx(lo, abs=1e-6)
+            # after a least value the duals need not certify anything: None, or valid bounds
+            bound = lp.dual_bounds()
+            for k, (_, k_hi) in exact.items():
+                assert bound is None or bound[pos[k]] >= k_hi - 1e-6, (c, k)
+            high = lp.minimise(-objective)
+            if np.isinf(hi):
+                assert high == "unbounded"
+                continue
+            assert not isinstance(high, str)
+            assert high[pos[c]] == pytest.approx(hi, abs=1e-6)
+            bound = lp.dual_bounds()
+            assert bound is not None
+            assert bound[pos[c]] == pytest.approx(hi, abs=1e-6)
+            for k, (_, k_hi) in exact.items():
+                assert bound[pos[k]] >= k_hi - 1e-6, (c, k)
+                small = 1 <= counts[k] < T
+                settles += bool(k != c and small and np.floor(bound[pos[k]] + 1e-6) < T)
+    assert forced > 0  # some columns are left out (not vacuous)
+    assert settles > 0
+
+
+@pytest.mark.parametrize(("seed", "scale"), [(2, 1), (3, 1), (9, 1), (3, 3)])
+def test_exact_audit_verdicts_with_dual_certificates(seed: int, scale: int) -> None:
+    """The exact audit (reduced programme, dual certificates) fails exactly the small counts
+    whose range under the whole model (``linprog``) fails the rule."""
+    from healthgap.engine.disclosure import _AuditStats, _protected
+
+    relations, n_equal, counts, component, hidden, exact = _audit_case(seed, scale)
+    n = hidden.size
+    index = _relations_of(relations, counts.size)
+    threshold = np.full(counts.size, float(T))
+    check = np.zeros(counts.size, dtype=bool)
+    check[:n] = hidden & (counts[:n] >= 1) & (counts[:n] < T)
+    expected = sorted(c for c, (lo, hi) in exact.items() if check[c] and not _protected(lo, hi, T))
+    stats = _AuditStats()
+    found = _exact_unprotected_in(
+        component, relations, n_equal, index, counts, threshold, check, stats
+    )
+    assert sorted(found) == expected
+    assert expected  # some count fails (not vacuous)
+    if (seed, scale) in ((2, 1), (3, 1)):  # where a certificate settles a count (2 and 1)
+        assert stats.exposed_by_dual > 0
 
 
 # --- published zeros fix latent atoms (ADR 0611, "Published zeros fix atoms") -----------------
