@@ -120,6 +120,13 @@ def compute_command(
         help="Store file, made by `healthgap init` (default: $HEALTHGAP_STORE or the user "
         "data dir).",
     ),
+    protect_overlaps: bool = typer.Option(
+        False,
+        "--protect-overlaps",
+        help="Also protect small counts against differencing overlapping rolling periods "
+        "(2016-18, 2017-19, 2018-20) through their single years, withholding a series in "
+        "every window if in one; exact but slower (ADR 0611).",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Compute indicators from record-level data and store them as a new release.
@@ -127,6 +134,7 @@ def compute_command(
     Disclosure control (primary and secondary suppression, audited) is applied before
     anything is stored.
     """
+    overlaps = True if protect_overlaps else None  # None: the engine's default
     console = Console(stderr=True)
     path = store or default_store_path()
     if not path.is_file():  # only init creates a store (ADR 0106)
@@ -162,10 +170,15 @@ def compute_command(
                     backend=backend,
                     progress=tick,
                     benchmarks=benchmarks,
+                    protect_overlaps=overlaps,
                 )
         else:
             result = run_engine(
-                input_dir, indicators=indicators or None, backend=backend, benchmarks=benchmarks
+                input_dir,
+                indicators=indicators or None,
+                backend=backend,
+                benchmarks=benchmarks,
+                protect_overlaps=overlaps,
             )
         if not result.computed:
             reasons = "; ".join(f"{k}: {v}" for k, v in result.skipped.items())

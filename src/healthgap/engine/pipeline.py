@@ -90,12 +90,13 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "region": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
 }
 
-#: Disclosure control ties an indicator's overlapping rolling periods (latent yearly tables
-#: with every relation: ``protect(..., periods=True)``, withheld consistently across them,
-#: ADR 0611). Off: on the README input the audit of life expectancy's three windows takes
-#: minutes where per-period protection takes seconds, with consistent suppression too (ADR
-#: 0611, 2026-12-07 "Three windows" and "Consistent suppression"); with two windows or fewer
-#: it adds nothing.
+#: Whether disclosure control ties an indicator's overlapping rolling periods by default
+#: (latent yearly tables with every relation: ``protect(..., periods=True)``, withheld
+#: consistently across them, ADR 0611); ``run_engine(protect_overlaps=True)`` and ``healthgap
+#: compute --protect-overlaps`` turn it on for one run. Off by default: on the README input life
+#: expectancy's three windows take ~20 s where per-period protection takes ~1 s, and 20–100×
+#: on a sparse 2M-row input (ADR 0611, "Three windows … on demand"); with two windows or
+#: fewer it adds nothing.
 ROLLING_PERIODS = False
 
 #: Added when the records reach beyond London: England by national deciles.
@@ -360,13 +361,17 @@ def run_engine(
     comparisons: bool = True,
     benchmarks: pa.Table | None = None,
     heat: bool = True,
+    protect_overlaps: bool | None = None,
 ) -> EngineResult:
     """Compute every requested (default: every computable) indicator from ``input_dir``.
 
     ``benchmarks`` holds published values (e.g. England's, from the store) to compare with
     where the input has no such area; ``comparisons=False`` skips the comparison step and
-    ``heat=False`` the WHO HEAT measures.
+    ``heat=False`` the WHO HEAT measures. ``protect_overlaps`` (default ``ROLLING_PERIODS``):
+    disclosure control also protects against an attacker who ties overlapping periods
+    through their single years, and withholds consistently across them (ADR 0611).
     """
+    rolling = ROLLING_PERIODS if protect_overlaps is None else protect_overlaps
     started = time.perf_counter()
     cat = catalogue or load_catalogue()
     wanted = [cat.indicator(i) for i in indicators] if indicators else list(cat.indicators)
@@ -539,7 +544,7 @@ def run_engine(
                     parents=parents,
                     subsets=subset_pairs([r for _, r, _ in group]),
                     progress=tell,
-                    periods=ROLLING_PERIODS,
+                    periods=rolling,
                 )
                 for (_, r, _), (_, report) in zip(group, protected, strict=True):
                     reports[r.indicator_id] = report
@@ -585,6 +590,7 @@ def run_engine(
         },
         "indicators": list(computed),
         "disclosure_control": disclosure_control,
+        "protect_overlaps": rolling and disclosure_control,
         "scope": scope,
         "years": years,
         "validated_rows": validated,

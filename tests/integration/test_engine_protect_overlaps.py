@@ -1,0 +1,95 @@
+"""``healthgap compute --protect-overlaps``: disclosure control that also ties overlapping
+rolling periods (2016–18, 2017–19, 2018–20) through their single years, and withholds a
+series in every window when in one (issue #11 item 6; ADR 0611). Off by default (slower);
+the run records which protection it had."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+from typer.testing import CliRunner
+
+from healthgap.cli.main import app
+from healthgap.engine.pipeline import run_engine
+from healthgap.store import open_store
+
+pytestmark = pytest.mark.slow
+
+#: three-year indicators, fast to protect on the README input
+INDICATORS = ["violence_admissions", "suicide_rate"]
+
+
+@pytest.fixture(scope="module")
+def readme_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The README's input: ``healthgap synth --rows 60000 --seed 1`` (five years)."""
+    out = tmp_path_factory.mktemp("overlaps") / "in"
+    made = CliRunner().invoke(app, ["synth", "--rows", "60000", "--seed", "1", "--out", str(out)])
+    assert made.exit_code == 0, made.output
+    return out
+
+
+def _mixed(values: pa.Table) -> int:
+    """Series (indicator, area, sex, breakdown) whose count is withheld in some windows and
+    published in others (``suppressed`` alone also marks a rate not published for a method's
+    reason, its count still shown)."""
+    seen: dict[tuple[object, ...], set[bool]] = {}
+    cols = ["indicator_id", "area_code", "sex", "breakdown_type", "breakdown_category"]
+    for row, count in zip(
+        values.select(cols).to_pylist(), values["count"].to_pylist(), strict=True
+    ):
+        seen.setdefault(tuple(row.values()), set()).add(count is None)
+    return sum(len(v) > 1 for v in seen.values())
+
+
+def test_overlapping_windows_are_protected_on_demand(readme_input: Path) -> None:
+    """With ``protect_overlaps`` no series is withheld in one window and published in another;
+    by default (per-period protection) some are, so the check can fail."""
+    runs = {
+        flag: run_engine(
+            readme_input,
+            indicators=INDICATORS,
+            checksums=False,
+            comparisons=False,
+            heat=False,
+            protect_overlaps=flag,
+        )
+        for flag in (True, False)
+    }
+    on, off = runs[True].values, runs[False].values
+    windows = sorted(set(pc.unique(on["period_label"]).to_pylist()))
+    assert windows == ["2016 - 18", "2017 - 19", "2018 - 20"]
+    assert _mixed(off) > 0
+    assert _mixed(on) == 0
+    # consistency across windows costs cells: more withheld than per period
+    assert on.num_rows == off.num_rows
+    key = ["indicator_id", "area_code", "period_label", "sex", "breakdown_type",
+           "breakdown_category"]  # fmt: skip
+    hidden_on = {
+        tuple(r.values()) for r in on.filter(pc.is_null(on["count"])).select(key).to_pylist()
+    }
+    hidden_off = {
+        tuple(r.values()) for r in off.filter(pc.is_null(off["count"])).select(key).to_pylist()
+    }
+    assert len(hidden_on) > len(hidden_off)
+    assert runs[True].provenance["protect_overlaps"] is True
+    assert runs[False].provenance["protect_overlaps"] is False
+
+
+def test_compute_flag_records_the_protection(readme_input: Path, tmp_path: Path) -> None:
+    """``compute --protect-overlaps --json`` stores a release and says it was protected so."""
+    store = tmp_path / "s.duckdb"
+    open_store(store).close()
+    args = ["compute", "--input", str(readme_input), "--store", str(store), "--json"]
+    for name in INDICATORS:
+        args += ["-i", name]
+    result = CliRunner().invoke(app, [*args, "--protect-overlaps"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["provenance"]["protect_overlaps"] is True
+    assert sorted(summary["computed"]) == sorted(INDICATORS)
+    help_text = CliRunner().invoke(app, ["compute", "--help"]).output
+    assert "--protect-overlaps" in help_text
