@@ -1309,38 +1309,6 @@ def _complete_latent(
     return np.asarray((ends[0] + ends[1]) / 2.0)
 
 
-def _forced_zero(
-    known_zero: np.ndarray, relations: list[Relation], n_equal: int, index: list[list[int]]
-) -> np.ndarray:
-    """Cells that are 0 at every feasible point, from ``known_zero`` (published zeros) on:
-    every cell is ≥ 0, so the members of a relation whose total is 0 (``Σ members = total``
-    or ``≤ total``) are 0, and so is the total of an equation (the first ``n_equal``
-    relations) whose members are all 0. Such a cell is a constant, not an unknown: on rolling
-    periods a published zero fixes its series' latent atoms (``Q = a + b = 0``), and leaving
-    those columns out keeps the audit's programmes small without changing any range (ADR
-    0611, "Published zeros fix atoms")."""
-    zero = known_zero.copy()
-    queue = np.flatnonzero(zero).tolist()
-    seen: set[int] = set()
-    while queue:
-        cell = queue.pop()
-        for r in index[cell]:
-            if r in seen:
-                continue
-            total, members = relations[r]
-            if zero[total]:
-                seen.add(r)  # every member is now zero: nothing more to learn from it
-                for m in members:
-                    if not zero[m]:
-                        zero[m] = True
-                        queue.append(m)
-            elif r < n_equal and all(zero[m] for m in members):
-                seen.add(r)
-                zero[total] = True
-                queue.append(total)
-    return zero
-
-
 def subset_relations(
     smaller: pa.Table, larger: pa.Table, offset_smaller: int, offset_larger: int
 ) -> list[Relation]:
@@ -1510,28 +1478,15 @@ def protect_many(
     g_real, g_of_real = np.array(group_real, dtype=int), np.array(group_of_real, dtype=int)
     g_latent, g_of_latent = np.array(group_latent, dtype=int), np.array(group_of_latent, dtype=int)
 
-    zero_latent: list[np.ndarray] = [np.zeros(0, dtype=int) for _ in systems]
-
     def free_latent() -> None:
         """A series' latent atoms move once one of its periods is withheld; until then they
         stay at their feasible completion (a restriction of the attacker's feasible set:
-        ranges can only be narrower, so nothing is called protected that is not). Atoms
-        that published zeros force to 0 are constants, not unknowns (:func:`_forced_zero`)."""
+        ranges can only be narrower, so nothing is called protected that is not)."""
         if n_groups == 0:
             return
         hit = np.zeros(n_groups, dtype=bool)
         np.logical_or.at(hit, g_of_real, suppressed[g_real])
         suppressed[g_latent] |= hit[g_of_latent]
-        for v, (vec, rels, n_equal, _) in enumerate(systems):
-            if not latent_of[v]:
-                continue
-            known = np.zeros(total_cells, dtype=bool)
-            known[:n] = owned[v] & ~suppressed[:n] & (vec[:n] == 0)
-            forced = _forced_zero(known, rels, n_equal, indexes[v])
-            latent = np.array(latent_of[v], dtype=int)
-            zero_latent[v] = latent[forced[latent]]
-            vec[zero_latent[v]] = 0.0  # the completion is feasible: 0 there already
-            suppressed[zero_latent[v]] = False
 
     def close_series(cover: np.ndarray | None) -> int:
         """Consistent suppression: a series withheld in one of its tied periods is withheld
@@ -1650,8 +1605,7 @@ def protect_many(
                 check = np.zeros(total_cells, dtype=bool)
                 check[list(recheck)] = True
                 free = sorted(
-                    set(np.flatnonzero(suppressed[:n] & owned[v]).tolist())
-                    | (set(latent_of[v]) - set(zero_latent[v].tolist()))
+                    set(np.flatnonzero(suppressed[:n] & owned[v]).tolist()) | set(latent_of[v])
                 )
                 still = _exact_unprotected_in(
                     free, rels, n_equal, index, vec, threshold, check, stats

@@ -11,15 +11,12 @@ unknown yearly tables, each obeying every relation, periods their sums. See ADR 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from scipy.optimize import linprog
 
-from healthgap.engine import disclosure
 from healthgap.engine.disclosure import (
     DisclosureRule,
     Relation,
@@ -515,118 +512,6 @@ def test_exact_audit_verdicts_with_dual_certificates(seed: int, scale: int) -> N
     assert expected  # some count fails (not vacuous)
     if (seed, scale) in ((2, 1), (3, 1)):  # where a certificate settles a count (2 and 1)
         assert stats.exposed_by_dual > 0
-
-
-# --- published zeros fix latent atoms (ADR 0611, "Published zeros fix atoms") -----------------
-
-
-def test_forced_zero_follows_totals_and_equations() -> None:
-    """A zero total forces its members to 0 (equation or bound); an equation whose members
-    are all 0 forces its total; a bound's zero members say nothing of its total."""
-    relations: list[Relation] = [(0, (1, 2)), (2, (3, 4)), (5, (6, 7)), (8, (9,))]
-    # equations first: 0 = 1 + 2, 2 = 3 + 4, 5 = 6 + 7; then the bound 9 ≤ 8
-    known = np.zeros(10, dtype=bool)
-    known[[0, 6, 7, 9]] = True
-    zero = disclosure._forced_zero(known, relations, 3, _relations_of(relations, 10))
-    assert np.flatnonzero(zero).tolist() == [0, 1, 2, 3, 4, 5, 6, 7, 9]
-    assert not zero[8]  # Σ members ≤ total: members at 0 leave the total free
-    assert not disclosure._forced_zero(
-        np.zeros(10, dtype=bool), relations, 3, _relations_of(relations, 10)
-    ).any()
-
-
-def _forced_zero_checked(tables: tuple[pa.Table, pa.Table], hidden: np.ndarray) -> int:
-    """Check every cell the propagation fixes from the published zeros of ``tables`` has
-    greatest value 0 in the latent-atom model (an LP written here); the latent atoms fixed."""
-    counts_real = np.concatenate([t["count"].to_numpy(zero_copy_only=False) for t in tables])
-    n = counts_real.size
-    equal, le, size = _model(tables, atoms=True)
-    relations = [*equal, *le]
-    known = np.zeros(size, dtype=bool)
-    known[:n] = ~hidden & (counts_real == 0)
-    zero = disclosure._forced_zero(known, relations, len(equal), _relations_of(relations, size))
-    free = np.ones(size, dtype=bool)
-    free[:n] = hidden
-    cols = np.flatnonzero(free)
-    pos = {c: j for j, c in enumerate(cols.tolist())}
-
-    def rows(rels: list[Relation]) -> tuple[np.ndarray, np.ndarray]:
-        a = np.zeros((len(rels), cols.size))
-        b = np.zeros(len(rels))
-        for i, (total, members) in enumerate(rels):
-            for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
-                if c in pos:
-                    a[i, pos[c]] += coef
-                else:
-                    b[i] -= coef * counts_real[c]
-        return a, b
-
-    a_eq, b_eq = rows(equal)
-    a_le, b_le = rows(le)  # total − Σ members ≥ 0
-    fixed = np.flatnonzero(zero & free).tolist()
-    for c in fixed:
-        objective = np.zeros(cols.size)
-        objective[pos[c]] = -1.0
-        res = linprog(objective, A_ub=-a_le, b_ub=-b_le, A_eq=a_eq, b_eq=b_eq, method="highs")
-        assert res.status == 0
-        assert -res.fun <= 1e-7, c
-    return sum(c >= n for c in fixed)
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_forced_zero_cells_are_zero_at_every_feasible_point(seed: int) -> None:
-    """Cells fixed by published zeros are 0 at every feasible point of the latent-atom
-    model, on tables with zeros (small scale) and with a third of the cells withheld; some
-    latent atoms are fixed (not vacuous)."""
-    rng = np.random.default_rng(seed)
-    fixed = 0
-    for _ in range(3):
-        tables = _instance(rng, 1, tight=True)
-        n = sum(t.num_rows for t in tables)
-        fixed += _forced_zero_checked(tables, rng.random(n) < 0.3)
-    assert fixed > 0
-
-
-@pytest.mark.parametrize("seed", SEEDS)
-def test_fixing_zero_atoms_changes_no_verdict(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Protection with atoms fixed by published zeros withholds exactly what it withholds
-    with every atom an unknown (the control: ``_forced_zero`` fixing nothing new), with
-    consistent suppression across windows and without."""
-    rng = np.random.default_rng(seed)
-    rule = DisclosureRule(min_count=T)
-    instances: list[tuple[pa.Table, pa.Table]] = []
-    while len(instances) < 3:  # sparse tables with published zeros (deterministic per seed)
-        tables = _instance(rng, 1, tight=True)
-        if any(pc.any(pc.equal(t["count"], 0)).as_py() for t in tables):
-            instances.append(tables)
-    real = disclosure._forced_zero
-    fixed_new: list[int] = []
-
-    def spy(known: np.ndarray, *args: Any) -> np.ndarray:
-        out = real(known, *args)
-        fixed_new.append(int((out & ~known).sum()))
-        return out
-
-    monkeypatch.setattr(disclosure, "_forced_zero", spy)
-
-    def run() -> list[list[bool]]:
-        out = []
-        for tables in instances:
-            for consistent in (True, False):
-                got = protect_many(
-                    [(tables[0], rule), (tables[1], rule)],
-                    parents={},
-                    subsets=[(0, 1)],
-                    periods=True,
-                    consistent=consistent,
-                )
-                out += [t["suppressed"].to_pylist() for t, _ in got]
-        return out
-
-    fixed = run()
-    assert sum(fixed_new) > 0  # atoms were fixed: the comparison is not vacuous
-    monkeypatch.setattr(disclosure, "_forced_zero", lambda known, *_: known.copy())
-    assert run() == fixed
 
 
 def _mixed_series(protected: list[pa.Table]) -> int:
