@@ -153,6 +153,28 @@ def _yearly_rows(n_vars: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return eq, ub
 
 
+def _lp_ends(
+    row: np.ndarray,
+    a_eq: np.ndarray | None,
+    b_eq: list[float] | None,
+    a_ub: np.ndarray | None,
+    b_ub: list[float] | None,
+) -> tuple[float, float]:
+    """Least and greatest ``row @ x`` over ``x ≥ 0`` within the constraints (SciPy's
+    ``linprog``; infinite where unbounded)."""
+    ends = []
+    for sign in (1.0, -1.0):
+        res = linprog(
+            sign * row, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs"
+        )
+        if res.status == 3:
+            ends.append(np.inf)
+        else:
+            assert res.status == 0, res.message
+            ends.append(sign * res.fun)
+    return ends[0], ends[1]
+
+
 def _yearly_ranges(
     tables: tuple[pa.Table, pa.Table], hidden: np.ndarray
 ) -> dict[int, tuple[float, float]]:
@@ -176,23 +198,9 @@ def _yearly_ranges(
         b_eq.append(float(counts[cell]))
     out: dict[int, tuple[float, float]] = {}
     for cell in np.flatnonzero(hidden):
-        ends = []
-        for sign in (1.0, -1.0):
-            r = linprog(
-                sign * period_row(int(cell)),
-                A_eq=np.array(eq),
-                b_eq=b_eq,
-                A_ub=np.array(ub),
-                b_ub=np.zeros(len(ub)),
-                bounds=(0, None),
-                method="highs",
-            )
-            if r.status == 3:
-                ends.append(np.inf)
-            else:
-                assert r.status == 0, r.message
-                ends.append(sign * r.fun)
-        out[int(cell)] = (ends[0], ends[1])
+        out[int(cell)] = _lp_ends(
+            period_row(int(cell)), np.array(eq), b_eq, np.array(ub), [0.0] * len(ub)
+        )
     return out
 
 
@@ -382,25 +390,15 @@ def _linprog_range(
         else:  # total − Σ members ≥ 0
             rows_ub.append(-row)
             b_ub.append(const)
-    ends = []
-    for sign in (1.0, -1.0):
-        objective = np.zeros(len(component))
-        objective[pos[cell]] = sign
-        res = linprog(
-            objective,
-            A_eq=np.array(rows_eq) if rows_eq else None,
-            b_eq=b_eq or None,
-            A_ub=np.array(rows_ub) if rows_ub else None,
-            b_ub=b_ub or None,
-            bounds=(0, None),
-            method="highs",
-        )
-        if res.status == 3:
-            ends.append(np.inf)
-        else:
-            assert res.status == 0, res.message
-            ends.append(sign * res.fun)
-    return ends[0], ends[1]
+    objective = np.zeros(len(component))
+    objective[pos[cell]] = 1.0
+    return _lp_ends(
+        objective,
+        np.array(rows_eq) if rows_eq else None,
+        b_eq or None,
+        np.array(rows_ub) if rows_ub else None,
+        b_ub or None,
+    )
 
 
 def _audit_case(
