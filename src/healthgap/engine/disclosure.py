@@ -1478,15 +1478,19 @@ def protect_many(
     g_real, g_of_real = np.array(group_real, dtype=int), np.array(group_of_real, dtype=int)
     g_latent, g_of_latent = np.array(group_latent, dtype=int), np.array(group_of_latent, dtype=int)
 
+    def series_with(mask: np.ndarray) -> np.ndarray:
+        """Per tied series (group), whether ``mask`` holds any of its periods' cells."""
+        hit = np.zeros(n_groups, dtype=bool)
+        np.logical_or.at(hit, g_of_real, mask[g_real])
+        return hit
+
     def free_latent() -> None:
         """A series' latent atoms move once one of its periods is withheld; until then they
         stay at their feasible completion (a restriction of the attacker's feasible set:
         ranges can only be narrower, so nothing is called protected that is not)."""
         if n_groups == 0:
             return
-        hit = np.zeros(n_groups, dtype=bool)
-        np.logical_or.at(hit, g_of_real, suppressed[g_real])
-        suppressed[g_latent] |= hit[g_of_latent]
+        suppressed[g_latent] |= series_with(suppressed)[g_of_latent]
 
     def close_series(cover: np.ndarray | None) -> int:
         """Consistent suppression: a series withheld in one of its tied periods is withheld
@@ -1496,17 +1500,13 @@ def protect_many(
             return 0
         added = 0
         while True:
-            hit = np.zeros(n_groups, dtype=bool)
-            np.logical_or.at(hit, g_of_real, suppressed[g_real])
-            fresh = np.unique(g_real[hit[g_of_real] & ~suppressed[g_real]])
+            fresh = np.unique(g_real[series_with(suppressed)[g_of_real] & ~suppressed[g_real]])
             if fresh.size == 0:
                 return added
             suppressed[fresh] = True
             if cover is not None:
                 # a copy of a covering cell covers too: it frees the same small count
-                cov = np.zeros(n_groups, dtype=bool)
-                np.logical_or.at(cov, g_of_real, cover[g_real])
-                cover[g_real[cov[g_of_real]]] = True
+                cover[g_real[series_with(cover)[g_of_real]]] = True
             added += int(fresh.size)
             added += _secondary_pass(
                 equations, suppressed, depth, threshold, new=fresh.tolist(), covering=cover

@@ -518,13 +518,13 @@ def run_engine(
             return values
 
         # computed values of the current subset group, waiting to be protected together
-        pending: list[tuple[int, EngineRecipe, pa.Table]] = []
+        pending: list[tuple[EngineRecipe, pa.Table]] = []
         for n, recipe in enumerate(runnable):
             if progress:
                 progress(recipe.indicator_id, n, len(runnable))
             fresh = values_of(n, recipe)
             if fresh is not None:
-                pending.append((n, recipe, fresh))
+                pending.append((recipe, fresh))
             del fresh
             if n not in group_ends or not pending:
                 continue
@@ -532,7 +532,7 @@ def run_engine(
             group, pending = pending, []
             tock = time.perf_counter()
             if disclosure_control:
-                names = " + ".join(r.indicator_id for _, r, _ in group)
+                names = " + ".join(r.indicator_id for r, _ in group)
                 tell = None
                 if progress:
 
@@ -540,17 +540,17 @@ def run_engine(
                         progress(f"{name}: disclosure control {done}/{total}", n, len(runnable))
 
                 protected = protect_many(
-                    [(v, r.disclosure) for _, r, v in group],
+                    [(v, r.disclosure) for r, v in group],
                     parents=parents,
-                    subsets=subset_pairs([r for _, r, _ in group]),
+                    subsets=subset_pairs([r for r, _ in group]),
                     progress=tell,
                     periods=rolling,
                 )
-                for (_, r, _), (_, report) in zip(group, protected, strict=True):
+                for (r, _), (_, report) in zip(group, protected, strict=True):
                     reports[r.indicator_id] = report
-                done = [(r, table) for (_, r, _), (table, _) in zip(group, protected, strict=True)]
+                done = [(r, table) for (r, _), (table, _) in zip(group, protected, strict=True)]
             else:
-                done = [(r, v) for _, r, v in group]
+                done = list(group)
             del group
             stages["disclosure"] += time.perf_counter() - tock
             for finished, table in done:
