@@ -53,10 +53,11 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 from scipy.optimize import linprog
-from scipy.sparse import coo_matrix, csc_matrix, csr_matrix
+from scipy.sparse import coo_matrix, csc_matrix, csr_matrix, identity
 from scipy.sparse.csgraph import connected_components
 
 from healthgap.engine.aggregate import INTERSECTIONS
+from healthgap.engine.presolve import presolve
 from healthgap.errors import InputError
 
 __all__ = [
@@ -84,6 +85,8 @@ LP_COMPONENT_LIMIT = 20000
 #: (With forced columns left out, one programme beat local ones on the 5,440- and
 #: 8,581-cell components of life expectancy's three-window audit: ADR 0611, "Zero columns".)
 EXACT_LIMIT = 12000
+#: Whether each audit programme is first reduced by :func:`healthgap.engine.presolve.presolve`.
+PRESOLVE = True
 #: Local audits of a cell in a large component: (relations away, most cells), widening.
 _LOCAL_STEPS = ((2, 60), (4, 400))
 #: The note on every withheld row (ONS marks confidential cells "[c]").
@@ -607,14 +610,32 @@ class _ComponentLP:
         else:
             sub = csc_matrix(sub[used])
         self._live, self._rows_used, self._fixed_value = live, used, col_lower.copy()
+        # columns that are affine functions of the others (doubleton equations, singleton
+        # columns), whatever the objective: x_live = x0 + T y over the kept columns y
+        rl, ru = row_lower[used], row_upper[used]
+        cl, cu = col_lower[live], col_upper[live]
+        red = presolve(sub, rl, ru, cl, cu) if PRESOLVE else None
+        if red is not None and red.keep.size > 0:
+            sub, rl, ru, cl, cu = red.a, red.row_lower, red.row_upper, red.col_lower, red.col_upper
+            self._t: Any = red.t
+            self._x0, self._t_keep = red.x0, red.keep
+        else:
+            self._t = identity(live.size, format="csr")
+            self._x0, self._t_keep = np.zeros(live.size), np.arange(live.size)
+        self._tt = csr_matrix(self._t.T)
+        self._t_pos = csr_matrix(self._t.maximum(0.0))
+        self._t_neg = csr_matrix(self._t.minimum(0.0))
+        self._t_pos.eliminate_zeros()
+        self._t_neg.eliminate_zeros()
+        self._y_bounds = (cl, cu)
         lp = _core.HighsLp()
-        m = live.size
+        m = sub.shape[1]
         lp.num_col_, lp.num_row_ = m, sub.shape[0]
         lp.col_cost_ = np.zeros(m)
-        lp.col_lower_ = col_lower[live]
-        lp.col_upper_ = np.where(np.isinf(col_upper[live]), inf, col_upper[live])
-        lp.row_lower_ = np.where(np.isinf(row_lower[used]), -inf, row_lower[used])
-        lp.row_upper_ = np.where(np.isinf(row_upper[used]), inf, row_upper[used])
+        lp.col_lower_ = np.where(np.isinf(cl), -inf, cl)
+        lp.col_upper_ = np.where(np.isinf(cu), inf, cu)
+        lp.row_lower_ = np.where(np.isinf(rl), -inf, rl)
+        lp.row_upper_ = np.where(np.isinf(ru), inf, ru)
         lp.a_matrix_.format_ = _core.MatrixFormat.kColwise
         lp.a_matrix_.start_ = sub.indptr
         lp.a_matrix_.index_ = sub.indices
@@ -622,7 +643,7 @@ class _ComponentLP:
         h.passModel(lp)
         self._core, self._highs, self._cols = _core, h, np.arange(m, dtype=np.int32)
         self._sub_t = csr_matrix(sub.T)
-        self._row_bounds = (row_lower[used], row_upper[used])
+        self._row_bounds = (rl, ru)
 
     def dual_bounds(self) -> np.ndarray | None:
         """Upper bounds on every cell implied by the last solve's dual solution (infinite
@@ -650,13 +671,28 @@ class _ComponentLP:
         beta = float(np.where(w > 0, w * np.where(w > 0, upper, 0.0), 0.0).sum())
         beta += float(np.where(w < 0, w * np.where(w < 0, lower, 0.0), 0.0).sum())
         g = self._sub_t @ w
-        col_lower = np.asarray(h.getLp().col_lower_)
-        if (g < -1e-9).any() or (col_lower != 0.0).any():
+        g[np.abs(g) <= 1e-9] = 0.0
+        # gᵀy ≤ β, so g_k y_k ≤ β − Σ_{i≠k} min(g_i l_i, g_i u_i) over the kept columns'
+        # bounds [l, u]; a term that is −∞ (g_i < 0 with u_i = ∞) leaves only y_i bounded
+        y_lo, y_hi = self._y_bounds
+        with np.errstate(invalid="ignore"):
+            term = np.where(g > 0, g * y_lo, np.where(g < 0, g * y_hi, 0.0))
+        term = np.where(np.isnan(term), 0.0, term)
+        infinite = np.isneginf(term)
+        n_inf = int(infinite.sum())
+        if n_inf > 1:
             return None
+        rest = float(term[~infinite].sum())
+        # the sum of the other columns' terms, per column k
+        others = rest - term if n_inf == 0 else np.where(infinite, rest, -np.inf)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            edge = (beta - others) / g
+        hi_y = np.where(g > 0, np.minimum(y_hi, edge), y_hi)
+        lo_y = np.where(g < 0, np.maximum(y_lo, edge), y_lo)
+        # each original cell is x0 + T y: bounded above through its terms' signs
+        bound = self._x0 + self._t_pos @ hi_y + self._t_neg @ lo_y
         out = self._fixed_value.copy()  # a left-out column is held at its lower bound
-        out[self._live] = np.inf
-        hit = g > 1e-9
-        out[self._live[hit]] = max(beta, 0.0) / g[hit]
+        out[self._live] = np.where(np.isnan(bound), np.inf, bound)
         return out
 
     def minimise(self, objective: np.ndarray) -> np.ndarray | str:
@@ -679,7 +715,7 @@ class _ComponentLP:
                 return "unbounded"
             return np.asarray(res.x) if res.status == 0 else str(res.message)
         h: Any = self._highs
-        cost = np.asarray(objective, dtype=float)[self._live]
+        cost = self._tt @ np.asarray(objective, dtype=float)[self._live]
         h.changeColsCost(len(self._cols), self._cols, cost)
         h.run()
         if self.solves == 1:
@@ -691,7 +727,7 @@ class _ComponentLP:
         statuses = self._core.HighsModelStatus
         if status == statuses.kOptimal:
             x = self._fixed_value.copy()
-            x[self._live] = h.getSolution().col_value
+            x[self._live] = self._x0 + self._t @ np.asarray(h.getSolution().col_value)
             return x
         if status in (statuses.kUnbounded, statuses.kUnboundedOrInfeasible):
             return "unbounded"
@@ -712,11 +748,16 @@ class _ComponentLP:
             return
         h: Any = self._highs
         inf = self._core.kHighsInf
-        lower = np.array([lo for lo, _ in self._original], dtype=float)
-        original = np.array([inf if np.isinf(hi) else hi for _, hi in self._original])
-        high = original if upper is None else np.minimum(original, upper)
-        live = self._live
-        h.changeColsBounds(len(self._cols), self._cols, lower[live], high[live].astype(float))
+        # a kept column is capped at its own cell's cap; a removed one is not (it is an affine
+        # function of capped columns, so the programme stays bounded)
+        y_lo, y_hi = self._y_bounds
+        high = y_hi.copy()
+        if upper is not None:
+            cell = self._live[self._t_keep]
+            high = np.minimum(high, np.asarray(upper, dtype=float)[cell])
+        high = np.where(np.isinf(high), inf, high)
+        low = np.where(np.isinf(y_lo), -inf, y_lo)
+        h.changeColsBounds(len(self._cols), self._cols, low, high)
 
 
 def _extreme(lp: _ComponentLP, objective: np.ndarray, *, row: int) -> np.ndarray | None:

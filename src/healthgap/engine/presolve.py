@@ -1,0 +1,238 @@
+"""An objective-independent presolve for the disclosure audit's linear programmes.
+
+The audit re-solves one programme ``row_lower ≤ A x ≤ row_upper``, ``col_lower ≤ x ≤
+col_upper`` for many objectives (every withheld count up, then down), so only reductions that
+hold for *every* objective are allowed: each removed column is an affine function of the kept
+ones, ``x = x0 + T y``, and the kept columns' feasible set is exactly the projection of the
+original one (every feasible ``y`` maps to a feasible ``x``, every feasible ``x`` comes from
+one). An objective ``cᵀx`` is then ``cᵀx0 + (Tᵀc)ᵀy``. The reductions (Andersen & Andersen
+1995, "Presolving in linear programming", *Math. Programming* 71; Achterberg et al. 2020,
+"Presolve reductions in mixed integer programming", *INFORMS J. Computing* 32):
+
+- an empty row is checked and dropped; a singleton row becomes bounds on its column;
+- a column whose bounds meet is fixed (its share moves to the row bounds);
+- a doubleton equation ``a_i x_i + a_j x_j = b`` removes ``x_j = (b − a_i x_i) / a_j``: its
+  bounds become bounds on ``x_i``, its other coefficients move to ``x_i``;
+- a column in one equation only, ``a_j x_j + Σ a_k x_k = b``, is removed as
+  ``x_j = (b − Σ a_k x_k) / a_j``; its bounds make the row a ranged inequality.
+
+Dominated columns, dual fixing and the like depend on the objective and are not done.
+(ADR 0611, "An objective-independent presolve".)
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csc_matrix, csr_matrix
+
+__all__ = ["Reduced", "presolve"]
+
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """The reduced programme over the kept columns ``keep`` and the map back,
+    ``x = x0 + t @ y`` (``t`` sparse, original columns × kept columns)."""
+
+    a: Any
+    row_lower: np.ndarray
+    row_upper: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    keep: np.ndarray
+    x0: np.ndarray
+    t: Any
+
+
+def _equal(lo: float, hi: float) -> bool:
+    return bool(np.isfinite(lo) and abs(hi - lo) <= _TOL * max(1.0, abs(lo)))
+
+
+def presolve(
+    a: Any,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+) -> Reduced | None:
+    """The reduced programme, or None when nothing is removed or the system is found
+    inconsistent (the caller then solves the whole model, so that the solver reports it)."""
+    csr = csr_matrix(a)
+    m, n = csr.shape
+    rows: list[dict[int, float]] = [
+        dict(
+            zip(
+                csr.indices[csr.indptr[r] : csr.indptr[r + 1]].tolist(),
+                csr.data[csr.indptr[r] : csr.indptr[r + 1]].tolist(),
+                strict=True,
+            )
+        )
+        for r in range(m)
+    ]
+    cols: list[dict[int, float]] = [{} for _ in range(n)]
+    for r, row in enumerate(rows):
+        for j, v in row.items():
+            cols[j][r] = v
+    rlo = np.asarray(row_lower, dtype=float).copy()
+    rhi = np.asarray(row_upper, dtype=float).copy()
+    clo = np.asarray(col_lower, dtype=float).copy()
+    chi = np.asarray(col_upper, dtype=float).copy()
+    row_alive = np.ones(m, dtype=bool)
+    col_alive = np.ones(n, dtype=bool)
+    # x_j = const + Σ coef x_k over columns still alive when j was removed
+    removed: list[tuple[int, float, dict[int, float]]] = []
+    work: deque[tuple[int, int]] = deque((0, r) for r in range(m))
+    work.extend((1, j) for j in range(n))
+
+    def touch_row(r: int) -> None:
+        work.append((0, r))
+        work.extend((1, j) for j in rows[r])
+
+    def shift(r: int, amount: float) -> None:
+        """Row ``r`` loses a constant term ``amount``: its sides move by it."""
+        rlo[r] -= amount
+        rhi[r] -= amount
+
+    def fix(j: int, value: float) -> None:
+        for r, v in cols[j].items():
+            shift(r, v * value)
+            del rows[r][j]
+            touch_row(r)
+        cols[j].clear()
+        col_alive[j] = False
+        removed.append((j, value, {}))
+
+    def tighten(j: int, lo: float, hi: float) -> bool:
+        """Intersect column ``j``'s bounds with ``[lo, hi]``; False when they cross."""
+        clo[j], chi[j] = max(clo[j], lo), min(chi[j], hi)
+        if clo[j] > chi[j] + _TOL * max(1.0, abs(clo[j])):
+            return False
+        if chi[j] - clo[j] <= _TOL * max(1.0, abs(clo[j])):
+            chi[j] = clo[j]
+            fix(j, float(clo[j]))
+        return True
+
+    while work:
+        kind, k = work.popleft()
+        if kind == 0:
+            r = k
+            if not row_alive[r]:
+                continue
+            row = rows[r]
+            if not row:
+                if rlo[r] > _TOL * max(1.0, abs(rlo[r])) or rhi[r] < -_TOL * max(1.0, abs(rhi[r])):
+                    return None
+                row_alive[r] = False
+            elif len(row) == 1:
+                ((j, v),) = row.items()
+                lo, hi = (rlo[r] / v, rhi[r] / v) if v > 0 else (rhi[r] / v, rlo[r] / v)
+                row_alive[r] = False
+                del cols[j][r]
+                row.clear()
+                if not tighten(j, lo, hi):
+                    return None
+                work.append((1, j))
+            elif len(row) == 2 and _equal(rlo[r], rhi[r]):
+                (i, ai), (j, aj) = row.items()
+                if len(cols[i]) > len(cols[j]):  # remove the column in fewer rows
+                    (i, ai), (j, aj) = (j, aj), (i, ai)
+                b = float(rlo[r])
+                rho, const = -ai / aj, b / aj  # x_j = const + rho x_i
+                lo, hi = (clo[j] - const) / rho, (chi[j] - const) / rho
+                row_alive[r] = False
+                row.clear()
+                del cols[i][r], cols[j][r]
+                for s, v in cols[j].items():
+                    shift(s, v * const)
+                    del rows[s][j]
+                    new = rows[s].get(i, 0.0) + v * rho
+                    if abs(new) <= _TOL:
+                        rows[s].pop(i, None)
+                        cols[i].pop(s, None)
+                    else:
+                        rows[s][i] = new
+                        cols[i][s] = new
+                    touch_row(s)
+                cols[j].clear()
+                col_alive[j] = False
+                removed.append((j, const, {i: rho}))
+                if not tighten(i, min(lo, hi), max(lo, hi)):
+                    return None
+                work.append((1, i))
+        else:
+            j = k
+            if not col_alive[j] or len(cols[j]) != 1:
+                continue
+            ((r, v),) = cols[j].items()
+            if len(rows[r]) < 2 or not _equal(rlo[r], rhi[r]):
+                continue
+            b = float(rlo[r])
+            del rows[r][j]
+            cols[j].clear()
+            col_alive[j] = False
+            removed.append((j, b / v, {c: -w / v for c, w in rows[r].items()}))
+            # the rest of the row is b − v x_j with x_j within its bounds
+            ends = (b - v * clo[j], b - v * chi[j])
+            rlo[r], rhi[r] = min(ends), max(ends)
+            touch_row(r)
+    if not removed:
+        return None
+    keep = np.flatnonzero(col_alive)
+    live_rows = np.flatnonzero(row_alive)
+    where = np.full(n, -1)
+    where[keep] = np.arange(keep.size)
+    # the kept programme
+    data: list[float] = []
+    ri: list[int] = []
+    ci: list[int] = []
+    for new_r, r in enumerate(live_rows.tolist()):
+        for j, v in rows[r].items():
+            ri.append(new_r)
+            ci.append(int(where[j]))
+            data.append(v)
+    reduced = csc_matrix((data, (ri, ci)), shape=(live_rows.size, keep.size))
+    # the map back, resolved in reverse: a removed column refers only to kept columns and to
+    # columns removed after it
+    x0 = np.zeros(n)
+    expr: dict[int, dict[int, float]] = {}
+    for j, const, terms in reversed(removed):
+        total = const
+        out: dict[int, float] = {}
+        for c, w in terms.items():
+            if col_alive[c]:
+                out[int(where[c])] = out.get(int(where[c]), 0.0) + w
+            else:
+                total += w * x0[c]
+                for q, u in expr[c].items():
+                    out[q] = out.get(q, 0.0) + w * u
+        x0[j] = total
+        expr[j] = out
+    t_rows: list[int] = []
+    t_cols: list[int] = []
+    t_data: list[float] = []
+    for j in keep.tolist():
+        t_rows.append(j)
+        t_cols.append(int(where[j]))
+        t_data.append(1.0)
+    for j, out in expr.items():
+        for q, u in out.items():
+            if u != 0.0:
+                t_rows.append(j)
+                t_cols.append(q)
+                t_data.append(u)
+    t = csr_matrix((t_data, (t_rows, t_cols)), shape=(n, keep.size))
+    return Reduced(
+        reduced,
+        rlo[live_rows],
+        rhi[live_rows],
+        clo[keep],
+        chi[keep],
+        keep,
+        x0,
+        t,
+    )
