@@ -577,6 +577,7 @@ class _ComponentLP:
         row_lower: np.ndarray,
         row_upper: np.ndarray,
         bounds: list[tuple[float, float]],
+        support: np.ndarray | None = None,
     ):
         self._a, self._lo, self._hi, self._bounds = a, row_lower, row_upper, bounds
         self._original = bounds
@@ -614,7 +615,8 @@ class _ComponentLP:
         # columns), whatever the objective: x_live = x0 + T y over the kept columns y
         rl, ru = row_lower[used], row_upper[used]
         cl, cu = col_lower[live], col_upper[live]
-        red = presolve(sub, rl, ru, cl, cu) if PRESOLVE else None
+        weighed = None if support is None else np.asarray(support, dtype=bool)[live]
+        red = presolve(sub, rl, ru, cl, cu, weighed) if PRESOLVE else None
         if red is not None and red.keep.size > 0:
             sub, rl, ru, cl, cu = red.a, red.row_lower, red.row_upper, red.col_lower, red.col_upper
             self._t: Any = red.t
@@ -754,7 +756,7 @@ class _ComponentLP:
         high = y_hi.copy()
         if upper is not None:
             cell = self._live[self._t_keep]
-            high = np.minimum(high, np.asarray(upper, dtype=float)[cell])
+            high = np.fmin(high, np.asarray(upper, dtype=float)[cell])
         high = np.where(np.isinf(high), inf, high)
         low = np.where(np.isinf(y_lo), -inf, y_lo)
         h.changeColsBounds(len(self._cols), self._cols, low, high)
@@ -933,7 +935,10 @@ def _exact_unprotected_in(
         stats.settled_cheap += int(check[component].sum())
         return []
     bounds = [(0.0, np.inf)] * len(component)
-    lp = _ComponentLP(*system, bounds)
+    # only the checked counts are ever weighed by an objective (the latent cells' first
+    # solve wants any completion), so the presolve may project the other cells out: their
+    # values come back NaN, and the running ranges ignore them (fmin, fmax)
+    lp = _ComponentLP(*system, bounds, support=check[component])
     true = np.array([counts[c] for c in component], dtype=float)
     latent = np.isnan(true)
     if latent.any():
@@ -941,10 +946,10 @@ def _exact_unprotected_in(
         if isinstance(x0, str):
             raise InputError(f"disclosure audit: the solver failed ({x0}) on rolling periods")
         seen_lo, seen_hi = (
-            np.where(latent, x0, np.minimum(true, x0)),
-            np.where(latent, x0, np.maximum(true, x0)),
+            np.where(latent, x0, np.fmin(true, x0)),
+            np.where(latent, x0, np.fmax(true, x0)),
         )
-        base = np.where(latent, x0, np.maximum(true, x0))
+        base = np.where(latent, x0, np.fmax(true, x0))
     else:
         seen_lo, seen_hi, base = true.copy(), true.copy(), true
     need = threshold[component].astype(float)
@@ -952,7 +957,7 @@ def _exact_unprotected_in(
     seen_lo[skip], seen_hi[skip] = -np.inf, np.inf
     # Cheap first: push every unsettled cell up at once, then down (within a cap, so that
     # the programme stays bounded); a few such solves settle most of a component.
-    lp.cap(np.maximum(base, 0.0) + 2 * need)
+    lp.cap(np.fmax(base, 0.0) + 2 * need)
     unsettled = len(component) + 1
     for _ in range(_BATCH_ROUNDS):
         todo = [j for j in range(len(component)) if not _protected(seen_lo[j], seen_hi[j], need[j])]
@@ -965,8 +970,8 @@ def _exact_unprotected_in(
             x = lp.minimise(objective)
             if isinstance(x, str):
                 break
-            np.minimum(seen_lo, x, out=seen_lo)
-            np.maximum(seen_hi, x, out=seen_hi)
+            np.fmin(seen_lo, x, out=seen_lo)
+            np.fmax(seen_hi, x, out=seen_hi)
     lp.cap(None)
     cheap = int(sum(_protected(seen_lo[j], seen_hi[j], need[j]) for j in np.flatnonzero(~skip)))
     stats.settled_cheap += cheap
@@ -990,8 +995,8 @@ def _exact_unprotected_in(
                 else:
                     seen_lo[j] = -np.inf
             else:
-                np.minimum(seen_lo, point, out=seen_lo)
-                np.maximum(seen_hi, point, out=seen_hi)
+                np.fmin(seen_lo, point, out=seen_lo)
+                np.fmax(seen_hi, point, out=seen_hi)
                 if sign < 0 and (bound := lp.dual_bounds()) is not None:
                     np.minimum(certified, bound, out=certified)
             if _protected(seen_lo[j], seen_hi[j], need[j]):

@@ -32,6 +32,10 @@ from scipy.sparse import csc_matrix, csr_matrix
 __all__ = ["Reduced", "presolve"]
 
 _TOL = 1e-9
+#: Implied free substitution only from equations of at most this many columns, and of
+#: columns in at most this many rows (each substitution adds fill-in).
+_FILL_ROW = 3
+_FILL_COLUMN = 32
 
 
 @dataclass(frozen=True)
@@ -59,9 +63,16 @@ def presolve(
     row_upper: np.ndarray,
     col_lower: np.ndarray,
     col_upper: np.ndarray,
+    support: np.ndarray | None = None,
 ) -> Reduced | None:
     """The reduced programme, or None when nothing is removed or the system is found
-    inconsistent (the caller then solves the whole model, so that the solver reports it)."""
+    inconsistent (the caller then solves the whole model, so that the solver reports it).
+
+    ``support`` (default: every column) marks the columns an objective may weigh. A column
+    outside it that is left in one row is projected out (the row's sides widen by its
+    range): the kept columns' feasible set is still the exact projection, so every optimum
+    of an objective on ``support`` is kept, but such a column is no function of the others,
+    and the map back gives it (and any column defined through it) NaN."""
     csr = csr_matrix(a)
     m, n = csr.shape
     rows: list[dict[int, float]] = [
@@ -84,6 +95,7 @@ def presolve(
     chi = np.asarray(col_upper, dtype=float).copy()
     row_alive = np.ones(m, dtype=bool)
     col_alive = np.ones(n, dtype=bool)
+    costed = np.ones(n, dtype=bool) if support is None else np.asarray(support, dtype=bool).copy()
     # x_j = const + Σ coef x_k over columns still alive when j was removed
     removed: list[tuple[int, float, dict[int, float]]] = []
     work: deque[tuple[int, int]] = deque((0, r) for r in range(m))
@@ -116,6 +128,59 @@ def presolve(
             chi[j] = clo[j]
             fix(j, float(clo[j]))
         return True
+
+    def implied(j: int, r: int) -> bool:
+        """Whether row ``r`` (an equation) with the other columns' bounds keeps ``x_j``
+        within its own bounds, so that they may be dropped."""
+        row = rows[r]
+        aj = row[j]
+        smin = smax = 0.0
+        for c, v in row.items():
+            if c != j:
+                smin += v * (clo[c] if v > 0 else chi[c])
+                smax += v * (chi[c] if v > 0 else clo[c])
+        b = float(rlo[r])
+        ends = ((b - smax) / aj, (b - smin) / aj)
+        lo, hi = min(ends), max(ends)
+        return bool(
+            lo >= clo[j] - _TOL * max(1.0, abs(clo[j]))
+            and hi <= chi[j] + _TOL * max(1.0, abs(chi[j]))
+        )
+
+    def substitute(j: int) -> None:
+        """Column ``j`` is implied free in a short equation: replace it by the rest of that
+        equation in every other row (Andersen & Andersen 1995, §5)."""
+        for r in cols[j]:
+            if len(rows[r]) <= _FILL_ROW and _equal(rlo[r], rhi[r]) and implied(j, r):
+                break
+        else:
+            return
+        row = rows[r]
+        aj = row[j]
+        b = float(rlo[r])
+        terms = {c: -v / aj for c, v in row.items() if c != j}
+        for c in row:
+            del cols[c][r]
+        row.clear()
+        row_alive[r] = False
+        for s_, v in cols[j].items():
+            shift(s_, v * b / aj)
+            del rows[s_][j]
+            for c, w in terms.items():
+                new = rows[s_].get(c, 0.0) + v * w
+                if abs(new) <= _TOL:
+                    rows[s_].pop(c, None)
+                    cols[c].pop(s_, None)
+                else:
+                    rows[s_][c] = new
+                    cols[c][s_] = new
+            touch_row(s_)
+        cols[j].clear()
+        col_alive[j] = False
+        removed.append((j, b / aj, terms))
+        for c in terms:
+            costed[c] |= costed[j]
+            work.append((1, c))
 
     while work:
         kind, k = work.popleft()
@@ -161,24 +226,43 @@ def presolve(
                 cols[j].clear()
                 col_alive[j] = False
                 removed.append((j, const, {i: rho}))
+                costed[i] |= costed[j]  # an objective on x_j lands on x_i
                 if not tighten(i, min(lo, hi), max(lo, hi)):
                     return None
                 work.append((1, i))
         else:
             j = k
-            if not col_alive[j] or len(cols[j]) != 1:
+            if not col_alive[j]:
+                continue
+            if len(cols[j]) > 1:
+                if len(cols[j]) <= _FILL_COLUMN:
+                    substitute(j)
+                continue
+            if not cols[j]:
+                if not costed[j]:  # in no row and in no objective: any value in its bounds
+                    col_alive[j] = False
+                    removed.append((j, np.nan, {}))
                 continue
             ((r, v),) = cols[j].items()
-            if len(rows[r]) < 2 or not _equal(rlo[r], rhi[r]):
+            if len(rows[r]) < 2:
                 continue
-            b = float(rlo[r])
+            lo_j, hi_j = sorted((v * clo[j], v * chi[j]))
+            if _equal(rlo[r], rhi[r]):
+                b = float(rlo[r])
+                removed.append((j, b / v, {c: -w / v for c, w in rows[r].items() if c != j}))
+                if costed[j]:
+                    for c in rows[r]:
+                        costed[c] = True
+            elif not costed[j]:
+                # the rest of the row may take any value its sides leave it with x_j free
+                removed.append((j, np.nan, {}))
+            else:
+                continue
             del rows[r][j]
             cols[j].clear()
             col_alive[j] = False
-            removed.append((j, b / v, {c: -w / v for c, w in rows[r].items()}))
-            # the rest of the row is b − v x_j with x_j within its bounds
-            ends = (b - v * clo[j], b - v * chi[j])
-            rlo[r], rhi[r] = min(ends), max(ends)
+            # the rest of the row is its sides minus v x_j, x_j within its bounds
+            rlo[r], rhi[r] = rlo[r] - hi_j, rhi[r] - lo_j
             touch_row(r)
     if not removed:
         return None
@@ -203,6 +287,10 @@ def presolve(
     for j, const, terms in reversed(removed):
         total = const
         out: dict[int, float] = {}
+        if np.isnan(total) or any(np.isnan(x0[c]) for c in terms if not col_alive[c]):
+            x0[j] = np.nan  # projected out, or defined through a column that was
+            expr[j] = {}
+            continue
         for c, w in terms.items():
             if col_alive[c]:
                 out[int(where[c])] = out.get(int(where[c]), 0.0) + w
