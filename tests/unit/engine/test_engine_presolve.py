@@ -125,3 +125,74 @@ def test_an_inconsistent_system_is_left_whole() -> None:
     a = csc_matrix(np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 1.0, 1.0]]))
     lower = np.array([1.0, 3.0, 2.0])
     assert presolve(a, lower, lower.copy(), np.zeros(3), np.full(3, np.inf)) is None
+
+
+@pytest.mark.parametrize("seed", range(12, 24))
+def test_objectives_on_the_support_keep_their_optimum(seed: int) -> None:
+    """With only some columns ever weighed (``support``), the others may be projected out:
+    every objective on the support still has the whole model's optimum, the support's
+    values map back exactly, and only columns outside it come back unknown (NaN)."""
+    rng = np.random.default_rng(seed)
+    a, lower, upper, col_upper = _system(rng)
+    n = a.shape[1]
+    support = rng.random(n) < 0.4
+    red = presolve(csc_matrix(a), lower, upper, np.zeros(n), col_upper, support)
+    assert red is not None
+    bounds = list(zip(np.zeros(n), col_upper, strict=True))
+    red_a = red.a.toarray()
+    eq = red.row_lower == red.row_upper
+    ub = [(-red_a[i], -red.row_lower[i]) for i in np.flatnonzero(~eq)]
+    ub = [(r, b) for r, b in ub if np.isfinite(b)]
+    ub += [
+        (red_a[i], red.row_upper[i]) for i in np.flatnonzero(~eq) if np.isfinite(red.row_upper[i])
+    ]
+    for _ in range(8):
+        c = rng.normal(size=n) * support
+        whole = _optimum(c, a, lower, upper, bounds)
+        const = float(c[support] @ red.x0[support])
+        if red.keep.size == 0:
+            assert const == pytest.approx(whole, abs=1e-6)
+            continue
+        res = linprog(
+            red.t.T @ c,
+            A_ub=np.array([r for r, _ in ub]) if ub else None,
+            b_ub=np.array([b for _, b in ub]) if ub else None,
+            A_eq=red_a[eq] if eq.any() else None,
+            b_eq=red.row_lower[eq] if eq.any() else None,
+            bounds=list(zip(red.col_lower, red.col_upper, strict=True)),
+            method="highs",
+        )
+        if whole == "unbounded":
+            assert res.status == 3
+            continue
+        assert res.status == 0, res.message
+        assert res.fun + const == pytest.approx(whole, abs=1e-6)
+        x = red.x0 + red.t @ res.x
+        assert not np.isnan(x[support]).any()
+        assert float(c[support] @ x[support]) == pytest.approx(whole, abs=1e-6)
+
+
+def test_a_period_is_replaced_by_its_atoms() -> None:
+    """``q = a + b`` and ``q + z = 7`` over four cells ≥ 0 come down to two columns and one
+    row (``q`` is a function of the others: its bound is implied), and every point of the
+    reduced programme maps back to a point of the whole one, and back again."""
+    a = csc_matrix(np.array([[1.0, -1.0, -1.0, 0.0], [1.0, 0.0, 0.0, 1.0]]))
+    lower = np.array([0.0, 7.0])
+    red = presolve(a, lower, lower.copy(), np.zeros(4), np.full(4, np.inf))
+    assert red is not None
+    assert red.keep.size == 2
+    assert red.a.shape[0] == 1
+    mapped = 0
+    for y in np.ndindex(9, 9):
+        point = np.array(y, dtype=float)
+        row = red.a @ point
+        inside = (point >= red.col_lower).all() and (point <= red.col_upper).all()
+        if not (inside and red.row_lower[0] <= row[0] <= red.row_upper[0]):
+            continue
+        x = red.x0 + red.t @ point
+        assert (x >= 0).all()
+        assert (a @ x).tolist() == pytest.approx([0.0, 7.0])
+        assert x[red.keep].tolist() == point.tolist()
+        mapped += 1
+    # the whole model's points: q = a + b ≤ 7, z = 7 − q: (a, b) in a triangle of 36 points
+    assert mapped == 36
