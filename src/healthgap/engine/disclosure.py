@@ -755,13 +755,14 @@ class _ComponentLP:
         y_lo, y_hi = self._y_bounds
         high = y_hi.copy()
         if upper is not None:
-            cap = np.asarray(upper, dtype=float)[self._live[self._t_keep]]
+            every = np.asarray(upper, dtype=float)
+            cap = every[self._live[self._t_keep]]
             # A column without a cap of its own (a latent atom) gets the largest cap: an atom
             # is at most a period holding it, so this bounds nothing the caps did not, and a
             # removed cell, a function of kept columns, stays bounded (ADR 0611, "presolve").
-            finite = np.isfinite(cap)
+            finite = np.isfinite(every)
             if finite.any():
-                cap = np.where(finite, cap, cap[finite].max())
+                cap = np.where(np.isfinite(cap), cap, every[finite].max())
             high = np.fmin(high, cap)
         high = np.where(np.isinf(high), inf, high)
         low = np.where(np.isinf(y_lo), -inf, y_lo)
