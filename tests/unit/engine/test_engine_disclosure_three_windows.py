@@ -453,7 +453,7 @@ def test_reduced_programme_and_dual_bounds_are_exact() -> None:
     the threshold for another small count (it can settle one)."""
     from healthgap.engine.disclosure import _ComponentLP, _system
 
-    forced = settles = exact_kept = 0
+    forced = settles = exact_kept = presolved = 0
     for seed, scale in ((2, 1), (9, 1)):  # seed 9 has forced columns, seed 2 settles
         relations, n_equal, counts, component, _, exact = _audit_case(seed, scale)
         index = _relations_of(relations, counts.size)
@@ -461,6 +461,7 @@ def test_reduced_programme_and_dual_bounds_are_exact() -> None:
         assert system is not None
         lp = _ComponentLP(*system, [(0.0, np.inf)] * len(component))
         forced += len(component) - lp._live.size
+        presolved += lp._live.size - lp._t.shape[1]
         pos = {c: j for j, c in enumerate(component)}
         for c, (lo, hi) in exact.items():
             objective = np.zeros(len(component))
@@ -492,6 +493,7 @@ def test_reduced_programme_and_dual_bounds_are_exact() -> None:
                 settles += bool(k != c and small and np.floor(bound[pos[k]] + 1e-6) < T)
     assert forced > 0  # some columns are left out (not vacuous)
     assert exact_kept > 0
+    assert presolved > 0  # the presolve removes columns too
     assert settles > 0
 
 
