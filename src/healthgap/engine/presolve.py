@@ -100,10 +100,17 @@ def presolve(
     removed: list[tuple[int, float, dict[int, float]]] = []
     work: deque[tuple[int, int]] = deque((0, r) for r in range(m))
     work.extend((1, j) for j in range(n))
+    queued = [np.ones(m, dtype=bool), np.ones(n, dtype=bool)]  # rows, columns in ``work``
+
+    def push(kind: int, k: int) -> None:
+        if not queued[kind][k]:
+            queued[kind][k] = True
+            work.append((kind, k))
 
     def touch_row(r: int) -> None:
-        work.append((0, r))
-        work.extend((1, j) for j in rows[r])
+        push(0, r)
+        for j in rows[r]:
+            push(1, j)
 
     def shift(r: int, amount: float) -> None:
         """Row ``r`` loses a constant term ``amount``: its sides move by it."""
@@ -180,10 +187,11 @@ def presolve(
         removed.append((j, b / aj, terms))
         for c in terms:
             costed[c] |= costed[j]
-            work.append((1, c))
+            push(1, c)
 
     while work:
         kind, k = work.popleft()
+        queued[kind][k] = False
         if kind == 0:
             r = k
             if not row_alive[r]:
@@ -201,7 +209,7 @@ def presolve(
                 row.clear()
                 if not tighten(j, lo, hi):
                     return None
-                work.append((1, j))
+                push(1, j)
             elif len(row) == 2 and _equal(rlo[r], rhi[r]):
                 (i, ai), (j, aj) = row.items()
                 if len(cols[i]) > len(cols[j]):  # remove the column in fewer rows
@@ -229,7 +237,7 @@ def presolve(
                 costed[i] |= costed[j]  # an objective on x_j lands on x_i
                 if not tighten(i, min(lo, hi), max(lo, hi)):
                     return None
-                work.append((1, i))
+                push(1, i)
         else:
             j = k
             if not col_alive[j]:
