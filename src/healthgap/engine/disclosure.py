@@ -768,9 +768,10 @@ class _ComponentLP:
         if upper is not None:
             every = np.asarray(upper, dtype=float)
             cap = every[self._live[self._t_keep]]
-            # A column without a cap of its own (a latent atom) gets the largest cap: an atom
-            # is at most a period holding it, so this bounds nothing the caps did not, and a
-            # removed cell, a function of kept columns, stays bounded (ADR 0611, "presolve").
+            # A column without a cap of its own (a latent atom) gets the largest cap, so that a
+            # removed cell, a function of kept columns, stays bounded. Caps only shrink the
+            # feasible set: every point found is still feasible without them, so verdicts do
+            # not depend on them (ADR 0611, "An objective-independent presolve").
             finite = np.isfinite(every)
             if finite.any():
                 cap = np.where(np.isfinite(cap), cap, every[finite].max())
