@@ -113,9 +113,9 @@ class Served:
         return TestClient(self.app)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    path = tmp_path / "store.duckdb"
+def serving(path: Path) -> Iterator[Served]:
+    """A new store at ``path`` (one release, an admin's and an editor's token) and the app
+    serving it, closed when the generator resumes."""
     writer = open_writer(path)
     load_release(writer.store, release(values()))
     admin, _ = access.create_token(writer.store, "ada", "admin")
@@ -126,6 +126,12 @@ def served(tmp_path: Path) -> Iterator[Served]:
     yield Served(app, writer, reader, clock, path, admin, editor)
     writer.close()
     writer.store.close()
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[Served]:
+    """A store and app of the test's own (it may write, load, move the clock)."""
+    yield from serving(tmp_path / "store.duckdb")
 
 
 def free_socket() -> socket.socket:
