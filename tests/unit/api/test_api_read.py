@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import BOROUGHS, Served, serving
+from .conftest import BOROUGHS, Served, Template, serving
 
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+def served(
+    served_template: Template, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Served]:
     """One store and app for the module (building them was most of each test's time): every
     test here only reads, by GET (none posts, loads, or moves the clock); a test that writes
     belongs in another module, with the conftest's per-test ``served``."""
-    yield from serving(tmp_path_factory.mktemp("api-read") / "store.duckdb")
+    yield from serving(served_template, tmp_path_factory.mktemp("api-read") / "store.duckdb")
 
 
 def test_values_carry_metadata_limits_comparisons_and_provenance(served: Served) -> None:
