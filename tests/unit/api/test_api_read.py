@@ -14,9 +14,7 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture(scope="module")
-def served(
-    served_template: Template, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Served]:
+def served(served_template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     """One store and app for the module (building them was most of each test's time): every
     test here only reads, by GET (none posts, loads, or moves the clock); a test that writes
     belongs in another module, with the conftest's per-test ``served``."""
