@@ -17,6 +17,10 @@ What is here, with the CPU time each took to build when measured (December 2026)
   property this output shows).
 * ``computed_store`` — ``healthgap compute`` (life expectancy) run once into a store that
   already holds the bundled Fingertips life expectancy (England's published values).
+* ``readme_input`` — the README's own ``healthgap synth --rows 60000 --seed 1 --out london``
+  (60,245 rows, 2016–20: 7.5 s of CPU), run once per test session even under pytest-xdist
+  (:func:`_built_once`); the README's path, the sparse-input and the overlapping-periods tests
+  read it.
 * ``bundled_store`` — a store built by ``healthgap init`` from the bundled data (13 s), once
   per test session even under pytest-xdist (:func:`_built_once`: the first worker builds it,
   each worker reads its own copy); copy it with ``bundled_store_copy`` where a test writes
@@ -260,6 +264,60 @@ def _built_once(
             build(out)
             (root / f"{name}.done").touch()
     return out
+
+
+#: The README's synth command (the first ``sh`` block of its engine section), as
+#: ``readme_input`` runs it; ``test_cli_readme_path.py`` fails if the README says otherwise.
+README_SYNTH = ("synth", "--rows", "60000", "--seed", "1", "--out", "london")
+
+
+@dataclass(frozen=True)
+class ReadmeInput:
+    """The README's ``healthgap synth`` (``words``, after ``healthgap``) run in a fresh
+    directory ``cwd``: the records it wrote (``path``, which is ``cwd / "london"``) and what
+    it printed."""
+
+    words: tuple[str, ...]
+    cwd: Path
+    path: Path
+    output: str
+
+
+def _synth_readme(out: Path) -> None:
+    """``healthgap synth`` as the README writes it, in the new directory ``out/cwd``; what it
+    printed beside that directory."""
+    from typer.testing import CliRunner
+
+    from healthgap.cli.main import app
+
+    cwd = out / "cwd"
+    cwd.mkdir()
+    with contextlib.chdir(cwd):
+        result = CliRunner().invoke(app, list(README_SYNTH))
+    assert result.exit_code == 0, result.output
+    (out / "synth-output.txt").write_text(result.stdout, encoding="utf-8")
+
+
+def _tree_digest(root: Path) -> str:
+    """One digest of every file under ``root`` (names and contents)."""
+    sha = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        sha.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return sha.hexdigest()
+
+
+@pytest.fixture(scope="session")
+def readme_input(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ReadmeInput]:
+    """The README's input (:data:`README_SYNTH`: 60,245 rows of every table, five years
+    2016–20, seed 1), synthesised once per session for all pytest-xdist workers. Read-only:
+    a test may run a command in ``cwd`` that only reads it; anything written there fails the
+    run when the session ends."""
+    built = _built_once(tmp_path_factory, "readme-input", _synth_readme)
+    cwd = built / "cwd"
+    before = _tree_digest(cwd)
+    output = (built / "synth-output.txt").read_text("utf-8")
+    yield ReadmeInput(README_SYNTH, cwd, cwd / "london", output)
+    assert _tree_digest(cwd) == before, "a test wrote into the shared README input: copy it"
 
 
 def _init_bundled(out: Path) -> None:

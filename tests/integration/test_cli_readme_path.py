@@ -51,19 +51,35 @@ def test_the_readme_runs_synth_with_its_default_years_then_compute() -> None:
     assert "--years" not in synth  # the default (five years) is what the README shows
 
 
+def test_the_readme_synth_is_the_sessions_readme_input(readme_input) -> None:
+    """The session's ``readme_input`` (tests/conftest.py, which other tests read too) ran
+    the README's synth command: when the README changes it, change ``README_SYNTH`` too."""
+    synth = next(words for words, _ in readme_engine_commands() if words[0] == "synth")
+    assert tuple(synth) == readme_input.words
+
+
 @pytest.mark.slow
 def test_the_readme_synth_and_compute_give_life_expectancy_suicide_and_violence(
-    tmp_path: Path, bundled_store_copy: Path, monkeypatch: pytest.MonkeyPatch
+    readme_input,
+    bundled_store_copy: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """Exactly the README's commands, in a fresh directory, on the default store as ``make
-    run`` leaves it (the bundled data); what each prints is what its README comment claims."""
-    monkeypatch.chdir(tmp_path)
+    run`` leaves it (the bundled data); what each prints is what its README comment claims.
+    The synth command ran once for the session in a fresh directory (``readme_input``, the
+    README's command, checked above); compute runs here, in that directory (it only reads
+    there; the session checks that nothing was written)."""
+    monkeypatch.chdir(readme_input.cwd)
     monkeypatch.setenv("HEALTHGAP_STORE", str(bundled_store_copy))
     runner = CliRunner()
     for words, comment in readme_engine_commands():
-        done = runner.invoke(app, words)
-        assert done.exit_code == 0, (words, done.output)
-        said = " ".join(done.stdout.split())
+        if words[0] == "synth":
+            assert tuple(words) == readme_input.words
+            said = " ".join(readme_input.output.split())
+        else:
+            done = runner.invoke(app, words)
+            assert done.exit_code == 0, (words, done.output)
+            said = " ".join(done.stdout.split())
         if words[0] == "synth":
             claim = re.search(r"([\d,]+) rows, (\d{4})–(\d{4})", comment)
             assert claim, f"the README's synth comment lost its rows and years: {comment!r}"
@@ -80,13 +96,21 @@ def test_the_readme_synth_and_compute_give_life_expectancy_suicide_and_violence(
                 assert indicator in computed[2].split(", "), said
 
 
-@pytest.mark.slow
-def test_compute_piped_prints_one_final_line(tmp_path: Path) -> None:
-    records = tmp_path / "london"
-    runner = CliRunner()
-    made = runner.invoke(app, ["synth", "--rows", "3000", "--out", str(records),
-                               "--tables", "admissions", "--years", "1"])  # fmt: skip
+@pytest.fixture(scope="module")
+def admissions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``healthgap synth --rows 3000 --tables admissions --years 1``: read-only (each test
+    computes from it into a store of its own)."""
+    records = tmp_path_factory.mktemp("admissions") / "london"
+    made = CliRunner().invoke(app, ["synth", "--rows", "3000", "--out", str(records),
+                                    "--tables", "admissions", "--years", "1"])  # fmt: skip
     assert made.exit_code == 0, made.output
+    return records
+
+
+@pytest.mark.slow
+def test_compute_piped_prints_one_final_line(admissions: Path, tmp_path: Path) -> None:
+    records = admissions
+    runner = CliRunner()
     store = tmp_path / "s.duckdb"
     assert runner.invoke(app, ["init", "--empty", "--store", str(store)]).exit_code == 0
     computed = runner.invoke(
@@ -102,7 +126,7 @@ def test_compute_piped_prints_one_final_line(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_compute_shows_progress_on_a_terminal(tmp_path: Path) -> None:
+def test_compute_shows_progress_on_a_terminal(admissions: Path, tmp_path: Path) -> None:
     """With stderr on a terminal (a real pseudo-terminal), compute draws a progress bar naming
     the indicator it is computing; stdout, piped, still gets its one final line."""
     import os
@@ -110,10 +134,7 @@ def test_compute_shows_progress_on_a_terminal(tmp_path: Path) -> None:
     import subprocess
     import sys
 
-    records = tmp_path / "london"
-    made = CliRunner().invoke(app, ["synth", "--rows", "3000", "--out", str(records),
-                                    "--tables", "admissions", "--years", "1"])  # fmt: skip
-    assert made.exit_code == 0, made.output
+    records = admissions
     src = Path(__file__).resolve().parents[2] / "src"
     assert (
         CliRunner()

@@ -72,14 +72,24 @@ def _run(records: Path, **options: Any) -> EngineResult:
     )
 
 
-def test_subset_indicators_are_protected_together_in_compute(records: Path) -> None:
+@pytest.fixture(scope="module")
+def runs(records: Path) -> tuple[EngineResult, EngineResult, list[str]]:
+    """(published, raw, progress): the engine with disclosure control as ``compute`` applies
+    it (and the progress lines it told), and without (the true counts). Read-only."""
+    told: list[str] = []
+    published = _run(records, progress=lambda what, n, total: told.append(what))
+    raw = _run(records, disclosure_control=False)
+    return published, raw, told
+
+
+def test_subset_indicators_are_protected_together_in_compute(
+    runs: tuple[EngineResult, EngineResult, list[str]],
+) -> None:
     """Every small young count meets the protection rule (upper bound ≥ 8, width ≥ 8) against
     the independent attacker; on the code that protected each indicator alone, all 20 small
     young counts were pinned to 6 … 8 (true 7). The group gets one progress line and each
     indicator its own report."""
-    told: list[str] = []
-    published = _run(records, progress=lambda what, n, total: told.append(what))
-    raw = _run(records, disclosure_control=False)
+    published, raw, told = runs
     assert set(published.computed) == {ALL_AGES, YOUNG}
     judged = attacker.Judged(published.values, raw.values, attacker.london_knowledge())
     small = judged.small
@@ -96,11 +106,12 @@ def test_subset_indicators_are_protected_together_in_compute(records: Path) -> N
     assert all(ALL_AGES in t and YOUNG in t for t in lines), lines
 
 
-def test_the_check_fails_when_each_indicator_is_protected_alone(records: Path) -> None:
+def test_the_check_fails_when_each_indicator_is_protected_alone(
+    runs: tuple[EngineResult, EngineResult, list[str]],
+) -> None:
     """The same release with the all-ages counts published in full (as protecting each
     indicator alone leaves them here): the attacker pins every small young count."""
-    published = _run(records)
-    raw = _run(records, disclosure_control=False)
+    published, raw, _ = runs
     alone = attacker.primary_only(
         published.values, raw.values, attacker.london_knowledge().thresholds
     )

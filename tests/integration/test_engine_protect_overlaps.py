@@ -24,12 +24,11 @@ INDICATORS = ["violence_admissions", "suicide_rate"]
 
 
 @pytest.fixture(scope="module")
-def readme_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The README's input: ``healthgap synth --rows 60000 --seed 1`` (five years)."""
-    out = tmp_path_factory.mktemp("overlaps") / "in"
-    made = CliRunner().invoke(app, ["synth", "--rows", "60000", "--seed", "1", "--out", str(out)])
-    assert made.exit_code == 0, made.output
-    return out
+def records(readme_input) -> Path:
+    """The README's input, ``healthgap synth --rows 60000 --seed 1`` (five years: three
+    overlapping windows), synthesised once per session (tests/conftest.py; read-only)."""
+    assert readme_input.words[:5] == ("synth", "--rows", "60000", "--seed", "1")
+    return Path(readme_input.path)
 
 
 def _mixed(values: pa.Table) -> int:
@@ -45,12 +44,12 @@ def _mixed(values: pa.Table) -> int:
     return sum(len(v) > 1 for v in seen.values())
 
 
-def test_overlapping_windows_are_protected_on_demand(readme_input: Path) -> None:
+def test_overlapping_windows_are_protected_on_demand(records: Path) -> None:
     """With ``protect_overlaps`` no series is withheld in one window and published in another;
     by default (per-period protection) some are, so the check can fail."""
     runs = {
         flag: run_engine(
-            readme_input,
+            records,
             indicators=INDICATORS,
             checksums=False,
             comparisons=False,
@@ -79,11 +78,11 @@ def test_overlapping_windows_are_protected_on_demand(readme_input: Path) -> None
     assert runs[False].provenance["protect_overlaps"] is False
 
 
-def test_compute_flag_records_the_protection(readme_input: Path, tmp_path: Path) -> None:
+def test_compute_flag_records_the_protection(records: Path, tmp_path: Path) -> None:
     """``compute --protect-overlaps --json`` stores a release and says it was protected so."""
     store = tmp_path / "s.duckdb"
     open_store(store).close()
-    args = ["compute", "--input", str(readme_input), "--store", str(store), "--json"]
+    args = ["compute", "--input", str(records), "--store", str(store), "--json"]
     for name in INDICATORS:
         args += ["-i", name]
     result = CliRunner().invoke(app, [*args, "--protect-overlaps"])

@@ -130,23 +130,18 @@ def test_a_single_borough_for_a_single_year(synthetic_london_small: Path, tmp_pa
 
 
 def test_very_sparse_input_computes_with_every_small_count_withheld(
-    tmp_path_factory: pytest.TempPathFactory,
+    readme_input, tmp_path: Path
 ) -> None:
-    """Given ``healthgap synth --rows 60000 --seed 1`` (about a hundred deaths in five years),
-    ``healthgap compute -i life_expectancy`` once stopped with exit 2, "disclosure control
-    cannot protect this cell: every related cell is withheld" (the protector acted on stale
-    audit flags and used up every neighbour of a later cell). It must publish, with no count
-    from 1 to 4 visible."""
-    root = tmp_path_factory.mktemp("sparse")
-    runner = CliRunner()
-    made = runner.invoke(
-        app, ["synth", "--rows", "60000", "--seed", "1", "--out", str(root / "in")]
-    )
-    assert made.exit_code == 0, made.output
-    store = root / "s.duckdb"
+    """Given ``healthgap synth --rows 60000 --seed 1`` (about a hundred deaths in five years;
+    the session's ``readme_input``), ``healthgap compute -i life_expectancy`` once stopped
+    with exit 2, "disclosure control cannot protect this cell: every related cell is
+    withheld" (the protector acted on stale audit flags and used up every neighbour of a
+    later cell). It must publish, with no count from 1 to 4 visible."""
+    assert readme_input.words[:5] == ("synth", "--rows", "60000", "--seed", "1")
+    store = tmp_path / "s.duckdb"
     open_store(store).close()
-    args = ["compute", "--input", str(root / "in"), "--store", str(store), "--json"]
-    result = runner.invoke(app, [*args, "-i", "life_expectancy"])
+    args = ["compute", "--input", str(readme_input.path), "--store", str(store), "--json"]
+    result = CliRunner().invoke(app, [*args, "-i", "life_expectancy"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert "life_expectancy" in summary["computed"]

@@ -4,6 +4,7 @@ served by the real app: in-process (TestClient) and live (uvicorn on a free port
 from __future__ import annotations
 
 import hashlib
+import shutil
 import socket
 import threading
 import time
@@ -113,19 +114,51 @@ class Served:
         return TestClient(self.app)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[Served]:
-    path = tmp_path / "store.duckdb"
+@dataclass(frozen=True)
+class Template:
+    """A store file holding one release (``release(values())``) and two tokens, an admin's
+    and an editor's (``ada`` and ``eddie``): what ``served`` starts from."""
+
+    path: Path
+    admin: str
+    editor: str
+
+
+@pytest.fixture(scope="session")
+def served_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """The :class:`Template`, built once per session: each ``served`` store is a file copy
+    of it (milliseconds) instead of a load and two tokens (0.4 s). Never open it; the session
+    fails if it changed."""
+    path = tmp_path_factory.mktemp("api-template") / "store.duckdb"
     writer = open_writer(path)
     load_release(writer.store, release(values()))
     admin, _ = access.create_token(writer.store, "ada", "admin")
     editor, _ = access.create_token(writer.store, "eddie", "editor")
+    writer.close()
+    writer.store.close()
+    assert not path.with_name(path.name + ".wal").exists()  # one file holds it all
+    before = path.read_bytes()
+    yield Template(path, admin, editor)
+    assert path.read_bytes() == before, "a test wrote to the template store"
+
+
+def serving(template: Template, path: Path) -> Iterator[Served]:
+    """A copy of ``template`` at ``path`` and the app serving it, closed when the generator
+    resumes."""
+    shutil.copyfile(template.path, path)
+    writer = open_writer(path)
     reader = ReadLayer(writer.store)
     clock = Clock()
     app = create_app(reader, writer=writer, clock=clock)
-    yield Served(app, writer, reader, clock, path, admin, editor)
+    yield Served(app, writer, reader, clock, path, template.admin, template.editor)
     writer.close()
     writer.store.close()
+
+
+@pytest.fixture
+def served(served_template: Template, tmp_path: Path) -> Iterator[Served]:
+    """A store and app of the test's own (it may write, load, move the clock)."""
+    yield from serving(served_template, tmp_path / "store.duckdb")
 
 
 def free_socket() -> socket.socket:

@@ -3,13 +3,22 @@ ETag/304, Cache-Control, gzip, CORS, offline docs, the changelog, bad input → 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from .conftest import BOROUGHS, Served
+from .conftest import BOROUGHS, Served, Template, serving
 
 PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def served(served_template: Template, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    """One store and app for the module (building them was most of each test's time): every
+    test here only reads, by GET (none posts, loads, or moves the clock); a test that writes
+    belongs in another module, with the conftest's per-test ``served``."""
+    yield from serving(served_template, tmp_path_factory.mktemp("api-read") / "store.duckdb")
 
 
 def test_values_carry_metadata_limits_comparisons_and_provenance(served: Served) -> None:
