@@ -93,10 +93,10 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
 #: Whether disclosure control ties an indicator's overlapping rolling periods by default
 #: (latent yearly tables with every relation: ``protect(..., periods=True)``, withheld
 #: consistently across them, ADR 0611); ``run_engine(protect_overlaps=True)`` and ``healthgap
-#: compute --protect-overlaps`` turn it on for one run. Off by default: on the README input life
-#: expectancy's three windows take ~20 s where per-period protection takes ~1 s, and 20–100×
-#: on a sparse 2M-row input (ADR 0611, "Three windows … on demand"); with two windows or
-#: fewer it adds nothing.
+#: compute --protect-overlaps`` turn it on for one run. Off by default: ~1.7× per-period
+#: protection's ``compute`` on the README input and ~4.5× on a sparse 2M-row input, but ~16×
+#: on the dense 10M-row input's four windows (suicide's exact recheck; ADR 0611, "Why three
+#: windows are still not the default"); with two windows or fewer it adds nothing.
 ROLLING_PERIODS = False
 
 #: Added when the records reach beyond London: England by national deciles.
