@@ -117,14 +117,30 @@ def presolve(
         rlo[r] -= amount
         rhi[r] -= amount
 
-    def fix(j: int, value: float) -> None:
+    def replace(j: int, const: float, terms: dict[int, float]) -> None:
+        """Remove column ``j`` as ``x_j = const + Σ terms[c] x_c``: every row holding it
+        takes the constant into its sides and the terms into its coefficients, and an
+        objective on ``x_j`` lands on the columns of ``terms``."""
         for r, v in cols[j].items():
-            shift(r, v * value)
+            shift(r, v * const)
             del rows[r][j]
+            for c, w in terms.items():
+                new = rows[r].get(c, 0.0) + v * w
+                if abs(new) <= _TOL:
+                    rows[r].pop(c, None)
+                    cols[c].pop(r, None)
+                else:
+                    rows[r][c] = new
+                    cols[c][r] = new
             touch_row(r)
         cols[j].clear()
         col_alive[j] = False
-        removed.append((j, value, {}))
+        removed.append((j, const, terms))
+        for c in terms:
+            costed[c] |= costed[j]
+
+    def fix(j: int, value: float) -> None:
+        replace(j, value, {})
 
     def tighten(j: int, lo: float, hi: float) -> bool:
         """Intersect column ``j``'s bounds with ``[lo, hi]``; False when they cross."""
@@ -170,23 +186,8 @@ def presolve(
             del cols[c][r]
         row.clear()
         row_alive[r] = False
-        for s_, v in cols[j].items():
-            shift(s_, v * b / aj)
-            del rows[s_][j]
-            for c, w in terms.items():
-                new = rows[s_].get(c, 0.0) + v * w
-                if abs(new) <= _TOL:
-                    rows[s_].pop(c, None)
-                    cols[c].pop(s_, None)
-                else:
-                    rows[s_][c] = new
-                    cols[c][s_] = new
-            touch_row(s_)
-        cols[j].clear()
-        col_alive[j] = False
-        removed.append((j, b / aj, terms))
+        replace(j, b / aj, terms)
         for c in terms:
-            costed[c] |= costed[j]
             push(1, c)
 
     while work:
@@ -220,21 +221,7 @@ def presolve(
                 row_alive[r] = False
                 row.clear()
                 del cols[i][r], cols[j][r]
-                for s, v in cols[j].items():
-                    shift(s, v * const)
-                    del rows[s][j]
-                    new = rows[s].get(i, 0.0) + v * rho
-                    if abs(new) <= _TOL:
-                        rows[s].pop(i, None)
-                        cols[i].pop(s, None)
-                    else:
-                        rows[s][i] = new
-                        cols[i][s] = new
-                    touch_row(s)
-                cols[j].clear()
-                col_alive[j] = False
-                removed.append((j, const, {i: rho}))
-                costed[i] |= costed[j]  # an objective on x_j lands on x_i
+                replace(j, const, {i: rho})
                 if not tighten(i, min(lo, hi), max(lo, hi)):
                     return None
                 push(1, i)

@@ -6,12 +6,14 @@ feasible points of the original."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 from scipy.optimize import linprog
 from scipy.sparse import csc_matrix
 
-from healthgap.engine.presolve import presolve
+from healthgap.engine.presolve import Reduced, presolve
 
 
 def _system(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -66,6 +68,26 @@ def _optimum(
     return float(res.fun)
 
 
+def _solve_reduced(red: Reduced, cost: np.ndarray) -> Any:
+    """``linprog`` on the reduced programme (equations, ranged rows as two inequalities)."""
+    red_a = red.a.toarray()
+    eq = red.row_lower == red.row_upper
+    ub = [(-red_a[i], -red.row_lower[i]) for i in np.flatnonzero(~eq)]
+    ub = [(r, b) for r, b in ub if np.isfinite(b)]
+    ub += [
+        (red_a[i], red.row_upper[i]) for i in np.flatnonzero(~eq) if np.isfinite(red.row_upper[i])
+    ]
+    return linprog(
+        cost,
+        A_ub=np.array([r for r, _ in ub]) if ub else None,
+        b_ub=np.array([b for _, b in ub]) if ub else None,
+        A_eq=red_a[eq] if eq.any() else None,
+        b_eq=red.row_lower[eq] if eq.any() else None,
+        bounds=list(zip(red.col_lower, red.col_upper, strict=True)),
+        method="highs",
+    )
+
+
 @pytest.mark.parametrize("seed", range(12))
 def test_reduced_programme_has_every_optimum_of_the_whole(seed: int) -> None:
     rng = np.random.default_rng(seed)
@@ -75,36 +97,14 @@ def test_reduced_programme_has_every_optimum_of_the_whole(seed: int) -> None:
     assert red is not None  # something is removed (not vacuous)
     assert red.keep.size < n
     bounds = list(zip(np.zeros(n), col_upper, strict=True))
-    red_bounds = list(zip(red.col_lower, red.col_upper, strict=True))
-    red_a = red.a.toarray()
     for _ in range(8):
         c = rng.normal(size=n) * (rng.random(n) < 0.4)
         whole = _optimum(c, a, lower, upper, bounds)
-        cy = red.t.T @ c
         const = float(c @ red.x0)
         if red.keep.size == 0:  # every cell determined: the one feasible point
             assert const == pytest.approx(whole, abs=1e-6)
             continue
-        eq = red.row_lower == red.row_upper
-        ub = [
-            (-red_a[i], -red.row_lower[i])
-            for i in np.flatnonzero(~eq)
-            if np.isfinite(red.row_lower[i])
-        ]
-        ub += [
-            (red_a[i], red.row_upper[i])
-            for i in np.flatnonzero(~eq)
-            if np.isfinite(red.row_upper[i])
-        ]
-        res = linprog(
-            cy,
-            A_ub=np.array([r for r, _ in ub]) if ub else None,
-            b_ub=np.array([b for _, b in ub]) if ub else None,
-            A_eq=red_a[eq] if eq.any() else None,
-            b_eq=red.row_lower[eq] if eq.any() else None,
-            bounds=red_bounds,
-            method="highs",
-        )
+        res = _solve_reduced(red, red.t.T @ c)
         if whole == "unbounded":
             assert res.status == 3
             continue
@@ -139,13 +139,6 @@ def test_objectives_on_the_support_keep_their_optimum(seed: int) -> None:
     red = presolve(csc_matrix(a), lower, upper, np.zeros(n), col_upper, support)
     assert red is not None
     bounds = list(zip(np.zeros(n), col_upper, strict=True))
-    red_a = red.a.toarray()
-    eq = red.row_lower == red.row_upper
-    ub = [(-red_a[i], -red.row_lower[i]) for i in np.flatnonzero(~eq)]
-    ub = [(r, b) for r, b in ub if np.isfinite(b)]
-    ub += [
-        (red_a[i], red.row_upper[i]) for i in np.flatnonzero(~eq) if np.isfinite(red.row_upper[i])
-    ]
     for _ in range(8):
         c = rng.normal(size=n) * support
         whole = _optimum(c, a, lower, upper, bounds)
@@ -153,15 +146,7 @@ def test_objectives_on_the_support_keep_their_optimum(seed: int) -> None:
         if red.keep.size == 0:
             assert const == pytest.approx(whole, abs=1e-6)
             continue
-        res = linprog(
-            red.t.T @ c,
-            A_ub=np.array([r for r, _ in ub]) if ub else None,
-            b_ub=np.array([b for _, b in ub]) if ub else None,
-            A_eq=red_a[eq] if eq.any() else None,
-            b_eq=red.row_lower[eq] if eq.any() else None,
-            bounds=list(zip(red.col_lower, red.col_upper, strict=True)),
-            method="highs",
-        )
+        res = _solve_reduced(red, red.t.T @ c)
         if whole == "unbounded":
             assert res.status == 3
             continue
