@@ -86,8 +86,6 @@ LP_COMPONENT_LIMIT = 20000
 #: (With forced columns left out, one programme beat local ones on the 5,440- and
 #: 8,581-cell components of life expectancy's three-window audit: ADR 0611, "Zero columns".)
 EXACT_LIMIT = 12000
-#: Whether each audit programme is first reduced by :func:`healthgap.engine.presolve.presolve`.
-PRESOLVE = True
 #: Local audits of a cell in a large component: (relations away, most cells), widening.
 _LOCAL_STEPS = ((2, 60), (4, 400))
 #: The note on every withheld row (ONS marks confidential cells "[c]").
@@ -623,7 +621,7 @@ class _ComponentLP:
         rl, ru = row_lower[used], row_upper[used]
         cl, cu = col_lower[live], col_upper[live]
         weighed = None if support is None else np.asarray(support, dtype=bool)[live]
-        red = presolve(sub, rl, ru, cl, cu, weighed) if PRESOLVE else None
+        red = presolve(sub, rl, ru, cl, cu, weighed)
         if red is not None and red.keep.size > 0:
             sub, rl, ru, cl, cu = red.a, red.row_lower, red.row_upper, red.col_lower, red.col_upper
             self._t: Any = red.t
