@@ -1102,7 +1102,8 @@ def _recheck_unprotected_in(
                 out += _exact_unprotected_in(
                     part, relations, n_equal, index, counts, threshold, rest, stats
                 )
-    return out
+    # in cell order, as the whole programme reports them: partners are picked in this order
+    return sorted(out)
 
 
 def _relaxed_exposed(
