@@ -579,8 +579,9 @@ class _ComponentLP:
     cell an affine function of the kept ones, ``x = x0 + T y``, so each objective maps to the
     kept columns and each point back); ``support`` marks the cells objectives will weigh, so
     that others may be projected out (their values come back NaN); ``reduce=False`` skips it
-    (small programmes solved once or twice, where it costs more than it saves). On the three-window audit
-    of violence admissions (2M input) 9,023 columns become 2,929 and a solve ~7× cheaper (ADR
+    (small programmes solved once or twice, where it costs more than it saves). On the
+    three-window audit of violence admissions (2M input) 9,023 columns become 2,929 and a
+    solve ~7× cheaper (ADR
     0611, "An objective-independent presolve"). SciPy ships these HiGHS bindings
     (``scipy.optimize._highspy``) but does not document them; if they move, ``linprog`` (same
     solver, same answers) is used instead.
