@@ -581,10 +581,9 @@ class _ComponentLP:
     that others may be projected out (their values come back NaN); ``reduce=False`` skips it
     (small programmes solved once or twice, where it costs more than it saves). On the
     three-window audit of violence admissions (2M input) 9,023 columns become 2,929 and a
-    solve ~7× cheaper (ADR
-    0611, "An objective-independent presolve"). SciPy ships these HiGHS bindings
-    (``scipy.optimize._highspy``) but does not document them; if they move, ``linprog`` (same
-    solver, same answers) is used instead.
+    solve ~7× cheaper (ADR 0611, "An objective-independent presolve"). SciPy ships these
+    HiGHS bindings (``scipy.optimize._highspy``) but does not document them; if they move,
+    ``linprog`` (same solver, same answers) is used instead.
     """
 
     def __init__(
