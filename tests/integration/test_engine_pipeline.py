@@ -16,7 +16,7 @@ from healthgap.catalogue import load_catalogue
 from healthgap.cli.main import app
 from healthgap.engine.aggregate import AGGREGATE_SCHEMA, Period
 from healthgap.engine.bands import LIFE_TABLE_20
-from healthgap.engine.pipeline import area_parents, values_from_aggregates
+from healthgap.engine.pipeline import area_parents, run_engine, values_from_aggregates
 from healthgap.engine.recipes import EngineRecipe, compile_recipe
 from healthgap.geography import load_geography
 from healthgap.store import open_store
@@ -148,13 +148,27 @@ def test_record_route_and_aggregated_route_agree(synth_dir: Path, le_raw) -> Non
 
 @pytest.mark.spark
 @pytest.mark.timeout(900)  # the session's one local Spark run (validation included)
-def test_spark_gives_identical_values(synthetic_london_computed, spark_job_output: Path) -> None:
+def test_spark_gives_identical_values(
+    synthetic_london_spark_input: Path, spark_job_output: Path
+) -> None:
     """The engine on local Spark (through the spark-submit entry point, the session's one
-    Spark run) gives exactly the DuckDB run's protected values, row for row."""
-    duck = synthetic_london_computed.values
+    Spark run, over six boroughs of Synthetic London) gives exactly the protected values of
+    the engine on DuckDB over the same records, row for row: values, limits, counts and which
+    cells disclosure control withheld."""
+    indicators = ["life_expectancy", "suicide_rate"]  # spark_job_output's (tests/conftest.py)
+    duck = run_engine(synthetic_london_spark_input, indicators=indicators, checksums=False).values
     spark = pq.read_table(spark_job_output)
-    assert duck.num_rows > 500
-    assert set(duck["indicator_id"].to_pylist()) >= {"life_expectancy", "suicide_rate"}
+    assert duck.num_rows > 2000
+    # the comparison covers every area level and breakdown, published and withheld cells
+    shown = duck.filter(pc.invert(duck["suppressed"]))
+    assert set(shown["indicator_id"].to_pylist()) >= {
+        "life_expectancy",
+        "sii_life_expectancy",
+        "suicide_rate",
+    }
+    assert set(shown["area_type"].to_pylist()) == {"ltla", "icb", "region"}
+    assert len(set(shown["breakdown_type"].to_pylist())) >= 6
+    assert 0 < shown.num_rows < duck.num_rows
     assert duck.equals(spark)
 
 
