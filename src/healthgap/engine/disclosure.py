@@ -88,6 +88,11 @@ LP_COMPONENT_LIMIT = 20000
 EXACT_LIMIT = 12000
 #: Local audits of a cell in a large component: (relations away, most cells), widening.
 _LOCAL_STEPS = ((2, 60), (4, 400))
+#: The recheck's relaxations around a count: (relations away, most cells), widening; and
+#: its restrictions, tried when at most ``_HOLD_LIMIT`` counts are left (ADR 0611).
+_RELAX_STEPS = ((2, 400), (3, 1500))
+_HOLD_STEPS = ((5, 12000),)
+_HOLD_LIMIT = 8
 #: The note on every withheld row (ONS marks confidential cells "[c]").
 WITHHELD_NOTE = (
     "[c] withheld for disclosure control: a count below {min_count}, or a count that "
@@ -168,6 +173,10 @@ class _AuditStats:
     lp_solves: int = 0
     #: counts shown exposed by another count's dual solution, without a programme of their own
     exposed_by_dual: int = 0
+    #: counts the recheck's relaxation shows exposed (or its restriction protected), without
+    #: the whole programme
+    exposed_relaxed: int = 0
+    protected_restricted: int = 0
 
 
 Relation = tuple[int, tuple[int, ...]]  # total cell, member cells
@@ -569,11 +578,12 @@ class _ComponentLP:
     objective-independent presolve (:func:`healthgap.engine.presolve.presolve`: every removed
     cell an affine function of the kept ones, ``x = x0 + T y``, so each objective maps to the
     kept columns and each point back); ``support`` marks the cells objectives will weigh, so
-    that others may be projected out (their values come back NaN). On the three-window audit
-    of violence admissions (2M input) 9,023 columns become 2,929 and a solve ~7× cheaper (ADR
-    0611, "An objective-independent presolve"). SciPy ships these HiGHS bindings
-    (``scipy.optimize._highspy``) but does not document them; if they move, ``linprog`` (same
-    solver, same answers) is used instead.
+    that others may be projected out (their values come back NaN); ``reduce=False`` skips it
+    (small programmes solved once or twice, where it costs more than it saves). On the
+    three-window audit of violence admissions (2M input) 9,023 columns become 2,929 and a
+    solve ~7× cheaper (ADR 0611, "An objective-independent presolve"). SciPy ships these
+    HiGHS bindings (``scipy.optimize._highspy``) but does not document them; if they move,
+    ``linprog`` (same solver, same answers) is used instead.
     """
 
     def __init__(
@@ -583,6 +593,7 @@ class _ComponentLP:
         row_upper: np.ndarray,
         bounds: list[tuple[float, float]],
         support: np.ndarray | None = None,
+        reduce: bool = True,
     ):
         self._a, self._lo, self._hi, self._bounds = a, row_lower, row_upper, bounds
         self._original = bounds
@@ -621,7 +632,7 @@ class _ComponentLP:
         rl, ru = row_lower[used], row_upper[used]
         cl, cu = col_lower[live], col_upper[live]
         weighed = None if support is None else np.asarray(support, dtype=bool)[live]
-        red = presolve(sub, rl, ru, cl, cu, weighed)
+        red = presolve(sub, rl, ru, cl, cu, weighed) if reduce else None
         if red is not None and red.keep.size > 0:
             sub, rl, ru, cl, cu = red.a, red.row_lower, red.row_upper, red.col_lower, red.col_upper
             self._t: Any = red.t
@@ -1027,6 +1038,150 @@ def _exact_unprotected_in(
     stats.exposed += len(out)
     stats.settled_by_lp += int((~skip).sum()) - cheap - len(out)
     return out
+
+
+def _recheck_unprotected_in(
+    component: list[int],
+    relations: list[Relation],
+    n_equal: int,
+    index: list[list[int]],
+    counts: np.ndarray,
+    threshold: np.ndarray,
+    check: np.ndarray,
+    stats: _AuditStats | None = None,
+) -> list[int]:
+    """:func:`_exact_unprotected_in` on a large system (the rolling-period recheck: every
+    withheld cell and latent atom free), with the same verdicts, cheaper: a sandwich around
+    each checked count settles it where it can (ADR 0611, "The recheck's sandwich").
+
+    1. A *relaxation* (:func:`_relaxed_exposed`) at ``_RELAX_STEPS``: a range that fails the
+       rule there fails in the whole model. Most counts reaching the recheck are exposed.
+    2. When at most ``_HOLD_LIMIT`` counts are left, a *restriction*
+       (:func:`_restricted_protected`) at ``_HOLD_STEPS``: a range that passes there passes
+       in the whole model. (Each costs about as much as one count's own programme in the
+       whole model, so it only pays when it spares that programme's cold first solve.)
+    3. The counts neither settles: the exact programme, one per connected part of the system
+       holding such a count.
+    """
+    stats = _AuditStats() if stats is None else stats
+    if len(component) <= EXACT_LIMIT:  # one programme is cheap enough (README input: 1.8 s)
+        return _exact_unprotected_in(
+            component, relations, n_equal, index, counts, threshold, check, stats
+        )
+    free = set(component)
+    out: list[int] = []
+    open_: list[int] = []
+    for c in component:
+        if not check[c]:
+            continue
+        for radius, limit in _RELAX_STEPS:
+            local = _neighbourhood(c, free, relations, index, radius, limit)
+            if _relaxed_exposed(c, local, free, relations, n_equal, index, counts, threshold[c]):
+                out.append(c)
+                break
+        else:
+            open_.append(c)
+    stats.exposed += len(out)
+    stats.exposed_relaxed += len(out)
+    if 0 < len(open_) <= _HOLD_LIMIT:
+        left: list[int] = []
+        for c in open_:
+            for radius, limit in _HOLD_STEPS:
+                local = _neighbourhood(c, free, relations, index, radius, limit)
+                if _restricted_protected(c, local, relations, n_equal, index, counts, threshold[c]):
+                    stats.settled_local += 1
+                    stats.protected_restricted += 1
+                    break
+            else:
+                left.append(c)
+        open_ = left
+    if open_:
+        rest = np.zeros(check.size, dtype=bool)
+        rest[open_] = True
+        for part in _components(np.asarray(component), relations):
+            if rest[part].any():
+                out += _exact_unprotected_in(
+                    part, relations, n_equal, index, counts, threshold, rest, stats
+                )
+    # in cell order, as the whole programme reports them: partners are picked in this order
+    return sorted(out)
+
+
+def _relaxed_exposed(
+    c: int,
+    local: list[int],
+    free: set[int],
+    relations: list[Relation],
+    n_equal: int,
+    index: list[list[int]],
+    counts: np.ndarray,
+    threshold: float,
+) -> bool:
+    """Whether count ``c`` is shown exposed by a *relaxation* of the model over the ``free``
+    cells around it: only the relations whose free cells all lie in ``local`` (``c`` first),
+    every other relation dropped. Every feasible point of the whole model satisfies them, so
+    the relaxation's range holds the exact one, and a range failing the rule there fails in
+    the whole model (``_protected`` is monotone in the range). False means "not shown"."""
+    inner = set(local)
+    rel_ids = [
+        r
+        for r in sorted({r for x in local for r in index[x]})
+        if all(x in inner or x not in free for x in (relations[r][0], *relations[r][1]))
+    ]
+    system = _system(local, relations, index, counts, n_equal, rel_ids) if rel_ids else None
+    if system is None:
+        return False
+    # small programmes: the presolve would cost more than it saves
+    lp = _ComponentLP(*system, [(0.0, np.inf)] * len(local), reduce=False)
+    objective = np.zeros(len(local))
+    objective[0] = 1.0
+    # a solver failure shows nothing here: the exact programme then decides (and reports it)
+    top = lp.minimise(-objective)
+    if isinstance(top, str):
+        return False
+    hi = float(top[0])
+    if np.floor(hi + 1e-6) < threshold:
+        return True
+    bottom = lp.minimise(objective)
+    return not isinstance(bottom, str) and not _protected(float(bottom[0]), hi, threshold)
+
+
+def _restricted_protected(
+    c: int,
+    local: list[int],
+    relations: list[Relation],
+    n_equal: int,
+    index: list[list[int]],
+    counts: np.ndarray,
+    threshold: float,
+) -> bool:
+    """Whether count ``c`` is shown protected by a *restriction* of the model: the ``local``
+    cells (``c`` first) free, every other cell held at ``counts`` (a feasible point of the
+    whole model: true counts, latent cells completed). Every point it finds is feasible for
+    the whole model, so its range lies inside the exact one, and a range passing the rule
+    there passes in the whole model. False means "not shown" (also when a held cell has no
+    value)."""
+    system = _system(local, relations, index, counts, n_equal)
+    if system is None:
+        return True  # nothing published constrains it: 0 … ∞
+    if not np.isfinite(system[1]).all():
+        return False
+    support = np.zeros(len(local), dtype=bool)
+    support[0] = True
+    lp = _ComponentLP(*system, [(0.0, np.inf)] * len(local), support=support)
+    objective = np.zeros(len(local))
+    objective[0] = 1.0
+    top = lp.minimise(-objective)
+    if isinstance(top, str) and top != "unbounded":
+        return False  # a solver failure shows nothing: the exact programme decides
+    hi = np.inf if isinstance(top, str) else float(top[0])
+    if np.floor(hi + 1e-6) < threshold:
+        return False
+    bottom = lp.minimise(objective)
+    if isinstance(bottom, str):
+        return False
+    lo = float(bottom[0])
+    return _protected(min(lo, float(counts[c])), max(hi, float(counts[c])), threshold)
 
 
 def _determined(
@@ -1670,7 +1825,7 @@ def protect_many(
                 free = sorted(
                     set(np.flatnonzero(suppressed[:n] & owned[v]).tolist()) | set(latent_of[v])
                 )
-                still = _exact_unprotected_in(
+                still = _recheck_unprotected_in(
                     free, rels, n_equal, index, vec, threshold, check, stats
                 )
                 for c in recheck:

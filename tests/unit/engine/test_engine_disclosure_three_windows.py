@@ -561,3 +561,109 @@ def test_suppression_is_consistent_across_overlapping_windows(seed: int) -> None
         mixed_without += _mixed_series([t for t, _ in plain])
     assert withheld > 0  # not vacuous
     assert mixed_without > 0
+
+
+# --- the recheck's sandwich: a relaxation shows exposure, a restriction protection ----------
+
+
+def _completed(
+    relations: list[Relation], n_equal: int, counts: np.ndarray, component: list[int]
+) -> np.ndarray:
+    """``counts`` with the latent cells given a feasible completion (least total, ``linprog``)."""
+    latent = [c for c in component if np.isnan(counts[c])]
+    pos = {c: j for j, c in enumerate(latent)}
+    rows_eq, b_eq, rows_ub, b_ub = [], [], [], []
+    for r, (total, members) in enumerate(relations):
+        row = np.zeros(len(latent))
+        const = 0.0
+        for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
+            if c in pos:
+                row[pos[c]] += coef
+            else:
+                const += coef * counts[c]
+        if not row.any():
+            continue
+        if r < n_equal:
+            rows_eq.append(row)
+            b_eq.append(-const)
+        else:
+            rows_ub.append(-row)
+            b_ub.append(const)
+    res = linprog(
+        np.ones(len(latent)),
+        A_eq=np.array(rows_eq) if rows_eq else None,
+        b_eq=b_eq or None,
+        A_ub=np.array(rows_ub) if rows_ub else None,
+        b_ub=b_ub or None,
+        bounds=(0, None),
+        method="highs",
+    )
+    assert res.status == 0
+    out = counts.copy()
+    out[latent] = res.x
+    return out
+
+
+def test_relaxation_shows_only_exposure_and_restriction_only_protection() -> None:
+    """Around each withheld small count, a relaxation that shows it exposed, and a
+    restriction that shows it protected, agree with its range under the whole model
+    (``linprog``); each settles some count, and neither could stand in for the other: a
+    relaxation's passing range and a restriction's failing one are each sometimes wrong
+    (a mutant reading either as a verdict fails here)."""
+    from healthgap.engine.disclosure import (
+        _neighbourhood,
+        _protected,
+        _relaxed_exposed,
+        _restricted_protected,
+    )
+
+    shown = {"exposed": 0, "protected": 0, "relaxed passes wrongly": 0, "held fails wrongly": 0}
+    for seed, scale in ((2, 1), (3, 1)):
+        relations, n_equal, counts, component, _, exact = _audit_case(seed, scale)
+        counts = _completed(relations, n_equal, counts, component)
+        index = _relations_of(relations, counts.size)
+        free = set(component)
+        for c in (c for c in exact if 1 <= counts[c] < T):
+            fails = not _protected(*exact[c], T)
+            for radius in (1, 2, 4):
+                local = _neighbourhood(c, free, relations, index, radius, 10**6)
+                if _relaxed_exposed(c, local, free, relations, n_equal, index, counts, T):
+                    assert fails, (c, radius)
+                    shown["exposed"] += 1
+                elif fails:
+                    shown["relaxed passes wrongly"] += 1
+                if _restricted_protected(c, local, relations, n_equal, index, counts, T):
+                    assert not fails, (c, radius)
+                    shown["protected"] += 1
+                elif not fails:
+                    shown["held fails wrongly"] += 1
+    assert all(shown.values()), shown
+
+
+@pytest.mark.parametrize(("seed", "scale"), [(2, 1), (3, 1), (9, 1), (3, 3)])
+def test_recheck_with_the_sandwich_fails_what_the_whole_model_fails(
+    seed: int, scale: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The recheck (``_recheck_unprotected_in``: relaxations, restrictions, then the exact
+    programme for what they leave) fails exactly the small counts whose range under the
+    whole model (``linprog``) fails the rule, and the sandwich settles some of them."""
+    import healthgap.engine.disclosure as disclosure
+    from healthgap.engine.disclosure import _AuditStats, _protected, _recheck_unprotected_in
+
+    relations, n_equal, counts, component, hidden, exact = _audit_case(seed, scale)
+    counts = _completed(relations, n_equal, counts, component)
+    monkeypatch.setattr(disclosure, "EXACT_LIMIT", 0)  # the sandwich on this small system
+    monkeypatch.setattr(disclosure, "_HOLD_LIMIT", 10**6)
+    n = hidden.size
+    index = _relations_of(relations, counts.size)
+    threshold = np.full(counts.size, float(T))
+    check = np.zeros(counts.size, dtype=bool)
+    check[:n] = hidden & (counts[:n] >= 1) & (counts[:n] < T)
+    stats = _AuditStats()
+    found = _recheck_unprotected_in(
+        component, relations, n_equal, index, counts, threshold, check, stats
+    )
+    expected = sorted(c for c, rng in exact.items() if check[c] and not _protected(*rng, T))
+    assert sorted(found) == expected
+    assert expected
+    assert stats.exposed_relaxed > 0
