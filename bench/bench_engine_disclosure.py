@@ -8,8 +8,10 @@ of main's for "before", this tree's for "after", with the same interpreter.
 Per input, ``run_engine`` (DuckDB, no checksums, no store write, comparisons and HEAT on, as
 ``compute`` runs it) once: the load average before and after, wall and CPU seconds of the run,
 its disclosure stage (``stage_seconds``), and per indicator the cells withheld (primary +
-secondary) and how the audits of small counts were settled. ``--rolling`` sets
-``pipeline.ROLLING_PERIODS`` for the run (overlapping periods audited exactly, ADR 0611).
+secondary) and how the audits of small counts were settled. ``--rolling`` turns
+``pipeline.ROLLING_PERIODS`` on for the run (overlapping periods audited exactly, ADR 0611; the
+default since 2026-12-07), ``--per-period`` off (each period's table alone), so that trees from
+before and after the default changed can be compared with the same flags.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ from healthgap.engine.pipeline import run_engine
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", type=Path, nargs="+")
-    parser.add_argument("--rolling", action="store_true", help="ROLLING_PERIODS on")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--rolling", action="store_true", help="ROLLING_PERIODS on")
+    mode.add_argument("--per-period", action="store_true", help="ROLLING_PERIODS off")
     args = parser.parse_args()
     if args.rolling:
         pipeline.ROLLING_PERIODS = True
+    if args.per_period:
+        pipeline.ROLLING_PERIODS = False
     for directory in args.inputs:
         load = os.getloadavg()
         wall, cpu = time.perf_counter(), time.process_time()

@@ -5,6 +5,7 @@ expectancy, suicide and violence, with the rows and values the README claims; pi
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 from pathlib import Path
@@ -14,6 +15,7 @@ from typer.testing import CliRunner
 
 from healthgap.cli.main import app
 from healthgap.engine.synth import MIN_SYNTH_YEARS, plan_synthetic_london
+from healthgap.store import open_store
 
 WANTED = ("life_expectancy", "suicide_rate", "violence_admissions")
 
@@ -94,6 +96,10 @@ def test_the_readme_synth_and_compute_give_life_expectancy_suicide_and_violence(
             assert computed[1] == claim[1], said
             for indicator in WANTED:
                 assert indicator in computed[2].split(", "), said
+            # by default the release is protected across overlapping windows, and says so
+            with open_store(bundled_store_copy) as st:
+                newest = st.releases()[-1]
+            assert json.loads(newest.note or "{}")["protect_overlaps"] is True
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
-"""``healthgap compute --protect-overlaps``: disclosure control that also ties overlapping
-rolling periods (2016–18, 2017–19, 2018–20) through their single years, and withholds a
-series in every window when in one (issue #11 item 6; ADR 0611). Off by default (slower);
-the run records which protection it had."""
+"""Disclosure control that also ties overlapping rolling periods (2016–18, 2017–19, 2018–20)
+through their single years, and withholds a series in every window when in one (issue #11
+item 6; ADR 0611): the default of ``run_engine`` and ``healthgap compute``;
+``--per-period-disclosure`` protects each period alone. The run records which protection it
+had."""
 
 from __future__ import annotations
 
@@ -44,9 +45,9 @@ def _mixed(values: pa.Table) -> int:
     return sum(len(v) > 1 for v in seen.values())
 
 
-def test_overlapping_windows_are_protected_on_demand(records: Path) -> None:
-    """With ``protect_overlaps`` no series is withheld in one window and published in another;
-    by default (per-period protection) some are, so the check can fail."""
+def test_overlapping_windows_are_protected_by_default(records: Path) -> None:
+    """By default no series is withheld in one window and published in another; with
+    per-period protection (``protect_overlaps=False``) some are, so the check can fail."""
     runs = {
         flag: run_engine(
             records,
@@ -56,9 +57,9 @@ def test_overlapping_windows_are_protected_on_demand(records: Path) -> None:
             heat=False,
             protect_overlaps=flag,
         )
-        for flag in (True, False)
+        for flag in (None, False)
     }
-    on, off = runs[True].values, runs[False].values
+    on, off = runs[None].values, runs[False].values
     windows = sorted(set(pc.unique(on["period_label"]).to_pylist()))
     assert windows == ["2016 - 18", "2017 - 19", "2018 - 20"]
     assert _mixed(off) > 0
@@ -74,21 +75,27 @@ def test_overlapping_windows_are_protected_on_demand(records: Path) -> None:
         tuple(r.values()) for r in off.filter(pc.is_null(off["count"])).select(key).to_pylist()
     }
     assert len(hidden_on) > len(hidden_off)
-    assert runs[True].provenance["protect_overlaps"] is True
+    assert runs[None].provenance["protect_overlaps"] is True
     assert runs[False].provenance["protect_overlaps"] is False
 
 
-def test_compute_flag_records_the_protection(records: Path, tmp_path: Path) -> None:
-    """``compute --protect-overlaps --json`` stores a release and says it was protected so."""
+def test_compute_per_period_disclosure_is_recorded(records: Path, tmp_path: Path) -> None:
+    """``compute --per-period-disclosure --json`` stores a release that says it was protected
+    per period only (the default's provenance is checked on the README's own command, in
+    test_cli_readme_path.py)."""
     store = tmp_path / "s.duckdb"
     open_store(store).close()
     args = ["compute", "--input", str(records), "--store", str(store), "--json"]
     for name in INDICATORS:
         args += ["-i", name]
-    result = CliRunner().invoke(app, [*args, "--protect-overlaps"])
+    result = CliRunner().invoke(app, [*args, "--per-period-disclosure"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
-    assert summary["provenance"]["protect_overlaps"] is True
+    assert summary["provenance"]["protect_overlaps"] is False
     assert sorted(summary["computed"]) == sorted(INDICATORS)
+    with open_store(store) as st:
+        (release,) = st.releases()
+    assert json.loads(release.note or "{}")["protect_overlaps"] is False
     help_text = CliRunner().invoke(app, ["compute", "--help"]).output
-    assert "--protect-overlaps" in help_text
+    assert "--per-period-disclosure" in help_text
+    assert "--protect-overlaps" not in help_text

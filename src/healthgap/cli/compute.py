@@ -120,21 +120,23 @@ def compute_command(
         help="Store file, made by `healthgap init` (default: $HEALTHGAP_STORE or the user "
         "data dir).",
     ),
-    protect_overlaps: bool = typer.Option(
+    per_period_disclosure: bool = typer.Option(
         False,
-        "--protect-overlaps",
-        help="Also protect small counts against differencing overlapping rolling periods "
-        "(2016-18, 2017-19, 2018-20) through their single years, withholding a series in "
-        "every window if in one; exact but slower (ADR 0611).",
+        "--per-period-disclosure",
+        help="Protect each period's table alone, not also against differencing overlapping "
+        "rolling periods (2016-18, 2017-19, 2018-20) through their single years: faster, but "
+        "a withheld count may be recovered from its neighbouring windows. The release records "
+        "which protection it had (ADR 0611).",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Compute indicators from record-level data and store them as a new release.
 
-    Disclosure control (primary and secondary suppression, audited) is applied before
-    anything is stored.
+    Disclosure control (primary and secondary suppression, audited, and consistent across
+    overlapping rolling periods unless --per-period-disclosure) is applied before anything is
+    stored.
     """
-    overlaps = True if protect_overlaps else None  # None: the engine's default
+    overlaps = False if per_period_disclosure else None  # None: the engine's default
     console = Console(stderr=True)
     path = store or default_store_path()
     if not path.is_file():  # only init creates a store (ADR 0106)

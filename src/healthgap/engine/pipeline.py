@@ -90,14 +90,13 @@ DEFAULT_BREAKDOWNS: dict[str, tuple[str, ...]] = {
     "region": ("none", "imd2019_decile", "imd2019_decile_london", "imd2019_quintile_london"),
 }
 
-#: Whether disclosure control ties an indicator's overlapping rolling periods by default
-#: (latent yearly tables with every relation: ``protect(..., periods=True)``, withheld
-#: consistently across them, ADR 0611); ``run_engine(protect_overlaps=True)`` and ``healthgap
-#: compute --protect-overlaps`` turn it on for one run. Off by default: ~1.7× per-period
-#: protection's ``compute`` on the README input and ~4.5× on a sparse 2M-row input, but ~16×
-#: on the dense 10M-row input's four windows (suicide's exact recheck; ADR 0611, "Why three
-#: windows are still not the default"); with two windows or fewer it adds nothing.
-ROLLING_PERIODS = False
+#: Whether disclosure control ties an indicator's overlapping rolling periods (latent yearly
+#: tables with every relation: ``protect(..., periods=True)``, withheld consistently across
+#: them, ADR 0611). On by default: three-year rates published for 2016-18, 2017-19 and 2018-20
+#: can otherwise be differenced through their single years. ``run_engine(protect_overlaps=False)``
+#: and ``healthgap compute --per-period-disclosure`` protect each period's table alone (faster;
+#: the release's provenance says so). With two windows or fewer it adds nothing.
+ROLLING_PERIODS = True
 
 #: Added when the records reach beyond London: England by national deciles.
 ENGLAND_BREAKDOWNS: dict[str, tuple[str, ...]] = {
