@@ -363,19 +363,18 @@ def test_per_period_protection_lets_a_small_count_through() -> None:
 # --- the audit's programmes: zero columns left out, dual certificates (2026-12-07, 10:40) ----
 
 
-def _linprog_range(
-    relations: list[Relation], n_equal: int, counts: np.ndarray, component: list[int], cell: int
-) -> tuple[float, float]:
-    """Least and greatest value of ``cell`` with every ``component`` cell free (≥ 0) and the
-    others at ``counts``, by SciPy's ``linprog`` on the whole model (nothing from
-    ``_ComponentLP``): the reference for the reductions below."""
-    pos = {c: j for j, c in enumerate(component)}
+def _linprog_system(
+    relations: list[Relation], n_equal: int, counts: np.ndarray, cells: list[int]
+) -> tuple[np.ndarray | None, list[float] | None, np.ndarray | None, list[float] | None]:
+    """``linprog``'s ``A_eq, b_eq, A_ub, b_ub`` for the relations with ``cells`` free and every
+    other cell at ``counts`` (equations first: total − Σ members = 0, then ≥ 0)."""
+    pos = {c: j for j, c in enumerate(cells)}
     rows_eq: list[np.ndarray] = []
     b_eq: list[float] = []
     rows_ub: list[np.ndarray] = []
     b_ub: list[float] = []
     for r, (total, members) in enumerate(relations):
-        row = np.zeros(len(component))
+        row = np.zeros(len(cells))
         const = 0.0
         for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
             if c in pos:
@@ -390,15 +389,23 @@ def _linprog_range(
         else:  # total − Σ members ≥ 0
             rows_ub.append(-row)
             b_ub.append(const)
-    objective = np.zeros(len(component))
-    objective[pos[cell]] = 1.0
-    return _lp_ends(
-        objective,
+    return (
         np.array(rows_eq) if rows_eq else None,
         b_eq or None,
         np.array(rows_ub) if rows_ub else None,
         b_ub or None,
     )
+
+
+def _linprog_range(
+    relations: list[Relation], n_equal: int, counts: np.ndarray, component: list[int], cell: int
+) -> tuple[float, float]:
+    """Least and greatest value of ``cell`` with every ``component`` cell free (≥ 0) and the
+    others at ``counts``, by SciPy's ``linprog`` on the whole model (nothing from
+    ``_ComponentLP``): the reference for the reductions below."""
+    objective = np.zeros(len(component))
+    objective[component.index(cell)] = 1.0
+    return _lp_ends(objective, *_linprog_system(relations, n_equal, counts, component))
 
 
 def _audit_case(
@@ -571,30 +578,13 @@ def _completed(
 ) -> np.ndarray:
     """``counts`` with the latent cells given a feasible completion (least total, ``linprog``)."""
     latent = [c for c in component if np.isnan(counts[c])]
-    pos = {c: j for j, c in enumerate(latent)}
-    rows_eq, b_eq, rows_ub, b_ub = [], [], [], []
-    for r, (total, members) in enumerate(relations):
-        row = np.zeros(len(latent))
-        const = 0.0
-        for c, coef in ((total, 1.0), *((m, -1.0) for m in members)):
-            if c in pos:
-                row[pos[c]] += coef
-            else:
-                const += coef * counts[c]
-        if not row.any():
-            continue
-        if r < n_equal:
-            rows_eq.append(row)
-            b_eq.append(-const)
-        else:
-            rows_ub.append(-row)
-            b_ub.append(const)
+    a_eq, b_eq, a_ub, b_ub = _linprog_system(relations, n_equal, counts, latent)
     res = linprog(
         np.ones(len(latent)),
-        A_eq=np.array(rows_eq) if rows_eq else None,
-        b_eq=b_eq or None,
-        A_ub=np.array(rows_ub) if rows_ub else None,
-        b_ub=b_ub or None,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        A_ub=a_ub,
+        b_ub=b_ub,
         bounds=(0, None),
         method="highs",
     )
