@@ -1559,8 +1559,8 @@ def protect_many(
     ``j``). With ``periods``, overlapping periods within a block are tied exactly as by
     yearly tables obeying every relation (:func:`rolling_atoms`): a series' atoms move once
     one of its periods is withheld (others held at a feasible completion), and a count failing
-    so is audited again with every latent cell free; in ``compute`` only on demand
-    (``--protect-overlaps``) until it is fast enough on heavily withheld tables (ADR 0611).
+    so is audited again with every latent cell free (:func:`_recheck_unprotected_in`); on in
+    ``compute`` by default, off with ``--per-period-disclosure`` (ADR 0611).
     ``consistent`` (default: ``periods``): consistent suppression, the usual defence against
     differencing overlapping periods — a series withheld in one of its tied periods is
     withheld in all of them (and gets partners as any withheld cell does); the exact audit
