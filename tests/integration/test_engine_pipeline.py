@@ -155,8 +155,10 @@ def test_spark_gives_identical_values(
     Spark run, over six boroughs of Synthetic London) gives exactly the protected values of
     the engine on DuckDB over the same records, row for row: values, limits, counts and which
     cells disclosure control withheld."""
-    indicators = ["life_expectancy", "suicide_rate"]  # spark_job_output's (tests/conftest.py)
-    duck = run_engine(synthetic_london_spark_input, indicators=indicators, checksums=False).values
+    ran = json.loads(spark_job_output.with_suffix(".provenance.json").read_text("utf-8"))
+    duck = run_engine(
+        synthetic_london_spark_input, indicators=ran["indicators"], checksums=False
+    ).values
     spark = pq.read_table(spark_job_output)
     assert duck.num_rows > 2000
     # the comparison covers every area level and breakdown, published and withheld cells

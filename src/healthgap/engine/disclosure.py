@@ -173,10 +173,8 @@ class _AuditStats:
     lp_solves: int = 0
     #: counts shown exposed by another count's dual solution, without a programme of their own
     exposed_by_dual: int = 0
-    #: counts the recheck's relaxation shows exposed (or its restriction protected), without
-    #: the whole programme
+    #: counts the recheck's relaxation shows exposed, without the whole programme
     exposed_relaxed: int = 0
-    protected_restricted: int = 0
 
 
 Relation = tuple[int, tuple[int, ...]]  # total cell, member cells
@@ -1090,7 +1088,6 @@ def _recheck_unprotected_in(
                 local = _neighbourhood(c, free, relations, index, radius, limit)
                 if _restricted_protected(c, local, relations, n_equal, index, counts, threshold[c]):
                     stats.settled_local += 1
-                    stats.protected_restricted += 1
                     break
             else:
                 left.append(c)
