@@ -223,7 +223,8 @@ def test_every_download_is_exactly_the_chart_data(context: BrowserContext, name:
 def test_a_request_off_the_machine_fails_the_test(
     context: BrowserContext, offsite: list[str]
 ) -> None:
-    """The guard in conftest is live: an offsite request is aborted and recorded."""
+    """The guard in conftest is live: an offsite request is aborted and recorded — by script,
+    by an element, to an address, to hosts that only look local; local ones pass."""
     page = context.new_page()
     page.goto("/methods")
     blocked = page.evaluate(
@@ -231,6 +232,25 @@ def test_a_request_off_the_machine_fails_the_test(
     )
     assert blocked == "blocked"
     assert offsite == ["https://cdn.jsdelivr.net/npm/vega@5"]
+    sneaky = [
+        "http://203.0.113.7/x.png",
+        "http://127.0.0.1.nip.io/x.png",
+        "http://localhost./x.png",
+        "https://localhost.example.org:8443/x.png",
+        "http://[2001:db8::1]/x.png",
+    ]
+    loaded = page.evaluate(
+        """urls => Promise.all(urls.map(u => new Promise(done => {
+            const img = new Image();
+            img.onload = () => done('loaded');
+            img.onerror = () => done('failed');
+            img.src = u;
+        })))""",
+        sneaky,
+    )
+    assert loaded == ["failed"] * len(sneaky)
+    assert page.evaluate("fetch('/static/site.css').then(r => r.status)") == 200
+    assert sorted(offsite[1:]) == sorted(sneaky)
     offsite.clear()  # expected here; any other test's offsite request still fails it
 
 

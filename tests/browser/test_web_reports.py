@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -27,28 +26,21 @@ def site(read_layer: ReadLayer, serve_app: Any) -> Iterator[str]:
     """The website with its reports, as ``healthgap serve`` mounts them."""
     app = FastAPI()
     mount_reports(app, read_layer)
-    mount_website(app, read_layer)
+    mount_website(app, read_layer, warm=False)  # no background warmer: see conftest.py
     with serve_app(app) as url:
         yield url
 
 
 @pytest.fixture
-def ctx(browser, site):  # type: ignore[no-untyped-def]
+def ctx(browser, site, offsite_url):  # type: ignore[no-untyped-def]
     c = browser.new_context(base_url=site, viewport={"width": 1200, "height": 900})
     offsite: list[str] = []
 
     def guard(route):  # type: ignore[no-untyped-def]
-        url = route.request.url
-        if url.startswith(("data:", "blob:", "about:")) or urlparse(url).hostname in (
-            "127.0.0.1",
-            "localhost",
-        ):
-            route.continue_()
-        else:
-            offsite.append(url)
-            route.abort()
+        offsite.append(route.request.url)
+        route.abort()
 
-    c.route("**/*", guard)
+    c.route(offsite_url, guard)
     yield c
     c.close()
     assert not offsite, f"requests left the machine: {offsite}"

@@ -7,12 +7,15 @@ import io
 import json
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
 
 import vl_convert as vlc
+from altair.utils import schemapi
 
-__all__ = ["OUTCOME_COLOURS", "OUTCOME_SHAPES", "Chart", "outcome_class", "svg"]
+__all__ = ["OUTCOME_COLOURS", "OUTCOME_SHAPES", "Chart", "outcome_class", "svg", "unchecked"]
 
 #: Significance classes, colour-blind-safe (ColorBrewer RdYlBu ends, purples for "no judgement"),
 #: each also drawn with its own shape so colour is never the only signal.
@@ -106,3 +109,56 @@ def svg(spec_json: str) -> str:
         while len(_CACHE) > _CACHE_SIZE:
             _CACHE.popitem(last=False)
     return out
+
+
+class _PerThreadDebugMode:
+    """Altair's ``DEBUG_MODE`` switch, seen per thread: false on a thread inside
+    :func:`unchecked`, Altair's own setting (``base``) everywhere else."""
+
+    def __init__(self, base: bool) -> None:
+        self.base = base
+        self.off = threading.local()
+
+    def __bool__(self) -> bool:
+        return self.base and not getattr(self.off, "depth", 0)
+
+    def __repr__(self) -> str:
+        return repr(bool(self))
+
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+_DEBUG_LOCK = threading.Lock()
+
+
+def _debug_switch() -> _PerThreadDebugMode:
+    """The per-thread switch in Altair's module, installed over Altair's plain bool (again if
+    someone set the bool since, keeping their value as the default)."""
+    with _DEBUG_LOCK:
+        current: object = schemapi.DEBUG_MODE
+        if isinstance(current, _PerThreadDebugMode):
+            return current
+        switch = _PerThreadDebugMode(bool(current))
+        setattr(schemapi, "DEBUG_MODE", switch)  # noqa: B010 (Altair types it as bool)
+        return switch
+
+
+def unchecked(build: Callable[_P, _T]) -> Callable[_P, _T]:
+    """Run a chart builder without Altair's ``DEBUG_MODE`` validation of every schema object
+    at construction (jsonschema on each ``Scale``, ``Axis``, ``Tooltip``…, most of the cost
+    of a cold page; the specs are made with ``to_dict(validate=False)`` anyway). Only the
+    calling thread is affected: other threads, and other users of Altair in the process,
+    keep Altair's setting; ``alt.utils.schemapi.debug_mode``/``enable_debug_mode`` still
+    work. Every chart kind's spec is validated against the Vega-Lite schema by the tests
+    (``tests/unit/web/test_chart_schema.py``)."""
+
+    @wraps(build)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        off = _debug_switch().off
+        off.depth = getattr(off, "depth", 0) + 1
+        try:
+            return build(*args, **kwargs)
+        finally:
+            off.depth -= 1
+
+    return run

@@ -13,7 +13,7 @@ from typing import Any
 
 import altair as alt
 
-from healthgap.charts.base import Chart
+from healthgap.charts.base import Chart, unchecked
 from healthgap.charts.specs import _WIDTH, _data, _fmt, _r, _rewind
 from healthgap.charts.specs import _config as _base_config
 from healthgap.query import ValueRow
@@ -77,6 +77,7 @@ def _decile_label(d: int) -> str:
     return f"Decile {d}{suffix}"
 
 
+@unchecked
 def breakdown_values(
     rows: Sequence[ValueRow], *, title: str, breakdown: str, chart_id: str
 ) -> Chart:
@@ -157,6 +158,7 @@ def _order_of(name: str, measures: Sequence[str]) -> int:
     return names.index(name) if name in names else len(names)
 
 
+@unchecked
 def inequality_trend(
     rows: Sequence[InequalityTrendRow], *, title: str, chart_id: str, measures: Sequence[str]
 ) -> Chart:
@@ -225,6 +227,7 @@ def inequality_trend(
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def sex_gap(rows: Sequence[SexGapRow], *, title: str, unit: str, chart_id: str) -> Chart:
     """Male minus female over time with the gap's 95% interval and a line at no gap."""
     records: list[dict[str, Any]] = [
@@ -271,6 +274,7 @@ def sex_gap(rows: Sequence[SexGapRow], *, title: str, unit: str, chart_id: str) 
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel") -> Chart:
     """Boroughs' values against their denominators, with the baseline and the 95% and
     99.8% control limits from the read layer; colour and shape give each borough's place."""
@@ -373,6 +377,7 @@ def funnel_plot(f: Funnel, *, title: str, x_title: str, chart_id: str = "funnel"
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def population_pyramid(p: Pyramid, *, chart_id: str = "pyramid") -> Chart:
     """Population by five-year age band: females to the right, males to the left."""
     title = f"{p.area_name}: population by age and sex, {p.year}"
@@ -423,6 +428,7 @@ def population_pyramid(p: Pyramid, *, chart_id: str = "pyramid") -> Chart:
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def deprivation_profile(d: DeprivationProfile, *, chart_id: str = "deprivation") -> Chart:
     """Share of the area's LSOAs in each London IMD decile, with London's share (a tenth
     each, by construction) as a tick."""
@@ -465,6 +471,7 @@ def deprivation_profile(d: DeprivationProfile, *, chart_id: str = "deprivation")
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def decile_map(
     d: DeprivationProfile, geojson: Mapping[str, Any], *, chart_id: str = "lsoa-map"
 ) -> Chart:

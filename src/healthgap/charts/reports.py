@@ -10,7 +10,7 @@ from typing import Any
 
 import altair as alt
 
-from healthgap.charts.base import Chart
+from healthgap.charts.base import Chart, unchecked
 from healthgap.charts.specs import _WIDTH, _config, _data, _fmt, _r
 from healthgap.query import ValueRow
 
@@ -28,6 +28,7 @@ def _mid(r: ValueRow) -> float:
     return round((decimal_year(r.period_start) + decimal_year(r.period_end)) / 2, 3)
 
 
+@unchecked
 def glide_path(
     history: Sequence[ValueRow], detail: Mapping[str, Any], *, title: str, chart_id: str
 ) -> Chart:
@@ -136,6 +137,7 @@ def glide_path(
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def decile_profile(
     shares: Sequence[tuple[int, int, float]], *, area_name: str, chart_id: str = "deciles"
 ) -> Chart:

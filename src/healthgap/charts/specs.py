@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 import altair as alt
 
-from healthgap.charts.base import OUTCOME_COLOURS, OUTCOME_SHAPES, Chart, outcome_class
+from healthgap.charts.base import OUTCOME_COLOURS, OUTCOME_SHAPES, Chart, outcome_class, unchecked
 from healthgap.query import ValueRow
 
 __all__ = ["SpineEntry", "choropleth", "compare_areas", "spine", "trend"]
@@ -107,6 +107,7 @@ def _rewind(geometry: Mapping[str, Any]) -> dict[str, Any]:
     return dict(geometry)
 
 
+@unchecked
 def choropleth(
     rows: Sequence[ValueRow], geojson: Mapping[str, Any], *, title: str, chart_id: str = "map"
 ) -> Chart:
@@ -184,6 +185,7 @@ def choropleth(
     return Chart(chart_id, title, _config(chart, summary), tuple(cols), tuple(records), summary)
 
 
+@unchecked
 def compare_areas(
     rows: Sequence[ValueRow],
     *,
@@ -270,6 +272,7 @@ def compare_areas(
     return Chart(chart_id, title, _config(chart, summary), cols, tuple(records), summary)
 
 
+@unchecked
 def trend(
     series: Mapping[str, Sequence[ValueRow]], *, title: str, chart_id: str = "trend"
 ) -> Chart:
@@ -333,6 +336,7 @@ class SpineEntry:
     high: float | None
 
 
+@unchecked
 def spine(entries: Sequence[SpineEntry], *, area_name: str, chart_id: str = "spine") -> Chart:
     """A spine chart: each indicator centred on England, scaled by the widest borough
     distance, turned so that better is to the right (polarity); the area's marker gives its
