@@ -14,7 +14,7 @@ What is here, with the CPU time each took to build when measured (December 2026)
   same input.
 * ``synthetic_london_spark_input`` — ``synthetic_london_deaths`` cut to the LSOAs of six
   boroughs (the City and one borough of each ICB: 16,407 deaths, 1.06M population rows
-  against 7.28M), the input of the Spark run.
+  against 7.28M), the input of the Spark run (and of tests that need any valid input).
 * ``spark_job_output`` — the same two indicators computed once on local Spark through the
   ``spark-submit`` entry point over ``synthetic_london_spark_input`` (a Spark run costs
   minutes, most of it in validating and aggregating the population table: never start

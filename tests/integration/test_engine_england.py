@@ -131,10 +131,11 @@ def test_protected_england_run_and_comparisons(dirs) -> None:
     assert (ltla.outcome != "Not compared").any()  # England comes from the records
 
 
-def test_lsoa_outside_england_is_named(dirs, tmp_path: Path) -> None:
-    london, _, _ = dirs
+def test_lsoa_outside_england_is_named(synthetic_london_spark_input: Path, tmp_path: Path) -> None:
+    """A Welsh LSOA among the population's codes stops the run, named. (The input is the
+    session's six-borough cut of Synthetic London: a seventh of the rows to validate.)"""
     bad = tmp_path / "wales"
-    shutil.copytree(london, bad)
+    shutil.copytree(synthetic_london_spark_input, bad)
     t = pq.read_table(bad / "population")
     codes = t["lsoa_code"].to_pylist()
     codes[0] = "W01000001"
