@@ -1037,6 +1037,15 @@ class Store:
         )
         return withhold_suppressed(table)
 
+    def value_indicator_ids(self, *, visibility: Visibility | None = None) -> list[str]:
+        """The indicator ids of the values :meth:`values` would return for ``visibility``
+        (default: a public read now), sorted, without reading the values themselves."""
+        sql, params = self._current_sql(data_table("values"), vis=_reader(visibility))
+        rows = self._query(
+            f"SELECT DISTINCT indicator_id FROM ({sql}) WHERE indicator_id IS NOT NULL", params
+        )
+        return sorted(str(r[0]) for r in rows)
+
     def value_records(
         self,
         *,

@@ -249,3 +249,37 @@ def test_a_dated_editor_read_names_the_publication_date_not_the_embargo(
     with pytest.raises(StoreError, match="not published until 2024-05-10, so an editor read"):
         store.release_values(held, visibility=Visibility.editor(date(2024, 5, 9)))
     assert store.release_values(held, visibility=Visibility.editor(DAY)).num_rows == 6
+
+
+def test_value_indicator_ids_are_those_of_the_visible_values(
+    store: Store, make_values: MakeValues, make_release: MakeRelease
+) -> None:
+    """The ids a NoData answer lists: the same read as ``values`` (embargo, publication date,
+    unmapped series left out), without the values."""
+    store.load_release(make_release(make_values(base=70), published_at=date(2023, 1, 1)))
+    hle = make_values(series="ons:hle", indicator_id="hle", base=60)
+    unmapped = make_values(series="user:x", indicator_id=None).cast(hle.schema)
+    store.load_release(
+        make_release(
+            pa.concat_tables([hle, unmapped]),
+            file="b.csv",
+            published_at=DAY,
+            embargo_until=EMBARGO,
+        )
+    )
+    reads = {
+        "before": Visibility.public(now=AT_0929),
+        "after": Visibility.public(now=AT_0931),
+        "editor": Visibility.editor(now=AT_0929),
+        "2022": Visibility.public(date(2022, 1, 1), now=AT_0931),
+    }
+    got = {k: store.value_indicator_ids(visibility=v) for k, v in reads.items()}
+    assert got == {
+        "before": ["life_expectancy"],
+        "after": ["hle", "life_expectancy"],
+        "editor": ["hle", "life_expectancy"],
+        "2022": [],
+    }
+    for k, v in reads.items():
+        held = store.values(visibility=v)["indicator_id"].to_pylist()
+        assert got[k] == sorted({i for i in held if i is not None}), k
