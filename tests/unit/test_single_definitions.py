@@ -11,6 +11,7 @@ that holds the literal value itself, a mapping table or a builder function.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,14 @@ POLARITY_NAMES = {p.name.lower() for p in Polarity} | {p.value for p in Catalogu
 POLARITY_MEMBERS = {p.name for p in Polarity} | {p.name for p in CataloguePolarity}
 
 
-def _modules() -> list[tuple[str, ast.Module]]:
+@functools.cache
+def _modules() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module of the package, parsed once per test session (the trees are only read)."""
     files = sorted(PACKAGE.rglob("*.py"))
     assert len(files) > 50, "the package source was not found"
-    return [(f.relative_to(PACKAGE).as_posix(), ast.parse(f.read_text("utf-8"))) for f in files]
+    return tuple(
+        (f.relative_to(PACKAGE).as_posix(), ast.parse(f.read_text("utf-8"))) for f in files
+    )
 
 
 def _polarity_token(node: ast.expr | None) -> bool:

@@ -737,10 +737,8 @@ class ReadLayer:
             table = self.store.values(visibility=viewer, indicator_ids=ids)
         if table.num_rows == 0:
             asked: dict[str, object] = {"indicator": ids, "release": release_id}
-            held = self.store.values(visibility=viewer).column("indicator_id").unique()
-            raise NoData(
-                asked, {"indicators": sorted(i for i in held.to_pylist() if i is not None)}
-            )
+            held = self.store.value_indicator_ids(visibility=viewer)
+            raise NoData(asked, {"indicators": held})
         return table
 
     # ------------------------------------------------------------------ commitments

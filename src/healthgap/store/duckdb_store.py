@@ -969,10 +969,14 @@ class Store:
         *,
         vis: Visibility,
         filters: Sequence[tuple[str, Sequence[object] | None]] = (),
+        narrow: Sequence[str] = (),
     ) -> tuple[str, dict[str, object]]:
-        """The rows of ``spec`` visible to ``vis``: latest visible release per key."""
+        """The rows of ``spec`` visible to ``vis``: latest visible release per key.
+
+        ``narrow``: further SQL conditions on ``d``, each keeping every row of a key or none
+        (so that the latest row per key is unchanged)."""
         visible, params = vis.releases_sql()
-        where = ["TRUE"]
+        where = ["TRUE", *narrow]
         for i, (column, allowed) in enumerate(filters):
             if allowed is None:
                 continue
@@ -997,12 +1001,22 @@ class Store:
         filters: Sequence[tuple[str, Sequence[object] | None]] = (),
         post: tuple[str, Sequence[object] | None] | None = None,
     ) -> pa.Table:
-        sql, params = self._current_sql(spec, vis=vis, filters=filters)
         outer = ""
+        narrow: list[str] = []
         if post is not None and post[1] is not None:
             if not post[1]:
                 raise StoreError(f"filter on '{post[0]}' is empty; pass None to select all")
-            outer = f"WHERE {quote(post[0])} IN (SELECT unnest($post))"
+            # ``post`` is not part of the key, so it filters the current rows, after the
+            # latest release per key is chosen. Those rows can only come from a key whose
+            # first column's value has some row (in any release) matching ``post``: keeping
+            # just those leaves every key's rows whole, so the same rows win, from a
+            # fraction of the table.
+            wanted = f"{quote(post[0])} IN (SELECT unnest($post))"
+            first = quote(spec.key[0])
+            narrow.append(f"d.{first} IN (SELECT {first} FROM {quote(spec.name)} WHERE {wanted})")
+            outer = f"WHERE {wanted}"
+        sql, params = self._current_sql(spec, vis=vis, filters=filters, narrow=narrow)
+        if post is not None and post[1] is not None:
             params["post"] = list(post[1])
         table = self._arrow(
             f"SELECT * FROM ({sql}) {outer} ORDER BY {_cols(spec.key)}",
@@ -1036,6 +1050,15 @@ class Store:
             post=("indicator_id", indicator_ids),
         )
         return withhold_suppressed(table)
+
+    def value_indicator_ids(self, *, visibility: Visibility | None = None) -> list[str]:
+        """The indicator ids of the values :meth:`values` would return for ``visibility``
+        (default: a public read now), sorted, without reading the values themselves."""
+        sql, params = self._current_sql(data_table("values"), vis=_reader(visibility))
+        rows = self._query(
+            f"SELECT DISTINCT indicator_id FROM ({sql}) WHERE indicator_id IS NOT NULL", params
+        )
+        return sorted(str(r[0]) for r in rows)
 
     def value_records(
         self,

@@ -493,11 +493,16 @@ def returns_recorded_by(store: Store, commitment_id: str, day: date | None) -> l
     """
     if day is None:
         return store.progress_returns(commitment_ids=[commitment_id])
-    known = [
-        r
-        for r in store.progress_returns(commitment_ids=[commitment_id], include_superseded=True)
-        if r.recorded_at.date() <= day
-    ]
+    return _recorded_by(
+        store.progress_returns(commitment_ids=[commitment_id], include_superseded=True), day
+    )
+
+
+def _recorded_by(history: Sequence[ProgressReturn], day: date | None) -> list[ProgressReturn]:
+    """:func:`returns_recorded_by` from a commitment's full history (``include_superseded``)."""
+    if day is None:
+        return [r for r in history if r.superseded_by is None]
+    known = [r for r in history if r.recorded_at.date() <= day]
     replaced = {r.supersedes for r in known if r.supersedes is not None}
     return [r for r in known if r.return_id not in replaced]
 
@@ -531,6 +536,23 @@ def assess_commitment(
     ``as_of`` (default today) is the date assessed at; the data are read as known on
     ``published_on`` (default ``as_of``): values as published then, returns recorded by then.
     """
+    return _assess_commitment(
+        catalogue, store, commitment, as_of=as_of, published_on=published_on, area_code=area_code
+    )
+
+
+def _assess_commitment(
+    catalogue: Catalogue,
+    store: Store,
+    commitment: Commitment,
+    *,
+    as_of: date | None,
+    published_on: date | None,
+    area_code: str,
+    histories: dict[str, list[ProgressReturn]] | None = None,
+) -> CommitmentAssessment:
+    """:func:`assess_commitment`; ``histories`` (every commitment's returns, superseded ones
+    included, as ``progress_returns`` orders them) saves a query per commitment."""
     t = commitment.target
     now = _as_of_time(as_of)
     known = published_on if published_on is not None else as_of
@@ -553,7 +575,11 @@ def assess_commitment(
         )
         ind_id: str | None = indicator.id
     else:
-        returns = returns_recorded_by(store, commitment.id, known)
+        returns = (
+            returns_recorded_by(store, commitment.id, known)
+            if histories is None
+            else _recorded_by(histories.get(commitment.id, []), known)
+        )
         measured = f"progress returns ({len(returns)} current)"
         clash = _same_day(returns)
         if clash:
@@ -614,8 +640,21 @@ def assess_commitments(
         if commitment_ids is None
         else tuple(catalogue.commitment(c) for c in commitment_ids)
     )
+    histories: dict[str, list[ProgressReturn]] = {}
+    if chosen:  # one read of the returns for all (a query per commitment adds up)
+        ids = [c.id for c in chosen]
+        for r in store.progress_returns(commitment_ids=ids, include_superseded=True):
+            histories.setdefault(r.commitment_id, []).append(r)
     return [
-        assess_commitment(catalogue, store, c, as_of=as_of, published_on=published_on)
+        _assess_commitment(
+            catalogue,
+            store,
+            c,
+            as_of=as_of,
+            published_on=published_on,
+            area_code=LONDON,
+            histories=histories,
+        )
         for c in chosen
     ]
 

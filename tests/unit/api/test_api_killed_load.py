@@ -13,7 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
+from healthgap.cli.main import app
 from healthgap.publish import load_release, open_writer
 
 from .conftest import release, values
@@ -75,13 +77,12 @@ def store(tmp_path: Path) -> tuple[Path, str]:
     load_release(writer.store, release(values()))
     writer.close()
     writer.store.close()
-    made = subprocess.run(
-        [*CLI, "token", "create", "loader", "--role", "editor", "--store", str(path)],
-        env=_env(),
-        capture_output=True,
-        text=True,
-        check=True,
+    # in-process (the server is the subprocess under test; a second interpreter start-up
+    # here would only cost time)
+    made = CliRunner().invoke(
+        app, ["token", "create", "loader", "--role", "editor", "--store", str(path)]
     )
+    assert made.exit_code == 0, made.output
     token = made.stdout.strip().splitlines()[-1]
     assert "shown once" in made.stdout
     return path, token

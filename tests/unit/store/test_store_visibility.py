@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 import typer
@@ -249,3 +250,65 @@ def test_a_dated_editor_read_names_the_publication_date_not_the_embargo(
     with pytest.raises(StoreError, match="not published until 2024-05-10, so an editor read"):
         store.release_values(held, visibility=Visibility.editor(date(2024, 5, 9)))
     assert store.release_values(held, visibility=Visibility.editor(DAY)).num_rows == 6
+
+
+def test_value_indicator_ids_are_those_of_the_visible_values(
+    store: Store, make_values: MakeValues, make_release: MakeRelease
+) -> None:
+    """The ids a NoData answer lists: the same read as ``values`` (embargo, publication date,
+    unmapped series left out), without the values."""
+    store.load_release(make_release(make_values(base=70), published_at=date(2023, 1, 1)))
+    hle = make_values(series="ons:hle", indicator_id="hle", base=60)
+    unmapped = make_values(series="user:x", indicator_id=None).cast(hle.schema)
+    store.load_release(
+        make_release(
+            pa.concat_tables([hle, unmapped]),
+            file="b.csv",
+            published_at=DAY,
+            embargo_until=EMBARGO,
+        )
+    )
+    reads = {
+        "before": Visibility.public(now=AT_0929),
+        "after": Visibility.public(now=AT_0931),
+        "editor": Visibility.editor(now=AT_0929),
+        "2022": Visibility.public(date(2022, 1, 1), now=AT_0931),
+    }
+    got = {k: store.value_indicator_ids(visibility=v) for k, v in reads.items()}
+    assert got == {
+        "before": ["life_expectancy"],
+        "after": ["hle", "life_expectancy"],
+        "editor": ["hle", "life_expectancy"],
+        "2022": [],
+    }
+    for k, v in reads.items():
+        held = store.values(visibility=v)["indicator_id"].to_pylist()
+        assert got[k] == sorted({i for i in held if i is not None}), k
+
+
+def test_an_indicator_filter_applies_to_the_latest_row_of_each_key(
+    store: Store, make_values: MakeValues, make_release: MakeRelease
+) -> None:
+    """A later release that maps a series to another indicator wins for its keys: asking for
+    the old indicator finds none of that series' rows (the filter is on the current rows,
+    not on every stored row), and the reads agree with filtering ``values()`` itself."""
+    first = store.load_release(
+        make_release(make_values(series="s:a", indicator_id="old"), published_at=date(2022, 1, 1))
+    )
+    later = store.load_release(
+        make_release(
+            make_values(series="s:a", indicator_id="new", years=(2022,)),
+            file="b.csv",
+            published_at=date(2023, 1, 1),
+        )
+    )
+    old = store.values(indicator_ids=["old"])
+    assert set(old["period_label"].to_pylist()) == {"2021"}  # 2022 is now "new"'s
+    assert _ids(old) == {first}
+    assert _ids(store.values(indicator_ids=["new"])) == {later}
+    full = store.values()
+    for ids in (["old"], ["new"], ["old", "new"], ["none"]):
+        got = store.values(indicator_ids=ids)
+        assert got.equals(full.filter(pc.is_in(full["indicator_id"], pa.array(ids)))), ids
+    # as published before the later release, "old" holds both years
+    assert len(store.values(indicator_ids=["old"], as_published_on=date(2022, 6, 1))) == 6

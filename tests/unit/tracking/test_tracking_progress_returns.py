@@ -292,3 +292,35 @@ def test_cli_refusal_names_the_option_and_rule(tmp_path: Path) -> None:
     assert "nothing was recorded" in r.output
     with open_store(path, read_only=True) as s:
         assert s.progress_returns() == []
+
+
+def test_assessing_all_reads_each_commitments_returns_as_one_would(
+    store: Store, catalogue: Catalogue
+) -> None:
+    """``assess_commitments`` reads every commitment's returns at once: the same assessments
+    as one commitment at a time, corrections applied, as known now and on a past day."""
+    from healthgap.tracking import assess_commitments
+
+    first = record_return(
+        store, catalogue, AMBASSADORS, value=1000, as_of=date(2022, 3, 31), source="s",
+        recorded_by="a",
+    )  # fmt: skip
+    record_return(
+        store, catalogue, AMBASSADORS, value=1200, as_of=date(2022, 3, 31), source="s",
+        recorded_by="b", corrects=first.return_id,
+    )  # fmt: skip
+    _record(store, catalogue, SUPERZONES, [(date(2022, 1, 1), 10.0), (date(2023, 1, 1), 20.0)])
+    for known in (None, NOW, date(2020, 1, 1)):
+        batch = assess_commitments(catalogue, store, as_of=date(2024, 1, 1), published_on=known)
+        one = [
+            assess_commitment(catalogue, store, c, as_of=date(2024, 1, 1), published_on=known)
+            for c in catalogue.commitments
+        ]
+        assert batch == one, known
+    (row,) = [r for r in batch if r.id == AMBASSADORS]
+    assert row.measured_by == "progress returns (0 current)"  # recorded after 2020
+    now = assess_commitments(catalogue, store, commitment_ids=[AMBASSADORS, SUPERZONES])
+    assert [r.measured_by for r in now] == [
+        "progress returns (1 current)",
+        "progress returns (2 current)",
+    ]
