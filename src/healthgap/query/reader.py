@@ -700,12 +700,9 @@ class ReadLayer:
         """A short fingerprint of everything ``viewer`` can see: the visible releases, the
         latest progress return, the latest action library entry and the catalogue version.
         Equal fingerprints mean equal answers, so it serves as an HTTP ETag and a cache key."""
-        vis = viewer.fixed()
-        with self._snapshot():
-            ids = self.store.visible_release_ids(visibility=vis)
-            returns = self.store.latest_change(visibility=vis)
-            library = max((r.seq for r in self.store.action_entries()), default=0)
-        text = f"{self.catalogue.version}|{','.join(map(str, ids))}|{returns}|{library}"
+        seen = self.store.read_fingerprint(visibility=viewer.fixed())
+        ids = ",".join(map(str, seen.release_ids))
+        text = f"{self.catalogue.version}|{ids}|{seen.latest_change}|{seen.latest_action_seq}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def summary(self) -> list[SourceSummary]:
