@@ -648,12 +648,11 @@ class Store:
         visible release ids (:meth:`visible_release_ids`), the latest change of a visible
         release of values and the latest progress return (together :meth:`latest_change`)
         and the latest action library entry's ``seq``."""
-        visible, params = _reader(visibility).releases_sql()
+        visible, params = _reader(visibility).releases_where()
         ids, released, returned, seq = self._query(
-            f"WITH v AS ({visible}) SELECT "
-            "(SELECT list(release_id ORDER BY release_id) FROM v), "
-            f"(SELECT max({_RELEASE_CHANGED_AT}) FROM releases r JOIN v USING (release_id) "
-            "WHERE r.values_rows > 0), "
+            "SELECT * FROM (SELECT list(r.release_id ORDER BY r.release_id), "
+            f"max({_RELEASE_CHANGED_AT}) FILTER (WHERE r.values_rows > 0) "
+            f"FROM releases r WHERE {visible}), "
             "(SELECT max(recorded_at) FROM progress_returns), "
             "(SELECT max(seq) FROM action_entries)",
             params,
