@@ -205,15 +205,18 @@ class ReadLayer:
     ) -> _T:
         """``build(viewer)``, remembered under the fingerprint of what ``viewer`` sees
         (:meth:`version`): equal fingerprints mean equal answers, so a cached answer is never
-        stale and never crosses the embargo line. Errors are not remembered."""
+        stale and never crosses the embargo line. The key and the answer are read in one
+        snapshot: a load committed in between is in neither (else an editor's answer could
+        be filed under a key a public read computes later). Errors are not remembered."""
         vis = viewer.fixed()
-        key = (kind, self.version(vis), _frozen(params))
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return cast("_T", hit)
-        got = build(vis)
+        with self._snapshot():
+            key = (kind, self.version(vis), _frozen(params))
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    return cast("_T", hit)
+            got = build(vis)
         with self._lock:
             self._cache[key] = got
             while len(self._cache) > _CACHE_ENTRIES:
