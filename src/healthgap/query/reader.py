@@ -205,15 +205,18 @@ class ReadLayer:
     ) -> _T:
         """``build(viewer)``, remembered under the fingerprint of what ``viewer`` sees
         (:meth:`version`): equal fingerprints mean equal answers, so a cached answer is never
-        stale and never crosses the embargo line. Errors are not remembered."""
+        stale and never crosses the embargo line. The key and the answer are read in one
+        snapshot: a load committed in between is in neither (else an editor's answer could
+        be filed under a key a public read computes later). Errors are not remembered."""
         vis = viewer.fixed()
-        key = (kind, self.version(vis), _frozen(params))
-        with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return cast("_T", hit)
-        got = build(vis)
+        with self._snapshot():
+            key = (kind, self.version(vis), _frozen(params))
+            with self._lock:
+                hit = self._cache.get(key)
+                if hit is not None:
+                    self._cache.move_to_end(key)
+                    return cast("_T", hit)
+            got = build(vis)
         with self._lock:
             self._cache[key] = got
             while len(self._cache) > _CACHE_ENTRIES:
@@ -700,12 +703,9 @@ class ReadLayer:
         """A short fingerprint of everything ``viewer`` can see: the visible releases, the
         latest progress return, the latest action library entry and the catalogue version.
         Equal fingerprints mean equal answers, so it serves as an HTTP ETag and a cache key."""
-        vis = viewer.fixed()
-        with self._snapshot():
-            ids = self.store.visible_release_ids(visibility=vis)
-            returns = self.store.latest_change(visibility=vis)
-            library = max((r.seq for r in self.store.action_entries()), default=0)
-        text = f"{self.catalogue.version}|{','.join(map(str, ids))}|{returns}|{library}"
+        seen = self.store.read_fingerprint(visibility=viewer.fixed())
+        ids = ",".join(map(str, seen.release_ids))
+        text = f"{self.catalogue.version}|{ids}|{seen.latest_change}|{seen.latest_action_seq}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def summary(self) -> list[SourceSummary]:

@@ -20,7 +20,13 @@ from healthgap.store.duckdb_store import Store, open_store
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS, Migration
 from healthgap.store.prepared import PreparedAnswer, Preparer
 from healthgap.store.progress import ProgressReturn
-from healthgap.store.records import RELEASE_STATUSES, Release, ReleaseStatus, SourceSummary
+from healthgap.store.records import (
+    RELEASE_STATUSES,
+    ReadFingerprint,
+    Release,
+    ReleaseStatus,
+    SourceSummary,
+)
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 from healthgap.store.schema import DATA_TABLES, DataTable
 from healthgap.store.visibility import Visibility
@@ -48,6 +54,7 @@ __all__ = [
     "PreparedAnswer",
     "Preparer",
     "ProgressReturn",
+    "ReadFingerprint",
     "Release",
     "ReleaseInput",
     "ReleaseStatus",

@@ -30,7 +30,7 @@ from healthgap.store.columns import BENCHMARKS, COMPARISON_COLUMNS
 from healthgap.store.migrations import LATEST_VERSION, MIGRATIONS
 from healthgap.store.prepared import PreparedAnswer, Preparer
 from healthgap.store.progress import ProgressReturn
-from healthgap.store.records import Release, ReleaseStatus, SourceSummary
+from healthgap.store.records import ReadFingerprint, Release, ReleaseStatus, SourceSummary
 from healthgap.store.release_input import ReleaseInput, SeriesInfo, SourceFile
 from healthgap.store.rules import withhold_suppressed
 from healthgap.store.schema import DATA_TABLES, VALUE_KEY, DataTable, data_table, quote
@@ -49,6 +49,13 @@ CHUNK_ROWS = 250_000
 Progress = Callable[[int, int], None]
 #: Derives tables from a release inside its load's transaction (see ``Store.load_release``).
 Derive = Callable[["Store"], Mapping[str, pa.Table]]
+
+#: When release ``r`` changed what a read sees: published (its date, else its load), its
+#: embargo ended, or it was loaded, whichever was latest.
+_RELEASE_CHANGED_AT = (
+    "greatest(coalesce(CAST(r.published_at AS TIMESTAMP), r.loaded_at), "
+    "coalesce(r.embargo_until, r.loaded_at), r.loaded_at)"
+)
 
 #: Comparison outcomes: derived from the values of the same release, one row per value key
 #: and benchmark. Not one of DATA_TABLES (no row count on ``releases``; see ADR 0420).
@@ -628,14 +635,31 @@ class Store:
         vis = _reader(visibility)
         visible, params = vis.releases_sql()
         got = self._query(
-            "SELECT max(greatest(coalesce(CAST(r.published_at AS TIMESTAMP), r.loaded_at), "
-            "coalesce(r.embargo_until, r.loaded_at), r.loaded_at)) FROM releases r "
+            f"SELECT max({_RELEASE_CHANGED_AT}) FROM releases r "
             f"JOIN ({visible}) v USING (release_id) WHERE r.values_rows > 0",
             params,
         )[0][0]
         returns = self._query("SELECT max(recorded_at) FROM progress_returns")[0][0]
         found = [x for x in (got, returns) if x is not None]
         return max(found) if found else None
+
+    def read_fingerprint(self, *, visibility: Visibility | None = None) -> ReadFingerprint:
+        """What ``visibility`` sees, as a read's cache key needs it, in one query: the
+        visible release ids (:meth:`visible_release_ids`), the latest change of a visible
+        release of values and the latest progress return (together :meth:`latest_change`)
+        and the latest action library entry's ``seq``."""
+        visible, params = _reader(visibility).releases_where()
+        ids, released, returned, seq = self._query(
+            "SELECT * FROM (SELECT list(r.release_id ORDER BY r.release_id), "
+            f"max({_RELEASE_CHANGED_AT}) FILTER (WHERE r.values_rows > 0) "
+            f"FROM releases r WHERE {visible}), "
+            "(SELECT max(recorded_at) FROM progress_returns), "
+            "(SELECT max(seq) FROM action_entries)",
+            params,
+        )[0]
+        return ReadFingerprint(
+            tuple(int(i) for i in ids or ()), released, returned, 0 if seq is None else int(seq)
+        )
 
     @staticmethod
     def _check_unique(con: duckdb.DuckDBPyConnection, spec: DataTable, release_id: int) -> None:

@@ -1,4 +1,4 @@
-"""What the store reports about itself: releases and per-source summaries."""
+"""What the store reports about itself: releases, per-source summaries and what reads see."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Literal
 
 from healthgap.store.release_input import SourceFile
 
-__all__ = ["RELEASE_STATUSES", "Release", "ReleaseStatus", "SourceSummary"]
+__all__ = ["RELEASE_STATUSES", "ReadFingerprint", "Release", "ReleaseStatus", "SourceSummary"]
 
 ReleaseStatus = Literal["embargoed", "published", "superseded"]
 
@@ -17,6 +17,30 @@ ReleaseStatus = Literal["embargoed", "published", "superseded"]
 #: ``superseded``: public, but every row it added has a newer public value;
 #: ``published``: public, with at least one current row (or no data rows at all).
 RELEASE_STATUSES: tuple[ReleaseStatus, ...] = ("embargoed", "published", "superseded")
+
+
+@dataclass(frozen=True)
+class ReadFingerprint:
+    """Everything a read's cache key (and ETag) is made of, as one read sees it
+    (``Store.read_fingerprint``, one query)."""
+
+    #: Ids of the visible releases, ascending.
+    release_ids: tuple[int, ...]
+    #: The latest instant a visible release of values was published, ended its embargo or
+    #: was loaded (None: no visible release of values).
+    latest_release_change: datetime | None
+    #: When the latest progress return was recorded (None: none).
+    latest_progress_return: datetime | None
+    #: ``seq`` of the latest action library entry (0: none).
+    latest_action_seq: int
+
+    @property
+    def latest_change(self) -> datetime | None:
+        """The later of the two changes, as ``Store.latest_change`` defines it."""
+        found = [
+            x for x in (self.latest_release_change, self.latest_progress_return) if x is not None
+        ]
+        return max(found) if found else None
 
 
 @dataclass(frozen=True)

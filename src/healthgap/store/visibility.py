@@ -107,12 +107,21 @@ class Visibility:
         ``effective_on`` (the publication date, else the load date) orders releases when the
         latest one per key wins.
         """
+        where, params = self.releases_where()
         sql = (
             "SELECT release_id, coalesce(published_at, CAST(loaded_at AS DATE)) AS effective_on "
-            "FROM releases WHERE coalesce(CAST(published_at AS TIMESTAMP), loaded_at) <= $cutoff "
+            f"FROM releases WHERE {where}"
+        )
+        return sql, params
+
+    def releases_where(self) -> tuple[str, dict[str, object]]:
+        """The condition on a ``releases`` row that :meth:`releases_sql` selects by, and its
+        params (for a read that needs other columns of the visible releases)."""
+        where = (
+            "coalesce(CAST(published_at AS TIMESTAMP), loaded_at) <= $cutoff "
             "AND ($editor OR embargo_until IS NULL OR embargo_until <= $cutoff)"
         )
-        return sql, {"cutoff": self.cutoff(), "editor": self.include_embargoed}
+        return where, {"cutoff": self.cutoff(), "editor": self.include_embargoed}
 
     def describe(self) -> str:
         """A short phrase for messages: 'a public read as of 2024-05-10 09:29:00'."""

@@ -8,14 +8,17 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pytest
 
 from healthgap.errors import StoreError
-from healthgap.query import ReadLayer, public
-from healthgap.store import Store, Writer, open_store
+from healthgap.publish import load_release
+from healthgap.query import ReadLayer, editor, public
+from healthgap.store import ReadFingerprint, Store, Writer, open_store
 
 from .conftest import release, values
 
@@ -128,3 +131,33 @@ def test_a_killed_derivation_leaves_the_store_as_it_was(store_path: Path, tmp_pa
     with open_store(store_path) as s:
         assert _state(s) == before
         assert s.release(1).source == "fingertips"
+
+
+def test_a_load_between_a_reads_key_and_its_answer_files_nothing_under_the_old_key(
+    reader: ReadLayer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cached read computes its key (``version``) and its answer in one snapshot: an
+    embargoed release committed in between is in neither, so an editor's answer is never
+    filed under a fingerprint a public read computes later (an embargo leak)."""
+    later = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
+    embargoed = release(values((2022,)), name="emb.csv", published_at=None, embargo_until=later)
+    real = reader.store.read_fingerprint
+    loaded: list[int] = []
+
+    def then_a_load(**kwargs: Any) -> ReadFingerprint:
+        got = real(**kwargs)
+        if not loaded:  # committed by another thread once the first key is known
+            worker = threading.Thread(
+                target=lambda: loaded.append(load_release(reader.store, embargoed))
+            )
+            worker.start()
+            worker.join()
+        return got
+
+    monkeypatch.setattr(reader.store, "read_fingerprint", then_a_load)
+    first = reader.bulk(editor(), indicator="life_expectancy")
+    assert loaded
+    assert "2022" not in first["period_label"].to_pylist()  # the key's state, not the load's
+    seen = reader.bulk(public(), indicator="life_expectancy")
+    assert "2022" not in seen["period_label"].to_pylist()
+    assert "2022" in reader.bulk(editor(), indicator="life_expectancy")["period_label"].to_pylist()

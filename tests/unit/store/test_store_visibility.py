@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from healthgap.cli.store_commands import register
 from healthgap.engine.comparisons import comparison_outcomes
 from healthgap.errors import StoreError
-from healthgap.store import ReleaseInput, Store, Visibility, open_store
+from healthgap.store import POPULATION_COLUMNS, ReleaseInput, Store, Visibility, open_store
 
 MakeValues = Callable[..., pa.Table]
 MakeRelease = Callable[..., ReleaseInput]
@@ -312,3 +312,64 @@ def test_an_indicator_filter_applies_to_the_latest_row_of_each_key(
         assert got.equals(full.filter(pc.is_in(full["indicator_id"], pa.array(ids)))), ids
     # as published before the later release, "old" holds both years
     assert len(store.values(indicator_ids=["old"], as_published_on=date(2022, 6, 1))) == 6
+
+
+def test_the_read_fingerprint_is_what_each_read_sees_in_one_query(
+    two: tuple[Store, int, int], make_values: MakeValues, make_release: MakeRelease
+) -> None:
+    """``read_fingerprint``: the visible release ids, the latest change of a visible release
+    of values (its load, or an embargo ending later), the latest progress return and action
+    library entry; the same as the separate reads, under the same Visibility rule."""
+    store, public, held = two
+    soon = datetime.now(UTC).replace(tzinfo=None) + timedelta(days=2)
+    future = store.load_release(
+        make_release(make_values(base=90), file="c.csv", embargo_until=soon)
+    )
+    people = pa.table(
+        {
+            c.name: [v]
+            for c, v in zip(
+                POPULATION_COLUMNS, ("E09000001", "ltla", 2020, "male", 0, 4, 1.0), strict=True
+            )
+        }
+    )
+    # loaded last, but without values: it changes no value a read sees
+    no_values = store.load_release(
+        make_release(None, source="ons", file="pop", population=people, series=())
+    )
+    loaded = {r.release_id: r.loaded_at for r in store.releases()}
+    reads = {
+        "before": Visibility.public(now=AT_0929),
+        "after": Visibility.public(now=AT_0931),
+        "now": Visibility.public(),
+        "editor": Visibility.editor(now=AT_0929),
+        "2022": Visibility.public(date(2022, 1, 1), now=AT_0931),
+        "ended": Visibility.public(now=soon + timedelta(hours=1)),
+    }
+    got = {k: store.read_fingerprint(visibility=v) for k, v in reads.items()}
+    assert {k: (f.release_ids, f.latest_release_change) for k, f in got.items()} == {
+        "before": ((public,), loaded[public]),
+        "after": ((public, held), loaded[held]),
+        "now": ((public, held, no_values), loaded[held]),
+        "editor": ((public, held, future, no_values), soon),
+        "2022": ((), None),
+        "ended": ((public, held, future, no_values), soon),
+    }
+    assert {(f.latest_progress_return, f.latest_action_seq) for f in got.values()} == {(None, 0)}
+    for k, v in reads.items():
+        assert got[k].release_ids == store.visible_release_ids(visibility=v), k
+        assert got[k].latest_change == store.latest_change(visibility=v), k
+
+    store.record_action_entry("a", status="draft", body="{}", recorded_by="ed")
+    store.record_action_entry("b", status="draft", body="{}", recorded_by="ed")
+    store.record_action_entry("a", status="draft", body="{}", recorded_by="ed")
+    returned = store.record_progress(
+        "c1", value=1.0, as_of=date(2024, 1, 1), source="test", recorded_by="ed"
+    )
+    after = store.read_fingerprint(visibility=reads["before"])
+    assert (after.latest_progress_return, after.latest_action_seq) == (returned.recorded_at, 3)
+    assert (
+        after.latest_change
+        == returned.recorded_at
+        == store.latest_change(visibility=reads["before"])
+    )
