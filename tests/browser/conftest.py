@@ -5,9 +5,10 @@ One Chromium (Debian's, headless) per session; any request to a non-loopback hos
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pytest
 from fastapi import FastAPI
+from playwright.sync_api import Page
 
 from healthgap.catalogue import load_catalogue
 from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
@@ -34,6 +36,10 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+#: Full-page screenshots of every page type are kept as test artifacts for a person to look at
+#: (issue 14; git-ignored). No test compares them, and each costs Chromium 0.2-2 s, so setting
+#: this variable to ``0`` skips them (e.g. when timing the suite).
+SCREENSHOTS_WANTED = "HEALTHGAP_SCREENSHOTS"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 YEARS = (2019, 2020, 2021, 2022, 2023)
 #: indicator → (series key, base value, step per borough, sexes, unit)
@@ -171,10 +177,18 @@ def nojs_context(browser, base_url):  # type: ignore[no-untyped-def]
     assert not OFFSITE, f"requests left the machine: {OFFSITE}"
 
 
+def _screenshot(page: Page, name: str) -> None:
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
 @pytest.fixture
-def shots() -> Path:
+def shoot() -> Callable[[Page, str], None]:
+    """``shoot(page, name)``: ``name``.png, a full-page screenshot in :data:`SCREENSHOTS`
+    (nothing when ``HEALTHGAP_SCREENSHOTS=0``)."""
+    if os.environ.get(SCREENSHOTS_WANTED) == "0":
+        return lambda page, name: None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+    return _screenshot
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ def _focused_id(page: Page) -> str:
     return str(page.evaluate("document.activeElement && document.activeElement.id"))
 
 
-def test_overview_by_keyboard_only_changes_view_and_url(context: BrowserContext) -> None:
+def test_overview_by_keyboard_only_changes_view_and_url(
+    context: BrowserContext, shoot: Callable[[Page, str], None]
+) -> None:
     page = context.new_page()
     page.goto("/overview")
     page.wait_for_load_state("load")
@@ -77,6 +80,7 @@ def test_overview_by_keyboard_only_changes_view_and_url(context: BrowserContext)
     expect(first).to_have_class("cell col-ltla sig-worse")
     expect(page.locator("table.rug thead th[aria-sort]")).to_have_text("Barking and Dagenham")
     expect(page.locator("table.rug caption")).to_contain_text("worse first in Barking and Dagenham")
+    shoot(page, "overview-keyboard-focus")
     # The comparison switch by keyboard: England.
     _tab_to(page, "#ctl-benchmark", key="Shift+Tab")
     with page.expect_navigation():
@@ -188,8 +192,11 @@ def _same(text: str, value: Any) -> bool:
 
 
 @pytest.mark.parametrize("name", list(CHART_PAGES))
-def test_every_download_is_exactly_the_chart_data(context: BrowserContext, name: str) -> None:
-    page = context.new_page()
+def test_every_download_is_exactly_the_chart_data(nojs_context: BrowserContext, name: str) -> None:
+    """Each chart's download link, clicked, gives the rows its spec draws and its table shows
+    (without JavaScript: the links, specs and tables are the server's; with JavaScript the
+    same link downloads by keyboard in ``test_charts_offer_their_data_by_keyboard``)."""
+    page = nojs_context.new_page()
     page.goto(CHART_PAGES[name])
     figures = page.locator("figure.chart").all()
     assert figures, f"no chart on the {name} page"
@@ -252,11 +259,3 @@ def test_a_request_off_the_machine_fails_the_test(
     assert page.evaluate("fetch('/static/site.css').then(r => r.status)") == 200
     assert sorted(offsite[1:]) == sorted(sneaky)
     offsite.clear()  # expected here; any other test's offsite request still fails it
-
-
-def test_keyboard_view_screenshot(context: BrowserContext, shots: Path) -> None:
-    page = context.new_page()
-    page.goto("/overview?sort=area:E09000002")
-    _tab_to(page, "#sort-E09000002")
-    page.screenshot(path=str(shots / "overview-keyboard-focus.png"), full_page=True)
-    assert (shots / "overview-keyboard-focus.png").stat().st_size > 10_000

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from pathlib import Path
+from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import BrowserContext, expect
+from playwright.sync_api import BrowserContext, Page, expect
 
 from healthgap.query import ReadLayer, public
 from healthgap.query.equity import gap_verdicts
@@ -30,7 +28,9 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_loads_with_js_and_passes_axe(context: BrowserContext, shots: Path, name: str) -> None:
+def test_page_loads_with_js_and_passes_axe(
+    context: BrowserContext, shoot: Callable[[Page, str], None], name: str
+) -> None:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -47,13 +47,13 @@ def test_page_loads_with_js_and_passes_axe(context: BrowserContext, shots: Path,
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == [], json.dumps([(v["id"], v["help"], len(v["nodes"])) for v in bad])
-    page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+    shoot(page, name)
     page.close()
 
 
 @pytest.mark.parametrize("name", ["home", "indicator", "area", "overview", "commitments"])
 def test_page_works_without_js_at_375px(
-    nojs_context: BrowserContext, shots: Path, name: str
+    nojs_context: BrowserContext, shoot: Callable[[Page, str], None], name: str
 ) -> None:
     page = nojs_context.new_page()
     response = page.goto(PAGES[name])
@@ -67,7 +67,7 @@ def test_page_works_without_js_at_375px(
     # Nothing is wider than the 375 px screen except inside scrollable regions.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, width
-    page.screenshot(path=str(shots / f"{name}-nojs-375.png"), full_page=True)
+    shoot(page, f"{name}-nojs-375")
     page.close()
 
 
@@ -185,27 +185,3 @@ def test_overview_switch_without_js_keeps_state_in_url(nojs_context: BrowserCont
     expect(first.locator("td.sig-worse")).not_to_have_count(0)
     # The worsening borough's cells carry a trend arrow, in text as well as the symbol.
     expect(page.locator("table.rug tbody")).to_contain_text("trend: Increasing")
-
-
-def test_csv_download_equals_chart_data(context: BrowserContext) -> None:
-    page = context.new_page()
-    page.goto(PAGES["indicator"] + "?sex=male&benchmark=england")
-    spec = json.loads(page.locator("#chart-compare script.chart-spec").text_content() or "")
-    drawn = next(
-        layer["data"]["values"]
-        for layer in spec["layer"]
-        if "area_name" in layer["data"]["values"][0]
-    )
-    link = page.locator("#chart-compare .download a")
-    with page.expect_download() as info:
-        link.click()
-    text = Path(info.value.path()).read_text()
-    got = list(csv.DictReader(io.StringIO(text)))
-    assert len(got) == len(drawn) == 33
-    for row, d in zip(got, drawn, strict=True):
-        assert row["area_code"] == d["area_code"]
-        assert float(row["value"]) == pytest.approx(d["value"])
-        assert row["outcome"] == d["outcome"]
-    # The table beside the chart shows the same rows.
-    cells = page.locator("#chart-compare table.data tbody tr td:nth-child(1)").all_text_contents()
-    assert cells == [d["area_code"] for d in drawn]

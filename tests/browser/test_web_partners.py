@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def _fits_375(page: Page) -> None:
 
 
 def test_library_search_and_filters_change_the_view_and_the_url(
-    nojs_context: BrowserContext, shots: Path
+    nojs_context: BrowserContext, shoot: Callable[[Page, str], None]
 ) -> None:
     page = nojs_context.new_page()
     page.goto("/actions")
@@ -53,7 +54,7 @@ def test_library_search_and_filters_change_the_view_and_the_url(
     # Each entry names its source document and section.
     expect(found.first.locator("dd.source")).to_contain_text("document 000")
     _fits_375(page)
-    page.screenshot(path=str(shots / "actions-nojs-375.png"), full_page=True)
+    shoot(page, "actions-nojs-375")
     # The URL restores the view in a fresh page.
     again = nojs_context.new_page()
     again.goto(page.url)
@@ -87,7 +88,7 @@ def test_indicator_and_area_pages_show_what_is_being_done(nojs_context: BrowserC
 
 
 def test_self_assessment_by_keyboard_saved_loaded_and_exported(
-    nojs_context: BrowserContext, tmp_path: Path, shots: Path
+    nojs_context: BrowserContext, tmp_path: Path, shoot: Callable[[Page, str], None]
 ) -> None:
     page = nojs_context.new_page()
     page.goto("/self-assessment")
@@ -118,7 +119,7 @@ def test_self_assessment_by_keyboard_saved_loaded_and_exported(
     assert page.locator("ol.gaps a[href^='/actions/']").count() > 0
     assert page.locator("ol.gaps a[href^='/indicators/']").count() > 0
     _fits_375(page)
-    page.screenshot(path=str(shots / "self-assessment-nojs-375.png"), full_page=True)
+    shoot(page, "self-assessment-nojs-375")
 
     # The shareable URL restores the answers and the result.
     share = page.locator("#share-link").get_attribute("href")
@@ -160,7 +161,7 @@ def test_self_assessment_by_keyboard_saved_loaded_and_exported(
 
 
 def test_impact_assessment_of_a_ward_renders_and_downloads_as_pdf(
-    nojs_context: BrowserContext, shots: Path
+    nojs_context: BrowserContext, shoot: Callable[[Page, str], None]
 ) -> None:
     assert len(WARD_LSOAS) >= 3
     page = nojs_context.new_page()
@@ -179,7 +180,7 @@ def test_impact_assessment_of_a_ward_renders_and_downloads_as_pdf(
     expect(page.locator("#D1")).to_contain_text("Index of Multiple Deprivation")
     expect(page.locator("#h-sources + ol li")).not_to_have_count(0)
     _fits_375(page)
-    page.screenshot(path=str(shots / "impact-nojs-375.png"), full_page=True)
+    shoot(page, "impact-nojs-375")
     with page.expect_download() as got:
         page.click("#impact-pdf")
     pdf = Path(got.value.path()).read_bytes()

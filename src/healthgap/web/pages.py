@@ -12,7 +12,7 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -47,6 +47,9 @@ HEADLINES: tuple[str, ...] = ("healthy_life_expectancy", "life_expectancy", "sii
 _STATIC = ("site.css", "site.js")
 #: Rendered pages kept (gzipped, ~10-40 KB each): the whole site at its default views and more.
 _PAGE_CACHE = 1024
+#: Views built recently (a page's charts with their records, before rendering) kept per
+#: read-layer version and request, so that a chart's download after its page is a lookup.
+_VIEW_CACHE = 32
 #: Orders of the tartan rug's rows: URL value → label.
 _RUG_SORTS = {
     "name": "Indicator order",
@@ -140,11 +143,54 @@ def sentence(
     return f"{area}'s value is {direction} {bench}'s, {tail}."
 
 
+class _Recent:
+    """The last ``size`` values put, by key (least recently used dropped; thread-safe)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> Any:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+            return hit
+
+    def put(self, key: Hashable, value: Any) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
 def website_router(q: ReadLayer) -> APIRouter:
     """The website's routes over one read layer."""
     router = APIRouter(include_in_schema=False)
     cache_: OrderedDict[tuple[str, str], bytes] = OrderedDict()
     lock = threading.Lock()
+    #: Built views (template and context) by (version, viewer, path, parameters but download).
+    views = _Recent(_VIEW_CACHE)
+    #: The indicator pages' charts by (version, viewer, indicator and view as asked, and again
+    #: as resolved): the page asks with defaults, its CSV links with the sex and period.
+    indicator_views = _Recent(_VIEW_CACHE)
+
+    def built(
+        version: str,
+        viewer: Viewer,
+        request: Request,
+        build: Callable[[Viewer], tuple[str, dict[str, Any]]],
+    ) -> tuple[str, dict[str, Any]]:
+        """``build(viewer)``, or what it gave for the same view (``?download`` aside)."""
+        params = tuple(kv for kv in request.query_params.multi_items() if kv[0] != "download")
+        key = (version, viewer, request.url.path, params)
+        hit: tuple[str, dict[str, Any]] | None = views.get(key)
+        if hit is None:
+            hit = build(viewer)
+            views.put(key, hit)
+        return hit
 
     def page(request: Request, build: Callable[[Viewer], tuple[str, dict[str, Any]]]) -> Response:
         started = time.perf_counter()
@@ -152,13 +198,14 @@ def website_router(q: ReadLayer) -> APIRouter:
             return _download(request, build)
         try:
             viewer = _viewer(request.query_params.get("as_of"))
-            key = (q.version(viewer), str(request.url.path) + "?" + str(request.url.query))
+            version = q.version(viewer)
+            key = (version, str(request.url.path) + "?" + str(request.url.query))
             with lock:
                 hit = cache_.get(key)
                 if hit is not None:
                     cache_.move_to_end(key)
             if hit is None:
-                template, ctx = build(viewer)
+                template, ctx = built(version, viewer, request, build)
                 hit = gzip.compress(_render(template, request, ctx).encode(), 6, mtime=0)
                 with lock:
                     cache_[key] = hit
@@ -205,7 +252,8 @@ def website_router(q: ReadLayer) -> APIRouter:
         """``?download=CHART`` on any page: exactly the records that chart of that view draws."""
         chart_id = request.query_params["download"]
         try:
-            _, ctx = build(_viewer(request.query_params.get("as_of")))
+            viewer = _viewer(request.query_params.get("as_of"))
+            _, ctx = built(q.version(viewer), viewer, request, build)
         except (QueryError, PageError) as e:
             return PlainTextResponse(str(e), status_code=404)
         charts = [c for c in ctx.get("charts", ()) if c is not None]
@@ -346,6 +394,28 @@ def website_router(q: ReadLayer) -> APIRouter:
         benchmark: str,
         small: str | None = None,
         within: str | None = None,
+    ) -> dict[str, Any]:
+        """The indicator page's view (its charts and sentences); a view built recently is
+        reused, so the page's CSV downloads do not build every chart again."""
+        version = q.version(v)
+        asked = (version, v, ind_id, sex, period, benchmark, small, within)
+        ctx: dict[str, Any] | None = indicator_views.get(asked)
+        if ctx is None:
+            ctx = _build_indicator_charts(v, ind_id, sex, period, benchmark, small, within)
+            indicator_views.put(asked, ctx)
+            sel = ctx["sel"]
+            resolved = (version, v, ind_id, sel.sex, sel.period, benchmark, small, within)
+            indicator_views.put(resolved, ctx)
+        return ctx
+
+    def _build_indicator_charts(
+        v: Viewer,
+        ind_id: str,
+        sex: str | None,
+        period: str | None,
+        benchmark: str,
+        small: str | None,
+        within: str | None,
     ) -> dict[str, Any]:
         if benchmark not in BENCHMARKS:
             raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))

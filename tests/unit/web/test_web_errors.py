@@ -17,6 +17,7 @@ import pyarrow as pa
 import pytest
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from healthgap.publish import load_release
 from healthgap.query import ReadLayer
@@ -215,3 +216,35 @@ def test_overview_has_london_england_and_icb_columns(client: Client) -> None:
     assert "London: 81.0, " in body
     assert "compared with England" in body
     assert '<td class="cell col-country sig-benchmark">' in body
+
+
+def test_a_download_after_any_view_equals_the_download_built_alone(client: Client) -> None:
+    """Downloads reuse the view their page built (the router keeps recent views, the indicator
+    page's under the sex and period its CSV links name): whatever was viewed before, each
+    page and download is the one an app that has built nothing answers."""
+    assert client.warmer is not None
+    layer = client.warmer.q
+
+    def app() -> TestClient:
+        served = FastAPI()
+        mount_website(served, layer, warm=False)
+        return TestClient(served)
+
+    csv = "/indicators/life_expectancy/compare.csv?sex=persons&period={}&benchmark={}"
+    downloads = [
+        csv.format(2022, "london"),
+        csv.format(2022, "england"),
+        csv.format(2021, "london"),
+        "/areas/E09000012?download=spine",
+    ]
+    alone = {url: app().get(url) for url in downloads}
+    assert [r.status_code for r in alone.values()] == [200] * len(downloads)
+    assert len({r.text for r in alone.values()}) == len(downloads)  # four different answers
+    after = app()
+    views = ["/indicators/life_expectancy?benchmark=england", "/indicators/life_expectancy"]
+    for view in [*views, "/areas/E09000012"]:
+        page = after.get(view)
+        assert page.status_code == 200
+        assert page.text == app().get(view).text, view  # pages are not changed either
+        for url in downloads:
+            assert after.get(url).text == alone[url].text, (view, url)
