@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 from urllib.parse import quote
@@ -33,6 +33,7 @@ from healthgap.geography import ENGLAND, LONDON
 from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
 from healthgap.query.equity import gap_verdicts
 from healthgap.web.data import BENCHMARKS, RUG_TESTED_KINDS, rug, select, spine_entries
+from healthgap.web.library_block import what_is_done
 from healthgap.web.profiles import area_extras, indicator_extras
 
 __all__ = ["ATTRIBUTION", "HEADLINES", "overview_context", "static_asset", "website_router"]
@@ -169,6 +170,9 @@ class _Recent:
 def website_router(q: ReadLayer) -> APIRouter:
     """The website's routes over one read layer."""
     router = APIRouter(include_in_schema=False)
+    #: This read layer's "What is being done" block (bound here, not in the shared template
+    #: environment, so that two websites in one process never read each other's store).
+    library_block = partial(what_is_done, q)
     cache_: OrderedDict[tuple[str, str], bytes] = OrderedDict()
     lock = threading.Lock()
     #: Built views (template and context) by (version, viewer, path, parameters but download).
@@ -276,7 +280,13 @@ def website_router(q: ReadLayer) -> APIRouter:
         return (
             _env()
             .get_template(template)
-            .render(path=request.url.path, query=query, as_of=as_of, **ctx)
+            .render(
+                path=request.url.path,
+                query=query,
+                as_of=as_of,
+                what_is_done=library_block,
+                **ctx,
+            )
         )
 
     # ------------------------------------------------------------------ static

@@ -28,8 +28,6 @@ from healthgap.web.pages import _env
 
 __all__ = ["partners_router"]
 
-#: Entries shown in an indicator's or an area's "What is being done" block.
-_BLOCK = 5
 #: Sectors with a self-assessment checklist, with their names.
 _SECTOR_NAMES = {
     "healthcare": "Healthcare (NHS and other health organisations)",
@@ -52,9 +50,7 @@ def _now() -> datetime:
 
 
 def partners_router(q: ReadLayer) -> APIRouter:
-    """The partner tools' pages over one read layer. Also makes ``what_is_done(kind, key)``
-    available to every template (the indicator and area pages include
-    ``partials/what_is_done.html``)."""
+    """The partner tools' pages over one read layer."""
     router = APIRouter(include_in_schema=False)
     env = _env()
     borough_names = {b.code: b.name for b in q.geography.boroughs()}
@@ -70,18 +66,6 @@ def partners_router(q: ReadLayer) -> APIRouter:
     ) -> Response:
         ctx = {"title": "Cannot show this page", "message": message, "suggestions": suggestions}
         return render(request, "error.html", ctx, status)
-
-    def what_is_done(kind: str, key: str) -> dict[str, Any] | None:
-        """The library entries linked to an indicator or an area (None: none, or unknown)."""
-        try:
-            found = actions.find(q, public(), **{kind: key})
-        except UnknownParameter:
-            return None
-        if not found:
-            return None
-        return {"entries": found[:_BLOCK], "count": len(found), "more": f"/actions?{kind}={key}"}
-
-    env.globals["what_is_done"] = what_is_done
 
     # ------------------------------------------------------------------ library
     @router.get("/actions", response_class=HTMLResponse)

@@ -121,3 +121,34 @@ def test_a_published_entry_appears_on_its_area_page(site: tuple[TestClient, Writ
     assert ENTRY["title"] in page
     assert "What is being done" in page
     assert http.get(f"/actions/{ENTRY['id']}").status_code == 200
+
+
+def test_two_websites_in_one_process_each_read_their_own_library(
+    site: tuple[TestClient, Writer], tmp_path: Path
+) -> None:
+    """The "What is being done" block is bound to its own website's read layer: a second
+    website mounted later in the same process (here over an empty store, then closed) neither
+    replaces the first's entries nor breaks its pages (it once did: the block was a global of
+    the shared template environment, so the last website mounted answered for all)."""
+    http, writer = site
+    reader = ReadLayer(writer.store)
+    if ENTRY["title"] not in http.get("/areas/E09000002").text:
+        add_action(
+            writer,
+            ActionEntry.model_validate(ENTRY),
+            recorded_by="eddie",
+            catalogue=reader.catalogue,
+            boroughs=[b.code for b in reader.geography.boroughs()],
+        )
+        publish_action(writer, str(ENTRY["id"]), recorded_by="eddie")
+    other_writer = open_writer(tmp_path / "other.duckdb")
+    other = FastAPI()
+    mount_website(other, ReadLayer(other_writer.store), warm=False)
+    other_page = TestClient(other).get("/areas/E09000002")
+    assert other_page.status_code == 200
+    assert ENTRY["title"] not in other_page.text  # the second store has no such entry
+    other_writer.close()
+    other_writer.store.close()
+    page = http.get("/areas/E09000002?sex=persons")  # not a cached page: rendered again
+    assert page.status_code == 200
+    assert ENTRY["title"] in page.text
