@@ -14,13 +14,15 @@ What is here, with the CPU time each took to build when measured (December 2026)
   same input.
 * ``synthetic_london_spark_input`` — ``synthetic_london_deaths`` cut to the LSOAs of six
   boroughs (the City and one borough of each ICB: 16,407 deaths, 1.06M population rows
-  against 7.28M), the input of the Spark run (and of tests that need any valid input).
+  against 7.28M), the input of the Spark run, of ``computed_store``, of the England-scope
+  tests (and of tests that need any valid input).
 * ``spark_job_output`` — the same two indicators computed once on local Spark through the
   ``spark-submit`` entry point over ``synthetic_london_spark_input`` (a Spark run costs
   minutes, most of it in validating and aggregating the population table: never start
   another one for a property this output shows).
-* ``computed_store`` — ``healthgap compute`` (life expectancy) run once into a store that
-  already holds the bundled Fingertips life expectancy (England's published values).
+* ``computed_store`` — ``healthgap compute`` (life expectancy, on the six boroughs) run once
+  into a store that already holds the bundled Fingertips life expectancy (England's
+  published values).
 * ``readme_input`` — the README's own ``healthgap synth --rows 60000 --seed 1 --out london``
   (60,245 rows, 2016–20: 7.5 s of CPU), run once per test session even under pytest-xdist
   (:func:`_built_once`); the README's path, the sparse-input and the overlapping-periods tests
@@ -269,12 +271,14 @@ class ComputedStore:
 
 @pytest.fixture(scope="session")
 def computed_store(
-    synthetic_london_deaths: Path, tmp_path_factory: pytest.TempPathFactory
+    synthetic_london_spark_input: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ComputedStore]:
     """A store holding the bundled Fingertips release of life expectancy (England's published
     values, loaded with ``Store.load_release``), then ``healthgap compute --input
-    synthetic_london_deaths -i life_expectancy -i tb_incidence --json`` (DuckDB; tb_incidence
-    needs notifications, so it is reported as skipped). Read-only; the computed release is
+    synthetic_london_spark_input -i life_expectancy -i tb_incidence --json`` (DuckDB;
+    tb_incidence needs notifications, so it is reported as skipped). The six boroughs hold
+    every area level, ICB and breakdown that storing and comparing need, at a seventh of the
+    population rows of ``synthetic_london_deaths``. Read-only; the computed release is
     ``summary["release_id"]``."""
     import json
 
@@ -290,8 +294,9 @@ def computed_store(
             r for r in bundled_releases() if any(s.key == "fingertips:90366" for s in r.series)
         )
         st.load_release(fingertips)
-    args = ["compute", "--input", str(synthetic_london_deaths), "--store", str(path), "--json"]
-    result = CliRunner().invoke(app, [*args, "-i", "life_expectancy", "-i", "tb_incidence"])
+    args = ["compute", "--input", str(synthetic_london_spark_input), "--store", str(path)]
+    wanted = ["-i", "life_expectancy", "-i", "tb_incidence", "--json"]
+    result = CliRunner().invoke(app, [*args, *wanted])
     assert result.exit_code == 0, result.output
     before = _digest(path)
     yield ComputedStore(path, json.loads(result.stdout))

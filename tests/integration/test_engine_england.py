@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
-from healthgap.engine.pipeline import ENGLAND, LONDON, lsoa_attributes, run_engine
+from healthgap.engine.pipeline import ENGLAND, LONDON, run_engine
 from healthgap.errors import InputError
 from healthgap.geography import load_geography
 
@@ -35,14 +35,17 @@ def _remapped(src: Path, dst: Path, mapping: dict[str, str]) -> None:
 
 @pytest.fixture(scope="module")
 def dirs(
-    tmp_path_factory: pytest.TempPathFactory, synthetic_london_deaths: Path
+    tmp_path_factory: pytest.TempPathFactory, synthetic_london_spark_input: Path
 ) -> tuple[Path, Path, dict[str, str]]:
+    """(London, England, the copied LSOAs' new codes): London is the session's six-borough
+    cut of Synthetic London (every ICB, a seventh of the population rows); England is it
+    plus a copy of every 10th of its LSOAs on LSOAs spread over the other eight regions."""
     base = tmp_path_factory.mktemp("england")
-    london = synthetic_london_deaths
+    london = synthetic_london_spark_input
     eng = load_geography().england_lsoa11()
     elsewhere = eng[eng.region_code != LONDON].lsoa_code.to_numpy()
-    # every 10th London LSOA, copied onto LSOAs spread over the other eight regions
-    source = sorted(lsoa_attributes("london")["lsoa_code"].to_pylist())[::10]
+    held = pq.read_table(london / "population", columns=["lsoa_code"])["lsoa_code"]
+    source = sorted(pc.unique(held).to_pylist())[::10]
     targets = elsewhere[np.linspace(0, len(elsewhere) - 1, len(source)).astype(int)]
     mapping = dict(zip(source, targets.tolist(), strict=True))
     england = base / "england"
@@ -51,12 +54,11 @@ def dirs(
 
 
 @pytest.fixture(scope="module")
-def runs(dirs: tuple[Path, Path, dict[str, str]], synthetic_london_raw):
-    """Unprotected runs on London (the session's shared run on the same input, which adds
-    suicide to life expectancy) and on England (London plus the copied LSOAs)."""
-    _, england, _ = dirs
+def runs(dirs: tuple[Path, Path, dict[str, str]]):
+    """Unprotected runs on London and on England (London plus the copied LSOAs)."""
+    london, england, _ = dirs
     kw = {"indicators": ["life_expectancy"], "checksums": False, "disclosure_control": False}
-    return synthetic_london_raw, run_engine(england, **kw)
+    return run_engine(london, **kw), run_engine(england, **kw)
 
 
 def _deaths(result, area: str, breakdown: str = "none", category: str = "") -> float:
@@ -83,7 +85,9 @@ def test_records_beyond_london_add_ltlas_regions_and_england(runs, dirs) -> None
     assert types["region"] == 9
     assert types["icb"] == 5  # ICBs only for London (no England-wide LSOA 2011 -> ICB lookup)
     eng = load_geography().england_lsoa11().set_index("lsoa_code")
-    assert types["ltla"] == 33 + eng.loc[list(mapping.values()), "ltla_code"].nunique()
+    boroughs = london_run.values.filter(pc.equal(london_run.values["area_type"], "ltla"))
+    assert pc.count_distinct(boroughs["area_code"]).as_py() == 6  # the input's
+    assert types["ltla"] == 6 + eng.loc[list(mapping.values()), "ltla_code"].nunique()
     # London is unchanged; England is London plus the copied LSOAs, and the regions add up
     assert _deaths(england_run, LONDON) == _deaths(london_run, LONDON)
     regions = list(v[v.area_type == "region"].area_code.unique())
