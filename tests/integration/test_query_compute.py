@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 def test_computed_release_carries_comparisons_and_assessments(computed_store) -> None:
     """The session's store (tests/conftest.py): the bundled Fingertips life expectancy, then
-    ``healthgap compute -i life_expectancy`` on Synthetic London (120,000 rows, seed 3)."""
+    ``healthgap compute -i life_expectancy`` on six boroughs of Synthetic London."""
     store: Path = computed_store.path
     rid = computed_store.summary["release_id"]
     with open_read_layer(store) as q:
