@@ -173,8 +173,8 @@ def website_router(q: ReadLayer) -> APIRouter:
     #: This read layer's "What is being done" block (bound here, not in the shared template
     #: environment, so that two websites in one process never read each other's store).
     library_block = partial(what_is_done, q)
-    cache_: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-    lock = threading.Lock()
+    #: Rendered pages, gzipped, by (read-layer version, path and query).
+    rendered = _Recent(_PAGE_CACHE)
     #: Built views (template and context) by (version, viewer, path, parameters but download).
     views = _Recent(_VIEW_CACHE)
     #: The indicator pages' charts by (version, viewer, indicator and view as asked, and again
@@ -204,17 +204,11 @@ def website_router(q: ReadLayer) -> APIRouter:
             viewer = _viewer(request.query_params.get("as_of"))
             version = q.version(viewer)
             key = (version, str(request.url.path) + "?" + str(request.url.query))
-            with lock:
-                hit = cache_.get(key)
-                if hit is not None:
-                    cache_.move_to_end(key)
+            hit: bytes | None = rendered.get(key)
             if hit is None:
                 template, ctx = built(version, viewer, request, build)
                 hit = gzip.compress(_render(template, request, ctx).encode(), 6, mtime=0)
-                with lock:
-                    cache_[key] = hit
-                    while len(cache_) > _PAGE_CACHE:
-                        cache_.popitem(last=False)
+                rendered.put(key, hit)
             etag = 'W/"' + hashlib.sha256(repr(key).encode()).hexdigest()[:24] + '"'
             if request.headers.get("if-none-match") == etag:
                 return Response(status_code=304, headers={"ETag": etag})
