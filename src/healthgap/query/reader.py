@@ -706,6 +706,11 @@ class ReadLayer:
         seen = self.store.read_fingerprint(visibility=viewer.fixed())
         ids = ",".join(map(str, seen.release_ids))
         text = f"{self.catalogue.version}|{ids}|{seen.latest_change}|{seen.latest_action_seq}"
+        returned = seen.latest_progress_return
+        if returned is not None and returned != seen.latest_change:
+            # A release changed after it (for an editor, maybe in the future, when a new
+            # return would not move the latest change): name the return too (ADR 0800).
+            text += f"|return {returned}"
         return hashlib.sha256(text.encode()).hexdigest()[:20]
 
     def summary(self) -> list[SourceSummary]:

@@ -1,6 +1,7 @@
 """``ReadLayer.version`` (every cached read's key, the API's ETag) comes from one store query
 and is byte for byte the fingerprint the separate reads made, so ETags already handed out stay
-valid."""
+valid — except that a progress return older than the latest release change is named too, so
+that a new return changes every viewer's fingerprint (ADR 0800)."""
 
 from __future__ import annotations
 
@@ -32,7 +33,10 @@ def separate_reads_version(layer: ReadLayer, viewer: Visibility) -> str:
         ids = layer.store.visible_release_ids(visibility=vis)
         returns = layer.store.latest_change(visibility=vis)
         library = max((r.seq for r in layer.store.action_entries()), default=0)
+        recorded = [r.recorded_at for r in layer.store.progress_returns(include_superseded=True)]
     text = f"{layer.catalogue.version}|{','.join(map(str, ids))}|{returns}|{library}"
+    if recorded and max(recorded) != returns:
+        text += f"|return {max(recorded)}"
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -90,9 +94,14 @@ def test_embargo_progress_and_actions_keep_the_fingerprint(reader: ReadLayer) ->
         "c1", value=1.0, as_of=date(2024, 1, 1), source="t", recorded_by="ed"
     )
     seen.append(assert_same_as_separate_reads(reader))
-    # a return is later than every change these viewers see (not "editor": it sees an
-    # embargo ending in two days, and latest_change keeps only the later of the two)
-    assert all(seen[3][k] != seen[1][k] for k in ("public", "public 2020", "editor 2020"))
+    # a return changes every viewer's fingerprint, the editor's too, though it sees an
+    # embargo ending in two days, later than the return
+    assert all(seen[3][k] != seen[1][k] for k in seen[1])
+    reader.store.record_progress(
+        "c1", value=2.0, as_of=date(2024, 2, 1), source="t", recorded_by="ed"
+    )
+    seen.append(assert_same_as_separate_reads(reader))
+    assert all(seen[4][k] != seen[3][k] for k in seen[3])
     reader.store.record_action_entry("a", status="draft", body="{}", recorded_by="ed")
     seen.append(assert_same_as_separate_reads(reader))
     reader.store.record_action_entry("b", status="draft", body="{}", recorded_by="ed")
