@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import hashlib
 import json
 import math
@@ -15,7 +16,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
@@ -32,7 +33,7 @@ from healthgap.query import NoData, ReadLayer, UnknownParameter, Viewer, public
 
 __all__ = ["API_VERSION", "ApiState", "create_app", "json_response"]
 
-API_VERSION = "1.2.0"
+API_VERSION = "1.2.1"
 #: Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 _CACHE_ENTRIES = 512
@@ -385,6 +386,40 @@ def changelog_text() -> str:
     return (resources.files("healthgap.api") / "changelog.md").read_text(encoding="utf-8")
 
 
+def _declared_query_parameters(dependant: Any) -> set[str]:
+    """The query parameter names a route's dependant (and its dependencies) declares."""
+    names = {p.alias for p in dependant.query_params}
+    for sub in dependant.dependencies:
+        names |= _declared_query_parameters(sub)
+    return names
+
+
+def known_query_parameters(request: Request) -> None:
+    """422 for a query parameter the route does not declare: a misspelt filter
+    (``indicatr=``) would otherwise be ignored and the answer silently be every row. The
+    problem names the parameter, the closest declared ones and every declared one."""
+    given = request.query_params
+    if not given:
+        return
+    route = request.scope.get("route")
+    if route is None:
+        return
+    valid: list[str] | None = getattr(route, "healthgap_query_parameters", None)
+    if valid is None:  # once per route
+        valid = sorted(_declared_query_parameters(route.dependant))
+        route.healthgap_query_parameters = valid
+    for name in given:
+        if name not in valid:
+            close = difflib.get_close_matches(name, valid, n=3)
+            detail = f"parameter '{name}': not a parameter of {request.url.path}"
+            if close:
+                detail += "; did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
+            detail += f" (its parameters: {', '.join(valid)})" if valid else " (it takes none)"
+            raise ProblemError(
+                422, detail, parameter=name, value=given[name], suggestions=close, valid=valid
+            )
+
+
 def create_app(
     read_layer: ReadLayer,
     *,
@@ -471,9 +506,10 @@ def create_app(
     async def _crash(request: Request, exc: Exception) -> Response:
         return problem(500, f"internal error ({type(exc).__name__}); the request was not done")
 
-    app.include_router(read.router, prefix="/v1")
-    app.include_router(write.router, prefix="/v1")
-    app.include_router(partners.router, prefix="/v1")
+    checked = [Depends(known_query_parameters)]
+    app.include_router(read.router, prefix="/v1", dependencies=checked)
+    app.include_router(write.router, prefix="/v1", dependencies=checked)
+    app.include_router(partners.router, prefix="/v1", dependencies=checked)
 
     @app.get("/v1/changelog", response_class=PlainTextResponse, tags=["meta"])
     def changelog() -> str:
