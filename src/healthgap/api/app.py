@@ -238,7 +238,7 @@ def etag_for(
 
 def etag_of(version: str, path: str, query: list[tuple[str, str]]) -> str:
     """The ETag of ``path`` with ``query`` under ``version``. Parameters are sorted by name
-    (stable: a repeated parameter keeps its order, which decides its value), so the same
+    (stable, so a repeated parameter, which the routes refuse, keeps its order), so the same
     question asked in another order shares one cache entry."""
     items = sorted(query, key=lambda kv: kv[0])
     text = f"{version}|{path}|{json.dumps(items, separators=(',', ':'))}"
@@ -395,12 +395,24 @@ def _declared_query_parameters(dependant: Any) -> set[str]:
 
 
 def known_query_parameters(request: Request) -> None:
-    """422 for a query parameter the route does not declare: a misspelt filter
-    (``indicatr=``) would otherwise be ignored and the answer silently be every row. The
-    problem names the parameter, the closest declared ones and every declared one."""
+    """422 for a query parameter the route does not declare, or one given twice. A misspelt
+    filter (``indicatr=``) would otherwise be ignored and the answer silently be every row;
+    of a repeated one (``sex=female&sex=male``) only the last would count. The problem names
+    the parameter, the closest declared ones and every declared one."""
     given = request.query_params
     if not given:
         return
+    names = [name for name, _ in given.multi_items()]
+    for name in names:
+        if names.count(name) > 1:
+            values = ",".join(given.getlist(name))
+            raise ProblemError(
+                422,
+                f"parameter '{name}': given {names.count(name)} times; give it once, "
+                f"several values comma-separated ({name}={values})",
+                parameter=name,
+                value=values,
+            )
     route = request.scope.get("route")
     if route is None:
         return

@@ -1,5 +1,6 @@
-"""A query parameter a route does not declare is 422, not ignored: a misspelt filter
-(``indicatr=``) used to be dropped silently and the answer was every row."""
+"""A query parameter a route does not declare, or one given twice, is 422, not ignored: a
+misspelt filter (``indicatr=``) used to be dropped silently and the answer was every row; of
+``sex=female&sex=male`` only the last counted."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .conftest import Served, Template, serving
+from .conftest import BOROUGHS, Served, Template, serving
 
 PROBLEM = "application/problem+json"
 
@@ -40,6 +41,22 @@ def test_one_unknown_among_known_parameters_is_refused(served: Served) -> None:
     r = served.http().get("/v1/values", params={"indicator": "life_expectancy", "limit": "5"})
     assert r.status_code == 422
     assert r.json()["parameter"] == "limit"
+
+
+def test_a_repeated_parameter_is_422_showing_the_comma_separated_form(served: Served) -> None:
+    http = served.http()
+    two = f"{BOROUGHS[0]},{BOROUGHS[1]}"
+    both = http.get("/v1/values", params={"area": two})
+    assert both.status_code == 200
+    assert {row["area_code"] for row in both.json()} == set(BOROUGHS[:2])
+    r = http.get("/v1/values", params=[("area", BOROUGHS[0]), ("area", BOROUGHS[1])])
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["parameter"] == "area"
+    assert f"area={two}" in body["detail"]
+    # in another order, and again: still refused, never a cached answer
+    again = [("area", BOROUGHS[1]), ("sex", "persons"), ("area", BOROUGHS[1])]
+    assert http.get("/v1/values", params=again).status_code == 422
 
 
 def test_a_route_without_query_parameters_says_it_takes_none(served: Served) -> None:
