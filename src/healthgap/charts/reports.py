@@ -51,8 +51,9 @@ def glide_path(
         )
     target = detail.get("target") or {}
     base_t = target.get("baseline_time")
-    if base_t is None and records:
-        base_t = records[0]["time"]
+    # A baseline whose year the source does not state is not placed anywhere: drawn at the
+    # first observation it would invent a glide path (years too long or too short).
+    undated = target.get("baseline_value") is not None and base_t is None
     if target.get("baseline_value") is not None and base_t is not None:
         records.append(
             {
@@ -122,6 +123,11 @@ def glide_path(
         bits.append(
             f"observed from {_fmt(obs[0]['value'])} ({obs[0]['period']}) to "
             f"{_fmt(obs[-1]['value'])} ({obs[-1]['period']})"
+        )
+    if undated:
+        bits.append(
+            f"baseline {_fmt(target['baseline_value'])} in a year the source does not state, "
+            "so no glide path is drawn"
         )
     if target.get("value") is not None:
         bits.append(f"target {_fmt(target['value'])}")

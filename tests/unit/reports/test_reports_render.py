@@ -44,6 +44,20 @@ def test_glide_path_draws_observed_glide_and_projection_and_says_so() -> None:
     assert svg.count("<path") > 5  # marks drawn, not an empty frame
 
 
+def test_a_baseline_of_unstated_year_draws_no_glide_path_and_says_so() -> None:
+    """The catalogue's "around one in five (22%)", year not stated: the chart must not put
+    it at the first observation (2007/08), which would draw a 16-year glide path."""
+    undated = {**DETAIL, "target": {**DETAIL["target"], "baseline_time": None}}
+    rows = [_row(2007, 22.9), _row(2018, 21.8), _row(2021, 21.9)]
+    chart = glide_path(rows, undated, title="t", chart_id="g")
+    glide = [r for r in chart.records if r["series"] == "Glide path"]
+    assert [r["period"] for r in glide] == ["target at deadline"]
+    assert "baseline 21.8 in a year the source does not state" in chart.summary
+    assert "no glide path is drawn" in chart.summary
+    dated = glide_path(rows, DETAIL, title="t", chart_id="g")
+    assert [r["time"] for r in dated.records if r["series"] == "Glide path"] == [2018.2, 2031.0]
+
+
 def test_the_svg_of_a_spec_is_byte_stable() -> None:
     """The reports embed vl-convert's SVG; the same spec must give the same bytes (here
     rendered afresh, bypassing the cache), so two runs give identical HTML."""
