@@ -166,8 +166,20 @@ def recent_trend(
     for a in (lo, hi, r, d):
         if a is not None:
             valid &= np.isfinite(a)
-    if n_pts == 0 or not valid[-1]:
-        return _cannot("the latest period has no valid value", label)
+    if n_pts == 0 or not np.isfinite(y[-1]):
+        return _cannot("the latest period has no value", label)
+    if not valid[-1]:
+        lacking = {
+            what
+            for what, a in (
+                ("95% confidence limits", lo),
+                ("95% confidence limits", hi),
+                ("count", r),
+                ("denominator", d),
+            )
+            if a is not None and not np.isfinite(a[-1])
+        }
+        return _cannot(f"the latest value has no {' or '.join(sorted(lacking))}", label)
     breaks = np.flatnonzero(~valid)
     run_start = int(breaks[-1]) + 1 if breaks.size else 0
     if n_pts - run_start < TREND_POINTS:

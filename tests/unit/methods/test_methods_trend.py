@@ -59,6 +59,23 @@ def test_gap_breaks_the_run() -> None:
     assert ok.label is TrendLabel.INCREASING_GETTING_BETTER
 
 
+def test_the_reason_says_what_the_latest_period_lacks() -> None:
+    """A latest value without confidence limits (PM2.5 in London, 2019) is a value: the
+    reason names the missing limits, not a missing value."""
+    y = [11.0, 11.5, 12.0, 11.8, 11.4]
+    lo, hi = np.subtract(y, 0.2), np.add(y, 0.2)
+    lo[-1] = hi[-1] = np.nan
+    res = recent_trend(y, lower95=lo, upper95=hi, polarity=-1)
+    assert res.label is TrendLabel.CANNOT_BE_CALCULATED
+    assert "the latest value has no 95% confidence limits" in res.reason
+    gone = recent_trend([*y[:-1], np.nan], lower95=lo, upper95=hi, polarity=-1)
+    assert "the latest period has no value" in gone.reason
+    counts = recent_trend(
+        y, polarity=-1, method="cochran-armitage", count=[1, 2, 3, 4, np.nan], denominator=[9] * 5
+    )
+    assert "the latest value has no count" in counts.reason
+
+
 def test_rolling_periods_and_full_counts_ineligible() -> None:
     """Multi-year periods, and a count equal to its denominator, make the trend ineligible."""
     y = [1, 2, 3, 4, 5.0]
