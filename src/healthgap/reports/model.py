@@ -456,14 +456,29 @@ def _aim_gaps(
         local = [g for g in verdicts if g.indicator_id == ind_id and g.area_code in LONDON_BOROUGHS]
         if not local:
             continue
-        c = Counter(g.verdict for g in local)
-        out.append(
-            f"Across London's boroughs, {by_id[ind_id].name}: {c.get('narrowing', 0)} tests show "
-            f"a significantly narrowing gap, {c.get('widening', 0)} a significantly widening "
-            f"gap and {c.get('no significant change', 0)} no significant change "
-            f"({len(local)} borough-by-sex tests)."
-        )
+        out.append(_borough_gaps_sentence(by_id[ind_id].name, [g.verdict for g in local]))
     return out
+
+
+def _borough_gaps_sentence(name: str, verdicts: Sequence[str]) -> str:
+    """How the gap tests of one indicator's boroughs (one per borough and sex) came out,
+    every test counted: those that could not be calculated too."""
+    c = Counter(verdicts)
+    tested = ("narrowing", "widening", "no significant change")
+    untested = len(verdicts) - sum(c[v] for v in tested)
+    n = len(verdicts)
+    parts = [
+        f"{c['narrowing']} significantly narrowing",
+        f"{c['widening']} significantly widening",
+        f"{c['no significant change']} with no significant change",
+    ]
+    if untested:
+        parts.append(f"{untested} that could not be calculated")
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return (
+        f"Across London's boroughs, {name}: of {n} gap {'test' if n == 1 else 'tests'} "
+        f"(one per borough and sex), {listed}."
+    )
 
 
 def _changes(q: ReadLayer, v: Viewer, day: date, rel: Sequence[Release]) -> tuple[Change, ...]:

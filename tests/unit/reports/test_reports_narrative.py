@@ -175,3 +175,19 @@ def test_numbers_are_formatted_one_way() -> None:
         "n/a",
     ]
     assert say.value_with_unit(12.3, "per 100,000") == "12.3 per 100,000"
+
+
+def test_borough_gap_counts_add_up_to_the_tests_named() -> None:
+    """One borough gap that could not be calculated was reported as "0 … 0 … 0 (1 tests)"."""
+    from healthgap.reports.model import _borough_gaps_sentence
+
+    one = _borough_gaps_sentence("Obesity gap", ["cannot be calculated"])
+    assert "of 1 gap test (one per borough and sex)" in one
+    assert "and 1 that could not be calculated." in one
+    mixed = _borough_gaps_sentence(
+        "Obesity gap", ["narrowing", "widening", "widening", "no significant change"]
+    )
+    assert mixed == (
+        "Across London's boroughs, Obesity gap: of 4 gap tests (one per borough and sex), "
+        "1 significantly narrowing, 2 significantly widening and 1 with no significant change."
+    )
