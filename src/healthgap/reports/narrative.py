@@ -156,13 +156,16 @@ def gap_sentence(v: GapVerdictRow, *, where: str, what: str) -> str:
         )
     on = "" if v.points is None else f"; {v.points} non-overlapping periods"
     p = "" if v.p_value is None else f", p = {v.p_value:.3f}"
+    # An indicator that is itself the measure ("The slope index of inequality (SII)") is
+    # named once, not as "the slope index of inequality in The slope index of …".
+    subject = what[:1].lower() + what[1:] if measure in what.lower() else f"the {measure} in {what}"
     if v.verdict == "narrowing":
-        return f"In {where}, the {measure} in {what}{sex} is narrowing{span}{p}{on}."
+        return f"In {where}, {subject}{sex} is narrowing{span}{p}{on}."
     if v.verdict == "widening":
-        return f"In {where}, the {measure} in {what}{sex} is widening{span}{p}{on}."
+        return f"In {where}, {subject}{sex} is widening{span}{p}{on}."
     if v.verdict == "no significant change":
         return (
-            f"In {where}, the {measure} in {what}{sex} shows no significant change{span}"
+            f"In {where}, {subject}{sex} shows no significant change{span}"
             f"{p}{on}: it cannot be said to be narrowing or widening."
         )
     place = f" in {where}" if where else ""

@@ -112,6 +112,17 @@ def test_gap_sentence_says_narrowing_only_when_the_verdict_does(verdict: str) ->
         assert "cannot be said to be narrowing or widening" in text
 
 
+def test_an_indicator_that_is_the_measure_is_named_once() -> None:
+    text = say.gap_sentence(
+        _verdict("no significant change"),
+        where="Camden",
+        what="The slope index of inequality (SII)",
+    )
+    assert text.startswith("In Camden, the slope index of inequality (SII) (male) shows no")
+    other = say.gap_sentence(_verdict("widening"), where="London", what="Life expectancy")
+    assert other.startswith("In London, the slope index of inequality in Life expectancy (male)")
+
+
 def test_gap_sentence_when_it_cannot_be_calculated_gives_the_reason() -> None:
     v = _verdict("cannot be calculated", area_code=None, reason="no deprivation breakdown")
     text = say.gap_sentence(v, where="", what="Obesity")
