@@ -114,6 +114,24 @@ def test_indicator_summary_numbers_are_the_stores(printed: Path, bundled_path: P
     assert any(escape(f"London {say.measured(r)}") in html for r in rows)
 
 
+def test_an_indicator_without_a_london_value_compares_boroughs_with_england(
+    bundled_path: Path,
+) -> None:
+    """Life expectancy is bundled for boroughs and England but not London: the summary
+    compared every borough with a London value it did not have ("33 are not tested")."""
+    from healthgap.reports.model import build_indicator
+
+    with open_read_layer(bundled_path) as q:
+        report = build_indicator(q, "life_expectancy")
+    assert report.benchmark == "England"
+    assert report.compare is not None
+    assert "compared with England" in report.compare.title
+    counted = dict(report.counts)
+    assert counted.get("better", 0) + counted.get("worse", 0) + counted.get("similar", 0) > 0
+    assert any("as London has no value then" in s for s in report.summary)
+    assert any(s.startswith("Red-red against England") for s in report.summary)
+
+
 def test_two_runs_give_identical_html(printed: Path, bundled_path: Path, tmp_path: Path) -> None:
     code, text = _run(
         bundled_path,

@@ -153,6 +153,8 @@ class IndicatorSummary(Report):
     trend: Chart | None = None
     counts: tuple[tuple[str, int], ...] = ()
     gaps: tuple[str, ...] = ()
+    #: What the boroughs are compared with: London, or England when London has no value.
+    benchmark: str = "London"
 
 
 # ---------------------------------------------------------------------- shared pieces
@@ -739,35 +741,39 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
         )
         item = replace(item, chart=_sized(pic, width=240, height=130))
     boroughs = sel.boroughs()
-    lon = sel.at(LONDON)
+    # The boroughs against London; against England when London has no value that period
+    # (as Fingertips, whose default benchmark is England), and the summary says so.
+    key, bench_name, bench = "region", "London", sel.at(LONDON)
+    if bench is None or bench.value is None:
+        england = sel.at(ENGLAND)
+        if england is not None and england.value is not None:
+            key, bench_name, bench = "country", "England", england
     compare = None
     counts: Counter[str] = Counter()
     if boroughs:
         compare = compare_chart(
             boroughs,
-            benchmark="region",
-            benchmark_name="London",
-            benchmark_value=_value(lon),
-            title=f"{ind.name}, {sel.sex}, {sel.period}: boroughs compared with London",
+            benchmark=key,
+            benchmark_name=bench_name,
+            benchmark_value=_value(bench),
+            title=f"{ind.name}, {sel.sex}, {sel.period}: boroughs compared with {bench_name}",
         )
         compare = _sized(compare, width=220, height=max(120, 10 * len(boroughs)))
-        counts = Counter(_outcome(r, "region") for r in boroughs)
+        counts = Counter(_outcome(r, key) for r in boroughs)
     summary = [item.sentence]
     if boroughs:
+        instead = ", as London has no value then" if key == "country" else ""
+        untested = counts.get("not compared", 0)
         summary.append(
-            f"In {sel.period}, {counts.get('better', 0)} of {len(boroughs)} boroughs are "
-            f"significantly better than London, {counts.get('worse', 0)} significantly worse "
-            f"and {counts.get('similar', 0)} not significantly different"
-            + (
-                f"; {counts.get('not compared', 0)} are not tested"
-                if counts.get("not compared")
-                else ""
-            )
+            f"In {sel.period}{instead}, {counts.get('better', 0)} of {len(boroughs)} boroughs "
+            f"are significantly better than {bench_name}, {counts.get('worse', 0)} "
+            f"significantly worse and {counts.get('similar', 0)} not significantly different"
+            + (f"; {untested} {'is' if untested == 1 else 'are'} not tested" if untested else "")
             + "."
         )
-        red = sorted(r.area_name for r in boroughs if _red_red(r, "region"))
+        red = sorted(r.area_name for r in boroughs if _red_red(r, key))
         summary.append(
-            f"Red-red against London (significantly worse and getting worse): "
+            f"Red-red against {bench_name} (significantly worse and getting worse): "
             f"{', '.join(red) if red else 'none'}."
         )
     else:
@@ -792,4 +798,5 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
         trend=item.chart,
         counts=tuple(sorted(counts.items())),
         gaps=tuple(gaps),
+        benchmark=bench_name,
     )
