@@ -337,12 +337,13 @@ def test_population_pyramid_and_deprivation_render(nojs_context: BrowserContext)
     expect(pyr.locator("table.data tbody tr")).to_have_count(38)
     dep = page.locator("#chart-deprivation")
     expect(dep.locator("table.data tbody tr")).to_have_count(10)
-    assert _shapes(page, "lsoa-map") == 144
+    assert _shapes(page, "lsoa-map") == 149  # LSOAs 2021: IMD 2025, as the briefings
+    expect(dep).to_contain_text("IMD 2025")
     # an ICB's pyramid is its boroughs' sum; its LSOA map shows one of its boroughs
     page.goto(f"/areas/{NW_LONDON_ICB}?map_borough=E09000009")
     expect(page.locator("#chart-pyramid .chart-static svg")).to_have_count(1)
     expect(page.locator("#ctl-map-borough")).to_have_value("E09000009")
-    ealing = load_geography().children("E09000009", area_type="lsoa11")
+    ealing = load_geography().children("E09000009", area_type="lsoa21")
     assert _shapes(page, "lsoa-map") == len(ealing)
     # print as a briefing: navigation goes, the new charts stay
     page.emulate_media(media="print")

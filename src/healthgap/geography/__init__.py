@@ -12,7 +12,7 @@ from healthgap.geography.areas import (
     Area,
 )
 from healthgap.geography.boundaries import BoundaryLevel
-from healthgap.geography.deprivation import Edition, equal_count_groups
+from healthgap.geography.deprivation import LATEST_EDITION, Edition, equal_count_groups
 from healthgap.geography.inner_london import INNER_LONDON, InnerLondonDefinition
 from healthgap.geography.lineage import CHANGE_TYPES
 from healthgap.geography.model import Geography, load_geography
@@ -23,6 +23,7 @@ __all__ = [
     "COMBINED_AREAS",
     "ENGLAND",
     "INNER_LONDON",
+    "LATEST_EDITION",
     "LONDON",
     "LONDON_BOROUGHS",
     "LONDON_ICBS",

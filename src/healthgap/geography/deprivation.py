@@ -36,6 +36,7 @@ from healthgap.geography.areas import LONDON_BOROUGHS
 
 __all__ = [
     "DEPRIVATION_FRAME_COLUMNS",
+    "LATEST_EDITION",
     "SUMMARY_COLUMNS",
     "Edition",
     "equal_count_groups",
@@ -44,6 +45,10 @@ __all__ = [
 ]
 
 Edition = Literal["imd2019", "imd2025"]
+
+#: The newest edition bundled: what an area's own deprivation profile shows (website and
+#: reports alike). Breakdowns of published values keep the edition their publisher used.
+LATEST_EDITION: Final[Edition] = "imd2025"
 
 DEPRIVATION_FRAME_COLUMNS: Final = (
     "lsoa_code",

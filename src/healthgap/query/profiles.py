@@ -16,7 +16,7 @@ from datetime import date
 
 import numpy as np
 
-from healthgap.geography import LONDON, Edition
+from healthgap.geography import LATEST_EDITION, LONDON, Edition
 from healthgap.methods import z_from_confidence
 from healthgap.methods.errors import MethodInputError
 from healthgap.methods.funnel import assign_funnel_significance, funnel_limits
@@ -161,7 +161,7 @@ class DeprivationProfile:
 
 
 def deprivation_profile(
-    read: ReadLayer, area: str, *, edition: Edition = "imd2019"
+    read: ReadLayer, area: str, *, edition: Edition = LATEST_EDITION
 ) -> DeprivationProfile:
     """The LSOAs of a borough, ICB or London with their London IMD deciles, and the share of
     the area's LSOAs in each decile. ``UnknownParameter`` for an unknown area; ``NoData`` for

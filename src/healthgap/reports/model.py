@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from healthgap.catalogue.models import Aim, Commitment, Indicator
 from healthgap.charts import Chart, outcome_class
@@ -20,7 +20,7 @@ from healthgap.charts import spine as spine_chart
 from healthgap.charts import trend as trend_chart
 from healthgap.charts.reports import decile_profile, glide_path
 from healthgap.charts.specs import SpineEntry
-from healthgap.geography import ENGLAND, LONDON, LONDON_BOROUGHS
+from healthgap.geography import ENGLAND, LATEST_EDITION, LONDON, LONDON_BOROUGHS
 from healthgap.query import (
     AssessmentRow,
     NoData,
@@ -60,7 +60,6 @@ __all__ = [
 KEY_PER_AIM = 4
 #: Periods drawn in an indicator summary's trend chart (it fits one page).
 SUMMARY_PERIODS = 10
-_DEPRIVATION_EDITION: Final = "imd2025"
 
 
 @dataclass(frozen=True)
@@ -708,7 +707,7 @@ def _within_inequality(
 
 
 def _deprivation(q: ReadLayer, code: str, name: str) -> Chart | None:
-    table = q.geography.deprivation(_DEPRIVATION_EDITION)
+    table = q.geography.deprivation(LATEST_EDITION)
     inside = table[table["ltla_code"] == code]
     if inside.empty:
         return None

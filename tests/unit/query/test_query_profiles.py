@@ -143,10 +143,14 @@ def test_pyramid_without_population_is_no_data(q: ReadLayer) -> None:
 
 def test_deprivation_profile_counts_the_areas_lsoas(q: ReadLayer) -> None:
     d = deprivation_profile(q, HACKNEY)
-    deciles = q.geography.deprivation("imd2019")
+    # the newest edition by default, as the reports' briefings (IMD 2025, LSOAs 2021)
+    assert (d.edition, d.lsoa_type) == ("imd2025", "lsoa21")
+    deciles = q.geography.deprivation("imd2025")
     mine = deciles[deciles["ltla_code"] == HACKNEY]
-    assert len(d.lsoas) == len(mine) == 144
-    assert sum(s.lsoas for s in d.shares) == 144
+    assert len(d.lsoas) == len(mine) == 149
+    assert sum(s.lsoas for s in d.shares) == 149
+    older = deprivation_profile(q, HACKNEY, edition="imd2019")
+    assert (older.lsoa_type, len(older.lsoas)) == ("lsoa11", 144)
     assert sum(s.share for s in d.shares) == pytest.approx(100.0)
     assert d.shares[0].lsoas == int((mine["london_decile"] == 1).sum())
     london = deprivation_profile(q, LONDON)
