@@ -111,9 +111,7 @@ def test_no_data_answers_share_the_caches_bound(
 ) -> None:
     monkeypatch.setattr(reader_module, "_CACHE_ENTRIES", 3)
     for year in range(2030, 2035):
-        no_data(
-            lambda y=str(year): reader.values(public(), indicator="life_expectancy", period=y)
-        )
+        no_data(lambda y=str(year): reader.values(public(), indicator="life_expectancy", period=y))
     assert len(reader._cache) == 3
     with counting_reads(reader.store, monkeypatch) as reads:  # dropped: read again
         no_data(lambda: reader.values(public(), indicator="life_expectancy", period="2030"))
