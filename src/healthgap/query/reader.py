@@ -11,6 +11,7 @@ with no answer :class:`NoData` (with what is held). Design: ADR 0800.
 from __future__ import annotations
 
 import contextlib
+import copy
 import gzip
 import hashlib
 import json
@@ -18,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -148,6 +150,23 @@ def _names(value: Filter) -> list[str] | None:
     return [n.strip() for n in names if n.strip()] or None
 
 
+@dataclass(frozen=True, slots=True)
+class _NoAnswer:
+    """A remembered ``NoData``: its fields (copied), raised as a new exception on each hit.
+    Never the exception itself: a raised object's traceback grows with each raise, would
+    be shared across threads, and keeps the frames (and their tables) of its first read."""
+
+    asked: dict[str, object]
+    available: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def of(cls, e: NoData) -> _NoAnswer:
+        return cls(copy.deepcopy(e.asked), dict(e.available))
+
+    def again(self) -> NoData:
+        return NoData(copy.deepcopy(self.asked), self.available)
+
+
 class ReadLayer:
     """Reads for the API, website, reports and CLI. Thread-safe: share one per process.
 
@@ -206,22 +225,50 @@ class ReadLayer:
         """``build(viewer)``, remembered under the fingerprint of what ``viewer`` sees
         (:meth:`version`): equal fingerprints mean equal answers, so a cached answer is never
         stale and never crosses the embargo line. The key and the answer are read in one
-        snapshot: a load committed in between is in neither (else an editor's answer could
-        be filed under a key a public read computes later). Errors are not remembered."""
+        snapshot (:meth:`snapshot`): a load committed in between is in neither (else an
+        editor's answer could be filed under a key a public read computes later).
+
+        A ``NoData`` answer is as determined by the fingerprint as any other, so it is
+        remembered too (its fields, under the same key and bound) and raised afresh, as a
+        new exception, on each hit. Other errors are not remembered: bad parameters are
+        cheap to find again, and a store error says nothing about the answer."""
         vis = viewer.fixed()
-        with self._snapshot():
-            key = (kind, self.version(vis), _frozen(params))
+        with self.snapshot(vis) as version:
+            key = (kind, version, _frozen(params))
             with self._lock:
                 hit = self._cache.get(key)
                 if hit is not None:
                     self._cache.move_to_end(key)
-                    return cast("_T", hit)
-            got = build(vis)
+            if hit is None:
+                try:
+                    got: object = build(vis)
+                except NoData as e:
+                    if type(e) is not NoData:  # a subclass's fields would not be kept
+                        raise
+                    self._remember(key, _NoAnswer.of(e))
+                    raise
+                self._remember(key, got)
+                return cast("_T", got)
+        if isinstance(hit, _NoAnswer):
+            raise hit.again()
+        return cast("_T", hit)
+
+    def _remember(self, key: tuple[object, ...], answer: object) -> None:
         with self._lock:
-            self._cache[key] = got
+            self._cache[key] = answer
+            self._cache.move_to_end(key)
             while len(self._cache) > _CACHE_ENTRIES:
                 self._cache.popitem(last=False)
-        return got
+
+    @contextmanager
+    def snapshot(self, viewer: Visibility) -> Iterator[str]:
+        """One consistent view of the store for the block, and :meth:`version` of
+        ``viewer`` in it: ``with read.snapshot(viewer) as version:`` — every read this
+        thread makes in the block sees the state that ``version`` fingerprints, whatever
+        loads commit meanwhile, so what the block builds may be filed under ``version``
+        (a page or view cache; ADR 0800). Nested blocks share the outer snapshot."""
+        with self._snapshot():
+            yield self.version(viewer)
 
     @contextmanager
     def _snapshot(self) -> Iterator[None]:

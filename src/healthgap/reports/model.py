@@ -270,12 +270,12 @@ _RELEASES: weakref.WeakKeyDictionary[ReadLayer, dict[str, tuple[Release, ...]]] 
 def _visible(q: ReadLayer, v: Viewer) -> tuple[Release, ...]:
     """The releases ``v`` sees, in id order; remembered per read layer under its version
     fingerprint (equal fingerprints, equal answers), as 33 briefings ask the same."""
-    version = q.version(v)
-    held = _RELEASES.setdefault(q, {})
-    if version not in held:
-        held.clear()
-        held[version] = tuple(sorted(q.releases(v), key=lambda r: r.release_id))
-    return held[version]
+    with q.snapshot(v) as version:  # the key and the releases in one view of the store
+        held = _RELEASES.setdefault(q, {})
+        if version not in held:
+            held.clear()
+            held[version] = tuple(sorted(q.releases(v), key=lambda r: r.release_id))
+        return held[version]
 
 
 def _releases(q: ReadLayer, v: Viewer, ids: set[int]) -> tuple[Release, ...]:

@@ -59,19 +59,21 @@ def reports_router(q: ReadLayer) -> APIRouter:
         except ValueError:
             msg = f"as_of must be a date as YYYY-MM-DD, not {as_of_text!r}."
             return _page("Cannot show this report", f"<p>{html.escape(msg)}</p>", 400)
-        viewer = public(as_of)
-        key = (q.version(viewer), request.url.path, as_of_text)
-        with lock:
-            hit = cache.get(key)
-        if hit is None:
+        # The key's version and the report are read in one snapshot: a load committed
+        # meanwhile is in neither, so a report is filed under the state it shows.
+        with q.snapshot(public(as_of)) as version:
+            key = (version, request.url.path, as_of_text)
+            with lock:
+                hit = cache.get(key)
             try:
-                report = build(as_of)
+                report = build(as_of) if hit is None else None
             except UnknownParameter as e:
                 tips = "".join(f"<li>{html.escape(s)}</li>" for s in e.suggestions)
                 body = f"<p>{html.escape(str(e))}</p>" + (f"<ul>{tips}</ul>" if tips else "")
                 return _page("Not found", body, 404)
             except QueryError as e:
                 return _page("No data", f"<p>{html.escape(str(e))}</p>", 404)
+        if report is not None:  # drawn and printed outside the snapshot: no reads
             text = render_html(report)
             if ext == "html":
                 hit = text.encode()

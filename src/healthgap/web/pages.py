@@ -202,13 +202,15 @@ def website_router(q: ReadLayer) -> APIRouter:
             return _download(request, build)
         try:
             viewer = _viewer(request.query_params.get("as_of"))
-            version = q.version(viewer)
-            key = (version, str(request.url.path) + "?" + str(request.url.query))
-            hit: bytes | None = rendered.get(key)
-            if hit is None:
-                template, ctx = built(version, viewer, request, build)
-                hit = gzip.compress(_render(template, request, ctx).encode(), 6, mtime=0)
-                rendered.put(key, hit)
+            # The key's version and the page are read in one snapshot: a load committed
+            # meanwhile is in neither, so a page is filed under the state it shows.
+            with q.snapshot(viewer) as version:
+                key = (version, str(request.url.path) + "?" + str(request.url.query))
+                hit: bytes | None = rendered.get(key)
+                if hit is None:
+                    template, ctx = built(version, viewer, request, build)
+                    hit = gzip.compress(_render(template, request, ctx).encode(), 6, mtime=0)
+                    rendered.put(key, hit)
             etag = 'W/"' + hashlib.sha256(repr(key).encode()).hexdigest()[:24] + '"'
             if request.headers.get("if-none-match") == etag:
                 return Response(status_code=304, headers={"ETag": etag})
@@ -251,7 +253,8 @@ def website_router(q: ReadLayer) -> APIRouter:
         chart_id = request.query_params["download"]
         try:
             viewer = _viewer(request.query_params.get("as_of"))
-            _, ctx = built(q.version(viewer), viewer, request, build)
+            with q.snapshot(viewer) as version:
+                _, ctx = built(version, viewer, request, build)
         except (QueryError, PageError) as e:
             return PlainTextResponse(str(e), status_code=404)
         charts = [c for c in ctx.get("charts", ()) if c is not None]
@@ -401,15 +404,15 @@ def website_router(q: ReadLayer) -> APIRouter:
     ) -> dict[str, Any]:
         """The indicator page's view (its charts and sentences); a view built recently is
         reused, so the page's CSV downloads do not build every chart again."""
-        version = q.version(v)
-        asked = (version, v, ind_id, sex, period, benchmark, small, within)
-        ctx: dict[str, Any] | None = indicator_views.get(asked)
-        if ctx is None:
-            ctx = _build_indicator_charts(v, ind_id, sex, period, benchmark, small, within)
-            indicator_views.put(asked, ctx)
-            sel = ctx["sel"]
-            resolved = (version, v, ind_id, sel.sex, sel.period, benchmark, small, within)
-            indicator_views.put(resolved, ctx)
+        with q.snapshot(v) as version:  # the page's, when called while it is built
+            asked = (version, v, ind_id, sex, period, benchmark, small, within)
+            ctx: dict[str, Any] | None = indicator_views.get(asked)
+            if ctx is None:
+                ctx = _build_indicator_charts(v, ind_id, sex, period, benchmark, small, within)
+                indicator_views.put(asked, ctx)
+                sel = ctx["sel"]
+                resolved = (version, v, ind_id, sel.sex, sel.period, benchmark, small, within)
+                indicator_views.put(resolved, ctx)
         return ctx
 
     def _build_indicator_charts(
