@@ -96,6 +96,7 @@ def test_a_release_read_from_other_files_than_checksummed_is_refused() -> None:
     pending = PendingRelease(
         drifted.source,
         tuple(file_sha256(path) for path in drifted.files()),
+        None,
         drifted,
         lambda: context_for(_resolver),
     )

@@ -150,11 +150,12 @@ class PendingRelease:
 
     source: str
     sha256s: tuple[str, ...]
+    published_at: date | None
     bundled: BundledSource = dataclasses.field(repr=False)
     context: Callable[[], SourceContext] = dataclasses.field(repr=False)
 
     def read(self) -> ReleaseInput:
-        """The release as its reader builds it, dated ``BUNDLED_PUBLISHED``."""
+        """The release as its reader builds it, dated ``published_at``."""
         release = self.bundled.read(self.context())
         if release.source != self.source or sorted(f.sha256 for f in release.files) != sorted(
             self.sha256s
@@ -165,7 +166,7 @@ class PendingRelease:
                 "checksummed before reading (a bundled file changed during the run, or the "
                 "reader read a file its file list does not name)"
             )
-        return dataclasses.replace(release, published_at=BUNDLED_PUBLISHED[self.source])
+        return dataclasses.replace(release, published_at=self.published_at)
 
 
 def bundled_release_count() -> int:
@@ -192,7 +193,9 @@ def pending_bundled_releases(
 
     for bundled in BUNDLED_SOURCES:
         sums = tuple(file_sha256(path) for path in bundled.files())
-        yield PendingRelease(bundled.source, sums, bundled, context)
+        yield PendingRelease(
+            bundled.source, sums, BUNDLED_PUBLISHED[bundled.source], bundled, context
+        )
 
 
 def bundled_releases(*, resolve_indicator: Resolver | None = None) -> Iterator[ReleaseInput]:
