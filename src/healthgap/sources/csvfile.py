@@ -44,8 +44,17 @@ class CsvFile:
 
 
 def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, as :func:`read_csv_file` records it (nothing parsed)."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The SHA-256 of a file's bytes, as :func:`read_csv_file` records it (nothing parsed).
+
+    A file that cannot be read raises ``SourceValidationError`` naming it.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceValidationError(
+            f"cannot read the file ({exc.strerror or exc})", file=str(path)
+        ) from None
+    return hashlib.sha256(data).hexdigest()
 
 
 def _decode(data: bytes, name: str) -> str:
