@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import inspect
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -12,10 +13,17 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from healthgap.sources import bundled_release_count, bundled_releases
-from healthgap.sources.bundled import BUNDLED_PUBLISHED
+from healthgap.errors import SourceValidationError
+from healthgap.sources import bundled_release_count, bundled_releases, pending_bundled_releases
+from healthgap.sources.bundled import (
+    BUNDLED_PUBLISHED,
+    BUNDLED_SOURCES,
+    BundledSource,
+    PendingRelease,
+)
 from healthgap.sources.common import DATA_DIR
-from healthgap.sources.resolve import default_resolver
+from healthgap.sources.csvfile import file_sha256
+from healthgap.sources.resolve import context_for, default_resolver
 from healthgap.sources.values import arrow_schema
 from healthgap.store.columns import (
     DEATH_COLUMNS,
@@ -33,8 +41,67 @@ def _resolver(key: str) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def releases() -> dict[str, ReleaseInput]:
-    return {r.source: r for r in bundled_releases(resolve_indicator=_resolver)}
+def read_by_readers() -> dict[str, ReleaseInput]:
+    """Each bundled source's release exactly as its reader builds it (no checksum check, no
+    publication date), keyed by the source's declared name."""
+    context = context_for(_resolver)
+    return {b.source: b.read(context) for b in BUNDLED_SOURCES}
+
+
+@pytest.fixture(scope="module")
+def releases(read_by_readers: dict[str, ReleaseInput]) -> dict[str, ReleaseInput]:
+    """``bundled_releases()``: each release checksummed, read (checked against those
+    checksums) and dated; the readers' output above is reused instead of parsed again."""
+    out = {}
+    for pending in pending_bundled_releases(resolve_indicator=_resolver):
+        built = read_by_readers[pending.source]
+        reuse = dataclasses.replace(pending.bundled, read=lambda _c, r=built: r)
+        release = dataclasses.replace(pending, bundled=reuse).read()
+        out[release.source] = release
+    return out
+
+
+def _checksummed(bundled: BundledSource) -> tuple[str, list[str]]:
+    """What ``healthgap init`` checks against the store before reading: the source's name
+    and the SHA-256 of the bytes of each file its reader takes its paths from."""
+    return bundled.source, sorted(file_sha256(path) for path in bundled.files())
+
+
+def test_checksums_before_reading_are_the_release_read(
+    read_by_readers: dict[str, ReleaseInput],
+) -> None:
+    """The guard that ``init`` never skips a release the store does not hold: for EVERY
+    bundled source, the source and file checksums found without parsing are exactly the
+    source and file checksums of the release its reader builds."""
+    assert len(BUNDLED_SOURCES) == len(read_by_readers) == bundled_release_count()
+    for bundled in BUNDLED_SOURCES:
+        release = read_by_readers[bundled.source]
+        assert _checksummed(bundled) == (
+            release.source,
+            sorted(f.sha256 for f in release.files),
+        ), bundled.source
+        assert len(bundled.files()) == len(release.files), bundled.source
+    pending = [(p.source, sorted(p.sha256s)) for p in pending_bundled_releases()]
+    assert pending == [_checksummed(b) for b in BUNDLED_SOURCES]
+
+
+def test_a_release_read_from_other_files_than_checksummed_is_refused() -> None:
+    """``PendingRelease.read`` refuses a release whose files are not the ones checksummed
+    (a file list out of step with its reader), rather than loading it under wrong sums."""
+    homelessness, profiles = (
+        next(b for b in BUNDLED_SOURCES if b.source == name)
+        for name in ("dluhc_homelessness", "gla_borough_profiles")
+    )
+    drifted = dataclasses.replace(homelessness, files=profiles.files)
+    pending = PendingRelease(
+        drifted.source,
+        tuple(file_sha256(path) for path in drifted.files()),
+        None,
+        drifted,
+        lambda: context_for(_resolver),
+    )
+    with pytest.raises(SourceValidationError, match="not the files checksummed before reading"):
+        pending.read()
 
 
 def _raw_rows(name: str) -> int:

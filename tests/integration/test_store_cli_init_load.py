@@ -1,4 +1,5 @@
-"""``healthgap init`` on the real bundled data (twice: idempotent) and ``healthgap load``."""
+"""``healthgap init`` on the real bundled data (twice: idempotent, parsing nothing it skips)
+and ``healthgap load``."""
 
 from __future__ import annotations
 
@@ -6,13 +7,17 @@ import json
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 import typer
 from typer.testing import CliRunner
 
+import healthgap.sources.csvfile as csvfile
 from healthgap.cli.store_commands import register
 from healthgap.errors import StoreError
 from healthgap.sources import bundled_release_count
+from healthgap.sources.bundled import BUNDLED_SOURCES
+from healthgap.sources.csvfile import file_sha256
 from healthgap.store import open_store
 
 pytestmark = pytest.mark.slow
@@ -31,11 +36,27 @@ def app() -> typer.Typer:
     return a
 
 
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of every file parsed as CSV from here on, in order. Every reader parses
+    through ``read_csv_file``, which decodes each file's bytes with ``_decode`` before reading
+    a single row; hashing a file (``file_sha256``) does not decode it."""
+    names: list[str] = []
+    decode = csvfile._decode
+
+    def recording(data: bytes, name: str) -> str:
+        names.append(name)
+        return decode(data, name)
+
+    monkeypatch.setattr(csvfile, "_decode", recording)
+    return names
+
+
 def test_init_builds_from_bundled_data_and_is_idempotent(
-    app: typer.Typer, bundled_store, bundled_store_copy: Path
+    app: typer.Typer, bundled_store, bundled_store_copy: Path, parsed: list[str]
 ) -> None:
     """The first ``init`` is the session's (tests/conftest.py: exit 0 checked there, its output
-    kept); the second runs here, on a copy of that store."""
+    kept); the second runs here, on a copy of that store, and parses no file at all."""
     path = bundled_store_copy
     runner = CliRunner()
     first_output: str = bundled_store.output
@@ -63,12 +84,68 @@ def test_init_builds_from_bundled_data_and_is_idempotent(
         assert s.population(as_published_on=date(2022, 4, 1)).num_rows > 0
         assert s.population(as_published_on=date(2022, 3, 25)).num_rows == 0
 
+    assert parsed == []
     second = runner.invoke(app, ["init", "--store", str(path)])
     assert second.exit_code == 0, second.output
     assert f"loaded 0 release(s), 0 rows; skipped {n} already held" in second.output
+    assert parsed == [], "a second init parsed bundled files it then skipped"
     with open_store(path, read_only=True) as s:
         assert [(r.release_id, r.source, r.rows) for r in s.releases()] == releases
         assert s.values().num_rows == values
+
+
+def _delete_release(path: Path, source: str) -> None:
+    """Delete ``source``'s release from every table that names a release (as if the store
+    had been built without it)."""
+    with duckdb.connect(str(path)) as con:
+        (rid,) = con.execute(
+            "SELECT release_id FROM releases WHERE source = ?", [source]
+        ).fetchone()
+        tables = con.execute(
+            "SELECT table_name FROM information_schema.columns WHERE column_name = 'release_id' "
+            "AND table_name <> 'releases'"
+        ).fetchall()
+        for (table,) in [*tables, ("releases",)]:
+            con.execute(f"DELETE FROM {table} WHERE release_id = ?", [rid])
+
+
+def test_init_loads_only_the_release_the_store_lacks(
+    app: typer.Typer, bundled_store_copy: Path, parsed: list[str]
+) -> None:
+    """A store missing one bundled release gets it (and only it parsed) on the next init."""
+    path = bundled_store_copy
+    n = bundled_release_count()
+    missing = "dluhc_homelessness"
+    (source,) = [b for b in BUNDLED_SOURCES if b.source == missing]
+    _delete_release(path, missing)
+    with open_store(path, read_only=True) as s:
+        assert sorted(r.source for r in s.releases()) == sorted(
+            b.source for b in BUNDLED_SOURCES if b.source != missing
+        )
+        before = {r.source: r.release_id for r in s.releases()}
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["init", "--store", str(path)])
+    assert result.exit_code == 0, result.output
+    assert f"loaded 1 release(s), 66 rows; skipped {n - 1} already held; {n} release(s)" in (
+        result.output
+    )
+    assert parsed == ["homelessness/dluhc_homelessness_london_ltla23.csv"]
+    with open_store(path, read_only=True) as s:
+        releases = {r.source: r for r in s.releases()}
+        assert set(releases) == {b.source for b in BUNDLED_SOURCES}
+        assert {k: r.release_id for k, r in releases.items() if k != missing} == before
+        again = releases[missing]
+        assert [f.sha256 for f in again.files] == [file_sha256(p) for p in source.files()]
+        assert again.published_at == date(2024, 5, 22)
+        assert s.release_values(again.release_id).num_rows == again.rows == 66
+        assert not s.prepared_stale()
+
+    parsed.clear()
+    third = runner.invoke(app, ["init", "--store", str(path)])
+    assert third.exit_code == 0, third.output
+    assert f"loaded 0 release(s), 0 rows; skipped {n} already held" in third.output
+    assert parsed == []
 
 
 def test_load_user_file_as_new_release(app: typer.Typer, tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow as pa
 import pyarrow.csv as pa_csv
@@ -34,6 +35,9 @@ from healthgap.errors import HealthgapError, InputError, StoreError
 from healthgap.publish import load_release
 from healthgap.query import ReadLayer, UnknownParameter, editor, open_read_layer, public
 from healthgap.store import ReleaseInput, Store, open_store
+
+if TYPE_CHECKING:
+    from healthgap.sources import PendingRelease
 
 __all__ = ["ExportFormat", "InitOutcome", "populate", "register", "write_atomically"]
 
@@ -99,7 +103,7 @@ def _reading(path: Path) -> Iterator[ReadLayer]:
 
 def populate(
     store: Store,
-    releases: Iterable[ReleaseInput],
+    releases: Iterable[ReleaseInput | PendingRelease],
     *,
     total: int | None = None,
     progress: Progress | None = None,
@@ -107,24 +111,31 @@ def populate(
     """Load each release the store does not already hold (same source and file checksums),
     with its comparisons and assessments derived (``healthgap.publish``).
 
-    Each release is its own transaction: if one fails, those before it stay loaded and a
-    rerun resumes after them. The stored current records are derived once at the end (also
-    on a rerun that loads nothing, if a killed run left them stale).
+    A :class:`~healthgap.sources.PendingRelease` is checked by its checksums and read only
+    if the store does not hold it, so a rerun parses nothing it skips. Each release is its
+    own transaction: if one fails, those before it stay loaded and a rerun resumes after
+    them. The stored current records are derived once at the end (also on a rerun that
+    loads nothing, if a killed run left them stale).
     """
     loaded = skipped = rows = 0
     overall = None if progress is None else progress.add_task("releases", total=total)
-    for release in releases:
-        if store.has_release(release.source, [f.sha256 for f in release.files]):
+    for item in releases:
+        if isinstance(item, ReleaseInput):
+            sha256s: Iterable[str] = (f.sha256 for f in item.files)
+        else:
+            sha256s = item.sha256s
+        if store.has_release(item.source, sha256s):
             skipped += 1
         else:
             task = None
             if progress is not None:
-                task = progress.add_task(f"  {release.source}", total=None)
+                task = progress.add_task(f"  {item.source}", total=None)
 
             def report(done: int, of: int, task: object = task) -> None:
                 if progress is not None and task is not None:
                     progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
 
+            release = item if isinstance(item, ReleaseInput) else item.read()
             load_release(store, release, progress=report, refresh_current=False)
             loaded += 1
             rows += sum(
@@ -162,7 +173,7 @@ def init_command(
     ),
 ) -> None:
     """Build or upgrade the store from the bundled data; releases already held are skipped."""
-    from healthgap.sources import bundled_release_count, bundled_releases
+    from healthgap.sources import bundled_release_count, pending_bundled_releases
 
     path = _store_path(store)
     console = Console()
@@ -181,10 +192,10 @@ def init_command(
             if console.is_terminal:
                 with _progress_bar(console) as bar:
                     outcome = populate(
-                        s, bundled_releases(), total=bundled_release_count(), progress=bar
+                        s, pending_bundled_releases(), total=bundled_release_count(), progress=bar
                     )
             else:
-                outcome = populate(s, bundled_releases())
+                outcome = populate(s, pending_bundled_releases())
         except HealthgapError as exc:
             raise _fail(f"{exc} (releases loaded before this one are kept)", code=1) from exc
         held = len(s.releases())

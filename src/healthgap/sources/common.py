@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,7 +115,7 @@ FileReader = Callable[[Path], tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]]
 
 
 def directory_release(
-    paths: list[Path],
+    paths: Sequence[Path],
     read_one: FileReader,
     *,
     source: str,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from healthgap.errors import SourceValidationError
 
-__all__ = ["CsvFile", "read_csv_file"]
+__all__ = ["CsvFile", "file_sha256", "read_csv_file"]
 
 _REJECTED_BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
@@ -41,6 +41,20 @@ class CsvFile:
     @property
     def rows(self) -> int:
         return len(self.frame)
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as :func:`read_csv_file` records it (nothing parsed).
+
+    A file that cannot be read raises ``SourceValidationError`` naming it.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceValidationError(
+            f"cannot read the file ({exc.strerror or exc})", file=str(path)
+        ) from None
+    return hashlib.sha256(data).hexdigest()
 
 
 def _decode(data: bytes, name: str) -> str:

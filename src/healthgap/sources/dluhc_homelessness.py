@@ -9,6 +9,7 @@ period is assumed (``docs/design/0502-bundled-source-decisions.md``).
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -19,7 +20,7 @@ from healthgap.sources.keys import series_key, slug
 from healthgap.sources.values import parse_numbers, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
-__all__ = ["FILE", "read_homelessness"]
+__all__ = ["FILE", "homelessness_files", "read_homelessness"]
 
 FILE = "homelessness/dluhc_homelessness_london_ltla23.csv"
 PUBLISHER = "DLUHC statutory homelessness live tables (via healthyr)"
@@ -31,9 +32,15 @@ MEASURES = {
 PERIOD_NOTE = "period not stated by the source; 2023 assumed from its LA 2023 codes"
 
 
+def homelessness_files() -> tuple[Path, ...]:
+    """The file :func:`read_homelessness` reads."""
+    return (DATA_DIR / FILE,)
+
+
 def read_homelessness(*, context: SourceContext) -> ReleaseInput:
     """One release: one series per measure column."""
-    csv = read_csv_file(DATA_DIR / FILE, name=FILE, required=(CODE, *MEASURES))
+    (path,) = homelessness_files()
+    csv = read_csv_file(path, name=FILE, required=(CODE, *MEASURES))
     f = csv.frame
     parts, infos = [], []
     for column, unit in MEASURES.items():

@@ -33,6 +33,7 @@ from healthgap.store.schema import VALUE_KEY
 __all__ = [
     "EXTRACT_DIRECTORIES",
     "FileSpec",
+    "extract_files",
     "published_outcomes",
     "read_extract_directory",
     "read_extract_file",
@@ -243,13 +244,17 @@ def published_outcomes(values: pa.Table, outcomes: pd.Series) -> pa.Table | None
     return picked
 
 
+def extract_files(directory: str) -> tuple[Path, ...]:
+    """The files :func:`read_extract_directory` reads from ``directory``: its CSVs, sorted."""
+    return tuple(sorted((DATA_DIR / directory).glob("*.csv")))
+
+
 def read_extract_directory(directory: str, *, context: SourceContext) -> ReleaseInput:
-    """One release from a bundled extract directory (all its files)."""
-    base = DATA_DIR / directory
+    """One release from a bundled extract directory (the files of :func:`extract_files`)."""
     files: list[SourceFile] = []
     frames: list[pd.DataFrame] = []
     infos: dict[str, SeriesInfo] = {}
-    for path in sorted(base.glob("*.csv")):
+    for path in extract_files(directory):
         spec = SPECS.get(path.stem)
         if spec is None:
             raise SourceValidationError(

@@ -10,6 +10,7 @@ the release note lists them with the reason.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pandas as pd
 
@@ -22,7 +23,7 @@ from healthgap.sources.periods import ACADEMIC, FINANCIAL, Period, parse_period_
 from healthgap.sources.values import BLANKS, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
-__all__ = ["FILE", "column_period", "column_unit", "read_borough_profiles"]
+__all__ = ["FILE", "column_period", "column_unit", "profile_files", "read_borough_profiles"]
 
 FILE = "gla/london-borough-profiles-2017.csv"
 PUBLISHER = "GLA London Borough Profiles 2017"
@@ -86,9 +87,15 @@ def _academic(header: str) -> bool:
     return bool(re.search(r"obesity|gcse|pupils", header, re.IGNORECASE))
 
 
+def profile_files() -> tuple[Path, ...]:
+    """The file :func:`read_borough_profiles` reads."""
+    return (DATA_DIR / FILE,)
+
+
 def read_borough_profiles(*, context: SourceContext) -> ReleaseInput:
     """One release: every numeric profile column with a period in its header."""
-    csv = read_csv_file(DATA_DIR / FILE, name=FILE, required=ID_COLUMNS, allow_extra=True)
+    (path,) = profile_files()
+    csv = read_csv_file(path, name=FILE, required=ID_COLUMNS, allow_extra=True)
     f = csv.frame
     parts, infos = [], []
     skipped: dict[str, str] = {}

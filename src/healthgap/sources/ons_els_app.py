@@ -33,7 +33,7 @@ from healthgap.sources.periods import ACADEMIC, Period, parse_iso_interval, pars
 from healthgap.sources.values import parse_numbers
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
-__all__ = ["DIRECTORY", "FILES", "read_ncmp_directory", "read_ncmp_file"]
+__all__ = ["DIRECTORY", "FILES", "ncmp_files", "read_ncmp_directory", "read_ncmp_file"]
 
 DIRECTORY = "ons_els_app"
 PUBLISHER = "ONS Explore Local Statistics (NCMP, OHID)"
@@ -130,10 +130,15 @@ def read_ncmp_file(
     return csv, out, [info]
 
 
+def ncmp_files(base: Path = DATA_DIR) -> tuple[Path, ...]:
+    """The files :func:`read_ncmp_directory` reads, in order: one per entry of FILES."""
+    return tuple(base / DIRECTORY / file_name for file_name in FILES)
+
+
 def read_ncmp_directory(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInput:
     """One release holding both bundled NCMP files (Reception and Year 6)."""
     return directory_release(
-        [base / DIRECTORY / file_name for file_name in FILES],
+        ncmp_files(base),
         lambda path: read_ncmp_file(path, context=context, name=f"{DIRECTORY}/{path.name}"),
         source="ons_els_app",
         directory=DIRECTORY,

@@ -31,6 +31,7 @@ from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
 __all__ = [
     "DIRECTORY",
+    "explore_files",
     "parse_ons_explore_csv",
     "read_ons_explore_directory",
     "read_ons_explore_file",
@@ -127,10 +128,15 @@ def parse_ons_explore_csv(
     return out, series
 
 
+def explore_files() -> tuple[Path, ...]:
+    """The files :func:`read_ons_explore_directory` reads: the directory's CSVs, sorted."""
+    return tuple(sorted((DATA_DIR / DIRECTORY).glob("*.csv")))
+
+
 def read_ons_explore_directory(*, context: SourceContext) -> ReleaseInput:
     """One release holding every bundled Explore Local Statistics file."""
     return directory_release(
-        sorted((DATA_DIR / DIRECTORY).glob("*.csv")),
+        explore_files(),
         lambda path: read_ons_explore_file(path, context=context, name=f"{DIRECTORY}/{path.name}"),
         source="ons_explore",
         directory=DIRECTORY,

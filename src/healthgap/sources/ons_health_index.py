@@ -8,6 +8,8 @@ the borough and ICS files share keys. Values are index values (England 2015 = 10
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from healthgap.sources.areas import area_types_for
@@ -18,7 +20,7 @@ from healthgap.sources.periods import parse_period_label
 from healthgap.sources.values import parse_numbers, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
-__all__ = ["DIRECTORY", "read_health_index_directory"]
+__all__ = ["DIRECTORY", "health_index_files", "read_health_index_directory"]
 
 DIRECTORY = "ons_health_index"
 PUBLISHER = "ONS Health Index for England"
@@ -41,10 +43,12 @@ def _frame(csv: CsvFile, code_column: str, context: SourceContext) -> pd.DataFra
     return out
 
 
-def _indicators(context: SourceContext) -> tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]:
-    name = f"{DIRECTORY}/{_INDICATORS}"
+def _indicators(
+    path: Path, context: SourceContext
+) -> tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]:
+    name = f"{DIRECTORY}/{path.name}"
     csv = read_csv_file(
-        DATA_DIR / DIRECTORY / _INDICATORS,
+        path,
         name=name,
         required=("ltla21_code", "year", "indicator", "value"),
     )
@@ -69,11 +73,11 @@ def _indicators(context: SourceContext) -> tuple[CsvFile, pd.DataFrame, list[Ser
 
 
 def _scores(
-    file_name: str, code_column: str, context: SourceContext
+    path: Path, code_column: str, context: SourceContext
 ) -> tuple[CsvFile, pd.DataFrame, list[SeriesInfo]]:
-    name = f"{DIRECTORY}/{file_name}"
+    name = f"{DIRECTORY}/{path.name}"
     csv = read_csv_file(
-        DATA_DIR / DIRECTORY / file_name,
+        path,
         name=name,
         required=(code_column, "year"),
         allow_extra=True,
@@ -102,10 +106,16 @@ def _scores(
     return csv, pd.concat(parts, ignore_index=True), infos
 
 
+def health_index_files() -> tuple[Path, ...]:
+    """The files :func:`read_health_index_directory` reads, in order: indicators, scores."""
+    return tuple(DATA_DIR / DIRECTORY / f for f in (_INDICATORS, *_SCORES))
+
+
 def read_health_index_directory(*, context: SourceContext) -> ReleaseInput:
     """One release: raw indicators for London boroughs and composite scores."""
-    results = [_indicators(context)]
-    results += [_scores(f, c, context) for f, c in _SCORES.items()]
+    indicators, *scores = health_index_files()
+    results = [_indicators(indicators, context)]
+    results += [_scores(path, _SCORES[path.name], context) for path in scores]
     infos: dict[str, SeriesInfo] = {}
     for _, _, series in results:
         for info in series:

@@ -32,7 +32,7 @@ from healthgap.sources.periods import ACADEMIC, FINANCIAL, Period, parse_period_
 from healthgap.sources.values import parse_numbers, values_table
 from healthgap.store.release_input import ReleaseInput, SeriesInfo
 
-__all__ = ["DIRECTORY", "read_ons_sdg_directory"]
+__all__ = ["DIRECTORY", "read_ons_sdg_directory", "sdg_files"]
 
 DIRECTORY = "ons_sdg"
 PUBLISHER = "ONS UK SDG data"
@@ -232,13 +232,16 @@ READERS: dict[str, Callable[[Path, str, SourceContext], Parsed]] = {
 }
 
 
+def sdg_files() -> tuple[Path, ...]:
+    """The files :func:`read_ons_sdg_directory` reads, in order: one per entry of READERS."""
+    return tuple(DATA_DIR / DIRECTORY / file_name for file_name in READERS)
+
+
 def read_ons_sdg_directory(*, context: SourceContext) -> ReleaseInput:
-    """One release holding every bundled SDG file."""
+    """One release holding every bundled SDG file (the files of :func:`sdg_files`)."""
     files, frames, infos = [], [], []
-    for file_name, reader in READERS.items():
-        csv, frame, series = reader(
-            DATA_DIR / DIRECTORY / file_name, f"{DIRECTORY}/{file_name}", context
-        )
+    for path in sdg_files():
+        csv, frame, series = READERS[path.name](path, f"{DIRECTORY}/{path.name}", context)
         files.append(source_file(csv))
         frames.append(frame)
         infos.extend(series)

@@ -31,6 +31,9 @@ __all__ = [
     "DEATHS_FILE",
     "DEPRIVATION_FILES",
     "POPULATION_FILES",
+    "deaths_files",
+    "deprivation_files",
+    "population_files",
     "read_deaths",
     "read_deprivation",
     "read_population",
@@ -109,10 +112,10 @@ def _check_codes(csv: CsvFile, column: str, lookup: AreaLookup | None, scope: Sc
 
 
 def _wide_population(
-    spec: WidePopulation, lookup: AreaLookup | None, base: Path
+    spec: WidePopulation, lookup: AreaLookup | None, path: Path
 ) -> tuple[CsvFile, pd.DataFrame]:
     csv = read_csv_file(
-        base / spec.file,
+        path,
         name=spec.file,
         required=(spec.code_column, "total_population", *_AGES),
         allow_extra=True,
@@ -147,9 +150,9 @@ def _wide_population(
     return csv, frame
 
 
-def _mye2(context: SourceContext, base: Path) -> tuple[CsvFile, pd.DataFrame]:
+def _mye2(context: SourceContext, path: Path) -> tuple[CsvFile, pd.DataFrame]:
     csv = read_csv_file(
-        base / MYE2_FILE,
+        path,
         name=MYE2_FILE,
         required=("area_code", "year", "sex", "age", "population"),
         optional=("area_name",),
@@ -181,10 +184,19 @@ def _duplicates(frame: pd.DataFrame, keys: list[str], file: str) -> None:
         )
 
 
+def population_files(base: Path = DATA_DIR) -> tuple[Path, ...]:
+    """The files :func:`read_population` reads, in order: the wide estimates, then MYE2."""
+    return (*(base / s.file for s in POPULATION_FILES), base / MYE2_FILE)
+
+
 def read_population(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInput:
-    """One release: every bundled population estimate."""
-    parts = [_wide_population(s, context.lookup, base) for s in POPULATION_FILES]
-    parts.append(_mye2(context, base))
+    """One release: every bundled population estimate (the files of :func:`population_files`)."""
+    *wide, mye2 = population_files(base)
+    parts = [
+        _wide_population(s, context.lookup, path)
+        for s, path in zip(POPULATION_FILES, wide, strict=True)
+    ]
+    parts.append(_mye2(context, mye2))
     frame = pd.concat([p[1] for p in parts], ignore_index=True)
     _duplicates(frame, ["area_code", "year", "sex", "age_start"], "population")
     return ReleaseInput(
@@ -210,10 +222,16 @@ def _band(text: str) -> tuple[int, int | None] | None:
     return None
 
 
+def deaths_files(base: Path = DATA_DIR) -> tuple[Path, ...]:
+    """The file :func:`read_deaths` reads."""
+    return (base / DEATHS_FILE,)
+
+
 def read_deaths(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInput:
     """One release: deaths registered in 2014 by sex and age band."""
+    (path,) = deaths_files(base)
     csv = read_csv_file(
-        base / DEATHS_FILE,
+        path,
         name=DEATHS_FILE,
         required=("area_code", "year", "sex", "age_band", "deaths"),
         optional=("area_name",),
@@ -274,6 +292,24 @@ def read_deaths(*, context: SourceContext, base: Path = DATA_DIR) -> ReleaseInpu
     )
 
 
+def _editions(editions: tuple[str, ...] | None) -> tuple[str, ...]:
+    chosen = tuple(DEPRIVATION_FILES) if editions is None else editions
+    unknown = [e for e in chosen if e not in DEPRIVATION_FILES]
+    if unknown or not chosen:
+        raise SourceValidationError(
+            f"unknown IMD edition {unknown[0] if unknown else '(none given)'}; "
+            f"bundled: {', '.join(DEPRIVATION_FILES)}"
+        )
+    return chosen
+
+
+def deprivation_files(
+    editions: tuple[str, ...] | None = None, base: Path = DATA_DIR
+) -> tuple[Path, ...]:
+    """The files :func:`read_deprivation` reads for ``editions``, in order."""
+    return tuple(base / DEPRIVATION_FILES[e][0] for e in _editions(editions))
+
+
 def read_deprivation(
     *,
     context: SourceContext,
@@ -283,18 +319,12 @@ def read_deprivation(
     """One release of IMD editions for all of England: by default IMD 2019 (LSOA 2011) and
     IMD 2025 (LSOA 2021), source ``mhclg_imd``; one edition alone is source
     ``mhclg_<edition>`` (each edition has its own publication date)."""
-    chosen = tuple(DEPRIVATION_FILES) if editions is None else editions
-    unknown = [e for e in chosen if e not in DEPRIVATION_FILES]
-    if unknown or not chosen:
-        raise SourceValidationError(
-            f"unknown IMD edition {unknown[0] if unknown else '(none given)'}; "
-            f"bundled: {', '.join(DEPRIVATION_FILES)}"
-        )
+    chosen = _editions(editions)
     files, frames = [], []
-    for edition in chosen:
+    for edition, path in zip(chosen, deprivation_files(chosen, base), strict=True):
         file, code_column = DEPRIVATION_FILES[edition]
         csv = read_csv_file(
-            base / file,
+            path,
             name=file,
             required=(code_column, "IMD_score", "IMD_rank", "IMD_decile"),
             allow_extra=True,

@@ -37,6 +37,17 @@ def test_public_api_is_pinned() -> None:
     assert SOURCE_KINDS == ("healthgap", "fingertips", "trafford", "ons_explore")
 
 
+def test_file_sha256_is_the_checksum_read_csv_file_records(tmp_path: Path) -> None:
+    from healthgap.errors import SourceValidationError
+    from healthgap.sources.csvfile import file_sha256, read_csv_file
+
+    path = tmp_path / "mine.csv"
+    path.write_text(TIDY, encoding="utf-8")
+    assert file_sha256(path) == read_csv_file(path, allow_extra=True).sha256
+    with pytest.raises(SourceValidationError, match=r"gone\.csv: cannot read the file"):
+        file_sha256(tmp_path / "gone.csv")
+
+
 def _check_schema(table: pa.Table) -> None:
     assert table.column_names == column_names()
 

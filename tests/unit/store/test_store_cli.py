@@ -18,6 +18,10 @@ from rich.progress import Progress
 from typer.testing import CliRunner
 
 from healthgap.cli.store_commands import populate, register
+from healthgap.errors import SourceValidationError
+from healthgap.sources import PendingRelease
+from healthgap.sources.bundled import BundledSource
+from healthgap.sources.common import SourceContext, no_indicator
 from healthgap.store import ReleaseInput, open_store
 
 MakeValues = Callable[..., pa.Table]
@@ -62,6 +66,69 @@ def test_populate_is_idempotent(filled: Path, releases: list[ReleaseInput]) -> N
         again = populate(s, releases)
         assert (again.loaded, again.skipped, again.rows) == (0, 3, 0)
         assert [(r.release_id, r.rows) for r in s.releases()] == before
+
+
+def _pending(release: ReleaseInput, reads: list[str], *, fails: bool = False) -> PendingRelease:
+    """``release`` as ``init`` sees a bundled one: source and checksums first; ``read``
+    (recorded in ``reads``) builds it, or raises as a bad file would if ``fails``."""
+
+    def read(context: SourceContext) -> ReleaseInput:
+        reads.append(release.source)
+        if fails:
+            raise SourceValidationError("bad row", file=release.files[0].name, row=2)
+        return release
+
+    bundled = BundledSource(release.source, lambda: (), read)
+    sums = tuple(f.sha256 for f in release.files)
+    context = SourceContext(no_indicator, None)
+    return PendingRelease(release.source, sums, release.published_at, bundled, lambda: context)
+
+
+def test_populate_reads_only_the_pending_releases_not_held(
+    filled: Path, releases: list[ReleaseInput], make_values: MakeValues, make_release: MakeRelease
+) -> None:
+    reads: list[str] = []
+    new = make_release(make_values(series="new:x", base=50), source="new", file="x.csv")
+    console = Console(file=io.StringIO(), force_terminal=True, width=100)
+    with open_store(filled) as s:
+        with Progress(console=console) as bar:
+            pending = [_pending(r, reads) for r in releases]
+            again = populate(s, pending, total=len(pending), progress=bar)
+            (overall,) = bar.tasks  # skipped releases count on the bar too
+            assert (overall.completed, overall.total) == (3, 3)
+        assert (again.loaded, again.skipped, again.rows) == (0, 3, 0)
+        assert reads == []
+        more = populate(s, [*(_pending(r, reads) for r in releases), _pending(new, reads)])
+        assert (more.loaded, more.skipped, more.rows) == (1, 3, 6)
+        assert reads == ["new"]
+        assert [r.source for r in s.releases()][-1] == "new"
+
+
+def test_populate_resumes_after_a_failed_pending_release_and_refreshes_once(
+    store_path: Path, releases: list[ReleaseInput], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reads: list[str] = []
+    first, second, third = releases
+    with open_store(store_path) as s:
+        refreshes: list[int] = []
+        refresh = s.refresh_current
+
+        def counted() -> tuple[int, int]:
+            refreshes.append(1)
+            return refresh()
+
+        monkeypatch.setattr(s, "refresh_current", counted)
+        broken = [_pending(first, reads), _pending(second, reads, fails=True)]
+        with pytest.raises(SourceValidationError, match="bad row"):
+            populate(s, [*broken, _pending(third, reads)])
+        assert [r.source for r in s.releases()] == ["fingertips"]  # the first stays loaded
+        assert reads == ["fingertips", "fingertips"]
+        reads.clear()
+        outcome = populate(s, [_pending(r, reads) for r in releases])
+        assert (outcome.loaded, outcome.skipped) == (2, 1)
+        assert reads == ["fingertips", "ons"]  # the held first release is not read again
+        assert len(refreshes) == 1
+        assert not s.prepared_stale()
 
 
 def test_status_without_store_says_run_init(app: typer.Typer, tmp_path: Path) -> None:
