@@ -398,7 +398,7 @@ def website_router(q: ReadLayer) -> APIRouter:
         ind_id: str,
         sex: str | None,
         period: str | None,
-        benchmark: str,
+        benchmark: str | None,
         small: str | None = None,
         within: str | None = None,
     ) -> dict[str, Any]:
@@ -420,14 +420,34 @@ def website_router(q: ReadLayer) -> APIRouter:
         ind_id: str,
         sex: str | None,
         period: str | None,
-        benchmark: str,
+        benchmark: str | None,
         small: str | None,
         within: str | None,
     ) -> dict[str, Any]:
-        if benchmark not in BENCHMARKS:
+        if benchmark is not None and benchmark not in BENCHMARKS:
             raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
         sel = select(q, v, ind_id, sex=sex, period=period)
-        ctx: dict[str, Any] = {"sel": sel, "benchmark": benchmark, "charts": [], "sentences": []}
+        note = None
+        if benchmark is None:
+            # London unless London has no value that period and England has one (as
+            # Fingertips, whose default is England): else every borough is "not compared".
+            benchmark = "london"
+            london, england = sel.at(LONDON), sel.at(ENGLAND)
+            if (london is None or london.value is None) and (
+                england is not None and england.value is not None
+            ):
+                benchmark = "england"
+                note = (
+                    "London has no value for this period, so the boroughs are compared "
+                    "with England."
+                )
+        ctx: dict[str, Any] = {
+            "sel": sel,
+            "benchmark": benchmark,
+            "benchmark_note": note,
+            "charts": [],
+            "sentences": [],
+        }
         if sel.period is None:
             return ctx
         key, code, name = BENCHMARKS[benchmark]
@@ -487,7 +507,7 @@ def website_router(q: ReadLayer) -> APIRouter:
         indicator_id: str,
         sex: str | None = None,
         period: str | None = None,
-        benchmark: str = "london",
+        benchmark: str | None = None,
         small: str | None = None,
         within: str | None = None,
     ) -> Response:
@@ -497,7 +517,7 @@ def website_router(q: ReadLayer) -> APIRouter:
                 indicator_id,
                 sex or None,
                 period or None,
-                benchmark,
+                benchmark or None,
                 small or None,
                 within or None,
             )
@@ -518,7 +538,7 @@ def website_router(q: ReadLayer) -> APIRouter:
         chart_id: str,
         sex: str | None = None,
         period: str | None = None,
-        benchmark: str = "london",
+        benchmark: str | None = None,
         small: str | None = None,
         within: str | None = None,
     ) -> Response:
@@ -529,7 +549,7 @@ def website_router(q: ReadLayer) -> APIRouter:
                 indicator_id,
                 sex or None,
                 period or None,
-                benchmark,
+                benchmark or None,
                 small or None,
                 within or None,
             )

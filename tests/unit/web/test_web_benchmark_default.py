@@ -1,0 +1,64 @@
+"""The indicator page compares the boroughs with London by default, and with England when
+London has no value in the period shown (life expectancy at birth in the bundled data): else
+every borough was "not compared" against a London value that does not exist."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from healthgap.query import open_read_layer
+from healthgap.web import mount_website
+
+NOTE = "London has no value for this period, so the boroughs are compared with England."
+
+
+@pytest.fixture(scope="module")
+def http(bundled_store: Any) -> Iterator[TestClient]:
+    with open_read_layer(bundled_store.path) as layer:
+        app = FastAPI()
+        mount_website(app, layer, warm=False)
+        yield TestClient(app)
+
+
+def _selected(page: str) -> str:
+    found = re.search(r'<option value="(\w+)" selected>', page.split('id="ctl-benchmark"')[1])
+    assert found is not None
+    return found.group(1)
+
+
+def test_without_a_london_value_the_boroughs_are_compared_with_england(
+    http: TestClient,
+) -> None:
+    page = http.get("/indicators/life_expectancy")
+    assert page.status_code == 200
+    assert "compared with England" in page.text
+    assert NOTE in page.text
+    assert _selected(page.text) == "england"
+    assert "33 not compared" not in page.text
+    counted = re.search(r"33 areas compared with England \([\d.]+\): (\d+) better", page.text)
+    assert counted is not None
+    assert int(counted.group(1)) > 0
+    # the page's downloads name the benchmark it used
+    assert "benchmark=england" in page.text
+
+
+def test_an_explicit_choice_is_kept_and_london_stays_the_default_where_it_has_a_value(
+    http: TestClient,
+) -> None:
+    asked = http.get("/indicators/life_expectancy?benchmark=london")
+    assert asked.status_code == 200
+    assert _selected(asked.text) == "london"
+    assert NOTE not in asked.text
+    usual = http.get("/indicators/reception_overweight_obese")
+    assert usual.status_code == 200
+    assert _selected(usual.text) == "london"
+    assert NOTE not in usual.text
+    bad = http.get("/indicators/life_expectancy?benchmark=wales")
+    assert bad.status_code == 404
+    assert "benchmark" in bad.text
