@@ -32,7 +32,6 @@ from healthgap import ATTRIBUTION
 from healthgap.cli import format as fmt
 from healthgap.config import default_store_path
 from healthgap.errors import HealthgapError, InputError, StoreError
-from healthgap.publish import load_release
 from healthgap.query import ReadLayer, UnknownParameter, editor, open_read_layer, public
 from healthgap.store import ReleaseInput, Store, open_store
 
@@ -136,6 +135,8 @@ def populate(
                     progress.update(task, completed=done, total=of)  # type: ignore[arg-type]
 
             release = item if isinstance(item, ReleaseInput) else item.read()
+            from healthgap.publish import load_release  # only when something is loaded
+
             load_release(store, release, progress=report, refresh_current=False)
             loaded += 1
             rows += sum(
@@ -317,6 +318,8 @@ def load_command(
         if s.has_release(release.source, [f.sha256 for f in release.files]):
             typer.echo(f"{file} is already loaded from source '{release.source}'; nothing written")
             return
+        from healthgap.publish import load_release  # writes only: derives with scipy
+
         try:
             rid = load_release(s, release)
         except HealthgapError as exc:

@@ -49,3 +49,17 @@ def test_every_listed_command_resolves_to_its_module() -> None:
 def test_the_calc_kernel_needs_no_scipy_stats() -> None:
     loaded = _modules_after("import healthgap.methods, healthgap.analyst.registry")
     assert "scipy.stats" not in loaded
+
+
+def test_reading_the_store_does_not_import_the_write_path(tmp_path: Path) -> None:
+    """``status`` (and ``export``, ``init`` when all is held) read only: the publish layer,
+    which derives with scipy at load, is imported by the commands that load."""
+    store = tmp_path / "s.duckdb"
+    made = CliRunner().invoke(app, ["init", "--empty", "--store", str(store)])
+    assert made.exit_code == 0, made.output
+    loaded = _modules_after(
+        "from healthgap.cli.main import app\n"
+        f"try:\n    app(['status', '--store', {str(store)!r}])\nexcept SystemExit:\n    pass"
+    )
+    assert "healthgap.cli.store_commands" in loaded  # the command ran
+    assert not [m for m in ("healthgap.publish", "scipy.stats") if m in loaded]
