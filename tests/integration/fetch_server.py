@@ -13,6 +13,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+#: How often the serving thread checks for ``shutdown`` (seconds).
+POLL_SECONDS = 0.02
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -60,7 +63,9 @@ def serve(routes: Routes) -> Iterator[str]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # ``shutdown`` waits for the loop's next poll: at the default (0.5 s) that was half a
+    # second per test, idle; requests are served as they come either way.
+    thread = threading.Thread(target=server.serve_forever, args=(POLL_SECONDS,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

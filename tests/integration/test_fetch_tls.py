@@ -39,7 +39,8 @@ def test_self_signed_https_is_refused(tmp_path: Path) -> None:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # poll for shutdown every 20 ms (the default, 0.5 s, left the test idle that long)
+    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
     thread.start()
     dest = tmp_path / "out.csv"
     try:

@@ -234,7 +234,8 @@ def validate_input(backend: Backend, directory: Path) -> dict[str, int]:
     """Check every record table in ``directory`` against its schema on ``backend`` (DuckDB or
     Spark: the checks are aggregations there; only their results and the first offending
     rows come back). LSOAs must be England's LSOA 2011 codes. Rows per table; raises
-    :class:`~healthgap.engine.records.RecordValidationError` listing every broken rule."""
+    :class:`~healthgap.engine.records.RecordValidationError` listing every broken rule and
+    naming the backend that checked them."""
     england = frozenset(load_geography().england_lsoa11()["lsoa_code"].astype(str))
     duckdb = backend.name == "duckdb"
     if duckdb:  # CSV rows are numbered in scan order, which DuckDB then keeps
@@ -245,6 +246,7 @@ def validate_input(backend: Backend, directory: Path) -> dict[str, int]:
             con=backend.con,
             lsoa_codes=england,
             lsoa_rule="must be an England LSOA 2011 code",
+            backend=backend.name,
         )
     finally:
         if duckdb:

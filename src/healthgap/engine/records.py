@@ -741,16 +741,19 @@ class RecordValidationError(SourceValidationError):
     #: Broken rules listed in the message; the rest are counted.
     SHOWN = 20
 
-    def __init__(self, reports: Sequence[ValidationReport]) -> None:
+    def __init__(self, reports: Sequence[ValidationReport], *, backend: str | None = None) -> None:
         self.reports = tuple(reports)
+        #: The engine backend the checks ran on ('duckdb' or 'spark'), when the caller said.
+        self.backend = backend
         broken = [(r.schema, v) for r in self.reports for v in r.violations]
         lines = [f"  {table}: {v.to_error()}" for table, v in broken[: self.SHOWN]]
         if len(broken) > self.SHOWN:
             lines.append(f"  … and {len(broken) - self.SHOWN} more")
         rules = "rule" if len(broken) == 1 else "rules"
+        checked = f"checked on {backend}; " if backend else ""
         super().__init__(
-            f"the input records break {len(broken)} {rules} (nothing was computed or "
-            "written; each line gives the first offending row):\n" + "\n".join(lines)
+            f"the input records break {len(broken)} {rules} ({checked}nothing was computed "
+            "or written; each line gives the first offending row):\n" + "\n".join(lines)
         )
         if broken:  # the first broken rule, for callers that want it field by field
             first = broken[0][1]
@@ -775,10 +778,12 @@ def validate_inputs(
     lsoa_codes: frozenset[str] | None = None,
     lsoa_rule: str | None = None,
     today: dt.date | None = None,
+    backend: str | None = None,
 ) -> tuple[ValidationReport, ...]:
     """Check every record table (``{table name: file or directory}``) against its schema on
     ``con`` (DuckDB or Spark through Ibis); raise :class:`RecordValidationError` with every
-    broken rule if any table breaks one."""
+    broken rule if any table breaks one (naming ``backend``, the name of ``con``'s engine
+    backend, when given)."""
     reports = tuple(
         check_records(
             path,
@@ -792,5 +797,5 @@ def validate_inputs(
         for name, path in sources.items()
     )
     if not all(r.ok for r in reports):
-        raise RecordValidationError(reports)
+        raise RecordValidationError(reports, backend=backend)
     return reports
