@@ -137,6 +137,20 @@ def test_profile_shows_values_benchmarks_and_polarity_aware_outcomes(bundled: Pa
     assert all(r["red_red_benchmark"] in {"London", "England"} for r in rows)
 
 
+def test_profile_names_the_series_of_an_indicator_shown_twice(bundled: Path) -> None:
+    """London's PM2.5-attributable mortality is held in two ONS series (old and new method):
+    the table's two rows must say which is which."""
+    got = _run("profile", "E12000007", "-i", "pm_attributable_mortality", "--store", bundled)
+    assert got.exit_code == 0, got.output
+    lines = got.output.splitlines()
+    at = next(i for i, x in enumerate(lines) if "is shown from 2 series:" in x)
+    named = " ".join(lines[at + 1 : at + 3])
+    assert "new-method" in named
+    assert "old-method" in named
+    single = _run("profile", "E12000007", "-i", "mean_anxiety", "--store", bundled)
+    assert "is shown from" not in single.output
+
+
 def test_profile_table_csv_and_name(bundled: Path) -> None:
     table = _run("profile", "Hackney", "--store", bundled, "-i", "life_expectancy")
     assert table.exit_code == 0, table.output

@@ -293,12 +293,28 @@ def _print(info: AreaInfo, rows: list[ProfileRow], *, as_json: bool, as_csv: boo
     for s in shown:
         table.add_row(*(s[c] for c in columns))
     console.print(table)
+    for line in _series_notes(rows):
+        console.print(line, highlight=False)
     flagged = sum(r.red_red for r in rows)
     console.print(
         f"{len(rows)} value(s) of {len({r.indicator_id for r in rows})} indicator(s); "
         f"{flagged} red-red (significantly worse and getting worse)"
     )
     console.print(f"[dim]{ATTRIBUTION}[/dim]", highlight=False)
+
+
+def _series_notes(rows: list[ProfileRow]) -> list[str]:
+    """A line per indicator and sex shown from more than one series (the table's rows would
+    otherwise look like one measure with two latest values), naming each row's series."""
+    by: dict[tuple[str, str], list[ProfileRow]] = {}
+    for r in rows:
+        by.setdefault((r.indicator_id, r.sex), []).append(r)
+    lines: list[str] = []
+    for (ind, sex), group in by.items():
+        if len({r.series for r in group}) > 1:
+            lines.append(f"{ind} ({sex}) is shown from {len(group)} series:")
+            lines += [f"  {r.period}: {r.series}" for r in group]
+    return lines
 
 
 def register(app: typer.Typer) -> None:
