@@ -128,8 +128,13 @@ def test_an_indicator_without_a_london_value_compares_boroughs_with_england(
     assert "compared with England" in report.compare.title
     counted = dict(report.counts)
     assert counted.get("better", 0) + counted.get("worse", 0) + counted.get("similar", 0) > 0
-    assert any("as London has no value then" in s for s in report.summary)
+    assert any("as their series has no London value then" in s for s in report.summary)
     assert any(s.startswith("Red-red against England") for s in report.summary)
+    # London's sentence comes from a series that holds London, where the boroughs' does not
+    with open_read_layer(bundled_path) as q:
+        hle = build_indicator(q, "healthy_life_expectancy")
+    assert "no London value is held" not in hle.summary[0]
+    assert ": London " in hle.summary[0]
 
 
 def test_two_runs_give_identical_html(printed: Path, bundled_path: Path, tmp_path: Path) -> None:

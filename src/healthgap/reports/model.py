@@ -37,6 +37,7 @@ from healthgap.reports import narrative as say
 from healthgap.web.data import (
     Selection,
     latest_by_indicator,
+    london_series,
     select,
     select_from,
     spine_entry,
@@ -202,13 +203,6 @@ def _london_england(q: ReadLayer, v: Viewer) -> dict[str, list[ValueRow]]:
     return out
 
 
-def _london_series(rows: Sequence[ValueRow]) -> list[ValueRow]:
-    """The rows of the series that hold a London value (the annual report is about London;
-    among them the website's rule picks the best-covered series)."""
-    held = {r.series for r in rows if r.area_code == LONDON and r.value is not None}
-    return [r for r in rows if r.series in held]
-
-
 def _with_history(sel: Selection, history: dict[str, list[ValueRow]]) -> Selection:
     """``sel`` (chosen on the latest values, as the website chooses) with every period of its
     series, sex and age at London and England."""
@@ -348,7 +342,7 @@ def build_annual(q: ReadLayer, year: int, as_of: date | None = None) -> AnnualRe
         key: list[IndicatorItem] = []
         others: list[IndicatorItem] = []
         for ind in ranked:
-            rows = _london_series(latest.get(ind.id, []))
+            rows = london_series(latest.get(ind.id, []))
             if not rows:
                 continue
             if len(key) < KEY_PER_AIM and ind.id not in seen_key:
@@ -370,7 +364,7 @@ def build_annual(q: ReadLayer, year: int, as_of: date | None = None) -> AnnualRe
     boroughs: list[tuple[Indicator, int]] = []
     for ind in q.indicators():
         sel = select_from(ind, latest.get(ind.id, []))
-        lon_rows = _london_series(latest.get(ind.id, []))
+        lon_rows = london_series(latest.get(ind.id, []))
         lon = select_from(ind, lon_rows).at(LONDON) if lon_rows else None
         if lon is not None and _red_red(lon, "country"):
             red.append(
@@ -724,18 +718,19 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
     ind = q.indicator(indicator_id)
     v = public(as_of)
     day = as_of if as_of is not None else v.fixed().cutoff().date()
-    sel = select(q, v, ind.id)
-    item = _london_item(sel, chart=False, chart_id="trend")
+    sel = select(q, v, ind.id)  # the boroughs' best-covered series
+    lsel = select(q, v, ind.id, london=True)  # London's, where another series holds it
+    item = _london_item(lsel, chart=False, chart_id="trend")
     if item.london is not None:
         # The latest ten periods: the page holds one A4 sheet (the trend test uses five).
         series = {
             k: h[-SUMMARY_PERIODS:]
-            for k, h in (("London", sel.history(LONDON)), ("England", sel.history(ENGLAND)))
+            for k, h in (("London", lsel.history(LONDON)), ("England", lsel.history(ENGLAND)))
             if h
         }
         pic = trend_chart(
             series,
-            title=f"{ind.name} ({sel.sex}), latest {SUMMARY_PERIODS} periods",
+            title=f"{ind.name} ({lsel.sex}), latest {SUMMARY_PERIODS} periods",
             chart_id="trend",
         )
         item = replace(item, chart=_sized(pic, width=240, height=130))
@@ -761,7 +756,7 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
         counts = Counter(_outcome(r, key) for r in boroughs)
     summary = [item.sentence]
     if boroughs:
-        instead = ", as London has no value then" if key == "country" else ""
+        instead = ", as their series has no London value then" if key == "country" else ""
         untested = counts.get("not compared", 0)
         summary.append(
             f"In {sel.period}{instead}, {counts.get('better', 0)} of {len(boroughs)} boroughs "
@@ -783,7 +778,7 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
         for g in gap_verdicts(q, v, indicators=[ind.id])
         if g.area_code in (LONDON, ENGLAND) or g.area_code is None
     ]
-    ids = {r.provenance.release_id for r in sel.rows}
+    ids = {r.provenance.release_id for r in (*sel.rows, *lsel.rows)}
     charts = tuple(ch for ch in (compare, item.chart) if ch is not None)
     return IndicatorSummary(
         kind="indicator",

@@ -19,6 +19,7 @@ __all__ = [
     "RugColumn",
     "Selection",
     "latest_by_indicator",
+    "london_series",
     "rug",
     "select",
     "select_from",
@@ -62,16 +63,30 @@ def select(
     *,
     sex: str | None = None,
     period: str | None = None,
+    london: bool = False,
 ) -> Selection:
     """The indicator's best-covered series (most borough values; declared order breaks ties),
-    its sex ('persons' by default) and period (the latest with borough values by default).
-    ``UnknownParameter`` for an unknown indicator, sex or period."""
+    its sex ('persons' by default) and period (the latest with borough values by default);
+    ``london``: among the series that hold a London value, when any does
+    (:func:`london_series`). ``UnknownParameter`` for an unknown indicator, sex or period."""
     ind = q.indicator(indicator_id)
     try:
         rows = q.values(viewer, indicator=ind.id, breakdown="none")
     except NoData:
         rows = []
+    if london:
+        rows = london_series(rows) or rows
     return select_from(ind, rows, sex=sex, period=period)
+
+
+def london_series(rows: Sequence[ValueRow]) -> list[ValueRow]:
+    """The rows of the series that hold a London value: where London is the subject (the
+    home page's headline measures, the reports' London sentences), the best-covered series
+    is chosen among these. An indicator can be best covered for the boroughs by a series
+    that has no London row (healthy life expectancy: Fingertips' for the boroughs, ONS's for
+    London)."""
+    held = {r.series for r in rows if r.area_code == LONDON and r.value is not None}
+    return [r for r in rows if r.series in held]
 
 
 def latest_by_indicator(q: ReadLayer, viewer: Viewer) -> dict[str, list[ValueRow]]:

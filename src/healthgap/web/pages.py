@@ -304,7 +304,8 @@ def website_router(q: ReadLayer) -> APIRouter:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
             heads = []
             for ind_id in HEADLINES:
-                sel = select(q, v, ind_id)
+                # London's measures: from a series that holds London, where one does
+                sel = select(q, v, ind_id, london=True)
                 if sel.period is None:
                     heads.append({"indicator": sel.indicator, "sel": sel, "chart": None})
                     continue
@@ -438,8 +439,8 @@ def website_router(q: ReadLayer) -> APIRouter:
             ):
                 benchmark = "england"
                 note = (
-                    "London has no value for this period, so the boroughs are compared "
-                    "with England."
+                    "This series has no London value for this period, so the boroughs are "
+                    "compared with England."
                 )
         ctx: dict[str, Any] = {
             "sel": sel,

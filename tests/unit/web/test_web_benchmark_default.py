@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from healthgap.query import open_read_layer
 from healthgap.web import mount_website
 
-NOTE = "London has no value for this period, so the boroughs are compared with England."
+NOTE = "This series has no London value for this period, so the boroughs are compared with England."
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +62,17 @@ def test_an_explicit_choice_is_kept_and_london_stays_the_default_where_it_has_a_
     bad = http.get("/indicators/life_expectancy?benchmark=wales")
     assert bad.status_code == 404
     assert "benchmark" in bad.text
+
+
+def test_home_headlines_take_london_from_a_series_that_holds_it(http: TestClient) -> None:
+    """Healthy life expectancy is best covered for the boroughs by Fingertips' series, which
+    has no London row; ONS's series holds London. The home page's headline, "Average healthy
+    life expectancy for London", said London was not published."""
+    page = http.get("/").text
+    block = next(
+        b
+        for b in re.findall(r'<article class="headline">.*?</article>', page, re.S)
+        if "healthy life expectancy" in b.lower()
+    )
+    assert "no value in the data held" not in block
+    assert re.search(r"<dt>London \(\d{4} - \d{2}, (female|male)\)</dt><dd>[\d.]+ ", block)
