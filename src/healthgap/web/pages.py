@@ -352,7 +352,13 @@ def website_router(q: ReadLayer) -> APIRouter:
             )
             status = _statuses(v)
             releases = q.releases(v)
-            latest = max(releases, key=lambda r: r.release_id) if releases else None
+            # the most recently published (a release loaded later may be older data: the
+            # bundled sources load in a fixed order, whatever their publication dates)
+            latest = (
+                max(releases, key=lambda r: (r.published_at or r.loaded_at.date(), r.release_id))
+                if releases
+                else None
+            )
             changes = None
             if latest is not None:
                 earlier = [

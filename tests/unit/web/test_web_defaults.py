@@ -1,6 +1,7 @@
-"""The indicator page compares the boroughs with London by default, and with England when
-London has no value in the period shown (life expectancy at birth in the bundled data): else
-every borough was "not compared" against a London value that does not exist."""
+"""The website's defaults, on the bundled store: the indicator page compares the boroughs
+with England when the series shown has no London value (life expectancy at birth), else
+every borough was "not compared"; the home page's London headlines come from a series that
+holds London; its "latest release" is the latest published."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from healthgap.query import open_read_layer
+from healthgap.query import open_read_layer, public
 from healthgap.web import mount_website
 
 NOTE = "This series has no London value for this period, so the boroughs are compared with England."
@@ -76,3 +77,18 @@ def test_home_headlines_take_london_from_a_series_that_holds_it(http: TestClient
     )
     assert "no value in the data held" not in block
     assert re.search(r"<dt>London \(\d{4} - \d{2}, (female|male)\)</dt><dd>[\d.]+ ", block)
+
+
+def test_the_latest_release_on_the_home_page_is_the_latest_published(
+    http: TestClient, bundled_store: Any
+) -> None:
+    """The bundled releases load in a fixed order: the last loaded (GLA's 2017 borough
+    profiles, published 2019) was shown as "the latest release"."""
+    with open_read_layer(bundled_store.path) as q:
+        releases = q.releases(public())
+    newest = max(releases, key=lambda r: (r.published_at, r.release_id))
+    assert newest.release_id != max(r.release_id for r in releases)  # the case at issue
+    page = http.get("/").text
+    section = page.split('id="rel-h"')[1]
+    assert f"Release {newest.release_id} from <strong>{newest.source}</strong>" in section
+    assert f"published {newest.published_at}" in section
