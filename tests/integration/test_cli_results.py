@@ -29,6 +29,21 @@ def test_assess_groups_by_aim_and_summarises_what_cannot_be_assessed(empty_store
     assert positions == sorted(positions)
     assert "not assessable (" in result.output
     assert f"{len(catalogue.commitments)} assessed:" in result.output
+    # commitments awaiting returns are counted together, and the CLI says how to record one
+    assert "× no progress returns recorded yet" in result.output
+    assert "record a return with `healthgap progress record COMMITMENT_ID`" in result.output
+
+
+def test_a_reason_the_public_sees_names_no_command(empty_store: Path) -> None:
+    """The website and the annual report show tracking's reasons to Londoners and the
+    Assembly: "record one with `healthgap progress record …`" was meant for editors."""
+    from healthgap.tracking import NO_PROGRESS_RETURNS, assess_commitments
+
+    catalogue = load_catalogue()
+    with open_store(empty_store, read_only=True) as store:
+        rows = assess_commitments(catalogue, store)
+    assert [r for r in rows if r.reason == NO_PROGRESS_RETURNS]
+    assert not [r for r in rows if "healthgap progress" in r.reason]
 
 
 def test_progress_list_of_nothing_is_a_message_and_exit_1(empty_store: Path) -> None:

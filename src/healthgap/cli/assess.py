@@ -21,6 +21,7 @@ from healthgap.config import default_store_path
 from healthgap.errors import CatalogueError, HealthgapError
 from healthgap.store import open_store
 from healthgap.tracking.assessment import (
+    NO_PROGRESS_RETURNS,
     CommitmentAssessment,
     assess_commitments,
     assess_indicator,
@@ -77,7 +78,10 @@ def _rest(rows: list[CommitmentAssessment]) -> str:
     common = sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))[:2]
     shown = "; ".join(f"{n} × {reason}" for reason, n in common)
     ids = ", ".join(r.id for r in rows)
-    return f"{len(rows)} not assessable ({shown}): {ids}"
+    hint = ""
+    if any(r.reason == NO_PROGRESS_RETURNS for r in rows):
+        hint = " — record a return with `healthgap progress record COMMITMENT_ID`"
+    return f"{len(rows)} not assessable ({shown}): {ids}{hint}"
 
 
 def _show(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from healthgap.tracking.assessment import (
     ENGLAND,
     LONDON,
+    NO_PROGRESS_RETURNS,
     CommitmentAssessment,
     assess_commitment,
     assess_commitments,
@@ -33,6 +34,7 @@ from healthgap.tracking.trajectory import (
 __all__ = [
     "ENGLAND",
     "LONDON",
+    "NO_PROGRESS_RETURNS",
     "Assessment",
     "CommitmentAssessment",
     "Direction",

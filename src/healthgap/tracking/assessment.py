@@ -55,6 +55,7 @@ __all__ = [
     "BASELINE_YEAR",
     "ENGLAND",
     "LONDON",
+    "NO_PROGRESS_RETURNS",
     "CommitmentAssessment",
     "assess_commitment",
     "assess_commitments",
@@ -65,6 +66,10 @@ __all__ = [
     "period_observation",
     "returns_recorded_by",
 ]
+
+#: Why a commitment measured by progress returns cannot be assessed before its first return.
+#: Plain words: the website and reports show it to the public; the CLI adds how to record one.
+NO_PROGRESS_RETURNS = "no progress returns recorded yet"
 
 BASELINE_YEAR = 2018
 _LONDON_BOROUGHS = frozenset(LONDON_BOROUGHS)
@@ -594,13 +599,7 @@ def _assess_commitment(
         if commitment.indicators:
             measured += f"; linked indicators {', '.join(commitment.indicators)} are context"
         if not obs:
-            return _not(
-                commitment,
-                "no progress returns recorded: record one with "
-                f"`healthgap progress record {commitment.id}`",
-                measured,
-                area_code,
-            )
+            return _not(commitment, NO_PROGRESS_RETURNS, measured, area_code)
         target, note = _progress_target(commitment, obs)
         ind_id = None
         key = None
