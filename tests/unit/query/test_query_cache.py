@@ -199,35 +199,32 @@ def test_a_page_is_built_in_the_snapshot_of_its_version(
     assert then.headers["etag"] != first.headers["etag"]
 
 
-def test_a_download_is_built_in_the_snapshot_of_its_version(
-    reader: ReadLayer, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("mount", "url"),
+    [
+        (
+            lambda app, r: mount_website(app, r, warm=False),
+            "/indicators/life_expectancy?download=trend",
+        ),
+        (mount_reports, "/reports/indicator-life_expectancy.html"),
+    ],
+    ids=["download", "report"],
+)
+def test_a_download_or_report_is_built_in_the_snapshot_of_its_version(
+    reader: ReadLayer,
+    monkeypatch: pytest.MonkeyPatch,
+    mount: Callable[[FastAPI, ReadLayer], object],
+    url: str,
 ) -> None:
     app = FastAPI()
-    mount_website(app, reader, warm=False)
+    mount(app, reader)
     client = TestClient(app)
     loaded = load_on_the_first_fingerprint(
         reader, monkeypatch, release(values((2022,)), name="le22.csv")
     )
-    csv = client.get("/indicators/life_expectancy?download=trend")
-    assert loaded
-    assert csv.status_code == 200, csv.text
-    assert "2021" in csv.text
-    assert "2022" not in csv.text
-    assert "2022" in client.get("/indicators/life_expectancy?download=trend").text
-
-
-def test_a_report_is_built_in_the_snapshot_of_its_version(
-    reader: ReadLayer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    app = FastAPI()
-    mount_reports(app, reader)
-    client = TestClient(app)
-    loaded = load_on_the_first_fingerprint(
-        reader, monkeypatch, release(values((2022,)), name="le22.csv")
-    )
-    first = client.get("/reports/indicator-life_expectancy.html")
+    first = client.get(url)
     assert loaded
     assert first.status_code == 200, first.text
     assert "2021" in first.text
     assert "2022" not in first.text
-    assert "2022" in client.get("/reports/indicator-life_expectancy.html").text
+    assert "2022" in client.get(url).text
