@@ -32,7 +32,14 @@ from healthgap.charts import trend as trend_chart
 from healthgap.geography import ENGLAND, LONDON
 from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
 from healthgap.query.equity import gap_verdicts
-from healthgap.web.data import BENCHMARKS, RUG_TESTED_KINDS, rug, select, spine_entries
+from healthgap.web.data import (
+    BENCHMARKS,
+    RUG_TESTED_KINDS,
+    latest_by_indicator,
+    rug,
+    select,
+    spine_entries,
+)
 from healthgap.web.library_block import what_is_done
 from healthgap.web.profiles import area_extras, indicator_extras
 
@@ -392,10 +399,16 @@ def website_router(q: ReadLayer) -> APIRouter:
     def indicators(request: Request) -> Response:
         def build(v: Viewer) -> tuple[str, dict[str, Any]]:
             aims = {a.id: a for a in q.aims()}
+            # what the store holds, whatever its source (bundled, fetched, computed, loaded)
+            latest = {
+                ind: max(rows, key=lambda r: r.period_start).period_label
+                for ind, rows in latest_by_indicator(q, v).items()
+            }
             return "indicators.html", {
                 "title": "Indicators",
                 "indicators": q.indicators(),
                 "aims": aims,
+                "latest": latest,
             }
 
         return page(request, build)

@@ -1,7 +1,8 @@
 """The website's defaults, on the bundled store: the indicator page compares the boroughs
 with England when the series shown has no London value (life expectancy at birth), else
 every borough was "not compared"; the home page's London headlines come from a series that
-holds London; its "latest release" is the latest published."""
+holds London; its "latest release" is the latest published; the indicator list says what
+data is held."""
 
 from __future__ import annotations
 
@@ -92,3 +93,15 @@ def test_the_latest_release_on_the_home_page_is_the_latest_published(
     section = page.split('id="rel-h"')[1]
     assert f"Release {newest.release_id} from <strong>{newest.source}</strong>" in section
     assert f"published {newest.published_at}" in section
+
+
+def test_the_indicator_list_says_what_data_is_held(http: TestClient) -> None:
+    """The list said "Bundled" / "Not bundled" (whether the source ships with the product),
+    which a computed or loaded release makes wrong and which tells a Londoner nothing."""
+    page = http.get("/indicators").text
+    cells = dict(
+        re.findall(r'<tr><td><a href="/indicators/(\w+)">.*?</td><td>([^<]*)</td></tr>', page)
+    )
+    assert cells["life_expectancy"].startswith("Latest 20")
+    assert cells["cmc_records"] == "None held yet"
+    assert "undled" not in page
