@@ -105,3 +105,13 @@ def test_the_indicator_list_says_what_data_is_held(http: TestClient) -> None:
     assert cells["life_expectancy"].startswith("Latest 20")
     assert cells["cmc_records"] == "None held yet"
     assert "undled" not in page
+
+
+def test_a_focus_area_found_by_search_links_to_its_overview(http: TestClient) -> None:
+    page = http.get("/search?q=obesity").text
+    found = re.search(
+        r'<a href="/overview\?focus=(\w+)">([^<]+)</a> <span class="small">\(focus area\)', page
+    )
+    assert found is not None, page
+    assert "(focus_area)" not in page
+    assert http.get(f"/overview?focus={found.group(1)}").status_code == 200
