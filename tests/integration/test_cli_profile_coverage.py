@@ -151,6 +151,21 @@ def test_profile_names_the_series_of_an_indicator_shown_twice(bundled: Path) -> 
     assert "is shown from" not in single.output
 
 
+def test_nothing_published_yet_says_the_date_it_read_at(bundled: Path, tmp_path: Path) -> None:
+    """Before the earliest bundled publication date there is nothing to show: the message
+    named only the area ("no indicator values are held for …"), as if the store were empty."""
+    early = "2015-01-01"
+    got = _run("profile", HACKNEY, "--as-published-on", early, "--store", bundled)
+    assert got.exit_code == 1
+    assert f"as published on {early}" in got.output
+    out = tmp_path / "x.csv"
+    got = _run("export", "--as-published-on", early, "--format", "csv", "--out", out,
+               "--store", bundled)  # fmt: skip
+    assert got.exit_code == 1
+    assert f"as published on {early}" in got.output
+    assert not out.exists()
+
+
 def test_profile_table_csv_and_name(bundled: Path) -> None:
     table = _run("profile", "Hackney", "--store", bundled, "-i", "life_expectancy")
     assert table.exit_code == 0, table.output

@@ -241,6 +241,8 @@ def profile(
         raise typer.Exit(2) from exc
     except NoData as exc:
         what = f" for indicator(s) {', '.join(indicator)}" if indicator else ""
+        if day is not None:
+            what += f" as published on {day.isoformat()}"
         typer.echo(
             f"no indicator values are held for {area}{what} "
             f"(healthgap catalogue coverage lists what the store holds) [{exc}]",

@@ -440,6 +440,8 @@ def export_command(
                 )
         except HealthgapError as exc:
             hint = _closest_ids(indicator) if indicator else ""
+            if day is not None:
+                hint += f" (as published on {day.isoformat()})"
             raise _fail(f"{exc}{hint}; {out} not written", code=1) from exc
     if table.num_rows == 0:
         what = [f"release {release}"] if release is not None else []
