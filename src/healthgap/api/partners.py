@@ -264,8 +264,8 @@ class ImpactBody(BaseModel):
 
     areas: list[Annotated[str, Field(max_length=100_000)]] = Field(
         max_length=5000,
-        description="Borough, ward, MSOA or LSOA codes; an item may be a pasted list "
-        "separated by spaces, commas or semicolons.",
+        description="London boroughs, wards, MSOAs or LSOAs by code or name; an item may be "
+        "a pasted list separated by commas, semicolons or new lines (codes also by spaces).",
     )
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=10_000)

@@ -67,13 +67,24 @@ class CatchmentError(InputError):
     fault and ``suggestions`` the closest known code for each (where there is one)."""
 
     def __init__(
-        self, rule: str, *, codes: Sequence[str] = (), suggestions: dict[str, str] | None = None
+        self,
+        rule: str,
+        *,
+        codes: Sequence[str] = (),
+        suggestions: dict[str, str] | None = None,
+        names: dict[str, str] | None = None,
     ) -> None:
         self.codes = tuple(codes)
         self.suggestions = dict(suggestions or {})
+        #: Names of suggested codes, shown beside them ("Notting Dale (E05009400)").
+        self.names = dict(names or {})
+
+        def hint(code: str) -> str:
+            s = self.suggestions[code]
+            return f"{self.names[s]} ({s})" if s in self.names else s
+
         shown = ", ".join(
-            f"{c} (did you mean {self.suggestions[c]}?)" if c in self.suggestions else c
-            for c in self.codes
+            f"{c} (did you mean {hint(c)}?)" if c in self.suggestions else c for c in self.codes
         )
         super().__init__(rule if not shown else f"{rule}: {shown}", key="areas")
 

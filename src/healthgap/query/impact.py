@@ -18,7 +18,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from healthgap.geography import LONDON, LONDON_BOROUGHS, Edition
+from healthgap.geography import LONDON, LONDON_BOROUGHS, Area, Edition
+from healthgap.geography.areas import looks_like_code
+from healthgap.geography.search import search_areas
 from healthgap.partners.impact import (
     AgeSexRow,
     Catchment,
@@ -51,18 +53,102 @@ _AGE_BANDS: tuple[tuple[int, str], ...] = ((0, "0–4"), (5, "5–17"), (18, "18
 _RISK_RATIO = 1.25
 #: Unknown codes given a suggestion (the rest are named without one).
 _SUGGEST = 5
-_SPLIT = re.compile(r"[\s,;]+")
+#: What separates the items of a pasted list (a name may contain spaces, so not a space).
+_ITEMS = re.compile(r"[,;\t\r\n]+")
 
 
 def parse_codes(codes: Iterable[str]) -> list[str]:
-    """The codes in ``codes`` (each may be a pasted list separated by spaces, commas or
-    semicolons), upper-cased, first occurrence kept."""
+    """The areas in ``codes``, first occurrence kept. Each value may be a pasted list whose
+    items are separated by commas, semicolons or new lines; an item whose every word is
+    shaped like a GSS code is that many codes (upper-cased, so spaces separate codes too),
+    any other item is one area name ("Notting Dale", "Hammersmith & Fulham")."""
     out: list[str] = []
     for chunk in codes:
-        for code in _SPLIT.split(chunk.strip()):
-            code = code.strip().upper()
-            if code and code not in out:
-                out.append(code)
+        for item in _ITEMS.split(chunk):
+            words = item.split()
+            if not words:
+                continue
+            found = (
+                [w.upper() for w in words]
+                if all(looks_like_code(w) for w in words)
+                else [" ".join(words)]
+            )
+            out.extend(c for c in found if c not in out)
+    return out
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: case, ``&``/``and``, curly apostrophes and spacing ignored."""
+    text = name.lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
+    return " ".join(text.split())
+
+
+def _london_areas(read: ReadLayer) -> list[Area]:
+    """The areas a catchment may name: London's boroughs, wards, MSOAs and LSOAs."""
+    geo = read.geography
+    return [
+        a
+        for kind in AREA_KINDS
+        for a in geo.areas(area_type=kind)
+        if kind != "ltla" or a.code in LONDON_BOROUGHS
+    ]
+
+
+def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
+    """``wanted`` with each area name replaced by its code; :class:`CatchmentError` for a
+    name no London area has (with the closest one) or one that several areas share (a
+    borough is taken over a ward of the same name; otherwise the codes to choose from)."""
+    names = [w for w in wanted if not looks_like_code(w)]
+    if not names:
+        return wanted
+    london = _london_areas(read)
+    index: dict[str, dict[str, Area]] = {}
+    for a in london:
+        index.setdefault(_name_key(a.name), {}).setdefault(a.code, a)
+    codes: dict[str, str] = {}
+    unknown: list[str] = []
+    shared: dict[str, list[Area]] = {}
+    for name in names:
+        hits = list(index.get(_name_key(name), {}).values())
+        boroughs = [a for a in hits if a.area_type == "ltla"]
+        if len(hits) == 1 or len(boroughs) == 1:
+            codes[name] = (boroughs or hits)[0].code
+        elif hits:
+            shared[name] = hits
+        else:
+            unknown.append(name)
+    if unknown:
+        suggestions: dict[str, str] = {}
+        labels: dict[str, str] = {}
+        for name in unknown[:_SUGGEST]:
+            near = search_areas(london, name, limit=1)
+            if near:
+                suggestions[name] = near[0].code
+                labels[near[0].code] = near[0].name
+        several = any(any(looks_like_code(w) for w in n.split()) for n in unknown)
+        raise CatchmentError(
+            "no London borough, ward, MSOA or LSOA has these names"
+            + ("; separate names and codes with commas or new lines" if several else ""),
+            codes=unknown,
+            suggestions=suggestions,
+            names=labels,
+        )
+    if shared:
+        geo = read.geography
+        listed = "; ".join(
+            f"{name}: "
+            + ", ".join(f"{a.code} ({a.area_type} in {geo.borough_of(a.code).name})" for a in hits)
+            for name, hits in shared.items()
+        )
+        raise CatchmentError(
+            f"more than one London area has these names; give the code instead ({listed})",
+            codes=list(shared),
+        )
+    out: list[str] = []
+    for w in wanted:
+        code = codes.get(w, w)
+        if code not in out:
+            out.append(code)
     return out
 
 
@@ -72,7 +158,10 @@ def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
     geo = read.geography
     wanted = parse_codes(codes)
     if not wanted:
-        raise CatchmentError("no area codes given; give borough, ward, MSOA or LSOA codes")
+        raise CatchmentError(
+            "no areas given; give the names or codes of boroughs, wards, MSOAs or LSOAs"
+        )
+    wanted = _codes_for_names(read, wanted)
     unknown = [c for c in wanted if geo.get(c) is None]
     if unknown:
         # The closest code for the first few (a fuzzy look-up costs a fraction of a second).

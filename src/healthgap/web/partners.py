@@ -322,6 +322,7 @@ def partners_router(q: ReadLayer) -> APIRouter:
                 "message": str(exc),
                 "codes": exc.codes,
                 "suggested": exc.suggestions,
+                "names": exc.names,
                 "field": "areas",
             }
             return render(request, "impact.html", ctx, 422)

@@ -173,7 +173,7 @@ def test_impact_assessment_json_html_and_bad_catchments(served: Served) -> None:
     assert html.headers["content-type"].startswith("text/html")
     assert "<h1>Closing a walk-in centre</h1>" in html.text
     cases = [
-        ({**body, "areas": []}, [], "no area codes given"),
+        ({**body, "areas": []}, [], "no areas given"),
         ({**body, "areas": ["E0501405", "E09000002"]}, ["E0501405"], "unknown area codes"),
         ({**body, "areas": [f"{SPLIT_2011},{SPLIT_2021}"]}, [SPLIT_2011, SPLIT_2021], "mixed"),
         ({**body, "areas": ["E12000007"]}, ["E12000007"], "is region"),

@@ -14,6 +14,7 @@ from healthgap.query import ReadLayer, UnknownParameter, public
 from healthgap.query.impact import impact_assessment, parse_codes, resolve_catchment
 
 ABBEY_BD = "E05014053"  # Abbey ward, Barking and Dagenham (E09000002, held in the fixture)
+NOTTING_DALE = "E05009399"  # Notting Dale ward, Kensington and Chelsea
 SPLIT_2011 = "E01000010"  # an LSOA 2011 split in 2021 (2011 only)
 SPLIT_2021 = "E01034473"  # one of its 2021 parts (2021 only)
 
@@ -25,6 +26,33 @@ def test_parse_codes_accepts_a_pasted_list() -> None:
         "E01000003",
         "E01000004",
     ]
+
+
+def test_parse_codes_keeps_names_whole() -> None:
+    assert parse_codes(["Notting Dale, e05009400 E09000020\nHammersmith  & Fulham"]) == [
+        "Notting Dale",
+        "E05009400",
+        "E09000020",
+        "Hammersmith & Fulham",
+    ]
+
+
+def test_catchment_by_name_is_the_catchment_by_code(reader: ReadLayer) -> None:
+    by_code = resolve_catchment(reader, [NOTTING_DALE, "E09000013"])
+    by_name = resolve_catchment(reader, ["notting dale\nHammersmith & Fulham"])
+    assert by_name.lsoas == by_code.lsoas
+    assert [g[0] for g in by_name.given] == [NOTTING_DALE, "E09000013"]
+    curly = resolve_catchment(reader, ["St Mary\u2019s"])  # typed with a curly apostrophe
+    assert curly.given[0][1] == "St Mary's"
+
+
+def test_misspelt_name_suggests_the_london_area(reader: ReadLayer) -> None:
+    with pytest.raises(CatchmentError) as err:
+        resolve_catchment(reader, ["Noting Dale"])
+    assert err.value.codes == ("Noting Dale",)
+    code = err.value.suggestions["Noting Dale"]
+    assert reader.geography.require(code).name == "Notting Dale"
+    assert f"did you mean Notting Dale ({code})?" in str(err.value)
 
 
 def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
@@ -41,10 +69,13 @@ def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
 @pytest.mark.parametrize(
     ("codes", "message"),
     [
-        ([], "no area codes given"),
-        (["  ,, "], "no area codes given"),
+        ([], "no areas given"),
+        (["  ,, "], "no areas given"),
         (["E0501405"], "unknown area codes: E0501405 (did you mean E0501405"),
-        (["E09000002", "NOTACODE"], "unknown area codes: NOTACODE"),
+        (["E09000002", "E0900000X2"], "has these names: E0900000X2"),
+        (["E09000002", "NOTACODE"], "no London borough, ward, MSOA or LSOA has these names"),
+        (["Kilburn"], "Kilburn: E05013503 (ward in Brent), E05013665 (ward in Camden)"),
+        (["Nottingham"], "has these names: Nottingham"),
         (["E12000007"], "not a London borough, ward, MSOA or LSOA (E12000007 is region)"),
         ([SPLIT_2011, SPLIT_2021], f"2011 only: {SPLIT_2011}; 2021 only: {SPLIT_2021}"),
     ],

@@ -60,7 +60,7 @@ def http(site: tuple[TestClient, Writer]) -> TestClient:
         ("/impact-assessment?areas=E0501405&title=T", 422, "E0501405"),
         ("/impact-assessment?areas=E01000010+E01034473&title=T", 422, "2011 only: E01000010"),
         ("/impact-assessment?areas=E12000007&title=T", 422, "E12000007 is region"),
-        ("/impact-assessment?areas=&title=T", 422, "no area codes given"),
+        ("/impact-assessment?areas=&title=T", 422, "no areas given"),
     ],
 )
 def test_bad_input_is_a_page_naming_it(http: TestClient, url: str, status: int, says: str) -> None:
