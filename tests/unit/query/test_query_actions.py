@@ -174,3 +174,21 @@ def test_editor_entry_with_unknown_reference_or_shipped_id_writes_nothing(
     finally:
         writer.close()
         writer.store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Women's health",  # a possessive typed with a straight apostrophe
+        "Women\u2019s health",  # and with the curly one phones and Word put in
+        "the health of women",  # words such as "the" and "of" are not required to match
+    ],
+)
+def test_search_ignores_possessives_and_small_words(reader: ReadLayer, text: str) -> None:
+    plain = [e.id for e in actions.search_library(reader, public(), "women health")]
+    assert plain
+    assert [e.id for e in actions.search_library(reader, public(), text)] == plain
+
+
+def test_search_of_only_small_words_still_searches(reader: ReadLayer) -> None:
+    assert actions.search_library(reader, public(), "of the")
