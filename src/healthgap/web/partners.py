@@ -241,18 +241,15 @@ def partners_router(q: ReadLayer) -> APIRouter:
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return error(request, 400, "Choose a saved self-assessment file (JSON) to load.")
+            return error(request, 400, "Choose a saved self-assessment file (JSON or CSV) to load.")
         raw = await upload.read(_UPLOAD_LIMIT + 1)
         if len(raw) > _UPLOAD_LIMIT:
             return error(request, 413, f"{upload.filename}: larger than {_UPLOAD_LIMIT:,} bytes.")
-        from healthgap.partners.selfassess import parse, to_json
+        from healthgap.partners.selfassess import read_file, to_json
 
+        items = actions.checklist(q)
         try:
-            data = json.loads(raw.decode("utf-8"))
-            items = actions.checklist(q)
-            assessment = parse(data, items, file=upload.filename)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return error(request, 400, f"{upload.filename}: not a JSON file ({exc}).")
+            assessment = read_file(raw, items, file=upload.filename)
         except InputError as exc:
             return error(request, 400, str(exc))
         result = actions.score_self_assessment(q, public(), assessment)

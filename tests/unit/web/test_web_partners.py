@@ -4,6 +4,8 @@ area page that links to it. A real app over a real store (no values needed)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,7 +95,16 @@ def test_loading_a_file_redirects_to_its_url_or_names_the_problem(http: TestClie
     assert http.post("/self-assessment/load", files={}).status_code == 400
     bad = http.post("/self-assessment/load", files={"file": ("x.json", b"{not json")})
     assert bad.status_code == 400
-    assert "x.json: not a JSON file" in bad.text
+    assert "x.json: not valid JSON" in bad.text
+    # The CSV the page downloads, saved again by Excel (BOM, ';'), loads as the same answers.
+    csv_text = http.get("/self-assessment.csv?sector=vcse&done=vcse-minds-isolation").text
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    excel = "\r\n".join(";".join(r) for r in rows).encode("utf-8-sig")
+    again = http.post(
+        "/self-assessment/load", files={"file": ("mine.csv", excel)}, follow_redirects=False
+    )
+    assert again.status_code == 303
+    assert again.headers["location"] == ok.headers["location"]
     data = json.loads(saved)
     data["items"][0]["id"] = "vcse-minds-isolatoin"
     wrong = http.post("/self-assessment/load", files={"file": ("y.json", json.dumps(data))})
