@@ -73,7 +73,9 @@ async def list_actions(
     aim: _Filter = None,
     focus_area: _Filter = None,
     sector: _Filter = None,
-    borough: Annotated[str | None, Query(max_length=50, description="Borough GSS code.")] = None,
+    borough: Annotated[
+        str | None, Query(max_length=50, description="Borough GSS code or name.")
+    ] = None,
     theme: _Filter = None,
     q: Annotated[str | None, Query(max_length=200, description="Words (typos allowed).")] = None,
     indicator: Annotated[

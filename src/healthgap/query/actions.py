@@ -17,6 +17,7 @@ from healthgap.catalogue.actions import (
     load_checklist,
 )
 from healthgap.errors import InputError
+from healthgap.geography.areas import looks_like_code
 from healthgap.partners.library import (
     DOCUMENT_TITLES,
     filter_actions,
@@ -54,6 +55,32 @@ def _check(parameter: str, value: str | None, valid: list[str]) -> None:
         raise UnknownParameter(parameter, value, suggestions=closest(value, valid))
 
 
+def _name_key(name: str) -> str:
+    return " ".join(name.lower().replace("&", " and ").split())
+
+
+def _borough_code(read: ReadLayer, borough: str | None) -> str | None:
+    """The GSS code of a borough given by code or by name ("Hammersmith & Fulham")."""
+    if borough is None:
+        return None
+    boroughs = read.geography.boroughs()
+    if borough.strip().upper() in {b.code for b in boroughs}:
+        return borough.strip().upper()
+    by_name = {_name_key(b.name): b.code for b in boroughs}
+    if _name_key(borough) in by_name:
+        return by_name[_name_key(borough)]
+    if looks_like_code(borough):
+        near = closest(borough, [b.code for b in boroughs])
+    else:
+        near = closest(borough, [b.name for b in boroughs])
+    raise UnknownParameter(
+        "borough",
+        borough,
+        suggestions=near,
+        rule="not a London borough; give a borough's name or GSS code (E09000001 to E09000033)",
+    )
+
+
 def actions(
     read: ReadLayer,
     viewer: Viewer,
@@ -69,7 +96,7 @@ def actions(
     _check("focus_area", focus_area, [f.id for f in read.catalogue.focus_areas])
     if sector is not None and sector not in [s.value for s in Sector]:
         raise UnknownParameter("sector", sector, valid=[s.value for s in Sector])
-    _check("borough", borough, [b.code for b in read.geography.boroughs()])
+    borough = _borough_code(read, borough)
     return filter_actions(
         _all(read, viewer),
         aim=aim,
@@ -167,5 +194,7 @@ def find(
         try:
             found = search_actions(found, text)
         except InputError:
-            raise UnknownParameter("q", text) from None
+            raise UnknownParameter(
+                "q", text, rule="search words must contain a letter or digit"
+            ) from None
     return found

@@ -192,3 +192,19 @@ def test_search_ignores_possessives_and_small_words(reader: ReadLayer, text: str
 
 def test_search_of_only_small_words_still_searches(reader: ReadLayer) -> None:
     assert actions.search_library(reader, public(), "of the")
+
+
+def test_borough_filter_takes_a_name_as_well_as_a_code(reader: ReadLayer) -> None:
+    by_code = actions.actions(reader, public(), borough="E09000020")
+    assert by_code
+    for name in ("Kensington and Chelsea", "kensington & chelsea", " e09000020 "):
+        assert actions.actions(reader, public(), borough=name) == by_code
+    with pytest.raises(UnknownParameter) as err:
+        actions.actions(reader, public(), borough="Kensington & Chelsa")
+    assert err.value.suggestions[0] == "Kensington and Chelsea"
+    assert "not a London borough; give a borough's name or GSS code" in str(err.value)
+
+
+def test_search_without_words_says_so(reader: ReadLayer) -> None:
+    with pytest.raises(UnknownParameter, match="'!!': search words must contain a letter"):
+        actions.find(reader, public(), text="!!")
