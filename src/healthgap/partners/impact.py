@@ -202,6 +202,7 @@ def _env() -> Any:
     )
     env.filters["num"] = _num
     env.filters["pct"] = lambda v: f"{100 * v:.1f}%"
+    env.filters["people"] = lambda v: f"{round(v):,}"  # a count of people: whole numbers
     return env
 
 

@@ -316,7 +316,7 @@ def partners_router(q: ReadLayer) -> APIRouter:
             a = assess(form)
         except CatchmentError as exc:
             ctx["problem"] = {
-                "message": str(exc),
+                "message": exc.rule,  # the codes are listed below it, with suggestions
                 "codes": exc.codes,
                 "suggested": exc.suggestions,
                 "names": exc.names,

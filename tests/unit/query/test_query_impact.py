@@ -207,3 +207,6 @@ def test_age_and_sex_compare_with_london_in_the_catchments_year(tmp_path: Path) 
     assert by_band["65+"].london_share == pytest.approx(1000 / 4400)
     assert not any("compare different years" in g for g in a.data_gaps)
     assert any("Older people (65+)" in r for r in a.groups_at_risk)
+    html = render_html(a)
+    people = f"{round(by_band['0–4'].population):,}"
+    assert f'<td class="n">{people}</td>' in html  # a count of people, not "2,000.0"

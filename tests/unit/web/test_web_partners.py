@@ -72,6 +72,19 @@ def test_bad_input_is_a_page_naming_it(http: TestClient, url: str, status: int, 
     assert says in r.text
 
 
+def test_impact_form_takes_names_and_speaks_plainly(http: TestClient) -> None:
+    ok = http.get("/impact-assessment?title=T&areas=Notting+Dale%0AHammersmith+%26+Fulham")
+    assert ok.status_code == 200
+    assert "E05009399" in ok.text
+    assert "E09000013" in ok.text
+    bad = http.get("/impact-assessment?title=T&areas=Noting+Dale")
+    assert bad.status_code == 422
+    summary = bad.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "key &#39;areas&#39;" not in summary
+    assert "key 'areas'" not in summary
+    assert "did you mean Notting Dale (<code>E05009399</code>)?" in summary
+
+
 def test_downloads_need_a_valid_state(http: TestClient) -> None:
     r = http.get("/self-assessment.csv")
     assert r.status_code == 400
