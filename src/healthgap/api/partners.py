@@ -316,7 +316,7 @@ def impact(
         raise ProblemError(
             422,
             str(exc),
-            parameter="areas" if exc.codes or "title" not in str(exc) else "title",
+            parameter=exc.key or "areas",
             codes=list(exc.codes),
             suggested=exc.suggestions,
             suggestions=list(exc.suggestions.values()),

@@ -73,6 +73,7 @@ class CatchmentError(InputError):
         codes: Sequence[str] = (),
         suggestions: dict[str, str] | None = None,
         names: dict[str, str] | None = None,
+        key: str = "areas",
     ) -> None:
         self.codes = tuple(codes)
         self.suggestions = dict(suggestions or {})
@@ -86,7 +87,7 @@ class CatchmentError(InputError):
         shown = ", ".join(
             f"{c} (did you mean {hint(c)}?)" if c in self.suggestions else c for c in self.codes
         )
-        super().__init__(rule if not shown else f"{rule}: {shown}", key="areas")
+        super().__init__(rule if not shown else f"{rule}: {shown}", key=key)
 
 
 @dataclass(frozen=True)

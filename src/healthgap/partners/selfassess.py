@@ -118,7 +118,7 @@ def template(
     checklist: Sequence[ChecklistItem], sector: Sector | str, *, organisation: str = ""
 ) -> dict[str, Any]:
     """A blank checklist for ``sector`` as JSON-ready data (every item ``done: false``)."""
-    sec = _sector(sector, file=None)
+    sec = _sector(sector, checklist, file=None)
     return {
         "format": FORMAT,
         "organisation": organisation,
@@ -130,13 +130,17 @@ def template(
     }
 
 
-def _sector(value: object, *, file: str | None) -> Sector:
+def _sector(value: object, checklist: Sequence[ChecklistItem], *, file: str | None) -> Sector:
+    """The sector named by ``value`` (case and spacing ignored); the error lists only the
+    sectors that have a checklist, the choices that would work."""
     valid = [s.value for s in Sector]
-    if not isinstance(value, str) or value not in valid:
+    name = value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(name, str) or name not in valid:
+        held = sorted({i.sector.value for i in checklist})
         raise InputError(
-            f"sector must be one of {', '.join(valid)}", file=file, key="sector", value=value
+            f"sector must be one of {', '.join(held)}", file=file, key="sector", value=value
         )
-    return Sector(value)
+    return Sector(name)
 
 
 def parse(
@@ -152,7 +156,7 @@ def parse(
         raise InputError(
             f"format must be {FORMAT!r}", file=file, key="format", value=data.get("format")
         )
-    sector = _sector(data.get("sector"), file=file)
+    sector = _sector(data.get("sector"), checklist, file=file)
     organisation = data.get("organisation", "")
     if not isinstance(organisation, str):
         raise InputError(

@@ -247,7 +247,7 @@ def impact_assessment(
     ``UnknownParameter`` for an unknown indicator id.
     """
     if not title.strip():
-        raise CatchmentError("the assessment needs a title (--title)")
+        raise CatchmentError("the assessment needs a title", key="title")
     catchment = resolve_catchment(read, codes)
     cites = _Citations()
     gaps: list[str] = []

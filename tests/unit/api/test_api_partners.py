@@ -187,7 +187,10 @@ def test_impact_assessment_json_html_and_bad_catchments(served: Served) -> None:
         assert r.json()["parameter"] == "areas"
     r = http.post("/v1/impact", json={**body, "areas": ["E0501405"]})
     assert r.json()["suggested"]["E0501405"].startswith("E0501405")
-    assert http.post("/v1/impact", json={**body, "title": " "}).status_code == 422
+    blank = http.post("/v1/impact", json={**body, "title": " "})
+    assert blank.status_code == 422
+    assert blank.json()["parameter"] == "title"
+    assert blank.json()["detail"] == "key 'title': the assessment needs a title"
     assert http.post("/v1/impact", json={**body, "indicators": ["nope"]}).status_code == 422
 
 

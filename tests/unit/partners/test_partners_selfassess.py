@@ -167,3 +167,11 @@ def test_bad_csv_names_the_row_and_column(change: Any, message: str) -> None:
 def test_a_file_of_another_kind_is_refused_clearly(raw: bytes, message: str) -> None:
     with pytest.raises(InputError, match=message):
         read_file(raw, CHECKLIST, file="mine.csv")
+
+
+def test_sector_ignores_case_and_lists_only_sectors_with_a_checklist() -> None:
+    assert template(CHECKLIST, " Healthcare ")["sector"] == "healthcare"
+    with pytest.raises(InputError) as err:
+        template(CHECKLIST, "charity")
+    assert "sector must be one of healthcare, vcse" in str(err.value)
+    assert "council" not in str(err.value)  # a sector with no checklist is no choice
