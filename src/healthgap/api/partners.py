@@ -124,6 +124,7 @@ async def list_actions(
                     "aim": sorted({a for e in every for a in e.aims}),
                     "sector": sorted({e.sector.value for e in every}),
                     "theme": sorted({t for e in every for t in e.themes}),
+                    "borough": sorted({b for e in every for b in e.boroughs}),
                 },
             )
         return [_entry(e) for e in found]

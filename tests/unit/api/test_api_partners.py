@@ -79,6 +79,10 @@ def test_library_errors_are_problems_never_empty_answers(served: Served) -> None
     assert none.status_code == 404
     assert none.json()["asked"] == {"q": "zzzzqqq"}
     assert "healthy_children" in none.json()["available"]["aim"]
+    # A borough with no entry: its name is understood, and the boroughs that have one listed.
+    borough = http.get("/v1/actions", params={"borough": "Hammersmith & Fulham"})
+    assert borough.status_code == 404
+    assert "E09000020" in borough.json()["available"]["borough"]
     assert http.get("/v1/actions", params={"q": "--"}).status_code == 422
     unknown = http.get("/v1/actions/whittington-toothbrushing")
     assert unknown.status_code == 422
