@@ -149,6 +149,11 @@ class Finding:
     london_value: float | None
     compared_to_london: str
     citation: str
+    #: What the value is compared with: London, or England when London has no value for
+    #: the period (``benchmark_value`` and ``compared_to_benchmark`` are that comparison).
+    benchmark: str = "London"
+    benchmark_value: float | None = None
+    compared_to_benchmark: str = "Not compared"
 
 
 @dataclass(frozen=True)

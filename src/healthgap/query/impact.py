@@ -274,10 +274,12 @@ def impact_assessment(
 
     findings = _findings(read, viewer, catchment, indicators, cites, gaps)
     for f in findings:
-        if f.compared_to_london == "Worse":
+        if f.compared_to_benchmark == "Worse":
             risks.append(
                 f"Residents of {f.area_name}: {f.indicator_name} is significantly worse than "
-                f"London ({f.period}) [{f.citation}]."
+                f"{f.benchmark} ({f.period}"
+                + ("; London has no value for this period" if f.benchmark == "England" else "")
+                + f") [{f.citation}]."
             )
     gaps.append(
         "Ethnicity: no population by ethnic group is held, so the catchment's ethnic mix and "
@@ -466,6 +468,13 @@ def _findings(
     found: list[Finding] = []
     for r in rows:
         comp = r.comparison("region")
+        # As on the indicator page (ADR 0820): when London has no value for the period,
+        # compare with England rather than show "Not compared" for want of London.
+        bench, bench_name = comp, "London"
+        if comp is None or comp.benchmark_value is None:
+            england = r.comparison("country")
+            if england is not None and england.benchmark_value is not None:
+                bench, bench_name = england, "England"
         key = cites.add(
             Citation(
                 f"R{r.provenance.release_id}",
@@ -490,12 +499,21 @@ def _findings(
                 london_value=None if comp is None else comp.benchmark_value,
                 compared_to_london="Not compared" if comp is None else comp.outcome,
                 citation=key,
+                benchmark=bench_name,
+                benchmark_value=None if bench is None else bench.benchmark_value,
+                compared_to_benchmark="Not compared" if bench is None else bench.outcome,
             )
         )
     if found:
         gaps.append(
             "Indicators are held for boroughs, not for the catchment itself: a borough value "
             "may hide differences within it."
+        )
+    by_england = [f for f in found if f.benchmark == "England"]
+    if by_england:
+        gaps.append(
+            f"London has no value for the period of {len(by_england)} of the "
+            f"{len(found)} indicator values; they are compared with England instead."
         )
     held = {f.indicator_id for f in found}
     wanted = asked or [

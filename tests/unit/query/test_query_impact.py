@@ -134,6 +134,37 @@ def test_significantly_worse_value_is_a_group_at_risk(reader: ReadLayer) -> None
     assert any("significantly worse than London" in g for g in a.groups_at_risk)
 
 
+def test_without_a_london_value_the_catchment_is_compared_with_england(tmp_path: Path) -> None:
+    # Like life expectancy as bundled: the boroughs and England, no London.
+    import pyarrow.compute as pc
+
+    from healthgap.publish import load_release
+    from healthgap.store import open_store
+
+    from .conftest import release, values
+
+    table = values()
+    table = table.filter(pc.not_equal(table.column("area_code"), "E12000007"))
+    path = tmp_path / "no-london.duckdb"
+    with open_store(path) as s:
+        load_release(s, release(table))
+    read = ReadLayer(open_store(path, read_only=True))
+    try:
+        a = impact_assessment(read, public(), ["E09000001"], title="T")
+    finally:
+        read.close()
+    [f] = [f for f in a.findings if f.indicator_id == "life_expectancy"]
+    assert f.compared_to_london == "Not compared"
+    assert (f.benchmark, f.compared_to_benchmark) == ("England", "Worse")
+    assert f.benchmark_value == pytest.approx(80.2)
+    assert any(
+        "significantly worse than England (2021; London has no value for this period)" in g
+        for g in a.groups_at_risk
+    )
+    assert any("compared with England instead" in g for g in a.data_gaps)
+    assert "<td>England</td>" in render_html(a)
+
+
 def test_unknown_indicator_is_named(reader: ReadLayer) -> None:
     with pytest.raises(UnknownParameter, match="life_expectancy"):
         impact_assessment(reader, public(), [ABBEY_BD], title="T", indicators=["life_expectncy"])
