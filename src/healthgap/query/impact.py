@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -57,24 +57,37 @@ _SUGGEST = 5
 _ITEMS = re.compile(r"[,;\t\r\n]+")
 
 
-def parse_codes(codes: Iterable[str]) -> list[str]:
+def parse_codes(codes: Iterable[str], *, names: Collection[str] = ()) -> list[str]:
     """The areas in ``codes``, first occurrence kept. Each value may be a pasted list whose
     items are separated by commas, semicolons or new lines; an item whose every word is
     shaped like a GSS code is that many codes (upper-cased, so spaces separate codes too),
-    any other item is one area name ("Notting Dale", "Hammersmith & Fulham")."""
+    any other item is one area name ("Notting Dale", "Hammersmith & Fulham"). Consecutive
+    items that together make one of ``names`` (names with a comma in them, as
+    :func:`_name_key` gives them, e.g. "Ham, Petersham & Richmond Riverside") stay one."""
     out: list[str] = []
     for chunk in codes:
-        for item in _ITEMS.split(chunk):
-            words = item.split()
-            if not words:
+        items = [" ".join(i.split()) for i in _ITEMS.split(chunk)]
+        n = 0
+        while n < len(items):
+            item, n = _longest_name(items, n, names)
+            if not item:
                 continue
-            found = (
-                [w.upper() for w in words]
-                if all(looks_like_code(w) for w in words)
-                else [" ".join(words)]
-            )
+            words = item.split()
+            found = [w.upper() for w in words] if all(looks_like_code(w) for w in words) else [item]
             out.extend(c for c in found if c not in out)
     return out
+
+
+def _longest_name(items: list[str], start: int, names: Collection[str]) -> tuple[str, int]:
+    """The items from ``start`` joined by ", " into the longest of ``names``, else the one
+    item; and the index after them."""
+    best, end = items[start], start + 1
+    joined = items[start]
+    for stop in range(start + 1, min(len(items), start + 6)):
+        joined = f"{joined}, {items[stop]}"
+        if _name_key(joined) in names:
+            best, end = joined, stop + 1
+    return best, end
 
 
 def _name_key(name: str) -> str:
@@ -156,7 +169,13 @@ def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
     """The catchment's LSOAs; :class:`CatchmentError` naming the codes at fault (empty list,
     unknown codes with the closest known code, areas of the wrong type, mixed vintages)."""
     geo = read.geography
-    wanted = parse_codes(codes)
+    codes = list(codes)
+    with_commas = (
+        {k for k in (_name_key(a.name) for a in _london_areas(read)) if "," in k}
+        if any(not looks_like_code(w) for c in codes for w in c.split())
+        else set()
+    )
+    wanted = parse_codes(codes, names=with_commas)
     if not wanted:
         raise CatchmentError(
             "no areas given; give the names or codes of boroughs, wards, MSOAs or LSOAs"

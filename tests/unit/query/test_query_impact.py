@@ -46,6 +46,19 @@ def test_catchment_by_name_is_the_catchment_by_code(reader: ReadLayer) -> None:
     assert curly.given[0][1] == "St Mary's"
 
 
+def test_a_name_with_a_comma_in_it_stays_one_area(reader: ReadLayer) -> None:
+    c = resolve_catchment(reader, ["Ham, Petersham & Richmond Riverside, Notting Dale"])
+    assert [(code, name) for code, name, _ in c.given] == [
+        ("E05013777", "Ham, Petersham & Richmond Riverside"),
+        (NOTTING_DALE, "Notting Dale"),
+    ]
+    every = "\n".join(a.name for a in reader.geography.areas(area_type="ward"))
+    with pytest.raises(CatchmentError) as err:  # every ward by name: only shared names fail
+        resolve_catchment(reader, [every])
+    assert "Kilburn" in err.value.codes
+    assert not any("," in name for name in err.value.codes)
+
+
 def test_misspelt_name_suggests_the_london_area(reader: ReadLayer) -> None:
     with pytest.raises(CatchmentError) as err:
         resolve_catchment(reader, ["Noting Dale"])
