@@ -215,6 +215,12 @@ def read_file(
     ``item_id`` and ``done`` are needed). ``InputError`` names the file, row, column and rule."""
     import json
 
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError(
+            "a spreadsheet workbook, not a CSV; in Excel use File > Save As > 'CSV UTF-8', "
+            "keeping the columns sector, item_id and done",
+            file=file,
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

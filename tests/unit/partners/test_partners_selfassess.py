@@ -162,6 +162,7 @@ def test_bad_csv_names_the_row_and_column(change: Any, message: str) -> None:
         (b"Name,Answer\nfoo,yes\n", "the header row lacks sector, item_id, done"),
         ("sector,item_id,done\nhealthcare,x,\u2019".encode("cp1252"), "not UTF-8 text"),
         (b'{"format": ', "not valid JSON"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a spreadsheet workbook, not a CSV"),
     ],
 )
 def test_a_file_of_another_kind_is_refused_clearly(raw: bytes, message: str) -> None:
