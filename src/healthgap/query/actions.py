@@ -9,6 +9,8 @@ empty list (an empty page of a library is an answer, not an error).
 
 from __future__ import annotations
 
+import difflib
+
 from healthgap.catalogue.actions import (
     ActionEntry,
     ChecklistItem,
@@ -59,6 +61,22 @@ def _name_key(name: str) -> str:
     return " ".join(name.lower().replace("&", " and ").split())
 
 
+def _closest_names(value: str, names: list[str]) -> tuple[str, ...]:
+    """Up to three ``names`` most like ``value``, as a whole or as the start of the name
+    ("Kensingtn" → Kensington and Chelsea first)."""
+    key = _name_key(value)
+
+    def likeness(name: str) -> float:
+        full = _name_key(name)
+        return max(
+            difflib.SequenceMatcher(None, key, full).ratio(),
+            difflib.SequenceMatcher(None, key, full[: len(key)]).ratio(),
+        )
+
+    ranked = sorted(names, key=lambda n: -likeness(n))
+    return tuple(n for n in ranked[:3] if likeness(n) >= 0.6)
+
+
 def _borough_code(read: ReadLayer, borough: str | None) -> str | None:
     """The GSS code of a borough given by code or by name ("Hammersmith & Fulham")."""
     if borough is None:
@@ -72,7 +90,7 @@ def _borough_code(read: ReadLayer, borough: str | None) -> str | None:
     if looks_like_code(borough):
         near = closest(borough, [b.code for b in boroughs])
     else:
-        near = closest(borough, [b.name for b in boroughs])
+        near = _closest_names(borough, [b.name for b in boroughs])
     raise UnknownParameter(
         "borough",
         borough,
@@ -94,6 +112,8 @@ def actions(
     """Library entries matching every filter given, in library order."""
     _check("aim", aim, [a.id for a in read.catalogue.aims])
     _check("focus_area", focus_area, [f.id for f in read.catalogue.focus_areas])
+    if sector is not None:
+        sector = sector.strip().lower()
     if sector is not None and sector not in [s.value for s in Sector]:
         raise UnknownParameter("sector", sector, valid=[s.value for s in Sector])
     borough = _borough_code(read, borough)

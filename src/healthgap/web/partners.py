@@ -339,7 +339,7 @@ def partners_router(q: ReadLayer) -> APIRouter:
         try:
             a = assess(form)
         except CatchmentError as exc:
-            return PlainTextResponse(str(exc), 422)
+            return PlainTextResponse(exc.rule, 422)
         try:
             data = _pdf(render_html(a))
         except ConfigurationError as exc:

@@ -202,6 +202,12 @@ def test_borough_filter_takes_a_name_as_well_as_a_code(reader: ReadLayer) -> Non
     with pytest.raises(UnknownParameter) as err:
         actions.actions(reader, public(), borough="Kensington & Chelsa")
     assert err.value.suggestions[0] == "Kensington and Chelsea"
+    with pytest.raises(UnknownParameter) as err:
+        actions.actions(reader, public(), borough="Kensingtn")  # a prefix, misspelt
+    assert err.value.suggestions[0] == "Kensington and Chelsea"
+    assert actions.actions(reader, public(), sector="VCSE ") == actions.actions(
+        reader, public(), sector="vcse"
+    )
     assert "not a London borough; give a borough's name or GSS code" in str(err.value)
 
 
