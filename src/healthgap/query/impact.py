@@ -138,11 +138,18 @@ def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
             if near:
                 suggestions[name] = near[0].code
                 labels[near[0].code] = near[0].name
+        # Name the unknown codes given with them too, so one answer lists every fault.
+        geo = read.geography
+        bad_codes = [w for w in wanted if looks_like_code(w) and geo.get(w) is None]
+        for code in bad_codes[:_SUGGEST]:
+            if (near_code := geo.suggest(code)) is not None:
+                suggestions[code] = near_code
         several = any(any(looks_like_code(w) for w in n.split()) for n in unknown)
         raise CatchmentError(
             "no London borough, ward, MSOA or LSOA has these names"
+            + (" or codes" if bad_codes else "")
             + ("; separate names and codes with commas or new lines" if several else ""),
-            codes=unknown,
+            codes=[*unknown, *bad_codes],
             suggestions=suggestions,
             names=labels,
         )

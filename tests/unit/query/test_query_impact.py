@@ -89,6 +89,8 @@ def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
         (["E09000002", "NOTACODE"], "no London borough, ward, MSOA or LSOA has these names"),
         (["Kilburn"], "Kilburn: E05013503 (ward in Brent), E05013665 (ward in Camden)"),
         (["Nottingham"], "has these names: Nottingham"),
+        (["Noting Dale, E0501405"], "has these names or codes: Noting Dale (did you mean Notting"),
+        (["Noting Dale, E0501405"], "E0501405 (did you mean E0501405"),
         (["E12000007"], "not a London borough, ward, MSOA or LSOA (E12000007 is region)"),
         ([SPLIT_2011, SPLIT_2021], f"2011 only: {SPLIT_2011}; 2021 only: {SPLIT_2021}"),
     ],
