@@ -206,7 +206,7 @@ def test_bad_codes_show_an_error_naming_them(nojs_context: BrowserContext) -> No
     expect(page.locator("#ia-areas")).to_have_attribute("aria-invalid", "true")
     page.fill("#ia-areas", "")
     page.click(".impact-form button[type=submit]")
-    expect(page.locator(".error-summary")).to_contain_text("no area codes given")
+    expect(page.locator(".error-summary")).to_contain_text("no areas given")
     page.close()
 
 

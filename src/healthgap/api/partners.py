@@ -73,7 +73,9 @@ async def list_actions(
     aim: _Filter = None,
     focus_area: _Filter = None,
     sector: _Filter = None,
-    borough: Annotated[str | None, Query(max_length=50, description="Borough GSS code.")] = None,
+    borough: Annotated[
+        str | None, Query(max_length=50, description="Borough GSS code or name.")
+    ] = None,
     theme: _Filter = None,
     q: Annotated[str | None, Query(max_length=200, description="Words (typos allowed).")] = None,
     indicator: Annotated[
@@ -122,6 +124,7 @@ async def list_actions(
                     "aim": sorted({a for e in every for a in e.aims}),
                     "sector": sorted({e.sector.value for e in every}),
                     "theme": sorted({t for e in every for t in e.themes}),
+                    "borough": sorted({b for e in every for b in e.boroughs}),
                 },
             )
         return [_entry(e) for e in found]
@@ -264,8 +267,8 @@ class ImpactBody(BaseModel):
 
     areas: list[Annotated[str, Field(max_length=100_000)]] = Field(
         max_length=5000,
-        description="Borough, ward, MSOA or LSOA codes; an item may be a pasted list "
-        "separated by spaces, commas or semicolons.",
+        description="London boroughs, wards, MSOAs or LSOAs by code or name; an item may be "
+        "a pasted list separated by commas, semicolons or new lines (codes also by spaces).",
     )
     title: str = Field(min_length=1, max_length=300)
     description: str = Field(default="", max_length=10_000)
@@ -314,7 +317,7 @@ def impact(
         raise ProblemError(
             422,
             str(exc),
-            parameter="areas" if exc.codes or "title" not in str(exc) else "title",
+            parameter=exc.key or "areas",
             codes=list(exc.codes),
             suggested=exc.suggestions,
             suggestions=list(exc.suggestions.values()),

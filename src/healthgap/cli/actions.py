@@ -91,7 +91,7 @@ def list_command(
     aim: str | None = typer.Option(None, "--aim", help="Aim id (healthy_children …)."),
     focus_area: str | None = typer.Option(None, "--focus-area", help="Focus area id."),
     sector: str | None = typer.Option(None, "--sector", help="healthcare, vcse, council …"),
-    borough: str | None = typer.Option(None, "--borough", help="Borough GSS code."),
+    borough: str | None = typer.Option(None, "--borough", help="Borough GSS code or name."),
     theme: str | None = typer.Option(None, "--theme", help="Theme (part of a theme's name)."),
     drafts: bool = DRAFTS_OPTION,
     as_json: bool = JSON_OPTION,

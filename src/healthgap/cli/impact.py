@@ -1,7 +1,7 @@
 """``healthgap impact``: a health inequalities impact assessment of a service change.
 
-The affected population is given as area codes (boroughs, wards, MSOAs or LSOAs; ``--areas``
-may be repeated and each value may be a pasted list). Writes ``impact.html`` and
+The affected population is given as London boroughs, wards, MSOAs or LSOAs by name or code
+(``--areas`` may be repeated and each value may be a pasted list). Writes ``impact.html`` and
 ``impact.json`` (and ``impact.pdf`` with ``--pdf``) to ``--out``. Reads through
 ``healthgap.query``. Exit codes: 0 done, 1 store or PDF tooling problem, 2 bad input.
 """
@@ -29,7 +29,9 @@ def _fail(message: str, *, code: int) -> typer.Exit:
 
 def impact_command(
     areas: list[str] = typer.Option(
-        [], "--areas", help="Area codes (repeat, or paste a list separated by spaces/commas)."
+        [],
+        "--areas",
+        help="Area names or codes (repeat, or paste a list separated by commas or new lines).",
     ),
     title: str = typer.Option(..., "--title", help="The service change assessed."),
     out: Path = typer.Option(..., "--out", help="Folder to write the report to.", file_okay=False),

@@ -65,7 +65,9 @@ def template_command(
 
 @selfassess_app.command("score")
 def score_command(
-    file: Path = typer.Argument(..., help="A completed checklist (JSON).", dir_okay=False),
+    file: Path = typer.Argument(
+        ..., help="A completed checklist (JSON, or the CSV --csv writes).", dir_okay=False
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     csv_out: Path | None = typer.Option(None, "--csv", help="Also write the result as CSV."),
     store: Path | None = STORE_OPTION,
@@ -73,15 +75,12 @@ def score_command(
     """Coverage by aim and the gaps, each linked to case studies and indicators."""
     from healthgap.config import default_store_path
     from healthgap.errors import InputError, StoreError
-    from healthgap.partners.selfassess import parse, to_csv, to_json
+    from healthgap.partners.selfassess import read_file, to_csv, to_json
     from healthgap.query import actions, open_read_layer, public
 
     if not file.is_file():
         raise _fail(f"{file}: no such file", code=2)
-    try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _fail(f"{file}: not valid JSON: {exc}", code=2) from exc
+    raw = file.read_bytes()
     try:
         read = open_read_layer(store if store is not None else default_store_path())
     except StoreError as exc:
@@ -90,7 +89,7 @@ def score_command(
         items = actions.checklist(read)
         try:
             result = actions.score_self_assessment(
-                read, public(), parse(data, items, file=str(file))
+                read, public(), read_file(raw, items, file=str(file))
             )
         except InputError as exc:
             raise _fail(str(exc), code=2) from exc

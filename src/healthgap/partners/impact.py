@@ -67,15 +67,27 @@ class CatchmentError(InputError):
     fault and ``suggestions`` the closest known code for each (where there is one)."""
 
     def __init__(
-        self, rule: str, *, codes: Sequence[str] = (), suggestions: dict[str, str] | None = None
+        self,
+        rule: str,
+        *,
+        codes: Sequence[str] = (),
+        suggestions: dict[str, str] | None = None,
+        names: dict[str, str] | None = None,
+        key: str = "areas",
     ) -> None:
         self.codes = tuple(codes)
         self.suggestions = dict(suggestions or {})
+        #: Names of suggested codes, shown beside them ("Notting Dale (E05009400)").
+        self.names = dict(names or {})
+
+        def hint(code: str) -> str:
+            s = self.suggestions[code]
+            return f"{self.names[s]} ({s})" if s in self.names else s
+
         shown = ", ".join(
-            f"{c} (did you mean {self.suggestions[c]}?)" if c in self.suggestions else c
-            for c in self.codes
+            f"{c} (did you mean {hint(c)}?)" if c in self.suggestions else c for c in self.codes
         )
-        super().__init__(rule if not shown else f"{rule}: {shown}", key="areas")
+        super().__init__(rule if not shown else f"{rule}: {shown}", key=key)
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,11 @@ class Finding:
     london_value: float | None
     compared_to_london: str
     citation: str
+    #: What the value is compared with: London, or England when London has no value for
+    #: the period (``benchmark_value`` and ``compared_to_benchmark`` are that comparison).
+    benchmark: str = "London"
+    benchmark_value: float | None = None
+    compared_to_benchmark: str = "Not compared"
 
 
 @dataclass(frozen=True)
@@ -191,6 +208,7 @@ def _env() -> Any:
     )
     env.filters["num"] = _num
     env.filters["pct"] = lambda v: f"{100 * v:.1f}%"
+    env.filters["people"] = lambda v: f"{round(v):,}"  # a count of people: whole numbers
     return env
 
 

@@ -45,7 +45,7 @@ DOCUMENT_TITLES: dict[str, str] = {
     "004": "London Vision",
 }
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
 #: difflib ratio at which a query word matches a misspelt entry word.
 _FUZZY = 0.8
 
@@ -169,8 +169,40 @@ def filter_actions(
     return out
 
 
+#: Query words that carry no meaning of their own; ignored unless the query has nothing else.
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "by",
+        "for",
+        "from",
+        "in",
+        "into",
+        "is",
+        "it",
+        "of",
+        "on",
+        "or",
+        "the",
+        "their",
+        "to",
+        "with",
+    ]
+)
+_POSSESSIVE = re.compile(r"['\u2019]s\b")
+_APOSTROPHE = re.compile(r"['\u2018\u2019]")
+
+
 def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
+    """The words of ``text``: lower case, possessives dropped ("women's", "women\u2019s" →
+    "women"), other apostrophes joined ("don't" → "dont"), accents kept."""
+    text = _APOSTROPHE.sub("", _POSSESSIVE.sub("", text.lower()))
+    return set(_WORD.findall(text))
 
 
 def _word_score(word: str, vocabulary: set[str]) -> float:
@@ -183,11 +215,13 @@ def _word_score(word: str, vocabulary: set[str]) -> float:
 
 
 def search_actions(entries: Sequence[ActionEntry], text: str) -> list[ActionEntry]:
-    """Entries in which every word of ``text`` occurs (allowing typos), best match first;
-    a title match outranks a match in the description."""
+    """Entries in which every word of ``text`` occurs (allowing typos; words such as "the"
+    and "of" are ignored), best match first; a title match outranks a match in the
+    description."""
     query = _words(text)
     if not query:
         raise InputError("search text must contain a letter or digit", value=text)
+    query = query - _STOP or query
     scored: list[tuple[float, int, ActionEntry]] = []
     for i, e in enumerate(entries):
         body = _words(e.text())

@@ -30,6 +30,7 @@ __all__ = [
     "SelfAssessment",
     "SelfAssessmentScore",
     "parse",
+    "read_file",
     "render_html",
     "score",
     "template",
@@ -117,7 +118,7 @@ def template(
     checklist: Sequence[ChecklistItem], sector: Sector | str, *, organisation: str = ""
 ) -> dict[str, Any]:
     """A blank checklist for ``sector`` as JSON-ready data (every item ``done: false``)."""
-    sec = _sector(sector, file=None)
+    sec = _sector(sector, checklist, file=None)
     return {
         "format": FORMAT,
         "organisation": organisation,
@@ -129,13 +130,17 @@ def template(
     }
 
 
-def _sector(value: object, *, file: str | None) -> Sector:
+def _sector(value: object, checklist: Sequence[ChecklistItem], *, file: str | None) -> Sector:
+    """The sector named by ``value`` (case and spacing ignored); the error lists only the
+    sectors that have a checklist, the choices that would work."""
     valid = [s.value for s in Sector]
-    if not isinstance(value, str) or value not in valid:
+    name = value.strip().lower() if isinstance(value, str) else value
+    if not isinstance(name, str) or name not in valid:
+        held = sorted({i.sector.value for i in checklist})
         raise InputError(
-            f"sector must be one of {', '.join(valid)}", file=file, key="sector", value=value
+            f"sector must be one of {', '.join(held)}", file=file, key="sector", value=value
         )
-    return Sector(value)
+    return Sector(name)
 
 
 def parse(
@@ -151,7 +156,7 @@ def parse(
         raise InputError(
             f"format must be {FORMAT!r}", file=file, key="format", value=data.get("format")
         )
-    sector = _sector(data.get("sector"), file=file)
+    sector = _sector(data.get("sector"), checklist, file=file)
     organisation = data.get("organisation", "")
     if not isinstance(organisation, str):
         raise InputError(
@@ -182,7 +187,9 @@ def parse(
         if item_id in seen:
             raise InputError("item listed twice", file=file, key=where, value=item_id)
         seen.add(item_id)
-        done = item.get("done", False)
+        done = item.get("done")
+        if done is None:  # left blank: not answered, counted as not done
+            done = False
         if not isinstance(done, bool):
             raise InputError(
                 "done must be true or false", file=file, key=item_id, column="done", value=done
@@ -192,6 +199,109 @@ def parse(
             raise InputError("note must be text", file=file, key=item_id, column="note", value=note)
         answers.append(Answer(item_id, done, note))
     return SelfAssessment(organisation, sector, tuple(answers))
+
+
+#: Answers accepted in the ``done`` column of a CSV (blank: not answered, so not done).
+_YES = frozenset({"yes", "y", "true", "1", "done", "x"})
+_NO = frozenset({"no", "n", "false", "0", "not done", ""})
+
+
+def read_file(
+    raw: bytes, checklist: Sequence[ChecklistItem], *, file: str | None = None
+) -> SelfAssessment:
+    """A completed checklist from a file's bytes: the JSON of :func:`template` or
+    :func:`to_json`, or the CSV of :func:`to_csv` (as saved again by a spreadsheet: a UTF-8
+    byte-order mark, ``;`` or tab separators and extra columns are fine; only ``sector``,
+    ``item_id`` and ``done`` are needed). ``InputError`` names the file, row, column and rule."""
+    import json
+
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise InputError(
+            "a spreadsheet workbook, not a CSV; in Excel use File > Save As > 'CSV UTF-8', "
+            "keeping the columns sector, item_id and done",
+            file=file,
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start}); save it as JSON or as 'CSV UTF-8'", file=file
+        ) from None
+    if text.lstrip().startswith(("{", "[")):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(
+                f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})", file=file
+            ) from None
+        return parse(data, checklist, file=file)
+    return _parse_csv(text, checklist, file=file)
+
+
+def _parse_csv(
+    text: str, checklist: Sequence[ChecklistItem], *, file: str | None
+) -> SelfAssessment:
+    lines = text.splitlines()
+    header = lines[0] if lines else ""
+    delimiter = max((",", ";", "\t"), key=header.count)
+    rows = list(csv.reader(lines, delimiter=delimiter))
+    names = [h.strip().lower() for h in (rows[0] if rows else [])]
+    needed = ("sector", "item_id", "done")
+    missing = [c for c in needed if c not in names]
+    if missing:
+        raise InputError(
+            "neither a healthgap self-assessment JSON file nor its CSV: the header row lacks "
+            f"{', '.join(missing)} (columns needed: {', '.join(needed)}; optional: "
+            "organisation, note)",
+            file=file,
+        )
+    col = {n: names.index(n) for n in (*needed, "organisation", "note") if n in names}
+
+    def cell(row: list[str], name: str) -> str:
+        i = col.get(name)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    body = [(n, r) for n, r in enumerate(rows[1:], 2) if any(c.strip() for c in r)]
+    sectors = {cell(r, "sector") for _, r in body} - {""}
+    if len(sectors) > 1:
+        raise InputError(
+            f"column 'sector' holds more than one sector ({', '.join(sorted(sectors))})",
+            file=file,
+        )
+    organisations = [cell(r, "organisation") for _, r in body if cell(r, "organisation")]
+    items: list[dict[str, Any]] = []
+    for n, r in body:
+        answer = cell(r, "done").lower()
+        if answer not in _YES | _NO:
+            raise InputError(
+                "not an answer; use yes or no (blank means not done)",
+                file=file,
+                row=n,
+                column="done",
+                value=cell(r, "done"),
+            )
+        item_id = cell(r, "item_id")
+        if not item_id:
+            raise InputError("item_id is blank", file=file, row=n, column="item_id")
+        items.append({"id": item_id, "done": answer in _YES, "note": cell(r, "note"), "row": n})
+    data = {
+        "format": FORMAT,
+        "organisation": organisations[0] if organisations else "",
+        "sector": sectors.pop() if sectors else None,
+        "items": items,
+    }
+    try:
+        return parse(data, checklist, file=file)
+    except InputError as exc:
+        # parse names an item by position (items[3]); a CSV's user needs its row and column.
+        at = {f"items[{k}]": item["row"] for k, item in enumerate(items, 1)}
+        if exc.key in at:
+            raise InputError(
+                exc.rule, file=file, row=at[exc.key], column="item_id", value=exc.value
+            ) from None
+        if exc.key == "sector":
+            raise InputError(exc.rule, file=file, column="sector", value=exc.value) from None
+        raise
 
 
 def score(

@@ -9,6 +9,8 @@ empty list (an empty page of a library is an answer, not an error).
 
 from __future__ import annotations
 
+import difflib
+
 from healthgap.catalogue.actions import (
     ActionEntry,
     ChecklistItem,
@@ -17,6 +19,7 @@ from healthgap.catalogue.actions import (
     load_checklist,
 )
 from healthgap.errors import InputError
+from healthgap.geography.areas import looks_like_code
 from healthgap.partners.library import (
     DOCUMENT_TITLES,
     filter_actions,
@@ -54,6 +57,48 @@ def _check(parameter: str, value: str | None, valid: list[str]) -> None:
         raise UnknownParameter(parameter, value, suggestions=closest(value, valid))
 
 
+def _name_key(name: str) -> str:
+    return " ".join(name.lower().replace("&", " and ").split())
+
+
+def _closest_names(value: str, names: list[str]) -> tuple[str, ...]:
+    """Up to three ``names`` most like ``value``, as a whole or as the start of the name
+    ("Kensingtn" → Kensington and Chelsea first)."""
+    key = _name_key(value)
+
+    def likeness(name: str) -> float:
+        full = _name_key(name)
+        return max(
+            difflib.SequenceMatcher(None, key, full).ratio(),
+            difflib.SequenceMatcher(None, key, full[: len(key)]).ratio(),
+        )
+
+    ranked = sorted(names, key=lambda n: -likeness(n))
+    return tuple(n for n in ranked[:3] if likeness(n) >= 0.6)
+
+
+def _borough_code(read: ReadLayer, borough: str | None) -> str | None:
+    """The GSS code of a borough given by code or by name ("Hammersmith & Fulham")."""
+    if borough is None:
+        return None
+    boroughs = read.geography.boroughs()
+    if borough.strip().upper() in {b.code for b in boroughs}:
+        return borough.strip().upper()
+    by_name = {_name_key(b.name): b.code for b in boroughs}
+    if _name_key(borough) in by_name:
+        return by_name[_name_key(borough)]
+    if looks_like_code(borough):
+        near = closest(borough, [b.code for b in boroughs])
+    else:
+        near = _closest_names(borough, [b.name for b in boroughs])
+    raise UnknownParameter(
+        "borough",
+        borough,
+        suggestions=near,
+        rule="not a London borough; give a borough's name or GSS code (E09000001 to E09000033)",
+    )
+
+
 def actions(
     read: ReadLayer,
     viewer: Viewer,
@@ -67,9 +112,11 @@ def actions(
     """Library entries matching every filter given, in library order."""
     _check("aim", aim, [a.id for a in read.catalogue.aims])
     _check("focus_area", focus_area, [f.id for f in read.catalogue.focus_areas])
+    if sector is not None:
+        sector = sector.strip().lower()
     if sector is not None and sector not in [s.value for s in Sector]:
         raise UnknownParameter("sector", sector, valid=[s.value for s in Sector])
-    _check("borough", borough, [b.code for b in read.geography.boroughs()])
+    borough = _borough_code(read, borough)
     return filter_actions(
         _all(read, viewer),
         aim=aim,
@@ -167,5 +214,7 @@ def find(
         try:
             found = search_actions(found, text)
         except InputError:
-            raise UnknownParameter("q", text) from None
+            raise UnknownParameter(
+                "q", text, rule="search words must contain a letter or digit"
+            ) from None
     return found

@@ -30,7 +30,8 @@ class UnknownParameter(QueryError, LookupError):  # noqa: N818 - the API's vocab
     """A value of ``parameter`` that names nothing known (HTTP 422).
 
     ``suggestions`` are the closest valid values; ``valid`` (for short closed lists such as
-    sex or area type) every valid value.
+    sex or area type) every valid value; ``rule`` says what is wrong when the value is not
+    merely unknown.
     """
 
     def __init__(
@@ -40,12 +41,15 @@ class UnknownParameter(QueryError, LookupError):  # noqa: N818 - the API's vocab
         *,
         suggestions: Sequence[str] = (),
         valid: Sequence[str] = (),
+        rule: str | None = None,
     ) -> None:
         self.parameter = parameter
         self.value = value
         self.suggestions = tuple(suggestions)
         self.valid = tuple(valid)
-        msg = f"parameter '{parameter}': unknown value {value!r}"
+        msg = f"parameter '{parameter}': " + (
+            f"unknown value {value!r}" if rule is None else f"value {value!r}: {rule}"
+        )
         if self.suggestions:
             msg += "; did you mean " + " or ".join(f"'{s}'" for s in self.suggestions) + "?"
         if self.valid:

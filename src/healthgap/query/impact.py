@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from healthgap.geography import LONDON, LONDON_BOROUGHS, Edition
+from healthgap.geography import LONDON, LONDON_BOROUGHS, Area, Edition
+from healthgap.geography.areas import looks_like_code
+from healthgap.geography.search import search_areas
 from healthgap.partners.impact import (
     AgeSexRow,
     Catchment,
@@ -51,18 +53,122 @@ _AGE_BANDS: tuple[tuple[int, str], ...] = ((0, "0–4"), (5, "5–17"), (18, "18
 _RISK_RATIO = 1.25
 #: Unknown codes given a suggestion (the rest are named without one).
 _SUGGEST = 5
-_SPLIT = re.compile(r"[\s,;]+")
+#: What separates the items of a pasted list (a name may contain spaces, so not a space).
+_ITEMS = re.compile(r"[,;\t\r\n]+")
 
 
-def parse_codes(codes: Iterable[str]) -> list[str]:
-    """The codes in ``codes`` (each may be a pasted list separated by spaces, commas or
-    semicolons), upper-cased, first occurrence kept."""
+def parse_codes(codes: Iterable[str], *, names: Collection[str] = ()) -> list[str]:
+    """The areas in ``codes``, first occurrence kept. Each value may be a pasted list whose
+    items are separated by commas, semicolons or new lines; an item whose every word is
+    shaped like a GSS code is that many codes (upper-cased, so spaces separate codes too),
+    any other item is one area name ("Notting Dale", "Hammersmith & Fulham"). Consecutive
+    items that together make one of ``names`` (names with a comma in them, as
+    :func:`_name_key` gives them, e.g. "Ham, Petersham & Richmond Riverside") stay one."""
     out: list[str] = []
     for chunk in codes:
-        for code in _SPLIT.split(chunk.strip()):
-            code = code.strip().upper()
-            if code and code not in out:
-                out.append(code)
+        items = [" ".join(i.split()) for i in _ITEMS.split(chunk)]
+        n = 0
+        while n < len(items):
+            item, n = _longest_name(items, n, names)
+            if not item:
+                continue
+            words = item.split()
+            found = [w.upper() for w in words] if all(looks_like_code(w) for w in words) else [item]
+            out.extend(c for c in found if c not in out)
+    return out
+
+
+def _longest_name(items: list[str], start: int, names: Collection[str]) -> tuple[str, int]:
+    """The items from ``start`` joined by ", " into the longest of ``names``, else the one
+    item; and the index after them."""
+    best, end = items[start], start + 1
+    joined = items[start]
+    for stop in range(start + 1, min(len(items), start + 6)):
+        joined = f"{joined}, {items[stop]}"
+        if _name_key(joined) in names:
+            best, end = joined, stop + 1
+    return best, end
+
+
+def _name_key(name: str) -> str:
+    """A name as compared: case, ``&``/``and``, curly apostrophes and spacing ignored."""
+    text = name.lower().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
+    return " ".join(text.split())
+
+
+def _london_areas(read: ReadLayer) -> list[Area]:
+    """The areas a catchment may name: London's boroughs, wards, MSOAs and LSOAs."""
+    geo = read.geography
+    return [
+        a
+        for kind in AREA_KINDS
+        for a in geo.areas(area_type=kind)
+        if kind != "ltla" or a.code in LONDON_BOROUGHS
+    ]
+
+
+def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
+    """``wanted`` with each area name replaced by its code; :class:`CatchmentError` for a
+    name no London area has (with the closest one) or one that several areas share (a
+    borough is taken over a ward of the same name; otherwise the codes to choose from)."""
+    names = [w for w in wanted if not looks_like_code(w)]
+    if not names:
+        return wanted
+    london = _london_areas(read)
+    index: dict[str, dict[str, Area]] = {}
+    for a in london:
+        index.setdefault(_name_key(a.name), {}).setdefault(a.code, a)
+    codes: dict[str, str] = {}
+    unknown: list[str] = []
+    shared: dict[str, list[Area]] = {}
+    for name in names:
+        hits = list(index.get(_name_key(name), {}).values())
+        boroughs = [a for a in hits if a.area_type == "ltla"]
+        if len(hits) == 1 or len(boroughs) == 1:
+            codes[name] = (boroughs or hits)[0].code
+        elif hits:
+            shared[name] = hits
+        else:
+            unknown.append(name)
+    if unknown:
+        suggestions: dict[str, str] = {}
+        labels: dict[str, str] = {}
+        for name in unknown[:_SUGGEST]:
+            near = search_areas(london, name, limit=1)
+            if near:
+                suggestions[name] = near[0].code
+                labels[near[0].code] = near[0].name
+        # Name the unknown codes given with them too, so one answer lists every fault.
+        geo = read.geography
+        bad_codes = [w for w in wanted if looks_like_code(w) and geo.get(w) is None]
+        for code in bad_codes[:_SUGGEST]:
+            if (near_code := geo.suggest(code)) is not None:
+                suggestions[code] = near_code
+        several = any(any(looks_like_code(w) for w in n.split()) for n in unknown)
+        raise CatchmentError(
+            "no London borough, ward, MSOA or LSOA has these names"
+            + (" or codes" if bad_codes else "")
+            + ("; separate names and codes with commas or new lines" if several else ""),
+            codes=[*unknown, *bad_codes],
+            suggestions=suggestions,
+            names=labels,
+        )
+    if shared:
+        geo = read.geography
+        listed = "; ".join(
+            f"{name}: "
+            + ", ".join(f"{a.code} ({a.area_type} in {geo.borough_of(a.code).name})" for a in hits)
+            for name, hits in shared.items()
+        )
+        raise CatchmentError(
+            f"more than one London area has these names; give the code instead ({listed})",
+            codes=list(shared),
+        )
+    out: list[str] = []
+    for w in wanted:
+        code = codes.get(w, w)
+        if code not in out:
+            out.append(code)
     return out
 
 
@@ -70,9 +176,18 @@ def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
     """The catchment's LSOAs; :class:`CatchmentError` naming the codes at fault (empty list,
     unknown codes with the closest known code, areas of the wrong type, mixed vintages)."""
     geo = read.geography
-    wanted = parse_codes(codes)
+    codes = list(codes)
+    with_commas = (
+        {k for k in (_name_key(a.name) for a in _london_areas(read)) if "," in k}
+        if any(not looks_like_code(w) for c in codes for w in c.split())
+        else set()
+    )
+    wanted = parse_codes(codes, names=with_commas)
     if not wanted:
-        raise CatchmentError("no area codes given; give borough, ward, MSOA or LSOA codes")
+        raise CatchmentError(
+            "no areas given; give the names or codes of boroughs, wards, MSOAs or LSOAs"
+        )
+    wanted = _codes_for_names(read, wanted)
     unknown = [c for c in wanted if geo.get(c) is None]
     if unknown:
         # The closest code for the first few (a fuzzy look-up costs a fraction of a second).
@@ -158,7 +273,7 @@ def impact_assessment(
     ``UnknownParameter`` for an unknown indicator id.
     """
     if not title.strip():
-        raise CatchmentError("the assessment needs a title (--title)")
+        raise CatchmentError("the assessment needs a title", key="title")
     catchment = resolve_catchment(read, codes)
     cites = _Citations()
     gaps: list[str] = []
@@ -185,10 +300,12 @@ def impact_assessment(
 
     findings = _findings(read, viewer, catchment, indicators, cites, gaps)
     for f in findings:
-        if f.compared_to_london == "Worse":
+        if f.compared_to_benchmark == "Worse":
             risks.append(
                 f"Residents of {f.area_name}: {f.indicator_name} is significantly worse than "
-                f"London ({f.period}) [{f.citation}]."
+                f"{f.benchmark} ({f.period}"
+                + ("; London has no value for this period" if f.benchmark == "England" else "")
+                + f") [{f.citation}]."
             )
     gaps.append(
         "Ethnicity: no population by ethnic group is held, so the catchment's ethnic mix and "
@@ -377,6 +494,13 @@ def _findings(
     found: list[Finding] = []
     for r in rows:
         comp = r.comparison("region")
+        # As on the indicator page (ADR 0820): when London has no value for the period,
+        # compare with England rather than show "Not compared" for want of London.
+        bench, bench_name = comp, "London"
+        if comp is None or comp.benchmark_value is None:
+            england = r.comparison("country")
+            if england is not None and england.benchmark_value is not None:
+                bench, bench_name = england, "England"
         key = cites.add(
             Citation(
                 f"R{r.provenance.release_id}",
@@ -401,12 +525,21 @@ def _findings(
                 london_value=None if comp is None else comp.benchmark_value,
                 compared_to_london="Not compared" if comp is None else comp.outcome,
                 citation=key,
+                benchmark=bench_name,
+                benchmark_value=None if bench is None else bench.benchmark_value,
+                compared_to_benchmark="Not compared" if bench is None else bench.outcome,
             )
         )
     if found:
         gaps.append(
             "Indicators are held for boroughs, not for the catchment itself: a borough value "
             "may hide differences within it."
+        )
+    by_england = [f for f in found if f.benchmark == "England"]
+    if by_england:
+        gaps.append(
+            f"London has no value for the period of {len(by_england)} of the "
+            f"{len(found)} indicator values; they are compared with England instead."
         )
     held = {f.indicator_id for f in found}
     wanted = asked or [

@@ -241,18 +241,15 @@ def partners_router(q: ReadLayer) -> APIRouter:
         form = await request.form()
         upload = form.get("file")
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return error(request, 400, "Choose a saved self-assessment file (JSON) to load.")
+            return error(request, 400, "Choose a saved self-assessment file (JSON or CSV) to load.")
         raw = await upload.read(_UPLOAD_LIMIT + 1)
         if len(raw) > _UPLOAD_LIMIT:
             return error(request, 413, f"{upload.filename}: larger than {_UPLOAD_LIMIT:,} bytes.")
-        from healthgap.partners.selfassess import parse, to_json
+        from healthgap.partners.selfassess import read_file, to_json
 
+        items = actions.checklist(q)
         try:
-            data = json.loads(raw.decode("utf-8"))
-            items = actions.checklist(q)
-            assessment = parse(data, items, file=upload.filename)
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            return error(request, 400, f"{upload.filename}: not a JSON file ({exc}).")
+            assessment = read_file(raw, items, file=upload.filename)
         except InputError as exc:
             return error(request, 400, str(exc))
         result = actions.score_self_assessment(q, public(), assessment)
@@ -319,9 +316,10 @@ def partners_router(q: ReadLayer) -> APIRouter:
             a = assess(form)
         except CatchmentError as exc:
             ctx["problem"] = {
-                "message": str(exc),
+                "message": exc.rule,  # the codes are listed below it, with suggestions
                 "codes": exc.codes,
                 "suggested": exc.suggestions,
+                "names": exc.names,
                 "field": "areas",
             }
             return render(request, "impact.html", ctx, 422)
@@ -341,7 +339,7 @@ def partners_router(q: ReadLayer) -> APIRouter:
         try:
             a = assess(form)
         except CatchmentError as exc:
-            return PlainTextResponse(str(exc), 422)
+            return PlainTextResponse(exc.rule, 422)
         try:
             data = _pdf(render_html(a))
         except ConfigurationError as exc:

@@ -79,6 +79,10 @@ def test_library_errors_are_problems_never_empty_answers(served: Served) -> None
     assert none.status_code == 404
     assert none.json()["asked"] == {"q": "zzzzqqq"}
     assert "healthy_children" in none.json()["available"]["aim"]
+    # A borough with no entry: its name is understood, and the boroughs that have one listed.
+    borough = http.get("/v1/actions", params={"borough": "Hammersmith & Fulham"})
+    assert borough.status_code == 404
+    assert "E09000020" in borough.json()["available"]["borough"]
     assert http.get("/v1/actions", params={"q": "--"}).status_code == 422
     unknown = http.get("/v1/actions/whittington-toothbrushing")
     assert unknown.status_code == 422
@@ -173,7 +177,7 @@ def test_impact_assessment_json_html_and_bad_catchments(served: Served) -> None:
     assert html.headers["content-type"].startswith("text/html")
     assert "<h1>Closing a walk-in centre</h1>" in html.text
     cases = [
-        ({**body, "areas": []}, [], "no area codes given"),
+        ({**body, "areas": []}, [], "no areas given"),
         ({**body, "areas": ["E0501405", "E09000002"]}, ["E0501405"], "unknown area codes"),
         ({**body, "areas": [f"{SPLIT_2011},{SPLIT_2021}"]}, [SPLIT_2011, SPLIT_2021], "mixed"),
         ({**body, "areas": ["E12000007"]}, ["E12000007"], "is region"),
@@ -187,7 +191,10 @@ def test_impact_assessment_json_html_and_bad_catchments(served: Served) -> None:
         assert r.json()["parameter"] == "areas"
     r = http.post("/v1/impact", json={**body, "areas": ["E0501405"]})
     assert r.json()["suggested"]["E0501405"].startswith("E0501405")
-    assert http.post("/v1/impact", json={**body, "title": " "}).status_code == 422
+    blank = http.post("/v1/impact", json={**body, "title": " "})
+    assert blank.status_code == 422
+    assert blank.json()["parameter"] == "title"
+    assert blank.json()["detail"] == "key 'title': the assessment needs a title"
     assert http.post("/v1/impact", json={**body, "indicators": ["nope"]}).status_code == 422
 
 

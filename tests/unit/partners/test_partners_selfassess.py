@@ -13,7 +13,7 @@ import pytest
 from healthgap.catalogue import load_catalogue
 from healthgap.catalogue.actions import Sector, load_actions, load_checklist
 from healthgap.errors import InputError
-from healthgap.partners.selfassess import parse, score, template, to_csv, to_json
+from healthgap.partners.selfassess import parse, read_file, score, template, to_csv, to_json
 
 CAT = load_catalogue()
 AIMS = {a.id for a in CAT.aims}
@@ -109,3 +109,70 @@ def test_bad_file_names_the_item_and_rule(mutate: Any, message: str) -> None:
     mutate(data)
     with pytest.raises(InputError, match=message):
         parse(data, CHECKLIST, file="mine.json")
+
+
+def _excel_csv(data: dict[str, Any]) -> bytes:
+    """The tool's own CSV as Excel saves it again: a BOM, ';' separators, CRLF lines."""
+    rows = list(csv.reader(io.StringIO(to_csv(_score(data), CHECKLIST))))
+    return "\r\n".join(";".join(r) for r in rows).encode("utf-8-sig")
+
+
+def test_csv_saved_by_a_spreadsheet_loads_as_the_same_answers() -> None:
+    data = template(CHECKLIST, "healthcare", organisation="St Mary\u2019s NHS Trust")
+    first = data["items"][0]["id"]
+    text = _excel_csv(data).decode("utf-8-sig").split("\r\n")
+    cells = text[1].split(";")
+    cells[5] = "Yes"  # the done column, answered in the spreadsheet
+    text[1] = ";".join(cells)
+    text[2] = text[2].replace(";no;", ";;", 1)  # a blank answer: not done
+    loaded = read_file("\r\n".join(text).encode("utf-8-sig"), CHECKLIST, file="mine.csv")
+    assert loaded.organisation == "St Mary\u2019s NHS Trust"
+    assert [a.item_id for a in loaded.answers if a.done] == [first]
+    assert len(loaded.answers) == len(data["items"])
+
+
+def test_json_with_a_byte_order_mark_and_blank_answers_loads() -> None:
+    data = template(CHECKLIST, "vcse")
+    data["items"][0]["done"] = None  # left blank: not answered
+    data["items"][1]["done"] = True
+    loaded = read_file(json.dumps(data).encode("utf-8-sig"), CHECKLIST, file="mine.json")
+    assert [a.done for a in loaded.answers[:2]] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda c: c.__setitem__(5, "maybe"), r"mine.csv:2: column 'done': value 'maybe'"),
+        (lambda c: c.__setitem__(3, "hc-children-dentl"), r"mine.csv:2: column 'item_id'"),
+        (lambda c: c.__setitem__(1, "charity"), r"column 'sector' holds more than one sector"),
+    ],
+)
+def test_bad_csv_names_the_row_and_column(change: Any, message: str) -> None:
+    text = _excel_csv(template(CHECKLIST, "healthcare")).decode("utf-8-sig").split("\r\n")
+    cells = text[1].split(";")
+    change(cells)
+    text[1] = ";".join(cells)
+    with pytest.raises(InputError, match=message):
+        read_file("\r\n".join(text).encode("utf-8-sig"), CHECKLIST, file="mine.csv")
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"Name,Answer\nfoo,yes\n", "the header row lacks sector, item_id, done"),
+        ("sector,item_id,done\nhealthcare,x,\u2019".encode("cp1252"), "not UTF-8 text"),
+        (b'{"format": ', "not valid JSON"),
+        (b"PK\x03\x04\x14\x00\x06\x00", "a spreadsheet workbook, not a CSV"),
+    ],
+)
+def test_a_file_of_another_kind_is_refused_clearly(raw: bytes, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        read_file(raw, CHECKLIST, file="mine.csv")
+
+
+def test_sector_ignores_case_and_lists_only_sectors_with_a_checklist() -> None:
+    assert template(CHECKLIST, " Healthcare ")["sector"] == "healthcare"
+    with pytest.raises(InputError) as err:
+        template(CHECKLIST, "charity")
+    assert "sector must be one of healthcare, vcse" in str(err.value)
+    assert "council" not in str(err.value)  # a sector with no checklist is no choice

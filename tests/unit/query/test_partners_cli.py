@@ -186,7 +186,7 @@ def test_impact_writes_html_and_json(store_path: Path, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("areas", "message"),
     [
-        ([], "no area codes given"),
+        ([], "no areas given"),
         (["E0501405"], "did you mean"),
         (["E01000010", "E01034473"], "2011 only: E01000010"),
     ],

@@ -174,3 +174,43 @@ def test_editor_entry_with_unknown_reference_or_shipped_id_writes_nothing(
     finally:
         writer.close()
         writer.store.close()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Women's health",  # a possessive typed with a straight apostrophe
+        "Women\u2019s health",  # and with the curly one phones and Word put in
+        "the health of women",  # words such as "the" and "of" are not required to match
+    ],
+)
+def test_search_ignores_possessives_and_small_words(reader: ReadLayer, text: str) -> None:
+    plain = [e.id for e in actions.search_library(reader, public(), "women health")]
+    assert plain
+    assert [e.id for e in actions.search_library(reader, public(), text)] == plain
+
+
+def test_search_of_only_small_words_still_searches(reader: ReadLayer) -> None:
+    assert actions.search_library(reader, public(), "of the")
+
+
+def test_borough_filter_takes_a_name_as_well_as_a_code(reader: ReadLayer) -> None:
+    by_code = actions.actions(reader, public(), borough="E09000020")
+    assert by_code
+    for name in ("Kensington and Chelsea", "kensington & chelsea", " e09000020 "):
+        assert actions.actions(reader, public(), borough=name) == by_code
+    with pytest.raises(UnknownParameter) as err:
+        actions.actions(reader, public(), borough="Kensington & Chelsa")
+    assert err.value.suggestions[0] == "Kensington and Chelsea"
+    with pytest.raises(UnknownParameter) as err:
+        actions.actions(reader, public(), borough="Kensingtn")  # a prefix, misspelt
+    assert err.value.suggestions[0] == "Kensington and Chelsea"
+    assert actions.actions(reader, public(), sector="VCSE ") == actions.actions(
+        reader, public(), sector="vcse"
+    )
+    assert "not a London borough; give a borough's name or GSS code" in str(err.value)
+
+
+def test_search_without_words_says_so(reader: ReadLayer) -> None:
+    with pytest.raises(UnknownParameter, match="'!!': search words must contain a letter"):
+        actions.find(reader, public(), text="!!")

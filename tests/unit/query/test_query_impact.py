@@ -14,6 +14,7 @@ from healthgap.query import ReadLayer, UnknownParameter, public
 from healthgap.query.impact import impact_assessment, parse_codes, resolve_catchment
 
 ABBEY_BD = "E05014053"  # Abbey ward, Barking and Dagenham (E09000002, held in the fixture)
+NOTTING_DALE = "E05009399"  # Notting Dale ward, Kensington and Chelsea
 SPLIT_2011 = "E01000010"  # an LSOA 2011 split in 2021 (2011 only)
 SPLIT_2021 = "E01034473"  # one of its 2021 parts (2021 only)
 
@@ -25,6 +26,46 @@ def test_parse_codes_accepts_a_pasted_list() -> None:
         "E01000003",
         "E01000004",
     ]
+
+
+def test_parse_codes_keeps_names_whole() -> None:
+    assert parse_codes(["Notting Dale, e05009400 E09000020\nHammersmith  & Fulham"]) == [
+        "Notting Dale",
+        "E05009400",
+        "E09000020",
+        "Hammersmith & Fulham",
+    ]
+
+
+def test_catchment_by_name_is_the_catchment_by_code(reader: ReadLayer) -> None:
+    by_code = resolve_catchment(reader, [NOTTING_DALE, "E09000013"])
+    by_name = resolve_catchment(reader, ["notting dale\nHammersmith & Fulham"])
+    assert by_name.lsoas == by_code.lsoas
+    assert [g[0] for g in by_name.given] == [NOTTING_DALE, "E09000013"]
+    curly = resolve_catchment(reader, ["St Mary\u2019s"])  # typed with a curly apostrophe
+    assert curly.given[0][1] == "St Mary's"
+
+
+def test_a_name_with_a_comma_in_it_stays_one_area(reader: ReadLayer) -> None:
+    c = resolve_catchment(reader, ["Ham, Petersham & Richmond Riverside, Notting Dale"])
+    assert [(code, name) for code, name, _ in c.given] == [
+        ("E05013777", "Ham, Petersham & Richmond Riverside"),
+        (NOTTING_DALE, "Notting Dale"),
+    ]
+    every = "\n".join(a.name for a in reader.geography.areas(area_type="ward"))
+    with pytest.raises(CatchmentError) as err:  # every ward by name: only shared names fail
+        resolve_catchment(reader, [every])
+    assert "Kilburn" in err.value.codes
+    assert not any("," in name for name in err.value.codes)
+
+
+def test_misspelt_name_suggests_the_london_area(reader: ReadLayer) -> None:
+    with pytest.raises(CatchmentError) as err:
+        resolve_catchment(reader, ["Noting Dale"])
+    assert err.value.codes == ("Noting Dale",)
+    code = err.value.suggestions["Noting Dale"]
+    assert reader.geography.require(code).name == "Notting Dale"
+    assert f"did you mean Notting Dale ({code})?" in str(err.value)
 
 
 def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
@@ -41,10 +82,15 @@ def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
 @pytest.mark.parametrize(
     ("codes", "message"),
     [
-        ([], "no area codes given"),
-        (["  ,, "], "no area codes given"),
+        ([], "no areas given"),
+        (["  ,, "], "no areas given"),
         (["E0501405"], "unknown area codes: E0501405 (did you mean E0501405"),
-        (["E09000002", "NOTACODE"], "unknown area codes: NOTACODE"),
+        (["E09000002", "E0900000X2"], "has these names: E0900000X2"),
+        (["E09000002", "NOTACODE"], "no London borough, ward, MSOA or LSOA has these names"),
+        (["Kilburn"], "Kilburn: E05013503 (ward in Brent), E05013665 (ward in Camden)"),
+        (["Nottingham"], "has these names: Nottingham"),
+        (["Noting Dale, E0501405"], "has these names or codes: Noting Dale (did you mean Notting"),
+        (["Noting Dale, E0501405"], "E0501405 (did you mean E0501405"),
         (["E12000007"], "not a London borough, ward, MSOA or LSOA (E12000007 is region)"),
         ([SPLIT_2011, SPLIT_2021], f"2011 only: {SPLIT_2011}; 2021 only: {SPLIT_2021}"),
     ],
@@ -101,6 +147,37 @@ def test_significantly_worse_value_is_a_group_at_risk(reader: ReadLayer) -> None
     worse = [f for f in a.findings if f.compared_to_london == "Worse"]
     assert worse
     assert any("significantly worse than London" in g for g in a.groups_at_risk)
+
+
+def test_without_a_london_value_the_catchment_is_compared_with_england(tmp_path: Path) -> None:
+    # Like life expectancy as bundled: the boroughs and England, no London.
+    import pyarrow.compute as pc
+
+    from healthgap.publish import load_release
+    from healthgap.store import open_store
+
+    from .conftest import release, values
+
+    table = values()
+    table = table.filter(pc.not_equal(table.column("area_code"), "E12000007"))
+    path = tmp_path / "no-london.duckdb"
+    with open_store(path) as s:
+        load_release(s, release(table))
+    read = ReadLayer(open_store(path, read_only=True))
+    try:
+        a = impact_assessment(read, public(), ["E09000001"], title="T")
+    finally:
+        read.close()
+    [f] = [f for f in a.findings if f.indicator_id == "life_expectancy"]
+    assert f.compared_to_london == "Not compared"
+    assert (f.benchmark, f.compared_to_benchmark) == ("England", "Worse")
+    assert f.benchmark_value == pytest.approx(80.2)
+    assert any(
+        "significantly worse than England (2021; London has no value for this period)" in g
+        for g in a.groups_at_risk
+    )
+    assert any("compared with England instead" in g for g in a.data_gaps)
+    assert "<td>England</td>" in render_html(a)
 
 
 def test_unknown_indicator_is_named(reader: ReadLayer) -> None:
@@ -176,3 +253,6 @@ def test_age_and_sex_compare_with_london_in_the_catchments_year(tmp_path: Path) 
     assert by_band["65+"].london_share == pytest.approx(1000 / 4400)
     assert not any("compare different years" in g for g in a.data_gaps)
     assert any("Older people (65+)" in r for r in a.groups_at_risk)
+    html = render_html(a)
+    people = f"{round(by_band['0–4'].population):,}"
+    assert f'<td class="n">{people}</td>' in html  # a count of people, not "2,000.0"

@@ -4,6 +4,8 @@ area page that links to it. A real app over a real store (no values needed)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +62,7 @@ def http(site: tuple[TestClient, Writer]) -> TestClient:
         ("/impact-assessment?areas=E0501405&title=T", 422, "E0501405"),
         ("/impact-assessment?areas=E01000010+E01034473&title=T", 422, "2011 only: E01000010"),
         ("/impact-assessment?areas=E12000007&title=T", 422, "E12000007 is region"),
-        ("/impact-assessment?areas=&title=T", 422, "no area codes given"),
+        ("/impact-assessment?areas=&title=T", 422, "no areas given"),
     ],
 )
 def test_bad_input_is_a_page_naming_it(http: TestClient, url: str, status: int, says: str) -> None:
@@ -68,6 +70,19 @@ def test_bad_input_is_a_page_naming_it(http: TestClient, url: str, status: int, 
     assert r.status_code == status
     assert "<h1>" in r.text
     assert says in r.text
+
+
+def test_impact_form_takes_names_and_speaks_plainly(http: TestClient) -> None:
+    ok = http.get("/impact-assessment?title=T&areas=Notting+Dale%0AHammersmith+%26+Fulham")
+    assert ok.status_code == 200
+    assert "E05009399" in ok.text
+    assert "E09000013" in ok.text
+    bad = http.get("/impact-assessment?title=T&areas=Noting+Dale")
+    assert bad.status_code == 422
+    summary = bad.text.split('class="error-summary"')[1].split("</div>")[0]
+    assert "key &#39;areas&#39;" not in summary
+    assert "key 'areas'" not in summary
+    assert "did you mean Notting Dale (<code>E05009399</code>)?" in summary
 
 
 def test_downloads_need_a_valid_state(http: TestClient) -> None:
@@ -93,7 +108,16 @@ def test_loading_a_file_redirects_to_its_url_or_names_the_problem(http: TestClie
     assert http.post("/self-assessment/load", files={}).status_code == 400
     bad = http.post("/self-assessment/load", files={"file": ("x.json", b"{not json")})
     assert bad.status_code == 400
-    assert "x.json: not a JSON file" in bad.text
+    assert "x.json: not valid JSON" in bad.text
+    # The CSV the page downloads, saved again by Excel (BOM, ';'), loads as the same answers.
+    csv_text = http.get("/self-assessment.csv?sector=vcse&done=vcse-minds-isolation").text
+    rows = list(csv.reader(io.StringIO(csv_text)))
+    excel = "\r\n".join(";".join(r) for r in rows).encode("utf-8-sig")
+    again = http.post(
+        "/self-assessment/load", files={"file": ("mine.csv", excel)}, follow_redirects=False
+    )
+    assert again.status_code == 303
+    assert again.headers["location"] == ok.headers["location"]
     data = json.loads(saved)
     data["items"][0]["id"] = "vcse-minds-isolatoin"
     wrong = http.post("/self-assessment/load", files={"file": ("y.json", json.dumps(data))})
