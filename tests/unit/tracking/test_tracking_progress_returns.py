@@ -25,8 +25,13 @@ from healthgap.tracking import (
 
 AMBASSADORS = "wellbeing_ambassadors_2025"  # at least 250,000 by 2025 (deadline 2026.0)
 SUPERZONES = "school_superzones_2025"  # 'up to 50': at least 50 (progress towards 50)
-#: the returns are recorded now; assessments at past dates read them as known now
-NOW = datetime.now(UTC).date()
+
+
+def _today() -> date:
+    """The returns are recorded now; assessments at past dates read them as known today
+    (asked when the test runs, not when the module is imported: a run that crosses
+    midnight UTC would otherwise read today's returns as of yesterday)."""
+    return datetime.now(UTC).date()
 
 
 @pytest.fixture(scope="module")
@@ -134,7 +139,7 @@ def test_bad_returns_are_refused(store: Store, catalogue: Catalogue) -> None:
 
 
 def _at(cat: Catalogue, store: Store, cid: str, as_of: date) -> tuple[Status, str]:
-    a = assess_commitment(cat, store, cat.commitment(cid), as_of=as_of, published_on=NOW)
+    a = assess_commitment(cat, store, cat.commitment(cid), as_of=as_of, published_on=_today())
     return a.status, a.reason
 
 
@@ -157,7 +162,7 @@ def test_on_track_from_steady_returns(store: Store, catalogue: Catalogue) -> Non
         store,
         catalogue.commitment(AMBASSADORS),
         as_of=date(2024, 6, 1),
-        published_on=NOW,
+        published_on=_today(),
     )
     assert a.status is Status.ON_TRACK, a.reason
     # the line at 2026.0 (end of 2025) is 10,000 + 60,000 × 5 = 310,000, exactly (σ = 0)
@@ -310,7 +315,7 @@ def test_assessing_all_reads_each_commitments_returns_as_one_would(
         recorded_by="b", corrects=first.return_id,
     )  # fmt: skip
     _record(store, catalogue, SUPERZONES, [(date(2022, 1, 1), 10.0), (date(2023, 1, 1), 20.0)])
-    for known in (None, NOW, date(2020, 1, 1)):
+    for known in (None, _today(), date(2020, 1, 1)):
         batch = assess_commitments(catalogue, store, as_of=date(2024, 1, 1), published_on=known)
         one = [
             assess_commitment(catalogue, store, c, as_of=date(2024, 1, 1), published_on=known)
