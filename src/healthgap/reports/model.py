@@ -35,10 +35,12 @@ from healthgap.query import (
 from healthgap.query.equity import GapVerdictRow, gap_verdicts
 from healthgap.reports import narrative as say
 from healthgap.web.data import (
+    BENCHMARKS,
     Selection,
+    default_benchmark,
+    indicator_values,
     latest_by_indicator,
     london_series,
-    select,
     select_from,
     spine_entry,
 )
@@ -718,8 +720,9 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
     ind = q.indicator(indicator_id)
     v = public(as_of)
     day = as_of if as_of is not None else v.fixed().cutoff().date()
-    sel = select(q, v, ind.id)  # the boroughs' best-covered series
-    lsel = select(q, v, ind.id, london=True)  # London's, where another series holds it
+    rows = indicator_values(q, v, ind.id)
+    sel = select_from(ind, rows)  # the boroughs' best-covered series
+    lsel = select_from(ind, london_series(rows) or rows)  # London's, where another holds it
     item = _london_item(lsel, chart=False, chart_id="trend")
     if item.london is not None:
         # The latest ten periods: the page holds one A4 sheet (the trend test uses five).
@@ -735,13 +738,10 @@ def build_indicator(q: ReadLayer, indicator_id: str, as_of: date | None = None) 
         )
         item = replace(item, chart=_sized(pic, width=240, height=130))
     boroughs = sel.boroughs()
-    # The boroughs against London; against England when London has no value that period
-    # (as Fingertips, whose default benchmark is England), and the summary says so.
-    key, bench_name, bench = "region", "London", sel.at(LONDON)
-    if bench is None or bench.value is None:
-        england = sel.at(ENGLAND)
-        if england is not None and england.value is not None:
-            key, bench_name, bench = "country", "England", england
+    # The boroughs against London, or England as the indicator page chooses by default;
+    # the summary says which.
+    key, code, bench_name = BENCHMARKS[default_benchmark(sel)]
+    bench = sel.at(code)
     compare = None
     counts: Counter[str] = Counter()
     if boroughs:

@@ -18,6 +18,8 @@ __all__ = [
     "Rug",
     "RugColumn",
     "Selection",
+    "default_benchmark",
+    "indicator_values",
     "latest_by_indicator",
     "london_series",
     "rug",
@@ -70,13 +72,31 @@ def select(
     ``london``: among the series that hold a London value, when any does
     (:func:`london_series`). ``UnknownParameter`` for an unknown indicator, sex or period."""
     ind = q.indicator(indicator_id)
-    try:
-        rows = q.values(viewer, indicator=ind.id, breakdown="none")
-    except NoData:
-        rows = []
+    rows = indicator_values(q, viewer, ind.id)
     if london:
         rows = london_series(rows) or rows
     return select_from(ind, rows, sex=sex, period=period)
+
+
+def indicator_values(q: ReadLayer, viewer: Viewer, indicator_id: str) -> list[ValueRow]:
+    """Every value of the indicator without a breakdown, every series (none: empty)."""
+    try:
+        return list(q.values(viewer, indicator=indicator_id, breakdown="none"))
+    except NoData:
+        return []
+
+
+def default_benchmark(sel: Selection) -> str:
+    """The key of :data:`BENCHMARKS` to compare the boroughs with when none is asked:
+    London, unless the selection's series has no London value in its period and England
+    has one (as Fingertips, whose default is England): else every borough is "not
+    compared". Shared by the indicator page and the reports' indicator summary."""
+    london, england = sel.at(LONDON), sel.at(ENGLAND)
+    if (london is None or london.value is None) and (
+        england is not None and england.value is not None
+    ):
+        return "england"
+    return "london"
 
 
 def london_series(rows: Sequence[ValueRow]) -> list[ValueRow]:

@@ -35,6 +35,7 @@ from healthgap.query.equity import gap_verdicts
 from healthgap.web.data import (
     BENCHMARKS,
     RUG_TESTED_KINDS,
+    default_benchmark,
     latest_by_indicator,
     rug,
     select,
@@ -449,14 +450,8 @@ def website_router(q: ReadLayer) -> APIRouter:
         sel = select(q, v, ind_id, sex=sex, period=period)
         note = None
         if benchmark is None:
-            # London unless London has no value that period and England has one (as
-            # Fingertips, whose default is England): else every borough is "not compared".
-            benchmark = "london"
-            london, england = sel.at(LONDON), sel.at(ENGLAND)
-            if (london is None or london.value is None) and (
-                england is not None and england.value is not None
-            ):
-                benchmark = "england"
+            benchmark = default_benchmark(sel)
+            if benchmark == "england":
                 note = (
                     "This series has no London value for this period, so the boroughs are "
                     "compared with England."
