@@ -86,3 +86,55 @@ def test_init_prepares_the_latest_of_everything_byte_for_byte(bundled_store) -> 
         live = q.json(q.value_table(public(), parent="E12000007", latest=True))
         assert len(live) == size > 10_000_000
         assert got.body == live
+
+
+def test_assessments_as_of_an_earlier_date_are_made_from_what_was_published_then(
+    bundled_store,
+) -> None:
+    """A read as of 2019-12-31 sees the Greater London Authority borough profiles (published
+    2019-10-28), whose stored assessments were derived at ``init`` with releases published in
+    2020–2026 already loaded, and judged deadlines as of the day of ``init``. Served, they
+    showed Reception overweight 'at risk: the deadline (2024-03-31) has passed', as of 2019.
+    A read of an earlier date gets tracking's own assessment as on that date."""
+    from datetime import date
+
+    from healthgap.tracking import assess_commitments
+
+    day = date(2019, 12, 31)
+    with open_read_layer(bundled_store.path) as q:
+        got = {a.id: (a.status, a.reason) for a in q.assessments(public(day))}
+        want = {
+            a.commitment_id: (a.status.value, a.reason)
+            for a in assess_commitments(q.catalogue, q.store, as_of=day)
+        }
+        assert got == want
+        assert got["reception_overweight_10pct_2023_24"][0] == "not_assessable"
+        # Now, the stored rows stand (the same answer as tracking's, without computing it).
+        stored = q.store.assessments().to_pylist()
+        now = {a.id: a.status for a in q.assessments(public())}
+        assert now == {r["id"]: r["status"] for r in stored}
+        assert now["reception_overweight_10pct_2023_24"] != "not_assessable"
+
+
+def test_assessments_made_under_other_rules_are_made_again(bundled_store_copy: Path) -> None:
+    """After an upgrade (new tracking code or catalogue) the stored assessments carry the
+    old rules' fingerprint and are not served: a read gets them made under the running
+    rules. Under the same rules, the stored rows are what a read gets."""
+    import duckdb
+
+    from healthgap.tracking.rules import rules_fingerprint
+
+    con = duckdb.connect(str(bundled_store_copy))
+    con.execute("UPDATE assessments SET reason = 'made by this healthgap' || reason")
+    con.close()
+    with open_read_layer(bundled_store_copy) as q:
+        rules = set(q.store.assessments().column("rules").to_pylist())
+        assert rules == {rules_fingerprint(q.catalogue)}
+        assert all(a.reason.startswith("made by this healthgap") for a in q.assessments(public()))
+    con = duckdb.connect(str(bundled_store_copy))
+    con.execute("UPDATE assessments SET rules = 'an older healthgap'")
+    con.close()
+    with open_read_layer(bundled_store_copy) as q:
+        fresh = q.assessments(public())
+        assert len(fresh) == len(q.catalogue.commitments)
+        assert not any(a.reason.startswith("made by this healthgap") for a in fresh)

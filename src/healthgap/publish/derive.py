@@ -30,6 +30,7 @@ from healthgap.store.assessments import ASSESSMENT_COLUMNS, assessment_schema
 from healthgap.store.schema import VALUE_KEY, data_table
 from healthgap.store.validation import conform
 from healthgap.tracking import assess_commitments
+from healthgap.tracking.rules import rules_fingerprint
 
 __all__ = [
     "derive_assessments",
@@ -122,8 +123,10 @@ def published_outcomes_kept(comparisons: pa.Table, published: pa.Table) -> pa.Ta
 
 def derive_assessments(store: Store, catalogue: Catalogue) -> pa.Table:
     """Every commitment's assessment (ASSESSMENT_COLUMNS without ``release_id``) on the data
-    ``store`` reads now — inside a load, the data as the load leaves it."""
+    ``store`` reads now — inside a load, the data as the load leaves it — with the rules it
+    was made under (``tracking.rules_fingerprint``)."""
     computed_at = datetime.now(UTC).replace(tzinfo=None)
+    rules = rules_fingerprint(catalogue)
     rows = [a.to_dict() for a in assess_commitments(catalogue, store)]
     columns: dict[str, list[object]] = {name: [] for name, _, _ in ASSESSMENT_COLUMNS}
     for position, r in enumerate(rows):
@@ -145,6 +148,7 @@ def derive_assessments(store: Store, catalogue: Catalogue) -> pa.Table:
             columns[name].append(r[name])
         columns["detail"].append(json.dumps(r, sort_keys=True, default=str))
         columns["computed_at"].append(computed_at)
+        columns["rules"].append(rules)
     return pa.Table.from_pydict(columns, schema=assessment_schema())
 
 

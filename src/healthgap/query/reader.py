@@ -190,6 +190,7 @@ class ReadLayer:
         self._cache: OrderedDict[tuple[object, ...], object] = OrderedDict()
         self._indicator_table: pa.Table | None = None
         self._recipes: dict[str, str] = {}
+        self._rules: str | None = None
         self._lock = threading.Lock()
         if not store.read_only if prepare is None else prepare:
             # Every refresh of the store's current records then prepares this layer's
@@ -795,57 +796,71 @@ class ReadLayer:
 
     # ------------------------------------------------------------------ commitments
     def assessments(self, viewer: Visibility, *, commitment: Filter = None) -> list[AssessmentRow]:
-        """Commitment assessments: the ones stored with the newest visible release, looked
-        up. They are public by construction (derived from what a public read saw at load
-        time); when something visible changed since (a later publication, an embargo that
-        ended, a progress return), a public read now gets them computed afresh instead.
-        ``UnknownParameter`` for an unknown commitment; ``NoData`` when none is held.
-        """
+        """Commitment assessments as ``viewer`` would see them made, remembered under the
+        fingerprint of what it sees (:meth:`_cached`). ``UnknownParameter`` for an unknown
+        commitment; ``NoData`` when none is held."""
         wanted = _names(commitment)
         for c in wanted or ():
             self.commitment(c)
-        vis = viewer.fixed()
-        with self._snapshot():
-            stored = self.store.assessments(visibility=vis)
-            changed = self.store.latest_change(visibility=vis.public_view())
-        rows: list[AssessmentRow]
-        computed = None if stored.num_rows == 0 else stored.column("computed_at")[0].as_py()
-        public_now = not vis.include_embargoed and vis.as_of is None
-        if public_now and (computed is None or (changed is not None and changed > computed)):
-            rows = self._assess_now()
-        else:
-            rows = [
-                AssessmentRow(
-                    kind=r["kind"],
-                    id=r["id"],
-                    title=r["title"],
-                    commitment_id=r["commitment_id"],
-                    indicator_id=r["indicator_id"],
-                    area_code=r["area_code"],
-                    sex=r["sex"],
-                    status=r["status"],
-                    reason=r["reason"],
-                    measured_by=r["measured_by"],
-                    target_text=r["target_text"],
-                    deadline=r["deadline"],
-                    detail=json.loads(r["detail"]),
-                    release_id=int(r["release_id"]),
-                )
-                for r in stored.to_pylist()
-            ]
+        rows = self._cached("assessments", viewer, {}, self._assessments)
         if wanted is not None:
-            rows = [r for r in rows if r.commitment_id in wanted or r.id in wanted]
+            rows = tuple(r for r in rows if r.commitment_id in wanted or r.id in wanted)
         if not rows:
             raise NoData({"commitment": wanted, "assessments": "stored"}, {})
-        return rows
+        return list(rows)
 
-    def _assess_now(self) -> list[AssessmentRow]:
-        """Assessments computed now (tracking's rules) on what a public read sees now."""
+    def _assessments(self, vis: Visibility) -> tuple[AssessmentRow, ...]:
+        """The assessments stored with the newest visible release, looked up, when they are
+        what a read now would make: they were made for the public read at load time, so
+        they stand only for a read of now (no ``as_of`` in the past), when nothing visible
+        changed since (a later publication, an embargo that ended, a progress return) and
+        under the running rules (``tracking.rules_fingerprint``: the code and catalogue).
+        Otherwise they are made afresh, on what a public read sees at the viewer's instant
+        (``as_of``: values as published then, returns recorded by then, deadlines judged
+        then), so an earlier date never shows a verdict made from later data (ADR 0700)."""
+        from healthgap.tracking.rules import rules_fingerprint
+
+        if self._rules is None:
+            self._rules = rules_fingerprint(self.catalogue)
+        public = vis.public_view()
+        cutoff = public.cutoff()
+        as_of = None if cutoff >= vis.clock() else cutoff.date()
+        stored = self.store.assessments(visibility=public)
+        if as_of is None and stored.num_rows:
+            computed = stored.column("computed_at")[0].as_py()
+            changed = self.store.latest_change(visibility=public)
+            if stored.column("rules")[0].as_py() == self._rules and (
+                changed is None or changed <= computed
+            ):
+                return tuple(
+                    AssessmentRow(
+                        kind=r["kind"],
+                        id=r["id"],
+                        title=r["title"],
+                        commitment_id=r["commitment_id"],
+                        indicator_id=r["indicator_id"],
+                        area_code=r["area_code"],
+                        sex=r["sex"],
+                        status=r["status"],
+                        reason=r["reason"],
+                        measured_by=r["measured_by"],
+                        target_text=r["target_text"],
+                        deadline=r["deadline"],
+                        detail=json.loads(r["detail"]),
+                        release_id=int(r["release_id"]),
+                    )
+                    for r in stored.to_pylist()
+                )
+        return self._assess_at(public, as_of)
+
+    def _assess_at(self, public: Visibility, as_of: date | None) -> tuple[AssessmentRow, ...]:
+        """Assessments made now by tracking's rules on what ``public`` sees (``as_of``: as
+        on that date), each with the newest release that read sees (0 when it sees none)."""
         from healthgap.tracking import assess_commitments
 
-        latest = max(self.store.release_provenance(), default=0)
+        latest = max(self.store.visible_release_ids(visibility=public), default=0)
         out = []
-        for a in assess_commitments(self.catalogue, self.store):
+        for a in assess_commitments(self.catalogue, self.store, as_of=as_of):
             d = a.to_dict()
             out.append(
                 AssessmentRow(
@@ -865,7 +880,7 @@ class ReadLayer:
                     release_id=latest,
                 )
             )
-        return out
+        return tuple(out)
 
     def progress_history(self, commitment: str) -> list[ProgressReturn]:
         """Every progress return of a commitment, corrections included, in recorded order."""

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-__all__ = ["ASSESSMENT_COLUMNS", "assessment_schema"]
+__all__ = [
+    "ASSESSMENT_COLUMNS",
+    "ASSESSMENT_COLUMNS_ADDED",
+    "ASSESSMENT_COLUMNS_V5",
+    "assessment_schema",
+]
 
-#: (name, SQL type, nullable) of the ``assessments`` table after ``release_id``.
-ASSESSMENT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
+#: (name, SQL type, nullable) of the ``assessments`` table as schema v5 created it.
+ASSESSMENT_COLUMNS_V5: tuple[tuple[str, str, bool], ...] = (
     ("position", "BIGINT", False),
     ("kind", "VARCHAR", False),
     ("id", "VARCHAR", False),
@@ -29,6 +34,18 @@ ASSESSMENT_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("deadline", "VARCHAR", True),
     ("detail", "VARCHAR", False),
     ("computed_at", "TIMESTAMP", False),
+)
+
+#: Columns appended later, by the schema version whose step adds them. ``rules`` (v10) is
+#: ``healthgap.tracking.rules_fingerprint`` of the code and catalogue that made the row
+#: (NULL on rows made before v10: never taken for the running rules').
+ASSESSMENT_COLUMNS_ADDED: dict[int, tuple[tuple[str, str, bool], ...]] = {
+    10: (("rules", "VARCHAR", True),),
+}
+
+#: (name, SQL type, nullable) of the ``assessments`` table after ``release_id``.
+ASSESSMENT_COLUMNS: tuple[tuple[str, str, bool], ...] = ASSESSMENT_COLUMNS_V5 + tuple(
+    c for _, added in sorted(ASSESSMENT_COLUMNS_ADDED.items()) for c in added
 )
 
 _ARROW = {"BIGINT": pa.int64(), "VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us")}

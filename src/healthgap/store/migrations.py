@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from healthgap.store.assessments import ASSESSMENT_COLUMNS
+from healthgap.store.assessments import ASSESSMENT_COLUMNS_ADDED, ASSESSMENT_COLUMNS_V5
 from healthgap.store.columns import COMPARISON_COLUMNS
 from healthgap.store.schema import DATA_TABLES, quote
 
@@ -165,7 +165,7 @@ def _v5() -> tuple[str, ...]:
     # Derived in the load's transaction (ADR 0800); never updated, a new load adds rows.
     cols = ", ".join(
         ["release_id BIGINT NOT NULL"]
-        + [_column_sql(name, type_, nullable) for name, type_, nullable in ASSESSMENT_COLUMNS]
+        + [_column_sql(name, type_, nullable) for name, type_, nullable in ASSESSMENT_COLUMNS_V5]
     )
     return (f"CREATE TABLE assessments ({cols})",)
 
@@ -261,6 +261,15 @@ def _v9() -> tuple[str, ...]:
             gzip BLOB NOT NULL,
             derived_at TIMESTAMP NOT NULL
         )""",
+    )
+
+
+@step(10, "the rules (code and catalogue) each stored assessment was made under")
+def _v10() -> tuple[str, ...]:
+    # Rows made before have none, so they are never served as the running rules' (ADR 0700).
+    return tuple(
+        f"ALTER TABLE assessments ADD COLUMN {quote(name)} {type_}"
+        for name, type_, _ in ASSESSMENT_COLUMNS_ADDED[10]
     )
 
 
