@@ -34,9 +34,16 @@ def test_page_loads_with_js_and_passes_axe(
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # Anything the page's Content Security Policy blocks is reported here (and must be none).
+    page.add_init_script(
+        "window.__blocked = []; document.addEventListener('securitypolicyviolation',"
+        " e => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     response = page.goto(PAGES[name])
     assert response is not None
     assert response.status == 200
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
     page.wait_for_load_state("load")
     expect(page.locator("h1")).to_have_count(1)
     expect(page.locator("a.skip-link")).to_have_attribute("href", "#main")
@@ -44,6 +51,7 @@ def test_page_loads_with_js_and_passes_axe(
         # vega-embed (served from the package) replaced the static SVG.
         expect(page.locator("figure.chart[data-enhanced]").first).to_be_visible(timeout=15000)
     assert errors == []
+    assert page.evaluate("window.__blocked") == []
     results = Axe().run(page)
     bad = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert bad == [], json.dumps([(v["id"], v["help"], len(v["nodes"])) for v in bad])
@@ -82,6 +90,22 @@ def test_area_profile_prints_as_a_briefing(nojs_context: BrowserContext) -> None
     expect(page.locator(".site-search")).to_be_hidden()
     expect(page.locator("#chart-spine .chart-static svg")).to_be_visible()
     assert page.pdf(format="A4")[:4] == b"%PDF"
+
+
+def test_print_this_briefing_prints_under_the_content_security_policy(
+    context: BrowserContext,
+) -> None:
+    """ "Print this briefing" was a ``javascript:`` link, which a Content Security Policy
+    without inline scripts blocks; it is a button that site.js wires to the print dialog."""
+    page = context.new_page()
+    page.add_init_script("window.__printed = 0; window.print = () => { window.__printed += 1; };")
+    page.goto(PAGES["area"])
+    button = page.get_by_role("button", name="Print this briefing")
+    expect(button).to_be_visible()
+    button.click()
+    assert page.evaluate("window.__printed") == 1
+    assert page.locator("a[href^='javascript:']").count() == 0
+    page.close()
 
 
 def test_commitments_show_progress_returns_and_tbc_targets(nojs_context: BrowserContext) -> None:

@@ -15,8 +15,10 @@ from fastapi import FastAPI
 
 from healthgap.query import ReadLayer
 from healthgap.web.activity import Activity, TrafficMiddleware
+from healthgap.web.notfound import answer_unknown_pages
 from healthgap.web.pages import static_asset, website_router
 from healthgap.web.partners import partners_router
+from healthgap.web.security import SecurityHeadersMiddleware
 from healthgap.web.warm import Warmer, site_paths
 
 __all__ = ["Warmer", "mount_website", "site_paths", "website_router"]
@@ -31,10 +33,16 @@ def mount_website(
     releases change (:class:`Warmer`, also kept as ``app.state.web_warmer``; started when
     the app starts up, stopped when it shuts down), ``warm_first`` (e.g. the API's hot
     answers) first in each pass. The warmer yields to live traffic: a middleware on ``app``
-    counts the requests in flight (:mod:`healthgap.web.activity`)."""
+    counts the requests in flight (:mod:`healthgap.web.activity`). Every answer of ``app``
+    gets the security headers of :mod:`healthgap.web.security` (a Content Security Policy on
+    the website's pages); an address no route answers outside ``/v1`` gets the website's
+    "Page not found" (:mod:`healthgap.web.notfound`)."""
     router = website_router(read_layer)
     app.include_router(router)
-    app.include_router(partners_router(read_layer))
+    app.add_middleware(SecurityHeadersMiddleware)
+    partners = partners_router(read_layer)
+    app.include_router(partners)
+    answer_unknown_pages(app, (getattr(r, "path", "") for r in (*router.routes, *partners.routes)))
     threading.Thread(target=static_asset, args=("vega-bundle.js",), daemon=True).start()
     if not warm:
         return None

@@ -74,6 +74,9 @@
     go(formUrl(form), true);
   });
   document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("button[data-print]")) { window.print(); }
+  });
+  document.addEventListener("click", function (e) {
     var link = e.target.closest && e.target.closest("a[data-inplace]");
     if (!canSwap || !link || e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) { return; }
     e.preventDefault();
