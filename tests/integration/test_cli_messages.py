@@ -83,6 +83,20 @@ def test_export_refuses_a_format_the_name_contradicts(tmp_path: Path) -> None:
     assert not (tmp_path / "x.csv").exists()
 
 
+def test_export_takes_its_format_from_the_name(bundled_store, tmp_path: Path) -> None:
+    """``--out x.csv`` says the format; ``--format`` was required as well. A name that says
+    nothing needs ``--format``, and the refusal gives both ways."""
+    done = _run("export", "--out", tmp_path / "x.parquet", "--store", bundled_store.path,
+                "--indicator", "sii_life_expectancy", "--area", "E09000025")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "(parquet)" in done.output
+    assert pd.read_parquet(tmp_path / "x.parquet").area_code.unique().tolist() == ["E09000025"]
+    refused = _run("export", "--out", tmp_path / "x.txt", "--store", bundled_store.path)
+    assert refused.exit_code == 2
+    assert "give --format (csv or parquet) or end the name in .csv or .parquet" in refused.output
+    assert not (tmp_path / "x.txt").exists()
+
+
 @pytest.mark.parametrize(
     "command",
     [

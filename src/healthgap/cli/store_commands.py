@@ -375,9 +375,26 @@ def _where_area(table: pa.Table, codes: list[str] | None, area_type: str | None)
     return table
 
 
+def _export_format(out: Path, fmt: ExportFormat | None) -> ExportFormat:
+    """The format ``--format`` names, else the one ``--out``'s extension names; a clash or
+    neither is a usage error naming both choices."""
+    by_suffix = {f".{f.value}": f for f in ExportFormat}.get(out.suffix.lower())
+    if fmt is None:
+        if by_suffix is None:
+            choices = " or ".join(f.value for f in ExportFormat)
+            raise _fail(f"--out {out}: give --format ({choices}) or end the name in .csv or "
+                        ".parquet", code=2)  # fmt: skip
+        return by_suffix
+    if out.suffix.lower() in {".csv", ".parquet"} and by_suffix is not fmt:
+        raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
+    return fmt
+
+
 def export_command(
     out: Path = typer.Option(..., "--out", help="File to write.", dir_okay=False),
-    fmt: ExportFormat = typer.Option(..., "--format", help="csv or parquet."),
+    fmt: ExportFormat | None = typer.Option(
+        None, "--format", help="csv or parquet (default: from --out's extension)."
+    ),
     release: int | None = typer.Option(None, "--release", help="Only this release's values."),
     indicator: list[str] | None = typer.Option(
         None, "--indicator", help="Catalogue indicator id (repeatable)."
@@ -416,8 +433,7 @@ def export_command(
         raise _fail("give --release or --as-published-on, not both", code=2)
     if release is not None and comparisons:
         raise _fail("--comparisons reads the current values: give it without --release", code=2)
-    if out.suffix.lower() in {".csv", ".parquet"} and out.suffix.lower() != f".{fmt.value}":
-        raise _fail(f"--format {fmt.value} but --out {out} ends in {out.suffix}", code=2)
+    fmt = _export_format(out, fmt)
     day = None if as_published_on is None else as_published_on.date()
     viewer = editor(day) if include_embargoed else public(day)
     path = _store_path(store)
