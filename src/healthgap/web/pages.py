@@ -631,7 +631,7 @@ def website_router(q: ReadLayer) -> APIRouter:
     @router.get("/overview", response_class=HTMLResponse)
     def overview(
         request: Request,
-        benchmark: str = "london",
+        benchmark: str | None = None,
         aim: str | None = None,
         focus: str | None = None,
         sort: str = "name",
@@ -708,11 +708,19 @@ def website_router(q: ReadLayer) -> APIRouter:
 
 
 def overview_context(
-    q: ReadLayer, v: Viewer, benchmark: str, aim: str | None, focus: str | None, sort: str
+    q: ReadLayer,
+    v: Viewer,
+    benchmark: str | None,
+    aim: str | None,
+    focus: str | None,
+    sort: str,
 ) -> dict[str, Any]:
     """The tartan rug's view: filtered by aim and focus area, rows in the order ``sort``
-    ('name', 'worse', 'better' or 'area:CODE' — that column's worse cells first)."""
-    if benchmark not in BENCHMARKS:
+    ('name', 'worse', 'better' or 'area:CODE' — that column's worse cells first). Without a
+    ``benchmark`` the boroughs are compared with London, unless London has no value for most
+    of the indicators shown and England compares more boroughs (as the indicator page's
+    :func:`default_benchmark`, for the whole table: one table never mixes benchmarks)."""
+    if benchmark is not None and benchmark not in BENCHMARKS:
         raise UnknownParameter("benchmark", benchmark, valid=tuple(BENCHMARKS))
     aims = q.aims()
     if aim and aim not in {a.id for a in aims}:
@@ -720,7 +728,23 @@ def overview_context(
     focus_areas = q.focus_areas()
     if focus and focus not in {f.id for f in focus_areas}:
         raise UnknownParameter("focus", focus, valid=tuple(f.id for f in focus_areas))
-    r = rug(q, v, benchmark, aim=aim or None, focus=focus or None)
+    note = None
+    if benchmark is None:
+        benchmark = "london"
+        r = rug(q, v, benchmark, aim=aim or None, focus=focus or None)
+        london_held = sum(1 for row in r.rows if row.cells[0] is not None)
+        if london_held * 2 < len(r.rows):
+            england = rug(q, v, "england", aim=aim or None, focus=focus or None)
+            if _compared(england) > _compared(r):
+                benchmark, r = "england", england
+                note = (
+                    f"London has no value for {len(r.rows) - london_held} of the "
+                    f"{len(r.rows)} indicators shown, so most boroughs could not be compared "
+                    "with London: they are compared with England. Choose London above to "
+                    "compare with London."
+                )
+    else:
+        r = rug(q, v, benchmark, aim=aim or None, focus=focus or None)
     codes = [c.code for c in r.columns]
     sort_col = sort.removeprefix("area:") if sort.startswith("area:") else None
     if sort not in _RUG_SORTS and sort_col not in codes:
@@ -747,6 +771,7 @@ def overview_context(
         "rug": r,
         "benchmark": benchmark,
         "bench_name": BENCHMARKS[benchmark][2],
+        "benchmark_note": note,
         "benchmarks": BENCHMARKS,
         "aims": aims,
         "aim": aim or "",
@@ -761,6 +786,16 @@ def overview_context(
         "chance_share": [f"{(1 - c) * 50:g}%" for c in levels],
         "expected": expected,
     }
+
+
+def _compared(r: Any) -> int:
+    """Borough cells of rug ``r`` with a comparison (not "not compared")."""
+    return sum(
+        1
+        for row in r.rows
+        for col, cell in zip(r.columns, row.cells, strict=True)
+        if col.kind == "ltla" and cell is not None and _cell_class(cell) != "not compared"
+    )
 
 
 def _cell_class(cell: Any) -> str:

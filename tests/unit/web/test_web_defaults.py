@@ -115,3 +115,29 @@ def test_a_focus_area_found_by_search_links_to_its_overview(http: TestClient) ->
     assert found is not None, page
     assert "(focus_area)" not in page
     assert http.get(f"/overview?focus={found.group(1)}").status_code == 200
+
+
+def test_the_overview_compares_with_england_when_london_has_no_value_for_most_rows(
+    http: TestClient,
+) -> None:
+    """On the bundled data London has a value for 2 of the 22 indicators in the overview, so
+    compared with London 727 of 758 borough cells were "not compared". Without a choice the
+    table now compares with England and says why; a choice of London is kept."""
+    default = http.get("/overview")
+    assert default.status_code == 200
+    assert _selected(default.text) == "england"
+    note = re.search(r'<p class="notice" id="benchmark-note">London has no value for (\d+) of '
+                     r"the (\d+) indicators shown", default.text)  # fmt: skip
+    assert note is not None
+    assert int(note.group(1)) * 2 > int(note.group(2))
+    london = http.get("/overview?benchmark=london")
+    assert _selected(london.text) == "london"
+    assert 'id="benchmark-note"' not in london.text
+
+    def not_compared(page: str) -> int:
+        return len(re.findall(r'class="cell col-ltla sig-not-compared"', page))
+
+    assert not_compared(default.text) * 2 < not_compared(london.text)
+    # a view where London has values for most rows keeps London
+    # (the cells' links carry the benchmark the table used)
+    assert "/indicators/life_expectancy?benchmark=england" in default.text
