@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from healthgap.api.invalid import invalid_request, missing_parameter
 from healthgap.api.problems import ProblemError, problem
 from healthgap.errors import HealthgapError
 from healthgap.publish import Writer
@@ -386,22 +387,23 @@ def changelog_text() -> str:
     return (resources.files("healthgap.api") / "changelog.md").read_text(encoding="utf-8")
 
 
-def _declared_query_parameters(dependant: Any) -> set[str]:
-    """The query parameter names a route's dependant (and its dependencies) declares."""
-    names = {p.alias for p in dependant.query_params}
+def _query_fields(dependant: Any) -> list[Any]:
+    """The query parameters (FastAPI ``ModelField``) a route's dependant and its dependencies
+    declare."""
+    found = list(dependant.query_params)
     for sub in dependant.dependencies:
-        names |= _declared_query_parameters(sub)
-    return names
+        found += _query_fields(sub)
+    return found
 
 
 def known_query_parameters(request: Request) -> None:
-    """422 for a query parameter the route does not declare, or one given twice. A misspelt
-    filter (``indicatr=``) would otherwise be ignored and the answer silently be every row;
-    of a repeated one (``sex=female&sex=male``) only the last would count. The problem names
-    the parameter, the closest declared ones and every declared one."""
+    """422 for a query parameter the route does not declare, one given twice, or a required
+    one not given. A misspelt filter (``indicatr=``) would otherwise be ignored and the answer
+    silently be every row; of a repeated one (``sex=female&sex=male``) only the last would
+    count. The problem names the parameter, the closest declared ones and every declared
+    one; for a missing one, what it is and its valid choices or format."""
     given = request.query_params
-    if not given:
-        return
+    route = request.scope.get("route")
     names = [name for name, _ in given.multi_items()]
     for name in names:
         if names.count(name) > 1:
@@ -413,13 +415,13 @@ def known_query_parameters(request: Request) -> None:
                 parameter=name,
                 value=values,
             )
-    route = request.scope.get("route")
     if route is None:
         return
-    valid: list[str] | None = getattr(route, "healthgap_query_parameters", None)
-    if valid is None:  # once per route
-        valid = sorted(_declared_query_parameters(route.dependant))
-        route.healthgap_query_parameters = valid
+    declared: list[Any] | None = getattr(route, "healthgap_query_fields", None)
+    if declared is None:  # once per route
+        declared = _query_fields(route.dependant)
+        route.healthgap_query_fields = declared
+    valid = sorted({f.alias for f in declared})
     for name in given:
         if name not in valid:
             close = difflib.get_close_matches(name, valid, n=3)
@@ -430,6 +432,9 @@ def known_query_parameters(request: Request) -> None:
             raise ProblemError(
                 422, detail, parameter=name, value=given[name], suggestions=close, valid=valid
             )
+    for field_ in declared:
+        if field_.field_info.is_required() and field_.alias not in given:
+            raise missing_parameter(request, field_)
 
 
 def create_app(
@@ -503,12 +508,7 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        first = errors[0] if errors else {}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
-        name = ".".join(loc) or "request"
-        msg = str(first.get("msg", "invalid"))
-        return problem(422, f"parameter '{name}': {msg}", parameter=name)
+        return invalid_request(request, exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -26,6 +26,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "available": {"type": "object"},
         "codes": {"type": "array", "items": {"type": "string"}},
         "suggested": {"type": "object"},
+        "rule": {"type": "string"},
+        "expected": {"type": "string"},
+        "path": {"type": "string"},
+        "pointer": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
     },
 }
 

@@ -272,7 +272,11 @@ async def indicator(request: Request, indicator_id: Code) -> Response:
 
 @router.get("/catalogue/search", tags=["catalogue"])
 async def search(
-    request: Request, q: Annotated[str, Query(min_length=1, max_length=200)]
+    request: Request,
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="Words to find (every one must match)."),
+    ],
 ) -> Response:
     """Indicators, commitments and focus areas matching every word of ``q``; 404 if none."""
 
@@ -312,7 +316,10 @@ async def areas(
 @router.get("/areas/search", tags=["areas"])
 async def area_search(
     request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=200)],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="An area's code or name (or part)."),
+    ],
     area_type: Annotated[str | None, Query(max_length=50)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> Response:
@@ -396,7 +403,14 @@ async def values(
 @router.get("/series", tags=["values"])
 async def series(
     request: Request,
-    indicator: Annotated[str, Query(max_length=_MAX, description="Indicator id or series key.")],
+    indicator: Annotated[
+        str,
+        Query(
+            max_length=_MAX,
+            description="Indicator id or series key.",
+            json_schema_extra={"x-choices": "indicators"},
+        ),
+    ],
     area: Area = None,
     area_type: Text = None,
     parent: Annotated[str | None, Query(max_length=50)] = None,
@@ -477,11 +491,39 @@ async def trends(
 @router.get("/inequality", tags=["values"])
 async def inequality(
     request: Request,
-    indicator: Annotated[str, Query(max_length=200)],
-    area: Annotated[str, Query(max_length=50)],
-    period: Annotated[str, Query(max_length=50)],
-    breakdown: Annotated[str, Query(max_length=50)],
-    sex: Annotated[str, Query(max_length=20)] = "persons",
+    indicator: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="Indicator id (/v1/catalogue/indicators).",
+            json_schema_extra={"x-choices": "indicators"},
+        ),
+    ],
+    area: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="GSS code of the area whose values are compared across the breakdown "
+            "(e.g. E12000007, London).",
+        ),
+    ],
+    period: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="Period label as /v1/values gives it (`period_label`, e.g. 2021 or "
+            "2018 - 20).",
+        ),
+    ],
+    breakdown: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="The breakdown the measures are computed across.",
+            json_schema_extra={"x-choices": "inequality_breakdowns"},
+        ),
+    ],
+    sex: Annotated[str, Query(max_length=20, description="persons, male or female.")] = "persons",
     as_of: AsOf = None,
 ) -> Response:
     """SII, RII, gap and the HEAT measures, with intervals, computed on demand."""

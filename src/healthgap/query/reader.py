@@ -905,6 +905,15 @@ class ReadLayer:
         return ReleaseDiff(old=old, new=new, changes=tuple(changes))
 
     # ------------------------------------------------------------------ inequality
+    @staticmethod
+    def inequality_breakdowns() -> tuple[str, ...]:
+        """The breakdowns :meth:`inequality` computes measures across (decile breakdowns and
+        the HEAT dimensions)."""
+        from healthgap.engine.heat_measures import HEAT_DIMENSIONS
+        from healthgap.engine.inequality import DECILE_BREAKDOWNS
+
+        return tuple(sorted(set(DECILE_BREAKDOWNS) | set(HEAT_DIMENSIONS)))
+
     def inequality(
         self,
         viewer: Visibility,
@@ -963,9 +972,7 @@ class ReadLayer:
             raise NoData(
                 {"indicator": ind.id, "area": area, "period": period, "breakdown": breakdown},
                 {
-                    "breakdowns_with_measures": sorted(
-                        set(DECILE_BREAKDOWNS) | set(HEAT_DIMENSIONS)
-                    ),
+                    "breakdowns_with_measures": list(self.inequality_breakdowns()),
                     "breakdowns": held,
                 },
             )
