@@ -348,6 +348,29 @@ class CachedAnswers:
         return _start(200, tag, len(body), None), body
 
 
+class HeadAsGet:
+    """ASGI middleware, outermost: a ``HEAD`` request is answered as its ``GET`` would be,
+    headers only (RFC 9110 §9.3.2). FastAPI routes declare GET alone, so HEAD was 405,
+    though CORS allows it and a link checker or cache asks with it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # the rest of a streamed body: nothing to send
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
 def _start(status: int, etag: bytes, length: int | None, encoding: bytes | None) -> dict[str, Any]:
     """The ``http.response.start`` message of a cached answer (headers as the routes set)."""
     headers = [(b"etag", etag), (b"cache-control", _CACHE_CONTROL_B)]
@@ -437,6 +460,23 @@ def known_query_parameters(request: Request) -> None:
             raise missing_parameter(request, field_)
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at the request's path (Starlette's 405 names only the
+    first route that matched the path: ``GET`` for ``/v1/actions``, which takes POST too);
+    HEAD wherever GET is (:class:`HeadAsGet`)."""
+    from starlette.routing import Match
+
+    methods = [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return [*methods[:1], "HEAD", *methods[1:]] if methods[:1] == ["GET"] else methods
+
+
 def create_app(
     read_layer: ReadLayer,
     *,
@@ -474,8 +514,10 @@ def create_app(
         allow_headers=["If-None-Match"],
         expose_headers=["ETag"],
     )
-    # Added last, so outermost: a cached answer skips the other middleware.
+    # Added after the others, so outer: a cached answer skips the other middleware.
     app.add_middleware(CachedAnswers, state=app.state.api)
+    # Outermost: HEAD is GET without the body (cached answers included).
+    app.add_middleware(HeadAsGet)
 
     @app.exception_handler(UnknownParameter)
     async def _unknown(request: Request, exc: UnknownParameter) -> Response:
@@ -512,7 +554,28 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        path = request.url.path
+        no_route = exc.status_code == 404 and exc.detail == "Not Found"
+        if no_route and path.startswith("/v1/"):  # not "No data": there is no such endpoint
+            return problem(
+                404,
+                f"{path} is not an endpoint of this API; its endpoints are listed in "
+                "/v1/openapi.json (read them at /docs)",
+                title="Not found",
+                headers=headers,
+            )
+        if exc.status_code == 405:
+            allowed = ", ".join(_allowed_methods(request))
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = allowed
+            return problem(
+                405,
+                f"{request.method} is not allowed on {path}"
+                + (f"; it takes {allowed}" if allowed else ""),
+                headers=headers,
+            )
+        return problem(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

@@ -58,12 +58,17 @@ class ProblemError(Exception):
 
 
 def problem(
-    status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    title: str | None = None,
+    **extra: Any,
 ) -> Response:
-    """A problem details response."""
+    """A problem details response (``title``: the status's usual title unless given)."""
     body: dict[str, Any] = {
         "type": f"https://healthgap.dev/problems/{status}",
-        "title": _TITLES.get(status, "Error"),
+        "title": title or _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
     }

@@ -210,3 +210,35 @@ def test_the_problem_schema_lists_the_new_fields(served: Served) -> None:
     text = json.dumps(schema)
     for name in ("pointer", "path", "rule", "expected", "errors"):
         assert f'"{name}"' in text
+
+
+def test_head_is_get_without_the_body(served: Served) -> None:
+    http = served.http()
+    for path in ("/v1/catalogue/aims", "/v1/values?indicator=life_expectancy", "/v1/bulk"):
+        got = http.get(path)
+        head = http.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["etag"] == got.headers["etag"]
+        assert head.headers["content-type"] == got.headers["content-type"]
+    again = http.head("/v1/catalogue/aims")  # answered from the response cache
+    assert again.status_code == 200
+    assert again.content == b""
+    assert (
+        again.headers["content-length"] == http.get("/v1/catalogue/aims").headers["content-length"]
+    )
+
+
+def test_an_unknown_endpoint_or_method_says_so(served: Served) -> None:
+    http = served.http()
+    r = http.get("/v1/indicators")
+    assert r.status_code == 404
+    assert r.json()["title"] == "Not found"  # not "No data": nothing was asked of the data
+    assert r.json()["detail"].startswith("/v1/indicators is not an endpoint of this API")
+    wrong = http.delete("/v1/actions")
+    assert wrong.status_code == 405
+    assert wrong.headers["allow"] == "GET, HEAD, POST"  # every route at the path
+    assert (
+        wrong.json()["detail"] == "DELETE is not allowed on /v1/actions; it takes GET, HEAD, POST"
+    )
+    assert http.post("/v1/releases/1/embargo").headers["allow"] == "PUT"
