@@ -1107,7 +1107,32 @@ class ReadLayer:
         series_keys: list[str] | None,
         areas: list[str] | None,
     ) -> dict[str, list[str]]:
-        """What is held for the indicators and areas asked (a NoData answer's list)."""
+        """What is held for the indicators and areas asked (a NoData answer's list); when
+        nothing at all is held for those areas, where the indicators are held (their area
+        types, and the areas when there are few) rather than nothing."""
+        found = self._held(vis, ind_ids, series_keys, areas)
+        if found is None:
+            return {}
+        if found.num_rows or areas is None or (ind_ids is None and series_keys is None):
+            return _available(found.to_pandas())
+        elsewhere = self._held(vis, ind_ids, series_keys, None)
+        if elsewhere is None or elsewhere.num_rows == 0:
+            return {}
+        out = {"area_types": sorted(set(elsewhere.column("area_type").to_pylist()))}
+        codes = sorted(set(elsewhere.column("area_code").to_pylist()))
+        if len(codes) <= _AREAS_LISTED:
+            out["areas"] = codes
+        return out
+
+    def _held(
+        self,
+        vis: Visibility,
+        ind_ids: list[str] | None,
+        series_keys: list[str] | None,
+        areas: list[str] | None,
+    ) -> pa.Table | None:
+        """The values held for the indicators or series keys (all when neither is given) in
+        ``areas`` (all when None); None when there is nothing to read."""
         parts = []
         if ind_ids is None and series_keys is None:
             parts.append(self.store.values(visibility=vis, area_codes=areas))
@@ -1115,9 +1140,7 @@ class ReadLayer:
             parts.append(self.store.values(visibility=vis, indicator_ids=ind_ids, area_codes=areas))
         if series_keys:
             parts.append(self.store.values(visibility=vis, series=series_keys, area_codes=areas))
-        if not parts:
-            return {}
-        return _available(pa.concat_tables(parts).to_pandas())
+        return pa.concat_tables(parts) if parts else None
 
     def _descendants(self, parent: str) -> frozenset[str]:
         """Codes of every area below ``parent`` (any type, any depth), remembered."""
@@ -1306,6 +1329,10 @@ def _iso(arr: pa.Array) -> pa.Array:
             children, names=[f.name for f in fields], mask=arr.is_null() if arr.null_count else None
         )
     return arr
+
+
+#: A NoData answer lists the areas an indicator is held for when there are at most this many.
+_AREAS_LISTED = 100
 
 
 def _available(base: pd.DataFrame) -> dict[str, list[str]]:
