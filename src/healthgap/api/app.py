@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -371,6 +371,30 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+class NoEncodedSlash:
+    """ASGI middleware, outermost: 422 for a ``/v1`` path holding an encoded ``/`` (``%2F``).
+    The server decodes it before routing, so ``/v1/areas/E09000001%2Fparents`` (an id with
+    a ``/`` in it, percent-encoded by a careful client) would be answered by another
+    endpoint (the area's parents); no id holds a ``/``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw: bytes = scope.get("raw_path") or b""
+        if scope["type"] == "http" and raw.startswith(b"/v1/") and b"%2f" in raw.lower():
+            segment = next(s for s in raw.split(b"/") if b"%2f" in s.lower())
+            response = problem(
+                422,
+                f"path segment '{unquote(segment.decode('latin-1'))}': holds a '/' (sent as "
+                "%2F); no code or id holds one",
+                rule="encoded_slash",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def _start(status: int, etag: bytes, length: int | None, encoding: bytes | None) -> dict[str, Any]:
     """The ``http.response.start`` message of a cached answer (headers as the routes set)."""
     headers = [(b"etag", etag), (b"cache-control", _CACHE_CONTROL_B)]
@@ -516,8 +540,10 @@ def create_app(
     )
     # Added after the others, so outer: a cached answer skips the other middleware.
     app.add_middleware(CachedAnswers, state=app.state.api)
-    # Outermost: HEAD is GET without the body (cached answers included).
+    # Outermost: HEAD is GET without the body (cached answers included), and no encoded '/'
+    # reaches routing (or the cache, keyed by the decoded path).
     app.add_middleware(HeadAsGet)
+    app.add_middleware(NoEncodedSlash)
 
     @app.exception_handler(UnknownParameter)
     async def _unknown(request: Request, exc: UnknownParameter) -> Response:

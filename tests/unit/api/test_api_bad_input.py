@@ -242,3 +242,20 @@ def test_an_unknown_endpoint_or_method_says_so(served: Served) -> None:
         wrong.json()["detail"] == "DELETE is not allowed on /v1/actions; it takes GET, HEAD, POST"
     )
     assert http.post("/v1/releases/1/embargo").headers["allow"] == "PUT"
+
+
+def test_the_client_keeps_an_id_in_its_path_segment(served: Served, live: str) -> None:
+    """An id holding '/' or '?' used to reach another endpoint ('E09000001/parents' answered
+    with the parents) or turn into a query; it is percent-encoded as one segment."""
+    with Client(live, retries=0) as hg:
+        assert hg.area("E09000001")["code"] == "E09000001"
+        with pytest.raises(ApiError) as slash:
+            hg.area("E09000001/parents")
+        assert slash.value.status == 422
+        assert "'E09000001/parents': holds a '/'" in slash.value.detail
+        with pytest.raises(UnknownParameter) as query:
+            hg.commitment("wellbeing_ambassadors_2025?x=1")
+        assert query.value.problem["value"] == "wellbeing_ambassadors_2025?x=1"
+        with pytest.raises(UnknownParameter) as sector:
+            hg.selfassess_template("charity")
+        assert sector.value.valid == ["healthcare", "vcse"]
