@@ -464,11 +464,11 @@ def known_query_parameters(request: Request) -> None:
             )
     if route is None:
         return
-    declared: list[Any] | None = getattr(route, "healthgap_query_fields", None)
-    if declared is None:  # once per route
-        declared = _query_fields(route.dependant)
-        route.healthgap_query_fields = declared
-    valid = sorted({f.alias for f in declared})
+    known: tuple[list[Any], list[str]] | None = getattr(route, "healthgap_query_fields", None)
+    if known is None:  # once per route
+        fields = _query_fields(route.dependant)
+        known = route.healthgap_query_fields = (fields, sorted({f.alias for f in fields}))
+    declared, valid = known
     for name in given:
         if name not in valid:
             close = difflib.get_close_matches(name, valid, n=3)

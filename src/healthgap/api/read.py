@@ -28,7 +28,7 @@ from healthgap.api.app import (
     json_response,
     not_modified,
 )
-from healthgap.api.problems import responses
+from healthgap.api.problems import ProblemError, responses
 from healthgap.query import BULK_COLUMNS, JsonAnswer, UnknownParameter, ValueRow
 
 router = APIRouter(responses=responses(404, 422))
@@ -63,6 +63,18 @@ Fields = Annotated[
 def _state(request: Request) -> ApiState:
     state: ApiState = request.app.state.api
     return state
+
+
+def _not_blank(q: str) -> None:
+    """422 for a search of nothing but spaces (it passes ``min_length=1``)."""
+    if not q.strip():
+        raise ProblemError(
+            422,
+            "parameter 'q': blank; give a word to search for",
+            parameter="q",
+            value=q,
+            rule="blank",
+        )
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -279,6 +291,7 @@ async def search(
     ],
 ) -> Response:
     """Indicators, commitments and focus areas matching every word of ``q``; 404 if none."""
+    _not_blank(q)
 
     def build(s: ApiState) -> Any:
         from healthgap.query import NoData
@@ -324,6 +337,7 @@ async def area_search(
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> Response:
     """Areas by code or name, best first; 422 with a suggestion when nothing matches."""
+    _not_blank(q)
     return await _static(
         request,
         lambda s: [_plain(a) for a in s.reader.search_areas(q, area_type=area_type, limit=limit)],

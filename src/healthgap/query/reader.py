@@ -321,11 +321,12 @@ class ReadLayer:
         return self.catalogue.search(text)
 
     # ------------------------------------------------------------------ areas
-    def area(self, code: str) -> AreaInfo:
-        """One area; ``UnknownParameter('area', …)`` naming the closest codes if unknown."""
+    def area(self, code: str, *, parameter: str = "area") -> AreaInfo:
+        """One area; ``UnknownParameter(parameter, …)`` naming the closest codes if unknown
+        (``parameter``: the name the caller gave the code, e.g. ``parent``)."""
         found = self._area(code)
         if found is None:
-            raise self._unknown_area("area", code)
+            raise self._unknown_area(parameter, code)
         return found
 
     def areas(self, *, area_type: str | None = None, parent: str | None = None) -> list[AreaInfo]:
@@ -334,7 +335,7 @@ class ReadLayer:
         if area_type is not None:
             self._check_choice("area_type", area_type, AREA_TYPES)
         if parent is not None:
-            p = self.area(parent)
+            p = self.area(parent, parameter="parent")
             found = self.geography.children(p.code, area_type=area_type)
         else:
             found = self.geography.areas(area_type=area_type)
@@ -1043,7 +1044,7 @@ class ReadLayer:
             self._check_choice("sex", s, SEXES)
         if areas is not None:
             areas = [self.area(a).code for a in areas]
-        parent_code = None if parent is None else self.area(parent).code
+        parent_code = None if parent is None else self.area(parent, parameter="parent").code
         asked: dict[str, object] = {
             "indicator": indicators,
             "area": areas,

@@ -259,3 +259,10 @@ def test_the_client_keeps_an_id_in_its_path_segment(served: Served, live: str) -
         with pytest.raises(UnknownParameter) as sector:
             hg.selfassess_template("charity")
         assert sector.value.valid == ["healthcare", "vcse"]
+
+
+@pytest.mark.parametrize("path", ["/v1/catalogue/search", "/v1/areas/search"])
+def test_a_blank_search_is_refused(served: Served, path: str) -> None:
+    body = _refused(served.http().get(path, params={"q": "   "}))
+    assert body["parameter"] == "q"
+    assert body["detail"] == "parameter 'q': blank; give a word to search for"

@@ -133,6 +133,15 @@ def test_no_data_for_an_area_says_where_the_indicator_is_held(reader: ReadLayer)
     assert err2.value.available["areas"][0] == "E09000001"
 
 
+def test_an_unknown_parent_is_named_as_the_parent(reader: ReadLayer) -> None:
+    with pytest.raises(UnknownParameter) as err:
+        reader.values(public(), indicator="life_expectancy", parent="E0900000X")
+    assert err.value.parameter == "parent"  # it was named 'area', a parameter not given
+    with pytest.raises(UnknownParameter) as err2:
+        reader.areas(parent="E0900000X")
+    assert err2.value.parameter == "parent"
+
+
 def test_a_known_indicator_with_nothing_held_is_no_data(reader: ReadLayer) -> None:
     with pytest.raises(NoData):
         reader.values(public(), indicator="healthy_life_expectancy")
