@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any, Literal, Union, get_args, get_origin
 
-from fastapi import Request
+from fastapi import Request, params
 from pydantic import BaseModel
 from starlette.responses import Response
 
@@ -200,7 +200,33 @@ def invalid_request(request: Request, errors: Sequence[Any]) -> Response:
     every one in ``errors``; ``parameter`` names a query or path parameter or a body field,
     ``path`` and ``pointer`` (RFC 6901) the place in the body."""
     media = request.headers.get("content-type", "")
-    form = media.startswith(("multipart/", "application/x-www-form-urlencoded"))
+    route = request.scope.get("route")
+    body_params = [] if route is None else list(route.dependant.body_params)
+    form = any(isinstance(f.field_info, params.Form) for f in body_params)
+    json_media = media.split(";")[0].strip().lower()
+    if (
+        body_params
+        and not form
+        and json_media != "application/json"
+        and not json_media.endswith("+json")
+        and any(isinstance(dict(e).get("input"), bytes) for e in errors)
+    ):
+        # FastAPI leaves a body not sent as JSON unparsed: say so, not "got b'…'".
+        sent = f"'{media}'" if media else "no Content-Type"
+        detail = (
+            f"body: sent with {sent}; {request.url.path} takes JSON: send it with "
+            "Content-Type: application/json"
+        )
+        entry = {"rule": "content_type", "path": "", "pointer": "#", "detail": detail}
+        return problem(
+            415,
+            detail,
+            errors=[entry],
+            path="",
+            pointer="#",
+            rule="content_type",
+            expected="application/json",
+        )
     entries = [_one(request, dict(e), form) for e in errors] or [
         {"rule": "invalid", "detail": "the request could not be read"}
     ]

@@ -25,7 +25,7 @@ from healthgap.errors import ConfigurationError, InputError
 from healthgap.publish import access
 from healthgap.query import NoData, actions, editor
 
-router = APIRouter(responses=responses(404, 422))
+router = APIRouter(responses=responses(404, 415, 422))
 
 _ID = Annotated[str, Path(max_length=200)]
 _Filter = Annotated[str | None, Query(max_length=200)]

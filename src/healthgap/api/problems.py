@@ -41,6 +41,7 @@ _TITLES = {
     404: "No data",
     405: "Method not allowed",
     413: "Too large",
+    415: "Unsupported media type",
     422: "Invalid parameter",
     500: "Internal error",
     503: "Unavailable",

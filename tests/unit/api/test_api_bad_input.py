@@ -266,3 +266,20 @@ def test_a_blank_search_is_refused(served: Served, path: str) -> None:
     body = _refused(served.http().get(path, params={"q": "   "}))
     assert body["parameter"] == "q"
     assert body["detail"] == "parameter 'q': blank; give a word to search for"
+
+
+@pytest.mark.parametrize("media", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_a_body_not_sent_as_json_is_415_saying_so(served: Served, media: str | None) -> None:
+    headers = {} if media is None else {"content-type": media}
+    r = served.http().post(
+        "/v1/impact", content=b'{"areas": ["E09000002"], "title": "T"}', headers=headers
+    )
+    assert r.status_code == 415, r.text
+    body = r.json()
+    sent = f"'{media}'" if media else "no Content-Type"
+    assert body["detail"] == (
+        f"body: sent with {sent}; /v1/impact takes JSON: send it with "
+        "Content-Type: application/json"
+    )
+    assert body["rule"] == "content_type"
+    assert "b'" not in r.text  # not the raw bytes' repr
