@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib import resources
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +26,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from healthgap.api.invalid import invalid_request, missing_parameter
 from healthgap.api.problems import ProblemError, problem
 from healthgap.errors import HealthgapError
 from healthgap.publish import Writer
@@ -33,7 +34,7 @@ from healthgap.query import NoData, ReadLayer, UnknownParameter, Viewer, public
 
 __all__ = ["API_VERSION", "ApiState", "create_app", "json_response"]
 
-API_VERSION = "1.2.2"
+API_VERSION = "1.3.0"
 #: Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 _CACHE_ENTRIES = 512
@@ -347,6 +348,53 @@ class CachedAnswers:
         return _start(200, tag, len(body), None), body
 
 
+class HeadAsGet:
+    """ASGI middleware, outermost: a ``HEAD`` request is answered as its ``GET`` would be,
+    headers only (RFC 9110 §9.3.2). FastAPI routes declare GET alone, so HEAD was 405,
+    though CORS allows it and a link checker or cache asks with it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Any) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # the rest of a streamed body: nothing to send
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
+
+
+class NoEncodedSlash:
+    """ASGI middleware, outermost: 422 for a ``/v1`` path holding an encoded ``/`` (``%2F``).
+    The server decodes it before routing, so ``/v1/areas/E09000001%2Fparents`` (an id with
+    a ``/`` in it, percent-encoded by a careful client) would be answered by another
+    endpoint (the area's parents); no id holds a ``/``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raw: bytes = scope.get("raw_path") or b""
+        if scope["type"] == "http" and raw.startswith(b"/v1/") and b"%2f" in raw.lower():
+            segment = next(s for s in raw.split(b"/") if b"%2f" in s.lower())
+            response = problem(
+                422,
+                f"path segment '{unquote(segment.decode('latin-1'))}': holds a '/' (sent as "
+                "%2F); no code or id holds one",
+                rule="encoded_slash",
+            )
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
 def _start(status: int, etag: bytes, length: int | None, encoding: bytes | None) -> dict[str, Any]:
     """The ``http.response.start`` message of a cached answer (headers as the routes set)."""
     headers = [(b"etag", etag), (b"cache-control", _CACHE_CONTROL_B)]
@@ -386,22 +434,23 @@ def changelog_text() -> str:
     return (resources.files("healthgap.api") / "changelog.md").read_text(encoding="utf-8")
 
 
-def _declared_query_parameters(dependant: Any) -> set[str]:
-    """The query parameter names a route's dependant (and its dependencies) declares."""
-    names = {p.alias for p in dependant.query_params}
+def _query_fields(dependant: Any) -> list[Any]:
+    """The query parameters (FastAPI ``ModelField``) a route's dependant and its dependencies
+    declare."""
+    found = list(dependant.query_params)
     for sub in dependant.dependencies:
-        names |= _declared_query_parameters(sub)
-    return names
+        found += _query_fields(sub)
+    return found
 
 
 def known_query_parameters(request: Request) -> None:
-    """422 for a query parameter the route does not declare, or one given twice. A misspelt
-    filter (``indicatr=``) would otherwise be ignored and the answer silently be every row;
-    of a repeated one (``sex=female&sex=male``) only the last would count. The problem names
-    the parameter, the closest declared ones and every declared one."""
+    """422 for a query parameter the route does not declare, one given twice, or a required
+    one not given. A misspelt filter (``indicatr=``) would otherwise be ignored and the answer
+    silently be every row; of a repeated one (``sex=female&sex=male``) only the last would
+    count. The problem names the parameter, the closest declared ones and every declared
+    one; for a missing one, what it is and its valid choices or format."""
     given = request.query_params
-    if not given:
-        return
+    route = request.scope.get("route")
     names = [name for name, _ in given.multi_items()]
     for name in names:
         if names.count(name) > 1:
@@ -413,13 +462,13 @@ def known_query_parameters(request: Request) -> None:
                 parameter=name,
                 value=values,
             )
-    route = request.scope.get("route")
     if route is None:
         return
-    valid: list[str] | None = getattr(route, "healthgap_query_parameters", None)
-    if valid is None:  # once per route
-        valid = sorted(_declared_query_parameters(route.dependant))
-        route.healthgap_query_parameters = valid
+    known: tuple[list[Any], list[str]] | None = getattr(route, "healthgap_query_fields", None)
+    if known is None:  # once per route
+        fields = _query_fields(route.dependant)
+        known = route.healthgap_query_fields = (fields, sorted({f.alias for f in fields}))
+    declared, valid = known
     for name in given:
         if name not in valid:
             close = difflib.get_close_matches(name, valid, n=3)
@@ -430,6 +479,26 @@ def known_query_parameters(request: Request) -> None:
             raise ProblemError(
                 422, detail, parameter=name, value=given[name], suggestions=close, valid=valid
             )
+    for field_ in declared:
+        if field_.field_info.is_required() and field_.alias not in given:
+            raise missing_parameter(request, field_)
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route takes at the request's path (Starlette's 405 names only the
+    first route that matched the path: ``GET`` for ``/v1/actions``, which takes POST too);
+    HEAD wherever GET is (:class:`HeadAsGet`)."""
+    from starlette.routing import Match
+
+    methods = [
+        method
+        for method in ("GET", "POST", "PUT", "PATCH", "DELETE")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
+    return [*methods[:1], "HEAD", *methods[1:]] if methods[:1] == ["GET"] else methods
 
 
 def create_app(
@@ -469,8 +538,12 @@ def create_app(
         allow_headers=["If-None-Match"],
         expose_headers=["ETag"],
     )
-    # Added last, so outermost: a cached answer skips the other middleware.
+    # Added after the others, so outer: a cached answer skips the other middleware.
     app.add_middleware(CachedAnswers, state=app.state.api)
+    # Outermost: HEAD is GET without the body (cached answers included), and no encoded '/'
+    # reaches routing (or the cache, keyed by the decoded path).
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(NoEncodedSlash)
 
     @app.exception_handler(UnknownParameter)
     async def _unknown(request: Request, exc: UnknownParameter) -> Response:
@@ -503,16 +576,32 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
-        errors = exc.errors()
-        first = errors[0] if errors else {}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("query", "path", "body")]
-        name = ".".join(loc) or "request"
-        msg = str(first.get("msg", "invalid"))
-        return problem(422, f"parameter '{name}': {msg}", parameter=name)
+        return invalid_request(request, exc.errors())
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
-        return problem(exc.status_code, str(exc.detail), headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        path = request.url.path
+        no_route = exc.status_code == 404 and exc.detail == "Not Found"
+        if no_route and path.startswith("/v1/"):  # not "No data": there is no such endpoint
+            return problem(
+                404,
+                f"{path} is not an endpoint of this API; its endpoints are listed in "
+                "/v1/openapi.json (read them at /docs)",
+                title="Not found",
+                headers=headers,
+            )
+        if exc.status_code == 405:
+            allowed = ", ".join(_allowed_methods(request))
+            headers = {k: v for k, v in headers.items() if k.lower() != "allow"}
+            headers["Allow"] = allowed
+            return problem(
+                405,
+                f"{request.method} is not allowed on {path}"
+                + (f"; it takes {allowed}" if allowed else ""),
+                headers=headers,
+            )
+        return problem(exc.status_code, str(exc.detail), headers=headers)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:

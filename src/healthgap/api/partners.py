@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from healthgap.api.app import ApiState, dumps
+from healthgap.api.invalid import json_pointer, shown
 from healthgap.api.problems import ProblemError, responses
 from healthgap.api.read import _answer
 from healthgap.api.write import Editor, _token
@@ -24,7 +25,7 @@ from healthgap.errors import ConfigurationError, InputError
 from healthgap.publish import access
 from healthgap.query import NoData, actions, editor
 
-router = APIRouter(responses=responses(404, 422))
+router = APIRouter(responses=responses(404, 415, 422))
 
 _ID = Annotated[str, Path(max_length=200)]
 _Filter = Annotated[str | None, Query(max_length=200)]
@@ -42,6 +43,15 @@ def _entry(e: ActionEntry) -> dict[str, Any]:
     body = e.model_dump(mode="json")
     body["source"]["title"] = actions.DOCUMENT_TITLES.get(e.source.document)
     return body
+
+
+def _path_parts(path: str) -> list[int | str]:
+    """A JSON path (``items[3].done``) as its parts (``["items", 3, "done"]``)."""
+    parts: list[int | str] = []
+    for piece in path.replace("[", ".[").split("."):
+        if piece:
+            parts.append(int(piece[1:-1]) if piece.startswith("[") else piece)
+    return parts
 
 
 def _download(content: bytes | str, media: str, filename: str) -> Response:
@@ -200,7 +210,14 @@ _SECTORS = [s.value for s in Sector]
 @router.get("/selfassess/template", tags=["self-assessment"])
 async def selfassess_template(
     request: Request,
-    sector: Annotated[str, Query(max_length=50, description="healthcare or vcse.")],
+    sector: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="The organisation's sector.",
+            json_schema_extra={"x-choices": "sectors"},
+        ),
+    ],
     organisation: Annotated[str, Query(max_length=300)] = "",
 ) -> Response:
     """A blank checklist for a sector (every item ``done: false``), to fill in and score."""
@@ -238,7 +255,10 @@ def selfassess_score(
     request: Request,
     checklist: Annotated[
         dict[str, Any],
-        Body(description="A completed checklist (format healthgap-selfassessment/1)."),
+        Body(
+            description="a completed checklist (format healthgap-selfassessment/1, as "
+            "/v1/selfassess/template gives it)"
+        ),
     ],
     format: Annotated[Literal["json", "csv", "pdf"], Query()] = "json",
 ) -> Response:
@@ -251,7 +271,16 @@ def selfassess_score(
     try:
         assessment = parse(checklist, items, file="body")
     except InputError as exc:
-        raise ProblemError(422, str(exc), parameter="body") from exc
+        path = exc.key or ""
+        got = "" if exc.value is None else f"; got {shown(exc.value)}"
+        raise ProblemError(
+            422,
+            f"body: {path + ': ' if path else ''}{exc.rule}{got}",
+            parameter=path or "body",
+            path=path,
+            pointer=json_pointer(_path_parts(path)),
+            rule=exc.rule,
+        ) from exc
     result = actions.score_self_assessment(state.reader, state.viewer(None), assessment)
     if format == "csv":
         return _download(to_csv(result, items), _CSV, "self-assessment.csv")

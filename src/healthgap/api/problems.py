@@ -26,6 +26,11 @@ PROBLEM_SCHEMA: dict[str, Any] = {
         "available": {"type": "object"},
         "codes": {"type": "array", "items": {"type": "string"}},
         "suggested": {"type": "object"},
+        "rule": {"type": "string"},
+        "expected": {"type": "string"},
+        "path": {"type": "string"},
+        "pointer": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
     },
 }
 
@@ -36,6 +41,7 @@ _TITLES = {
     404: "No data",
     405: "Method not allowed",
     413: "Too large",
+    415: "Unsupported media type",
     422: "Invalid parameter",
     500: "Internal error",
     503: "Unavailable",
@@ -53,12 +59,17 @@ class ProblemError(Exception):
 
 
 def problem(
-    status: int, detail: str, *, headers: dict[str, str] | None = None, **extra: Any
+    status: int,
+    detail: str,
+    *,
+    headers: dict[str, str] | None = None,
+    title: str | None = None,
+    **extra: Any,
 ) -> Response:
-    """A problem details response."""
+    """A problem details response (``title``: the status's usual title unless given)."""
     body: dict[str, Any] = {
         "type": f"https://healthgap.dev/problems/{status}",
-        "title": _TITLES.get(status, "Error"),
+        "title": title or _TITLES.get(status, "Error"),
         "status": status,
         "detail": detail,
     }

@@ -28,7 +28,7 @@ from healthgap.api.app import (
     json_response,
     not_modified,
 )
-from healthgap.api.problems import responses
+from healthgap.api.problems import ProblemError, responses
 from healthgap.query import BULK_COLUMNS, JsonAnswer, UnknownParameter, ValueRow
 
 router = APIRouter(responses=responses(404, 422))
@@ -63,6 +63,18 @@ Fields = Annotated[
 def _state(request: Request) -> ApiState:
     state: ApiState = request.app.state.api
     return state
+
+
+def _not_blank(q: str) -> None:
+    """422 for a search of nothing but spaces (it passes ``min_length=1``)."""
+    if not q.strip():
+        raise ProblemError(
+            422,
+            "parameter 'q': blank; give a word to search for",
+            parameter="q",
+            value=q,
+            rule="blank",
+        )
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -272,9 +284,14 @@ async def indicator(request: Request, indicator_id: Code) -> Response:
 
 @router.get("/catalogue/search", tags=["catalogue"])
 async def search(
-    request: Request, q: Annotated[str, Query(min_length=1, max_length=200)]
+    request: Request,
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="Words to find (every one must match)."),
+    ],
 ) -> Response:
     """Indicators, commitments and focus areas matching every word of ``q``; 404 if none."""
+    _not_blank(q)
 
     def build(s: ApiState) -> Any:
         from healthgap.query import NoData
@@ -312,11 +329,15 @@ async def areas(
 @router.get("/areas/search", tags=["areas"])
 async def area_search(
     request: Request,
-    q: Annotated[str, Query(min_length=1, max_length=200)],
+    q: Annotated[
+        str,
+        Query(min_length=1, max_length=200, description="An area's code or name (or part)."),
+    ],
     area_type: Annotated[str | None, Query(max_length=50)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> Response:
     """Areas by code or name, best first; 422 with a suggestion when nothing matches."""
+    _not_blank(q)
     return await _static(
         request,
         lambda s: [_plain(a) for a in s.reader.search_areas(q, area_type=area_type, limit=limit)],
@@ -396,7 +417,14 @@ async def values(
 @router.get("/series", tags=["values"])
 async def series(
     request: Request,
-    indicator: Annotated[str, Query(max_length=_MAX, description="Indicator id or series key.")],
+    indicator: Annotated[
+        str,
+        Query(
+            max_length=_MAX,
+            description="Indicator id or series key.",
+            json_schema_extra={"x-choices": "indicators"},
+        ),
+    ],
     area: Area = None,
     area_type: Text = None,
     parent: Annotated[str | None, Query(max_length=50)] = None,
@@ -477,11 +505,39 @@ async def trends(
 @router.get("/inequality", tags=["values"])
 async def inequality(
     request: Request,
-    indicator: Annotated[str, Query(max_length=200)],
-    area: Annotated[str, Query(max_length=50)],
-    period: Annotated[str, Query(max_length=50)],
-    breakdown: Annotated[str, Query(max_length=50)],
-    sex: Annotated[str, Query(max_length=20)] = "persons",
+    indicator: Annotated[
+        str,
+        Query(
+            max_length=200,
+            description="Indicator id (/v1/catalogue/indicators).",
+            json_schema_extra={"x-choices": "indicators"},
+        ),
+    ],
+    area: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="GSS code of the area whose values are compared across the breakdown "
+            "(e.g. E12000007, London).",
+        ),
+    ],
+    period: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="Period label as /v1/values gives it (`period_label`, e.g. 2021 or "
+            "2018 - 20).",
+        ),
+    ],
+    breakdown: Annotated[
+        str,
+        Query(
+            max_length=50,
+            description="The breakdown the measures are computed across.",
+            json_schema_extra={"x-choices": "inequality_breakdowns"},
+        ),
+    ],
+    sex: Annotated[str, Query(max_length=20, description="persons, male or female.")] = "persons",
     as_of: AsOf = None,
 ) -> Response:
     """SII, RII, gap and the HEAT measures, with intervals, computed on demand."""

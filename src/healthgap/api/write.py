@@ -20,7 +20,7 @@ from healthgap.api.problems import ProblemError, responses
 from healthgap.publish import Writer, access
 from healthgap.query import editor as editor_view
 
-router = APIRouter(responses=responses(401, 403, 404, 422))
+router = APIRouter(responses=responses(401, 403, 404, 415, 422))
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()-]{0,199}$")
 

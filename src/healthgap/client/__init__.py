@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pandas as pd
@@ -38,7 +39,9 @@ class ApiError(Exception):
 
 
 class UnknownParameter(ApiError):  # noqa: N818 - the API's vocabulary
-    """422: a parameter names nothing known; ``suggestions`` are the closest valid values."""
+    """422: a parameter (or a field of the body, by its JSON path) is unknown, missing or
+    malformed; ``suggestions`` are the closest valid values, ``valid`` every one (when the
+    server lists them)."""
 
     @property
     def parameter(self) -> str | None:
@@ -48,6 +51,10 @@ class UnknownParameter(ApiError):  # noqa: N818 - the API's vocabulary
     @property
     def suggestions(self) -> list[str]:
         return [str(s) for s in self.problem.get("suggestions", [])]
+
+    @property
+    def valid(self) -> list[str]:
+        return [str(s) for s in self.problem.get("valid") or []]
 
 
 class NoData(ApiError):  # noqa: N818 - the API's vocabulary
@@ -147,7 +154,7 @@ class Client:
         return self._frame("/catalogue/commitments")
 
     def commitment(self, commitment_id: str) -> dict[str, Any]:
-        got: dict[str, Any] = self._json(f"/catalogue/commitments/{commitment_id}")
+        got: dict[str, Any] = self._json(f"/catalogue/commitments/{_seg(commitment_id)}")
         return got
 
     def focus_areas(self) -> pd.DataFrame:
@@ -160,7 +167,7 @@ class Client:
         return self._frame("/catalogue/indicators")
 
     def indicator(self, indicator_id: str) -> dict[str, Any]:
-        got: dict[str, Any] = self._json(f"/catalogue/indicators/{indicator_id}")
+        got: dict[str, Any] = self._json(f"/catalogue/indicators/{_seg(indicator_id)}")
         return got
 
     def search(self, q: str) -> pd.DataFrame:
@@ -176,17 +183,17 @@ class Client:
         return self._frame("/areas/search", {"q": q, "area_type": area_type, "limit": limit})
 
     def area(self, code: str) -> dict[str, Any]:
-        got: dict[str, Any] = self._json(f"/areas/{code}")
+        got: dict[str, Any] = self._json(f"/areas/{_seg(code)}")
         return got
 
     def parents(self, code: str) -> pd.DataFrame:
-        return self._frame(f"/areas/{code}/parents")
+        return self._frame(f"/areas/{_seg(code)}/parents")
 
     def lineage(self, code: str) -> pd.DataFrame:
-        return self._frame(f"/areas/{code}/lineage")
+        return self._frame(f"/areas/{_seg(code)}/lineage")
 
     def boundaries(self, level: str) -> dict[str, Any]:
-        got: dict[str, Any] = self._json(f"/boundaries/{level}")
+        got: dict[str, Any] = self._json(f"/boundaries/{_seg(level)}")
         return got
 
     # ------------------------------------------------------------------ values
@@ -321,7 +328,7 @@ class Client:
         return self._frame("/assessments", {"commitment": _codes(commitment), "as_of": as_of})
 
     def progress(self, commitment_id: str) -> pd.DataFrame:
-        return self._frame(f"/commitments/{commitment_id}/progress")
+        return self._frame(f"/commitments/{_seg(commitment_id)}/progress")
 
     # ------------------------------------------------------------------ releases
     def releases(self, *, as_of: date | None = None) -> pd.DataFrame:
@@ -367,7 +374,7 @@ class Client:
 
     def action(self, entry_id: str) -> dict[str, Any]:
         """One published library entry."""
-        got: dict[str, Any] = self._json(f"/actions/{entry_id}")
+        got: dict[str, Any] = self._json(f"/actions/{_seg(entry_id)}")
         return got
 
     def add_action(self, entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -377,7 +384,7 @@ class Client:
 
     def publish_action(self, entry_id: str) -> dict[str, Any]:
         """Publish an editor's draft (editor token)."""
-        got: dict[str, Any] = self._request("POST", f"/actions/{entry_id}/publish").json()
+        got: dict[str, Any] = self._request("POST", f"/actions/{_seg(entry_id)}/publish").json()
         return got
 
     def selfassess_template(self, sector: str, *, organisation: str = "") -> dict[str, Any]:
@@ -473,7 +480,7 @@ class Client:
             "corrects": corrects,
         }
         got: dict[str, Any] = self._request(
-            "POST", f"/commitments/{commitment_id}/progress", json=body
+            "POST", f"/commitments/{_seg(commitment_id)}/progress", json=body
         ).json()
         return got
 
@@ -490,6 +497,12 @@ class Client:
     def revoke_token(self, token_id: int) -> dict[str, Any]:
         got: dict[str, Any] = self._request("DELETE", f"/tokens/{int(token_id)}").json()
         return got
+
+
+def _seg(value: str) -> str:
+    """A path segment, percent-encoded: an id holding ``/``, ``?`` or ``#`` must not reach
+    another endpoint or become a query."""
+    return quote(str(value), safe="")
 
 
 def _param(value: Any) -> str:

@@ -96,9 +96,11 @@ class Citation:
 
     key: str
     what: str
-    source: str
+    source: str  # the release's source id (a machine field)
     release_id: int | None = None
     published_at: date | None = None
+    #: What the source is called, for people ("ONS Health Index for England").
+    title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ def _env() -> Any:
     env.filters["num"] = _num
     env.filters["pct"] = lambda v: f"{100 * v:.1f}%"
     env.filters["people"] = lambda v: f"{round(v):,}"  # a count of people: whole numbers
+    env.filters["long_date"] = lambda d: f"{d.day} {d:%B %Y}"  # 20 August 2020
     return env
 
 

@@ -165,13 +165,17 @@ def parse(
     known = {i.id: i for i in _items_for(checklist, sector)}
     raw = data.get("items")
     if not isinstance(raw, list):
-        raise InputError("items must be a list", file=file, key="items")
+        raise InputError("items must be a list", file=file, key="items", value=raw)
     answers: list[Answer] = []
     seen: set[str] = set()
-    for n, item in enumerate(raw, 1):
-        where = f"items[{n}]"
-        if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
-            raise InputError("each item needs an id", file=file, key=where)
+    for n, item in enumerate(raw):
+        where = f"items[{n}]"  # a JSON path (0-based), as an API problem names it
+        if not isinstance(item, Mapping):
+            raise InputError("each item must be an object with id and done", file=file, key=where)
+        if not isinstance(item.get("id"), str):
+            raise InputError(
+                "each item needs an id (text)", file=file, key=f"{where}.id", value=item.get("id")
+            )
         item_id = item["id"]
         if item_id not in known:
             from difflib import get_close_matches
@@ -181,22 +185,27 @@ def parse(
             raise InputError(
                 f"not an item of the {sector.value} checklist{hint}",
                 file=file,
-                key=where,
+                key=f"{where}.id",
                 value=item_id,
             )
         if item_id in seen:
-            raise InputError("item listed twice", file=file, key=where, value=item_id)
+            raise InputError("item listed twice", file=file, key=f"{where}.id", value=item_id)
         seen.add(item_id)
         done = item.get("done")
         if done is None:  # left blank: not answered, counted as not done
             done = False
         if not isinstance(done, bool):
             raise InputError(
-                "done must be true or false", file=file, key=item_id, column="done", value=done
+                f"done must be true or false (item '{item_id}')",
+                file=file,
+                key=f"{where}.done",
+                value=done,
             )
         note = item.get("note", "") or ""
         if not isinstance(note, str):
-            raise InputError("note must be text", file=file, key=item_id, column="note", value=note)
+            raise InputError(
+                f"note must be text (item '{item_id}')", file=file, key=f"{where}.note", value=note
+            )
         answers.append(Answer(item_id, done, note))
     return SelfAssessment(organisation, sector, tuple(answers))
 
@@ -293,11 +302,14 @@ def _parse_csv(
     try:
         return parse(data, checklist, file=file)
     except InputError as exc:
-        # parse names an item by position (items[3]); a CSV's user needs its row and column.
-        at = {f"items[{k}]": item["row"] for k, item in enumerate(items, 1)}
-        if exc.key in at:
+        # parse names an item by its JSON path (items[3].done); a CSV's user needs its row
+        # and column.
+        at = {f"items[{k}]": item["row"] for k, item in enumerate(items)}
+        where, _, field = (exc.key or "").partition(".")
+        if where in at:
+            column = {"id": "item_id"}.get(field, field or "item_id")
             raise InputError(
-                exc.rule, file=file, row=at[exc.key], column="item_id", value=exc.value
+                exc.rule, file=file, row=at[where], column=column, value=exc.value
             ) from None
         if exc.key == "sector":
             raise InputError(exc.rule, file=file, column="sector", value=exc.value) from None

@@ -34,6 +34,7 @@ from healthgap.partners.impact import (
 from healthgap.query.errors import NoData
 from healthgap.query.models import ValueRow
 from healthgap.query.reader import ReadLayer, Viewer
+from healthgap.sources.titles import source_title
 
 __all__ = [
     "AREA_KINDS",
@@ -121,8 +122,11 @@ def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
     codes: dict[str, str] = {}
     unknown: list[str] = []
     shared: dict[str, list[Area]] = {}
+    geo = read.geography
     for name in names:
         hits = list(index.get(_name_key(name), {}).values())
+        if not hits and (qualified := _QUALIFIED.fullmatch(name)) is not None:
+            hits = _within(geo, index, qualified)
         boroughs = [a for a in hits if a.area_type == "ltla"]
         if len(hits) == 1 or len(boroughs) == 1:
             codes[name] = (boroughs or hits)[0].code
@@ -134,7 +138,8 @@ def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
         suggestions: dict[str, str] = {}
         labels: dict[str, str] = {}
         for name in unknown[:_SUGGEST]:
-            near = search_areas(london, name, limit=1)
+            qualified = _QUALIFIED.fullmatch(name)
+            near = search_areas(london, qualified["name"] if qualified else name, limit=1)
             if near:
                 suggestions[name] = near[0].code
                 labels[near[0].code] = near[0].name
@@ -154,14 +159,14 @@ def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
             names=labels,
         )
     if shared:
-        geo = read.geography
+        forms = {name: _qualified_forms(geo, name, hits) for name, hits in shared.items()}
         listed = "; ".join(
-            f"{name}: "
-            + ", ".join(f"{a.code} ({a.area_type} in {geo.borough_of(a.code).name})" for a in hits)
-            for name, hits in shared.items()
+            f"{name}: " + ", ".join(f"{form} = {a.code}" for form, a in pairs)
+            for name, pairs in forms.items()
         )
         raise CatchmentError(
-            f"more than one London area has these names; give the code instead ({listed})",
+            "more than one London area has these names; give the name with its borough, as "
+            f"offered, or the code ({listed})",
             codes=list(shared),
         )
     out: list[str] = []
@@ -170,6 +175,43 @@ def _codes_for_names(read: ReadLayer, wanted: list[str]) -> list[str]:
         if code not in out:
             out.append(code)
     return out
+
+
+#: A name with its borough, as the ambiguity refusal offers it: "Kilburn (Brent)", or with
+#: the area type too where the borough alone does not tell: "Kilburn (ward in Brent)".
+_QUALIFIED = re.compile(
+    r"(?P<name>[^()]+?)\s*\((?:(?P<kind>[A-Za-z0-9]+)\s+in\s+)?(?P<where>[^()]+)\)"
+)
+
+
+def _within(geo: Any, index: dict[str, dict[str, Area]], qualified: re.Match[str]) -> list[Area]:
+    """The London areas named ``qualified['name']`` in the borough ``qualified['where']``
+    (its name or code), of type ``qualified['kind']`` when given."""
+    where = _name_key(qualified["where"])
+    kind = (qualified["kind"] or "").lower()
+    return [
+        a
+        for a in index.get(_name_key(qualified["name"]), {}).values()
+        if a.area_type != "ltla"
+        and (not kind or a.area_type == kind)
+        and where in (_name_key((b := geo.borough_of(a.code)).name), b.code.lower())
+    ]
+
+
+def _qualified_forms(geo: Any, name: str, hits: list[Area]) -> list[tuple[str, Area]]:
+    """Each of the areas ``hits`` sharing ``name`` with the shortest form naming it alone:
+    "Name (Borough)", else "Name (type in Borough)"."""
+    borough = {a.code: geo.borough_of(a.code).name for a in hits}
+    count = Counter(borough.values())
+    return [
+        (
+            f"{name} ({borough[a.code]})"
+            if count[borough[a.code]] == 1
+            else f"{name} ({a.area_type} in {borough[a.code]})",
+            a,
+        )
+        for a in hits
+    ]
 
 
 def resolve_catchment(read: ReadLayer, codes: Iterable[str]) -> Catchment:
@@ -252,7 +294,9 @@ class _Citations:
         key = f"R{release_id}"
         if key not in self.items:
             source, published_at, _ = read.store.release_provenance()[release_id]
-            self.items[key] = Citation(key, what, source, release_id, published_at)
+            self.items[key] = Citation(
+                key, what, source, release_id, published_at, title=source_title(source)
+            )
         return key
 
 
@@ -339,6 +383,8 @@ def _deprivation(
             f"Index of Multiple Deprivation ({edition[3:]}) by LSOA {catchment.vintage}, London "
             "deciles recomputed within London from national ranks",
             f"English Indices of Deprivation {edition[3:]}, MHCLG (healthgap geography data)",
+            title=f"English Indices of Deprivation {edition[3:]} (MHCLG), as bundled with "
+            "healthgap's geography",
         )
     )
     inside = table[table["lsoa_code"].isin(catchment.lsoas)]
@@ -508,6 +554,7 @@ def _findings(
                 r.provenance.source,
                 r.provenance.release_id,
                 r.provenance.published_at,
+                title=source_title(r.provenance.source),
             )
         )
         found.append(

@@ -322,11 +322,12 @@ class ReadLayer:
         return self.catalogue.search(text)
 
     # ------------------------------------------------------------------ areas
-    def area(self, code: str) -> AreaInfo:
-        """One area; ``UnknownParameter('area', …)`` naming the closest codes if unknown."""
+    def area(self, code: str, *, parameter: str = "area") -> AreaInfo:
+        """One area; ``UnknownParameter(parameter, …)`` naming the closest codes if unknown
+        (``parameter``: the name the caller gave the code, e.g. ``parent``)."""
         found = self._area(code)
         if found is None:
-            raise self._unknown_area("area", code)
+            raise self._unknown_area(parameter, code)
         return found
 
     def areas(self, *, area_type: str | None = None, parent: str | None = None) -> list[AreaInfo]:
@@ -335,7 +336,7 @@ class ReadLayer:
         if area_type is not None:
             self._check_choice("area_type", area_type, AREA_TYPES)
         if parent is not None:
-            p = self.area(parent)
+            p = self.area(parent, parameter="parent")
             found = self.geography.children(p.code, area_type=area_type)
         else:
             found = self.geography.areas(area_type=area_type)
@@ -920,6 +921,15 @@ class ReadLayer:
         return ReleaseDiff(old=old, new=new, changes=tuple(changes))
 
     # ------------------------------------------------------------------ inequality
+    @staticmethod
+    def inequality_breakdowns() -> tuple[str, ...]:
+        """The breakdowns :meth:`inequality` computes measures across (decile breakdowns and
+        the HEAT dimensions)."""
+        from healthgap.engine.heat_measures import HEAT_DIMENSIONS
+        from healthgap.engine.inequality import DECILE_BREAKDOWNS
+
+        return tuple(sorted(set(DECILE_BREAKDOWNS) | set(HEAT_DIMENSIONS)))
+
     def inequality(
         self,
         viewer: Visibility,
@@ -978,9 +988,7 @@ class ReadLayer:
             raise NoData(
                 {"indicator": ind.id, "area": area, "period": period, "breakdown": breakdown},
                 {
-                    "breakdowns_with_measures": sorted(
-                        set(DECILE_BREAKDOWNS) | set(HEAT_DIMENSIONS)
-                    ),
+                    "breakdowns_with_measures": list(self.inequality_breakdowns()),
                     "breakdowns": held,
                 },
             )
@@ -1051,7 +1059,7 @@ class ReadLayer:
             self._check_choice("sex", s, SEXES)
         if areas is not None:
             areas = [self.area(a).code for a in areas]
-        parent_code = None if parent is None else self.area(parent).code
+        parent_code = None if parent is None else self.area(parent, parameter="parent").code
         asked: dict[str, object] = {
             "indicator": indicators,
             "area": areas,
@@ -1115,7 +1123,32 @@ class ReadLayer:
         series_keys: list[str] | None,
         areas: list[str] | None,
     ) -> dict[str, list[str]]:
-        """What is held for the indicators and areas asked (a NoData answer's list)."""
+        """What is held for the indicators and areas asked (a NoData answer's list); when
+        nothing at all is held for those areas, where the indicators are held (their area
+        types, and the areas when there are few) rather than nothing."""
+        found = self._held(vis, ind_ids, series_keys, areas)
+        if found is None:
+            return {}
+        if found.num_rows or areas is None or (ind_ids is None and series_keys is None):
+            return _available(found.to_pandas())
+        elsewhere = self._held(vis, ind_ids, series_keys, None)
+        if elsewhere is None or elsewhere.num_rows == 0:
+            return {}
+        out = {"area_types": sorted(set(elsewhere.column("area_type").to_pylist()))}
+        codes = sorted(set(elsewhere.column("area_code").to_pylist()))
+        if len(codes) <= _AREAS_LISTED:
+            out["areas"] = codes
+        return out
+
+    def _held(
+        self,
+        vis: Visibility,
+        ind_ids: list[str] | None,
+        series_keys: list[str] | None,
+        areas: list[str] | None,
+    ) -> pa.Table | None:
+        """The values held for the indicators or series keys (all when neither is given) in
+        ``areas`` (all when None); None when there is nothing to read."""
         parts = []
         if ind_ids is None and series_keys is None:
             parts.append(self.store.values(visibility=vis, area_codes=areas))
@@ -1123,9 +1156,7 @@ class ReadLayer:
             parts.append(self.store.values(visibility=vis, indicator_ids=ind_ids, area_codes=areas))
         if series_keys:
             parts.append(self.store.values(visibility=vis, series=series_keys, area_codes=areas))
-        if not parts:
-            return {}
-        return _available(pa.concat_tables(parts).to_pandas())
+        return pa.concat_tables(parts) if parts else None
 
     def _descendants(self, parent: str) -> frozenset[str]:
         """Codes of every area below ``parent`` (any type, any depth), remembered."""
@@ -1314,6 +1345,10 @@ def _iso(arr: pa.Array) -> pa.Array:
             children, names=[f.name for f in fields], mask=arr.is_null() if arr.null_count else None
         )
     return arr
+
+
+#: A NoData answer lists the areas an indicator is held for when there are at most this many.
+_AREAS_LISTED = 100
 
 
 def _available(base: pd.DataFrame) -> dict[str, list[str]]:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import date
 from functools import cache, partial
 from importlib import resources
@@ -70,6 +71,39 @@ _RUG_ORDER = {"worse": 0, "similar": 1, "better": 2, "higher": 3, "lower": 3, "n
 _TRENDS = {"Increasing": "↑", "Decreasing": "↓"}
 
 
+#: Units that are not a count of things (a share, a rate, a ratio, a mean, a duration, an
+#: amount of money or a concentration): their values keep a decimal place.
+_NOT_A_COUNT = re.compile(
+    r"%|\bper\b|ratio|rate\b|\byears?\b|£|score|index|percentage|mean|average|µg|"
+    r"\ba (day|week|month|year)\b|minutes|hours",
+    re.IGNORECASE,
+)
+
+
+def is_count(unit: str | None) -> bool:
+    """Whether ``unit`` counts things ("people", "schools", "new HIV diagnoses")."""
+    return bool(unit and unit.strip()) and not _NOT_A_COUNT.search(unit or "")
+
+
+def places(values: Iterable[Any], *units: str | None) -> int:
+    """Decimal places for one column of ``values``: 0 when every unit counts things and
+    every value is whole (a count reads 55, not 55.0), else 1 — one rule for the column, so
+    it never mixes 55 and 55.5."""
+    if not units or not all(is_count(u) for u in units):
+        return 1
+    return 0 if all(v is None or float(v).is_integer() for v in values) else 1
+
+
+def num(value: Any, spec: int | str | None = None) -> str:
+    """A number for a page: ``spec`` is the decimal places (from :func:`places`, for a
+    column) or the value's unit (a single value: a whole count shows no decimals);
+    default one place."""
+    if value is None:
+        return "n/a"
+    digits = spec if isinstance(spec, int) else places([value], spec) if spec else 1
+    return f"{value:,.{digits}f}"
+
+
 class PageError(Exception):
     """A request the website answers with an error page (status and plain message)."""
 
@@ -89,10 +123,11 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
-    env.filters["num"] = lambda x: "n/a" if x is None else f"{x:,.1f}"
+    env.filters["num"] = num
     env.filters["label"] = lambda s: str(s).replace("_", " ").capitalize()
     env.globals.update(
         attribution=ATTRIBUTION,
+        places=places,
         outcome_class=outcome_class,
         colours=OUTCOME_COLOURS,
         shapes=OUTCOME_SHAPES,

@@ -3,6 +3,7 @@ suggestions), the profile against London with citations, the HTML report and the
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime
 from pathlib import Path
@@ -87,7 +88,8 @@ def test_ward_resolves_to_its_2021_lsoas(reader: ReadLayer) -> None:
         (["E0501405"], "unknown area codes: E0501405 (did you mean E0501405"),
         (["E09000002", "E0900000X2"], "has these names: E0900000X2"),
         (["E09000002", "NOTACODE"], "no London borough, ward, MSOA or LSOA has these names"),
-        (["Kilburn"], "Kilburn: E05013503 (ward in Brent), E05013665 (ward in Camden)"),
+        (["Kilburn"], "Kilburn: Kilburn (Brent) = E05013503, Kilburn (Camden) = E05013665"),
+        (["Kilburn (Barnet)"], "has these names: Kilburn (Barnet) (did you mean Kilburn"),
         (["Nottingham"], "has these names: Nottingham"),
         (["Noting Dale, E0501405"], "has these names or codes: Noting Dale (did you mean Notting"),
         (["Noting Dale, E0501405"], "E0501405 (did you mean E0501405"),
@@ -99,6 +101,26 @@ def test_bad_catchment_names_the_codes(reader: ReadLayer, codes: list[str], mess
     with pytest.raises(CatchmentError) as err:
         resolve_catchment(reader, codes)
     assert message in str(err.value)
+
+
+def test_a_shared_name_is_accepted_in_the_form_its_refusal_offers(reader: ReadLayer) -> None:
+    """A ward name two boroughs share: the refusal offers "Kilburn (Brent)", and that (or
+    "Name (type in Borough)", the borough by name or code) is accepted."""
+    with pytest.raises(CatchmentError) as err:
+        resolve_catchment(reader, ["Kilburn"])
+    offered = re.findall(r"(Kilburn \([A-Za-z ]+\)) = (E05\d{6})", str(err.value))
+    assert [code for _, code in offered] == ["E05013503", "E05013665"]
+    for form, code in offered:
+        assert [g[0] for g in resolve_catchment(reader, [form]).given] == [code]
+    for typed, code in [
+        ("kilburn  (brent)", "E05013503"),
+        ("Kilburn (ward in Camden)", "E05013665"),
+        ("Kilburn (E09000007)", "E05013665"),  # Camden by code
+        ("Kilburn (Brent), Notting Dale", "E05013503"),
+    ]:
+        assert resolve_catchment(reader, [typed]).given[0][0] == code, typed
+    with pytest.raises(CatchmentError, match="Kilburn \\(msoa21 in Brent\\)"):
+        resolve_catchment(reader, ["Kilburn (msoa21 in Brent)"])
 
 
 def test_2011_lsoa_catchment_uses_imd2019(reader: ReadLayer) -> None:
@@ -128,6 +150,8 @@ def test_assessment_profiles_against_london_and_cites_every_figure(reader: ReadL
     release = next(c for c in a.citations if c.key == le[0].citation)
     assert release.source == "fingertips"
     assert release.release_id is not None
+    assert release.title == "OHID Fingertips"  # the source's title; the id stays in source
+    assert release.published_at is not None
     assert any("Age and sex" in g for g in a.data_gaps)  # no population in this store
     assert any("Ethnicity" in g for g in a.data_gaps)
     assert any("relevant indicator" in g for g in a.data_gaps)
@@ -139,6 +163,29 @@ def test_assessment_profiles_against_london_and_cites_every_figure(reader: ReadL
     assert 'scope="col"' in html
     for heading in ("Access", "Experience", "Outcomes", "Groups at risk", "Data gaps"):
         assert heading in html
+    # Sources are listed by title and publication date; ids only in machine attributes.
+    day = release.published_at
+    cited = re.search(rf'<li id="{release.key}"([^>]*)>([^<]*)</li>', html)
+    assert cited is not None
+    assert cited[2] == (
+        f"[{release.key}] indicator values: OHID Fingertips, published {day.day} {day:%B %Y}."
+    )
+    assert f'data-source="fingertips" data-release="{release.release_id}"' in cited[1]
+
+
+def test_source_titles_replace_source_ids() -> None:
+    from healthgap.sources.titles import source_title
+
+    assert source_title("fingertips_extract:dashboard_2020") == (
+        "OHID Fingertips indicators (Trafford Data Lab extract: dashboard 2020)"
+    )
+    assert source_title("ons_health_index") == "ONS Health Index for England"
+    assert source_title("user:fingertips") == "an editor's own file (fingertips format)"
+    assert source_title("something_new") == "something_new"
+    from healthgap.sources import pending_bundled_releases
+
+    for bundled in pending_bundled_releases():  # every bundled source has a title
+        assert source_title(bundled.source) != bundled.source, bundled.source
 
 
 def test_significantly_worse_value_is_a_group_at_risk(reader: ReadLayer) -> None:

@@ -115,6 +115,33 @@ def test_no_data_lists_what_exists(reader: ReadLayer) -> None:
     assert err2.value.available["sexes"] == ("persons",)
 
 
+def test_no_data_for_an_area_says_where_the_indicator_is_held(reader: ReadLayer) -> None:
+    """Brent is a known area but holds no life expectancy here: the answer lists the areas
+    and area types that do, not "nothing is held for this query"."""
+    with pytest.raises(NoData) as err:
+        reader.values(public(), indicator="life_expectancy", area="E09000005", period="2020")
+    assert err.value.available == {
+        "area_types": ("country", "ltla", "region"),
+        "areas": ("E09000001", "E09000002", "E09000003", "E12000007", "E92000001"),
+    }
+    assert "nothing is held" not in str(err.value)
+    assert "areas: E09000001, E09000002" in str(err.value)
+    with pytest.raises(NoData) as err2:  # the same through the inequality measures
+        reader.inequality(
+            public(), indicator="life_expectancy", area="E09000005", period="2020", breakdown="x"
+        )
+    assert err2.value.available["areas"][0] == "E09000001"
+
+
+def test_an_unknown_parent_is_named_as_the_parent(reader: ReadLayer) -> None:
+    with pytest.raises(UnknownParameter) as err:
+        reader.values(public(), indicator="life_expectancy", parent="E0900000X")
+    assert err.value.parameter == "parent"  # it was named 'area', a parameter not given
+    with pytest.raises(UnknownParameter) as err2:
+        reader.areas(parent="E0900000X")
+    assert err2.value.parameter == "parent"
+
+
 def test_a_known_indicator_with_nothing_held_is_no_data(reader: ReadLayer) -> None:
     with pytest.raises(NoData):
         reader.values(public(), indicator="healthy_life_expectancy")
