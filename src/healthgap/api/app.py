@@ -24,7 +24,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import PlainTextResponse, Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from healthgap.api.invalid import invalid_request, missing_parameter
 from healthgap.api.problems import ProblemError, problem
@@ -371,6 +371,58 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+#: Largest request body that is not a file upload (JSON: an impact assessment, a
+#: self-assessment, an action entry; a form). 5,000 area codes take about 60 kB.
+BODY_LIMIT = 1024 * 1024
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request body larger than :data:`BODY_LIMIT` (a multipart
+    upload: the app's upload limit), before the body is held in memory. A declared
+    ``Content-Length`` is refused before reading; a body sent in chunks is counted as it
+    arrives and refused at the first chunk past the limit (FastAPI would turn an error
+    raised while it reads into a 400, so the 413 is sent from here)."""
+
+    def __init__(self, app: ASGIApp, *, upload_limit: int) -> None:
+        self.app = app
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or ())
+        upload = headers.get(b"content-type", b"").startswith(b"multipart/form-data")
+        limit = self.upload_limit if upload else BODY_LIMIT
+        what = "a file upload" if upload else "a request body (not a file upload)"
+        refusal = f"the body is larger than {limit:,} bytes, the most {what} may be"
+        declared = headers.get(b"content-length", b"")
+        if declared.isdigit() and int(declared) > limit:
+            await problem(413, refusal, rule="body_limit", limit=limit)(scope, receive, send)
+            return
+        seen, refused = 0, False
+
+        async def counted() -> Message:
+            # Past the limit: answer 413 now and tell the app the client has gone, so it
+            # stops reading (what it would answer then is dropped by ``sent``).
+            nonlocal seen, refused
+            message = await receive()
+            if message["type"] == "http.request" and not refused:
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    refused = True
+                    answer = problem(413, refusal, rule="body_limit", limit=limit)
+                    await answer(scope, receive, send)
+                    return {"type": "http.disconnect"}
+            return message
+
+        async def sent(message: Message) -> None:
+            if not refused:
+                await send(message)
+
+        await self.app(scope, counted, sent)
+
+
 class NoEncodedSlash:
     """ASGI middleware, outermost: 422 for a ``/v1`` path holding an encoded ``/`` (``%2F``).
     The server decodes it before routing, so ``/v1/areas/E09000001%2Fparents`` (an id with
@@ -543,6 +595,7 @@ def create_app(
     # Outermost: HEAD is GET without the body (cached answers included), and no encoded '/'
     # reaches routing (or the cache, keyed by the decoded path).
     app.add_middleware(HeadAsGet)
+    app.add_middleware(BodyLimit, upload_limit=upload_limit)
     app.add_middleware(NoEncodedSlash)
 
     @app.exception_handler(UnknownParameter)

@@ -283,3 +283,30 @@ def test_a_body_not_sent_as_json_is_415_saying_so(served: Served, media: str | N
     )
     assert body["rule"] == "content_type"
     assert "b'" not in r.text  # not the raw bytes' repr
+
+
+def test_a_body_past_the_limit_is_refused_before_it_is_held(served: Served) -> None:
+    """/v1/impact took 5,000 areas of 100,000 characters each (about 500 MB held in memory,
+    unauthenticated): a body that is not a file upload is refused past 1 MiB with 413, when
+    declared (Content-Length) and when sent in chunks; nothing is written."""
+    from healthgap.api.app import BODY_LIMIT
+
+    big = json.dumps({"title": "x", "areas": ["E09000001" * 20_000] * 10}).encode()
+    assert len(big) > BODY_LIMIT
+    http = served.http()
+    declared = http.post("/v1/impact", content=big, headers={"content-type": "application/json"})
+    chunked = http.post(
+        "/v1/impact",
+        content=iter([big[:600_000], big[600_000:]]),
+        headers={"content-type": "application/json"},
+    )
+    for r in (declared, chunked):
+        assert r.status_code == 413, r.text
+        assert r.headers["content-type"].startswith(PROBLEM)
+        body = r.json()
+        assert body["rule"] == "body_limit"
+        assert body["limit"] == BODY_LIMIT
+        assert "larger than 1,048,576 bytes" in body["detail"]
+    assert "content-length" not in chunked.request.headers
+    small = http.post("/v1/impact", json={"title": "x", "areas": ["E09000001"]})
+    assert small.status_code == 200, small.text
