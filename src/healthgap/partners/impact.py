@@ -215,7 +215,11 @@ def _env() -> Any:
     return env
 
 
-def _num(value: float | None) -> str:
+def _num(value: float | None, like: float | None = None) -> str:
+    """A number for the report: 1 decimal place from 10 up, else 2, decided by ``like`` when
+    given (a value's limits and benchmark take the value's places: "9.75 (9.60–10.30)", not
+    "9.75 (9.6–10.3)" beside "10.3")."""
     if value is None:
         return "–"
-    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+    size = abs(value if like is None else like)
+    return f"{value:,.1f}" if size >= 10 else f"{value:,.2f}"

@@ -303,3 +303,15 @@ def test_age_and_sex_compare_with_london_in_the_catchments_year(tmp_path: Path) 
     html = render_html(a)
     people = f"{round(by_band['0–4'].population):,}"
     assert f'<td class="n">{people}</td>' in html  # a count of people, not "2,000.0"
+
+
+def test_a_value_its_limits_and_benchmark_share_decimal_places() -> None:
+    """The impact report chose places value by value (2 below 10, 1 from 10), so one row
+    read "9.75 (9.6–10.3)"; a value's limits and benchmark now take the value's places."""
+    from healthgap.partners.impact import _num
+
+    assert [_num(9.75), _num(9.6, 9.75), _num(10.3, 9.75), _num(12.04, 9.75)] == [
+        "9.75", "9.60", "10.30", "12.04"
+    ]  # fmt: skip
+    assert [_num(10.25), _num(9.6, 10.25)] == ["10.2", "9.6"]
+    assert _num(None, 9.75) == "–"
