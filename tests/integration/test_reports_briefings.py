@@ -137,6 +137,24 @@ def test_an_indicator_without_a_london_value_compares_boroughs_with_england(
     assert ": London " in hle.summary[0]
 
 
+def test_a_briefings_local_commitments_compare_with_england_where_london_has_no_value(
+    bundled_path: Path,
+) -> None:
+    """Newham's "commitments that matter locally" said "not compared with London: it has
+    no value in the same series and period" for 8 of its 9 rows, while the spine chart above
+    them compared the same values with England. Each row now compares as the indicator page
+    does: with London, else with England."""
+    from healthgap.reports.model import build_borough
+
+    with open_read_layer(bundled_path) as q:
+        briefing = build_borough(q, "E09000025")
+    rows = {c.commitment.id: here for c, here in briefing.local}
+    low_income = next(h for h in rows.values() if h.startswith("Children in low income"))
+    assert "significantly worse than England (17.0%)" in low_income
+    london_less = sum("not compared with London" in h for h in rows.values())
+    assert london_less <= 1, rows  # homelessness: held for boroughs only, England too
+
+
 def test_two_runs_give_identical_html(printed: Path, bundled_path: Path, tmp_path: Path) -> None:
     code, text = _run(
         bundled_path,
