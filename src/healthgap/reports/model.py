@@ -656,8 +656,10 @@ def _borough(q: ReadLayer, ctx: _London, code: str) -> BoroughBriefing:
             # London, unless this series has no London value and England has one (the
             # indicator page's rule): else the row only says "not compared with London".
             key, bench_code, bench_name = BENCHMARKS[default_benchmark(sel)]
-            bench = sel.at(bench_code)
-            compared = say.compared_with(row.comparison(key), bench_name, _value(bench), row.unit)
+            bench_row = sel.at(bench_code)
+            compared = say.compared_with(
+                row.comparison(key), bench_name, _value(bench_row), row.unit
+            )
             here.append(f"{row.indicator_name}: {name} {say.measured(row)}, {compared}")
         if here:
             item = _commitment_item(q, v, c, ctx.status.get(c.id), chart=False)
