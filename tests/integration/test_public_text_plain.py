@@ -42,7 +42,8 @@ def _commands() -> re.Pattern[str]:
     group = typer.main.get_command(app)
     assert isinstance(group, TyperGroup)
     names = group.list_commands(click.Context(group))
-    assert "load" in names and "fetch" in names
+    assert "load" in names
+    assert "fetch" in names
     return re.compile(r"\bhealthgap (" + "|".join(map(re.escape, names)) + r")\b")
 
 
@@ -117,7 +118,8 @@ def test_no_page_of_the_website_shows_code_commands_or_ids(bundled_store: Any) -
         mount_website(served, layer, warm=False)
         client = TestClient(served)
         paths = site_paths(layer)
-        assert "/commitments" in paths and len(paths) > 60
+        assert "/commitments" in paths
+        assert len(paths) > 60
         for path in paths:
             page = client.get(path)
             assert page.status_code == 200, path
