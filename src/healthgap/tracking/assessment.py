@@ -444,9 +444,11 @@ def _indicator_target(
     assert t.value is not None
     direction = _direction(commitment, indicator)
     if direction is None:
+        # plain words: it becomes the public reason (the relation and polarity are in the
+        # catalogue, which the basis's analysts read)
         return None, (
-            f"relation '{t.relation}' with polarity '{indicator.polarity.value}' gives no "
-            "direction to judge progress by"
+            "neither the target nor the indicator says whether a higher or a lower value is "
+            "better, so progress cannot be judged"
         )
     deadline = math.inf if commitment.deadline is None else deadline_time(commitment.deadline)
     series_base = _series_baseline(obs)
