@@ -90,8 +90,10 @@ def test_every_not_assessable_names_what_would_make_it_assessable(
     assert rows
     for r in rows:
         if r.measured_by.startswith("indicator "):
-            # the exact published data that would give London's value, from the catalogue
-            assert "; assessable with " in r.reason, (r.id, r.reason)
+            # plain words: no London value held, and (where the catalogue says) what data
+            # would give it; the series read are the basis's, for analysts
+            assert r.reason.startswith("no London values of this measure are held"), r.id
+            assert f"indicator {r.indicator_id}: " in r.basis, (r.id, r.basis)
         elif r.measured_by.startswith("progress returns"):
             # a return would (in plain words: the public sees it; the CLI adds the command)
             assert r.reason == "no progress returns recorded yet", (r.id, r.reason)
@@ -106,9 +108,14 @@ def test_year6_obesity_reason_names_the_fingertips_london_rows(
         catalogue, store, commitment_ids=["halve_year6_obesity_2030"], as_of=AS_OF
     )
     assert row.status is Status.NOT_ASSESSABLE
-    assert "no London value in the bundled data: fingertips:90323" in row.reason
-    assert "assessable with Fingertips 90323" in row.reason
-    assert "E12000007" in row.reason
+    assert "no London value in the bundled data: fingertips:90323" in row.basis
+    assert "E12000007" in row.basis
+    assert "to load it: healthgap fetch fingertips --indicator 90323," in row.basis
+    assert row.reason == (
+        "no London values of this measure are held; it could be assessed with Fingertips "
+        "90323 (Year 6 obesity including severe obesity) rows for the London region, or its "
+        "borough rows with counts and denominators, from the Fingertips API"
+    )
 
 
 @pytest.mark.parametrize(

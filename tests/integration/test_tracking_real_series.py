@@ -95,7 +95,8 @@ def test_year6_obesity_london_is_not_assessable_without_a_london_value(
         published_on=_today(),
     )
     assert a.status is Status.NOT_ASSESSABLE
-    assert "no London value in the bundled data" in a.reason
+    assert "no London value in the bundled data" in a.basis
+    assert a.reason.startswith("no London values of this measure are held")
 
 
 def test_reception_overweight_england_against_a_tenth_less_by_2023_24(
@@ -189,7 +190,11 @@ def test_sii_in_life_expectancy_england_gap_is_widening(
     assert row.gap.trend.slope == pytest.approx(fit.slope, rel=1e-6)
     assert row.gap.p_value == pytest.approx(fit.pvalue, rel=1e-6)
     assert (row.gap.points, row.gap.periods_held) == (5, 13)
-    assert "5 non-overlapping of 13 overlapping periods, t test on 3 df" in row.reason
+    assert "5 non-overlapping of 13 overlapping periods, t test on 3 df" in row.basis
+    assert (
+        row.reason
+        == "the gap has grown over 5 separate time periods, by more than chance would explain"
+    )
     assert row.to_dict()["points"] == 5
     boroughs = {r.area_code for r in rows if r.area_code and r.area_code.startswith("E09")}
     # every borough but the City of London, whose SII is not published (too few LSOAs)
@@ -205,7 +210,8 @@ def test_deprivation_gap_with_two_periods_says_why(store: Store, catalogue: Cata
     assert eng
     assert eng[0].verdict is GapVerdict.CANNOT_BE_CALCULATED
     # two 3-year rolling periods that overlap: one independent period
-    assert "1 non-overlapping of 2 overlapping periods" in eng[0].reason
+    assert "1 non-overlapping of 2 overlapping periods" in eng[0].basis
+    assert eng[0].reason == "there is only 1 separate time period; a trend needs at least 3"
 
 
 def test_cli_progress_and_assess(store_path: Path, tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from healthgap.query import NoData, ReadLayer, UnknownParameter, Viewer, public
 
 __all__ = ["API_VERSION", "ApiState", "create_app", "json_response"]
 
-API_VERSION = "1.3.0"
+API_VERSION = "1.4.0"
 #: Public reads may be cached briefly by browsers and proxies; revalidate with the ETag.
 CACHE_CONTROL = "public, max-age=60, must-revalidate"
 _CACHE_ENTRIES = 512

@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 _ID = r"^[a-z][a-z0-9_]*$"
+#: What public catalogue text must not hold: code in backticks, a CLI command, a URL.
+_NOT_PLAIN = re.compile(r"`|\bhealthgap [a-z]|https?://")
 _DEADLINE = re.compile(r"^\d{4}(/\d{2}|-\d{2})?$")
 _SLUG = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _SERIES_KEY = re.compile(rf"^[a-z][a-z0-9_]*:{_SLUG}(?:/{_SLUG})?$")
@@ -372,9 +374,23 @@ class Indicator(_Frozen):
     disclosure: DisclosureRule
     recipe: Recipe | None = None
     #: The published data that would give London's own value where the bundled data has
-    #: none (named in a "not assessable" reason), e.g. a Fingertips id's London rows.
+    #: none, in plain words: a "not assessable" reason shows it to the public, so it names
+    #: no command, URL or code (``london_data_load`` says how to load it).
     london_data: str | None = None
+    #: How an analyst loads ``london_data`` (a command, a URL): the CLI and the API give it,
+    #: public pages never do.
+    london_data_load: str | None = None
     references: tuple[DocumentRef, ...] = Field(min_length=1)
+
+    @field_validator("london_data")
+    @classmethod
+    def _plain_london_data(cls, v: str | None) -> str | None:
+        if v is not None and _NOT_PLAIN.search(v):
+            raise ValueError(
+                "london_data is shown to the public: say what data is needed in plain words "
+                "and put a command, URL or code in london_data_load"
+            )
+        return v
 
     @field_validator("confidence")
     @classmethod

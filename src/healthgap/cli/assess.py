@@ -108,7 +108,8 @@ def _show(
                 )
                 name = r.id if r.kind == "commitment" else f"{r.commitment_id} / {r.id}"
                 t.add_row(name, r.area_code or "", target, r.deadline or "", _latest(a),
-                          _projection(a), r.status.value.replace("_", " "), r.reason)  # fmt: skip
+                          _projection(a), r.status.value.replace("_", " "),
+                          f"{r.reason} (basis: {r.basis})" if r.basis else r.reason)  # fmt: skip
             console.print(t)
         else:
             console.print(f"[bold]{aim}[/bold]", highlight=False)
@@ -131,7 +132,7 @@ def _show(
         for q in equity:
             faster = "" if q.faster is None or q.faster.answer is None else str(q.faster.answer)
             points = "" if q.gap is None else str(q.gap.points)
-            reason = q.reason
+            reason = f"{q.reason} (basis: {q.basis})" if q.basis else q.reason
             if q.faster is not None:
                 reason += f"; most deprived vs average: {q.faster.reason}"
             e.add_row(

@@ -3,7 +3,7 @@ read through the read layer, as frozen rows a report can turn into sentences.
 
 A verdict is "narrowing" or "widening" only when the trend of the inequality measure over
 non-overlapping periods is significant (t test, 5 %); otherwise "no significant change" or
-"cannot be calculated", with the reason.
+"cannot be calculated", with the reason (plain words) and the basis (what it rests on).
 """
 
 from __future__ import annotations
@@ -22,7 +22,10 @@ __all__ = ["GapVerdictRow", "gap_verdicts"]
 
 @dataclass(frozen=True, slots=True)
 class GapVerdictRow:
-    """The gap verdict for one indicator, area and sex (area None: nothing to test)."""
+    """The gap verdict for one indicator, area and sex (area None: nothing to test).
+
+    ``reason``: why, in plain words (public pages and reports); ``basis``: the series,
+    periods and test it rests on, for analysts (CLI, API)."""
 
     indicator_id: str
     area_code: str | None
@@ -37,6 +40,7 @@ class GapVerdictRow:
     first_value: float | None
     latest_period: str | None
     latest_value: float | None
+    basis: str = ""
 
 
 def gap_verdicts(
@@ -79,6 +83,7 @@ def _rows(rows: Sequence[EquityRow]) -> list[GapVerdictRow]:
                 first_value=None if first is None else float(first[1]),
                 latest_period=None if latest is None else str(latest[0]),
                 latest_value=None if latest is None else float(latest[1]),
+                basis=r.basis,
             )
         )
     return out

@@ -189,6 +189,9 @@ class AssessmentRow:
     deadline: str | None
     detail: dict[str, Any]
     release_id: int
+    #: What the verdict rests on (series, area, baseline, how to load missing data), for
+    #: analysts; ``reason`` is the plain sentence public pages show (ADR 0700).
+    basis: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -847,8 +847,9 @@ class ReadLayer:
                         measured_by=r["measured_by"],
                         target_text=r["target_text"],
                         deadline=r["deadline"],
-                        detail=json.loads(r["detail"]),
+                        detail=(detail := json.loads(r["detail"])),
                         release_id=int(r["release_id"]),
+                        basis=str(detail.get("basis", "")),
                     )
                     for r in stored.to_pylist()
                 )
@@ -879,6 +880,7 @@ class ReadLayer:
                     deadline=d["deadline"],
                     detail=json.loads(json.dumps(d, sort_keys=True, default=str)),
                     release_id=latest,
+                    basis=d["basis"],
                 )
             )
         return tuple(out)

@@ -26,7 +26,10 @@ Rules (ADR 0700):
   the corrections recorded by then applied. ``published_on`` reads the data as known on
   another date (default: ``as_of``; both None: now).
 - Two current progress returns for the same commitment and date make it not assessable (the
-  reason names them); ``record_return`` refuses to create them.
+  basis names them and the fix); ``record_return`` refuses to create them.
+- Every row's ``reason`` is plain words, shown to the public; its ``basis`` (series keys,
+  area codes, baselines worked out, how to load missing data) is for analysts: the CLI and
+  the API (ADR 0700, "Public reasons and analysts' basis").
 """
 
 from __future__ import annotations
@@ -99,6 +102,10 @@ class CommitmentAssessment:
     #: The key of the series the verdict rests on: always one of the indicator's own series
     #: (``Indicator.own_series_keys``), never a proxy; None for progress returns or no data.
     series: str | None = None
+    #: What the verdict rests on, for analysts (the CLI and the API): the series, area, sex
+    #: and age band read, the baseline and target worked out, and how to load missing data.
+    #: ``reason`` stays plain words, as the website and reports show it (ADR 0700).
+    basis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready mapping."""
@@ -120,6 +127,7 @@ class CommitmentAssessment:
             "deadline": self.deadline,
             "status": self.status.value,
             "reason": self.reason,
+            "basis": self.basis,
             "notes": list(self.notes),
             "target": None
             if target is None
@@ -382,7 +390,13 @@ def _direction(commitment: Commitment, indicator: Indicator | None) -> Direction
 
 
 def _not(
-    commitment: Commitment, reason: str, measured_by: str, area: str | None = LONDON
+    commitment: Commitment,
+    reason: str,
+    measured_by: str,
+    area: str | None = LONDON,
+    *,
+    basis: str = "",
+    indicator_id: str | None = None,
 ) -> CommitmentAssessment:
     return CommitmentAssessment(
         kind="commitment",
@@ -395,6 +409,8 @@ def _not(
         status=Status.NOT_ASSESSABLE,
         reason=reason,
         commitment_id=commitment.id,
+        indicator_id=indicator_id,
+        basis=basis,
     )
 
 
@@ -428,9 +444,11 @@ def _indicator_target(
     assert t.value is not None
     direction = _direction(commitment, indicator)
     if direction is None:
+        # plain words: it becomes the public reason (the relation and polarity are in the
+        # catalogue, which the basis's analysts read)
         return None, (
-            f"relation '{t.relation}' with polarity '{indicator.polarity.value}' gives no "
-            "direction to judge progress by"
+            "neither the target nor the indicator says whether a higher or a lower value is "
+            "better, so progress cannot be judged"
         )
     deadline = math.inf if commitment.deadline is None else deadline_time(commitment.deadline)
     series_base = _series_baseline(obs)
@@ -512,19 +530,33 @@ def _recorded_by(history: Sequence[ProgressReturn], day: date | None) -> list[Pr
     return [r for r in known if r.return_id not in replaced]
 
 
-def _same_day(returns: Sequence[ProgressReturn]) -> str:
+def _same_day(returns: Sequence[ProgressReturn]) -> tuple[str, str]:
+    """Two current returns for one date: the plain reason, and the basis (with the fix)."""
     by_day: dict[date, list[int]] = {}
     for r in returns:
         by_day.setdefault(r.as_of, []).append(r.return_id)
     clashes = [(day, ids) for day, ids in sorted(by_day.items()) if len(ids) > 1]
     if not clashes:
-        return ""
+        return "", ""
     day, ids = clashes[0]
-    return (
+    reason = (
+        f"{len(ids)} progress returns give different values for {day.isoformat()}; one "
+        "must be corrected so that one value stands for that date"
+    )
+    basis = (
         f"{len(ids)} current progress returns as of {day.isoformat()} (ids "
         f"{', '.join(map(str, ids))}): record a correction with `--corrects {ids[-1]}` "
         "(or of the other) so that one value stands for that date"
     )
+    return reason, basis
+
+
+def _no_values(indicator: Indicator, area_code: str) -> str:
+    """Why an indicator-measured commitment has nothing to judge, in plain words."""
+    place = "London" if area_code == LONDON else "this area"
+    reason = f"no {place} values of this measure are held"
+    needs = indicator.london_data if area_code == LONDON else None
+    return f"{reason}; it could be assessed with {needs}" if needs else reason
 
 
 def assess_commitment(
@@ -572,9 +604,18 @@ def _assess_commitment(
         obs, where, key = _observations(store, indicator, area_code=area_code, as_of=known)
         measured = f"indicator {indicator.id}: {where}" if obs else f"indicator {indicator.id}"
         if not obs:
-            needs = indicator.london_data if area_code == LONDON else None
-            reason = f"{where}; assessable with {needs}" if needs else where
-            return _not(commitment, reason, measured, area_code)
+            basis = f"indicator {indicator.id}: {where}"
+            load = indicator.london_data_load if area_code == LONDON else None
+            if load:
+                basis += f"; to load it: {load}"
+            return _not(
+                commitment,
+                _no_values(indicator, area_code),
+                measured,
+                area_code,
+                basis=basis,
+                indicator_id=indicator.id,
+            )
         target, note = _indicator_target(
             commitment, indicator, obs, use_catalogue_baseline=area_code == LONDON
         )
@@ -586,9 +627,9 @@ def _assess_commitment(
             else _recorded_by(histories.get(commitment.id, []), known)
         )
         measured = f"progress returns ({len(returns)} current)"
-        clash = _same_day(returns)
+        clash, fix = _same_day(returns)
         if clash:
-            return _not(commitment, clash, measured, area_code)
+            return _not(commitment, clash, measured, area_code, basis=fix)
         obs = sorted(
             (
                 Observation(decimal_year(r.as_of), r.value, label=r.as_of.isoformat())
@@ -599,12 +640,12 @@ def _assess_commitment(
         if commitment.indicators:
             measured += f"; linked indicators {', '.join(commitment.indicators)} are context"
         if not obs:
-            return _not(commitment, NO_PROGRESS_RETURNS, measured, area_code)
+            return _not(commitment, NO_PROGRESS_RETURNS, measured, area_code, basis=measured)
         target, note = _progress_target(commitment, obs)
         ind_id = None
         key = None
     if target is None:
-        return _not(commitment, note, measured, area_code)
+        return _not(commitment, note, measured, area_code, basis=measured, indicator_id=ind_id)
     result = _judge(obs, target, commitment.deadline, now)
     return CommitmentAssessment(
         kind="commitment",
@@ -621,6 +662,7 @@ def _assess_commitment(
         indicator_id=ind_id,
         notes=(note,) if note else (),
         series=key,
+        basis=f"{measured}; {note}" if note else measured,
     )
 
 
@@ -690,7 +732,12 @@ def assess_indicator(
         for area in area_codes:
             obs, where, key = _observations(store, indicator, area_code=area, as_of=known)
             if not obs:
-                status, reason, result, note = Status.NOT_ASSESSABLE, where, None, ""
+                status, reason, result, note = (
+                    Status.NOT_ASSESSABLE,
+                    _no_values(indicator, area),
+                    None,
+                    "",
+                )
             else:
                 target, note = _indicator_target(
                     c, indicator, obs, use_catalogue_baseline=area == LONDON
@@ -716,6 +763,7 @@ def assess_indicator(
                     indicator_id=indicator.id,
                     notes=(note,) if note else (),
                     series=key,
+                    basis=f"indicator {indicator.id}: {where}" + (f"; {note}" if note else ""),
                 )
             )
     return out

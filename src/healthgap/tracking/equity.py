@@ -107,6 +107,9 @@ class Trend:
 
 @dataclass(frozen=True)
 class GapTrend:
+    """A gap verdict: ``reason`` in plain words (shown to the public), ``detail`` the test it
+    rests on (slope, p, periods used, degrees of freedom; for analysts)."""
+
     measure: str
     verdict: GapVerdict
     reason: str
@@ -117,6 +120,7 @@ class GapTrend:
     points: int = 0
     """How many periods the verdict rests on (non-overlapping)."""
     periods_held: int = 0
+    detail: str = ""
 
 
 @dataclass(frozen=True)
@@ -186,13 +190,14 @@ def gap_trend(
         return GapTrend(
             measure,
             GapVerdict.CANNOT_BE_CALCULATED,
-            f"a trend needs at least 3 periods; {len(obs)} held"
-            + ("" if len(obs) == held else f" ({used})"),
+            _too_few(len(obs)),
             None,
             first,
             latest,
             points=len(obs),
             periods_held=held,
+            detail=f"a trend needs at least 3 periods; {len(obs)} held"
+            + ("" if len(obs) == held else f" ({used})"),
         )
     transform: Literal["none", "log"] = "log" if measure == "rii" else "none"
     trend = fit_trend(obs, transform=transform)
@@ -200,19 +205,32 @@ def gap_trend(
     current = math.log(obs[-1].value) if measure == "rii" else obs[-1].value
     away = math.copysign(1.0, current) if current != 0.0 else 0.0
     p = trend.p_value()
+    on = f"over {len(obs)} separate time periods"
     if p >= 1 - confidence or away == 0.0:
         verdict = GapVerdict.NO_SIGNIFICANT_CHANGE
         why = f"slope {trend.slope:+.3g} a year is not significant (p = {p:.3g})"
+        plain = f"the change {on} is too small, or too uncertain, to be more than chance"
     elif math.copysign(1.0, trend.slope) == away:
         verdict = GapVerdict.WIDENING
         why = f"moving away from equality by {abs(trend.slope):.3g} a year (p = {p:.3g})"
+        plain = f"the gap has grown {on}, by more than chance would explain"
     else:
         verdict = GapVerdict.NARROWING
         why = f"moving towards equality by {abs(trend.slope):.3g} a year (p = {p:.3g})"
+        plain = f"the gap has closed {on}, by more than chance would explain"
     if measure == "rii":
         why += " on the log scale"
     why += f"; {used}, t test on {trend.df} df"
-    return GapTrend(measure, verdict, why, trend, first, latest, p, len(obs), held)
+    return GapTrend(measure, verdict, plain, trend, first, latest, p, len(obs), held, detail=why)
+
+
+def _too_few(n: int) -> str:
+    """Why no trend: in plain words (rolling periods that share years count once)."""
+    if n == 0:
+        return "no values are held to follow over time; a trend needs at least 3 time periods"
+    if n == 1:
+        return "there is only 1 separate time period; a trend needs at least 3"
+    return f"there are only {n} separate time periods; a trend needs at least 3"
 
 
 def improves_faster(

@@ -15,7 +15,9 @@ Trends use non-overlapping periods only and a t test on k − 2 degrees of freed
 values as published on that date. Boroughs are ``geography.LONDON_BOROUGHS``. Only an
 indicator's own series are read (``assessment.indicator_rows``): never a proxy, a
 transformed series or another indicator's series; the one exception is a deprivation-gap
-indicator's declared derivation (``_gap_sources``), named as such in each row's reason.
+indicator's declared derivation (``_gap_sources``), named as such in each row's basis.
+Each row's ``reason`` is plain words for the public; its ``basis`` the series, periods and
+test it rests on, for analysts (ADR 0700).
 """
 
 from __future__ import annotations
@@ -56,11 +58,20 @@ __all__ = ["EquityRow", "RedRed", "assess_equity", "red_red"]
 _DEPRIVATION = ("imd_quintile", "imd_decile")
 _LONDON_BOROUGHS = frozenset(LONDON_BOROUGHS)
 _DEPRIVATION_BREAKDOWNS = {Breakdown.DEPRIVATION_DECILE, Breakdown.DEPRIVATION_QUINTILE}
+_MEASURES = {
+    "sii": "slope index of inequality",
+    "rii": "relative index of inequality",
+    "gap": "gap",
+}
 
 
 @dataclass(frozen=True)
 class EquityRow:
-    """The gap verdict for one indicator, area and sex (or the reason there is none)."""
+    """The gap verdict for one indicator, area and sex (or the reason there is none).
+
+    ``reason`` says why the verdict is what it is in plain words (the website and reports
+    show it); ``basis`` says what it rests on: the series or derivation read, the periods
+    used and the test (for analysts: the CLI and the API; ADR 0700)."""
 
     indicator_id: str
     area_code: str | None
@@ -71,6 +82,7 @@ class EquityRow:
     gap: GapTrend | None = None
     faster: FasterImprovement | None = None
     series: str | None = None
+    basis: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         g = self.gap
@@ -82,6 +94,7 @@ class EquityRow:
             "series": self.series,
             "verdict": self.verdict.value,
             "reason": self.reason,
+            "basis": self.basis,
             "slope_per_year": None if g is None or g.trend is None else g.trend.slope,
             "slope_se": None if g is None or g.trend is None else g.trend.se,
             "p_value": None if g is None else g.p_value,
@@ -165,8 +178,11 @@ def _measure_series(indicator: Indicator, rows: Sequence[dict[str, Any]]) -> lis
     out = []
     for (series, area, sex), group in sorted(_groups(plain).items()):
         g = gap_trend(_obs(group), measure=measure)
+        basis = f"{_MEASURES[measure]} series {series}: {g.detail}"
         out.append(
-            EquityRow(indicator.id, area, sex, measure, g.verdict, g.reason, g, series=series)
+            EquityRow(
+                indicator.id, area, sex, measure, g.verdict, g.reason, g, series=series, basis=basis
+            )
         )
     return out
 
@@ -250,15 +266,16 @@ def _deprivation_gap(
                 sex,
                 "gap",
                 g.verdict,
-                (
-                    f"most minus least deprived of {series}, the derivation the catalogue "
-                    f"declares for {indicator.id}: {g.reason}"
-                    if declared
-                    else f"most minus least deprived: {g.reason}"
-                ),
+                g.reason,
                 g,
                 faster,
                 series,
+                (
+                    f"most minus least deprived of {series}, the derivation the catalogue "
+                    f"declares for {indicator.id}: {g.detail}"
+                    if declared
+                    else f"most minus least deprived of {series}: {g.detail}"
+                ),
             )
         )
     return out
@@ -296,11 +313,17 @@ def assess_equity(
             found += _deprivation_gap(ind, _source_rows(store, derived, as_of), declared=True)
         if not found:
             why = (
-                "the store holds no values for this inequality measure"
+                "no values of this inequality measure are held yet"
                 if is_measure
-                else "the store holds no deprivation breakdown for this indicator"
+                else "no values by deprivation are held yet for this indicator"
             )
-            found.append(EquityRow(ind.id, None, None, None, GapVerdict.CANNOT_BE_CALCULATED, why))
+            keys = [*ind.own_series_keys, *derived]
+            basis = f"series read: {', '.join(keys)}" if keys else "no series of its own declared"
+            found.append(
+                EquityRow(
+                    ind.id, None, None, None, GapVerdict.CANNOT_BE_CALCULATED, why, basis=basis
+                )
+            )
         out += found
     return out
 

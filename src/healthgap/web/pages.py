@@ -689,6 +689,9 @@ def website_router(q: ReadLayer) -> APIRouter:
                 "status": _statuses(v),
                 "history": history,
                 "gaps": gaps,
+                # Public text names indicators and areas in words, never by id (ADR 0820).
+                "indicator_names": {i.id: i.name for i in q.indicators()},
+                "area_names": {a.code: a.name for a in q.areas()},
             }
 
         return page(request, build)

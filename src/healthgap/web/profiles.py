@@ -255,8 +255,11 @@ def indicator_extras(
                 "No funnel plot: it needs each borough's count and denominator, and "
                 f"{n_held} of London's boroughs publish both for this selection."
             )
-        else:
-            ex.funnel_note = f"No funnel plot: {e}"
+        else:  # the NoData text names series keys and parameters: not for the public page
+            ex.funnel_note = (
+                "No funnel plot: no borough values are held for this period and sex in the "
+                "indicator's own series."
+            )
     else:
         ex.funnel = cp.funnel_plot(
             f,

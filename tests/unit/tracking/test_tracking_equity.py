@@ -56,7 +56,9 @@ def test_rii_is_judged_against_one_on_the_log_scale() -> None:
 def test_too_few_periods_cannot_be_calculated() -> None:
     g = gap_trend(_series([9.0, 8.0]), measure="gap")
     assert g.verdict is GapVerdict.CANNOT_BE_CALCULATED
-    assert "at least 3" in g.reason
+    # the reason is plain words for the public; the detail is the analyst's
+    assert g.reason == "there are only 2 separate time periods; a trend needs at least 3"
+    assert g.detail == "a trend needs at least 3 periods; 2 held"
 
 
 def test_weighted_slope_matches_closed_form() -> None:
@@ -102,7 +104,11 @@ def test_few_points_use_student_t_on_k_minus_2_df() -> None:
     assert g.points == 4
     assert g.trend is not None
     assert g.trend.df == 2
-    assert "4 periods, t test on 2 df" in g.reason
+    assert "4 periods, t test on 2 df" in g.detail
+    assert g.reason == (
+        "the change over 4 separate time periods is too small, or too uncertain, to be more "
+        "than chance"
+    )
 
 
 def test_overlapping_rolling_periods_are_not_counted_as_independent() -> None:
@@ -117,7 +123,8 @@ def test_overlapping_rolling_periods_are_not_counted_as_independent() -> None:
     assert (g.points, g.periods_held) == (3, 9)
     assert g.first is not None
     assert [g.first.label, g.latest.label if g.latest else None] == ["2012 - 14", "2018 - 20"]
-    assert "3 non-overlapping of 9 overlapping periods" in g.reason
+    assert "3 non-overlapping of 9 overlapping periods" in g.detail
+    assert "over 3 separate time periods" in g.reason
     assert [o.label for o in non_overlapping(obs)] == ["2012 - 14", "2015 - 17", "2018 - 20"]
     # single years do not overlap: all are kept
     assert len(non_overlapping(_series([1.0, 2.0, 3.0, 4.0]))) == 4

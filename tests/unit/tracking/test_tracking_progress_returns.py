@@ -275,9 +275,17 @@ def test_two_current_returns_for_a_date_make_the_commitment_not_assessable(
             AMBASSADORS, value=v, as_of=date(2023, 1, 1), source="s", recorded_by="a"
         )
     _record(store, catalogue, AMBASSADORS, [(date(2024, 1, 1), 200_000.0)])
-    status, reason = _at(catalogue, store, AMBASSADORS, date(2024, 6, 1))
-    assert status is Status.NOT_ASSESSABLE
-    assert "2 current progress returns as of 2023-01-01 (ids 1, 2)" in reason
+    a = assess_commitment(
+        catalogue, store, catalogue.commitment(AMBASSADORS), as_of=date(2024, 6, 1),
+        published_on=_today(),
+    )  # fmt: skip
+    assert a.status is Status.NOT_ASSESSABLE
+    assert a.reason == (
+        "2 progress returns give different values for 2023-01-01; one must be corrected so "
+        "that one value stands for that date"
+    )
+    assert "2 current progress returns as of 2023-01-01 (ids 1, 2)" in a.basis
+    assert "`--corrects 2`" in a.basis
 
 
 def test_cli_refusal_names_the_option_and_rule(tmp_path: Path) -> None:

@@ -125,7 +125,8 @@ def test_a_commitment_is_not_judged_on_a_proxy_held_for_london(
     assert result.series is None
     assert result.to_dict()["series"] is None
     assert PM25_PROXY not in result.measured_by
-    assert f"never read as it: {PM25_PROXY} (proxy or transformed)" in result.reason
+    assert f"never read as it: {PM25_PROXY} (proxy or transformed)" in result.basis
+    assert PM25_PROXY not in result.reason  # plain words for the public
 
 
 def test_a_proxy_for_the_same_area_and_period_does_not_stand_in_for_the_own_series(
@@ -139,7 +140,10 @@ def test_a_proxy_for_the_same_area_and_period_does_not_stand_in_for_the_own_seri
     _load(store, proxy, series=PM25_PROXY, name="health_index.csv")
     result = assess_commitment(catalogue, store, catalogue.commitment(PM25_2030), as_of=AS_OF)
     assert result.status is Status.NOT_ASSESSABLE, result.measured_by
-    assert result.reason.startswith(f"no London value in the bundled data: {PM25_OWN} holds")
+    assert result.basis.startswith(
+        f"indicator {PM25}: no London value in the bundled data: {PM25_OWN} holds"
+    )
+    assert result.reason == "no London values of this measure are held"
     # A borough is judged on its own series (14.0 → 9.5 by 2021), not on the proxy.
     (borough,) = assess_indicator(
         catalogue, store, PM25, area_codes=[LONDON_BOROUGHS[0]], as_of=AS_OF
@@ -196,9 +200,14 @@ def test_a_proxy_that_is_another_indicators_series_is_not_read_either(
     c = catalogue.commitment("active_travel_20min_2041")
     result = assess_commitment(catalogue, store, c, as_of=AS_OF)
     assert result.status is Status.NOT_ASSESSABLE
+    assert result.basis.startswith(
+        "indicator active_travel_20min: the store holds no persons values for "
+        "active_travel_20min (no series of its own declared; never read as it: "
+        f"fingertips:93014, {cycling} (proxy or transformed))"
+    )
+    assert result.basis.endswith("; to load it: healthgap load")
     assert result.reason.startswith(
-        "the store holds no persons values for active_travel_20min (no series of its own "
-        f"declared; never read as it: fingertips:93014, {cycling} (proxy or transformed))"
+        "no London values of this measure are held; it could be assessed with TfL Travel in London"
     )
 
 
@@ -238,7 +247,9 @@ def test_a_deprivation_gap_is_not_read_from_a_proxy(store: Store, catalogue: Cat
     _load(store, pa.concat_tables(tables), series=key, name="cvd.csv")
     rows = assess_equity(catalogue, store, indicator_ids=["under75_preventable_mortality"])
     assert [r.series for r in rows] == [None]
-    assert rows[0].reason == "the store holds no deprivation breakdown for this indicator"
+    assert rows[0].reason == "no values by deprivation are held yet for this indicator"
+    assert rows[0].basis.startswith("series read: ")
+    assert key not in rows[0].basis  # the proxy is not among the series read
 
 
 def test_a_deprivation_gap_indicator_reads_the_series_it_is_declared_derived_from(
@@ -263,7 +274,8 @@ def test_a_deprivation_gap_indicator_reads_the_series_it_is_declared_derived_fro
     assert row.area_code == ENGLAND
     assert row.gap is not None
     assert row.gap.points == 10
-    assert row.reason.startswith(
+    assert row.basis.startswith(
         f"most minus least deprived of {key}, the derivation the catalogue declares for "
         "reception_obesity_deprivation_gap: "
     )
+    assert key not in row.reason  # the public reason is plain words

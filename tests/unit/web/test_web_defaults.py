@@ -91,7 +91,9 @@ def test_the_latest_release_on_the_home_page_is_the_latest_published(
     assert newest.release_id != max(r.release_id for r in releases)  # the case at issue
     page = http.get("/").text
     section = page.split('id="rel-h"')[1]
-    assert f"Release {newest.release_id} from <strong>{newest.source}</strong>" in section
+    assert (
+        f"Release {newest.release_id} from <strong><code>{newest.source}</code></strong>" in section
+    )
     assert f"published {newest.published_at}" in section
 
 
