@@ -27,6 +27,7 @@ from healthgap.query.models import (
 )
 from healthgap.query.prepared import PREPARED_QUESTIONS, JsonAnswer
 from healthgap.query.reader import BULK_COLUMNS, Filter, ReadLayer, Viewer, open_read_layer
+from healthgap.sources.titles import source_title
 from healthgap.store import ProgressReturn, Release, SourceSummary
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "editor",
     "open_read_layer",
     "public",
+    "source_title",
 ]
 
 

@@ -20,19 +20,15 @@ from pathlib import Path
 
 import jinja2
 
+from healthgap import ATTRIBUTION
 from healthgap.charts import OUTCOME_COLOURS, Chart, outcome_class
 from healthgap.errors import InputError
 from healthgap.printing import PAGE_NUMBER_FOOTER, print_pdfs
+from healthgap.query import source_title
 from healthgap.reports import narrative as say
 from healthgap.reports.model import Report
 
 __all__ = ["ATTRIBUTION", "file_stem", "render_html", "write_reports"]
-
-ATTRIBUTION = (
-    "Contains public sector information licensed under the Open Government Licence v3.0. "
-    "Source: Office for National Statistics; OHID Fingertips; MHCLG English Indices of "
-    "Deprivation; GLA. Contains OS data © Crown copyright and database right."
-)
 
 
 #: vl-convert measures text (label widths, truncation) with its default sans-serif, Liberation
@@ -60,6 +56,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["num"] = say.fmt
+    env.filters["source_title"] = source_title
     env.filters["img"] = _img
     env.filters["label"] = lambda s: str(s).replace("_", " ").capitalize()
     env.filters["cell"] = lambda v: "" if v is None else str(v)

@@ -25,13 +25,22 @@ import vl_convert as vlc
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
+from healthgap import ATTRIBUTION
 from healthgap.charts import OUTCOME_COLOURS, OUTCOME_SHAPES, Chart, outcome_class
 from healthgap.charts import choropleth as choropleth_chart
 from healthgap.charts import compare_areas as compare_chart
 from healthgap.charts import spine as spine_chart
 from healthgap.charts import trend as trend_chart
 from healthgap.geography import ENGLAND, LONDON
-from healthgap.query import NoData, QueryError, ReadLayer, UnknownParameter, Viewer, public
+from healthgap.query import (
+    NoData,
+    QueryError,
+    ReadLayer,
+    UnknownParameter,
+    Viewer,
+    public,
+    source_title,
+)
 from healthgap.query.equity import gap_verdicts
 from healthgap.web.data import (
     BENCHMARKS,
@@ -47,11 +56,6 @@ from healthgap.web.profiles import area_extras, indicator_extras
 
 __all__ = ["ATTRIBUTION", "HEADLINES", "overview_context", "static_asset", "website_router"]
 
-ATTRIBUTION = (
-    "Contains public sector information licensed under the Open Government Licence v3.0. "
-    "Source: Office for National Statistics; OHID Fingertips; MHCLG English Indices of "
-    "Deprivation; GLA. Contains OS data © Crown copyright and database right."
-)
 #: London's headline measures on the home page.
 HEADLINES: tuple[str, ...] = ("healthy_life_expectancy", "life_expectancy", "sii_life_expectancy")
 _STATIC = ("site.css", "site.js")
@@ -124,6 +128,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["num"] = num
+    env.filters["source_title"] = source_title
     env.filters["label"] = lambda s: str(s).replace("_", " ").capitalize()
     env.globals.update(
         attribution=ATTRIBUTION,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import escape
 from typing import Any
 
 import pytest
@@ -91,9 +92,11 @@ def test_the_latest_release_on_the_home_page_is_the_latest_published(
     assert newest.release_id != max(r.release_id for r in releases)  # the case at issue
     page = http.get("/").text
     section = page.split('id="rel-h"')[1]
-    assert (
-        f"Release {newest.release_id} from <strong><code>{newest.source}</code></strong>" in section
-    )
+    from healthgap.query import source_title
+
+    title = source_title(newest.source)
+    assert title != newest.source  # named by its title, not its id
+    assert f"Release {newest.release_id} from <strong>{escape(title)}</strong>" in section
     assert f"published {newest.published_at}" in section
 
 
