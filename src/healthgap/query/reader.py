@@ -834,23 +834,7 @@ class ReadLayer:
                 changed is None or changed <= computed
             ):
                 return tuple(
-                    AssessmentRow(
-                        kind=r["kind"],
-                        id=r["id"],
-                        title=r["title"],
-                        commitment_id=r["commitment_id"],
-                        indicator_id=r["indicator_id"],
-                        area_code=r["area_code"],
-                        sex=r["sex"],
-                        status=r["status"],
-                        reason=r["reason"],
-                        measured_by=r["measured_by"],
-                        target_text=r["target_text"],
-                        deadline=r["deadline"],
-                        detail=(detail := json.loads(r["detail"])),
-                        release_id=int(r["release_id"]),
-                        basis=str(detail.get("basis", "")),
-                    )
+                    _assessment_row(r, json.loads(r["detail"]), int(r["release_id"]))
                     for r in stored.to_pylist()
                 )
         return self._assess_at(public, as_of)
@@ -861,29 +845,12 @@ class ReadLayer:
         from healthgap.tracking import assess_commitments
 
         latest = max(self.store.visible_release_ids(visibility=public), default=0)
-        out = []
-        for a in assess_commitments(self.catalogue, self.store, as_of=as_of):
-            d = a.to_dict()
-            out.append(
-                AssessmentRow(
-                    kind=d["kind"],
-                    id=d["id"],
-                    title=d["title"],
-                    commitment_id=d["commitment_id"],
-                    indicator_id=d["indicator_id"],
-                    area_code=d["area_code"],
-                    sex=d["sex"],
-                    status=d["status"],
-                    reason=d["reason"],
-                    measured_by=d["measured_by"],
-                    target_text=d["target_text"],
-                    deadline=d["deadline"],
-                    detail=json.loads(json.dumps(d, sort_keys=True, default=str)),
-                    release_id=latest,
-                    basis=d["basis"],
-                )
+        return tuple(
+            _assessment_row(d, json.loads(json.dumps(d, sort_keys=True, default=str)), latest)
+            for d in (
+                a.to_dict() for a in assess_commitments(self.catalogue, self.store, as_of=as_of)
             )
-        return tuple(out)
+        )
 
     def progress_history(self, commitment: str) -> list[ProgressReturn]:
         """Every progress return of a commitment, corrections included, in recorded order."""
@@ -1396,3 +1363,32 @@ def open_read_layer(path: Path | None = None, *, read_only: bool = True) -> Read
     ``StoreError`` (from the store) when it is missing, in use or of another schema.
     """
     return ReadLayer(open_store(path, read_only=read_only))
+
+
+#: The fields of an assessment row that a stored row and a fresh assessment share by name.
+_ASSESSMENT_FIELDS = (
+    "kind",
+    "id",
+    "title",
+    "commitment_id",
+    "indicator_id",
+    "area_code",
+    "sex",
+    "status",
+    "reason",
+    "measured_by",
+    "target_text",
+    "deadline",
+)
+
+
+def _assessment_row(
+    fields: Mapping[str, Any], detail: dict[str, Any], release_id: int
+) -> AssessmentRow:
+    """An :class:`AssessmentRow` from a stored row or a fresh assessment's ``to_dict()``."""
+    return AssessmentRow(
+        **{k: fields[k] for k in _ASSESSMENT_FIELDS},
+        detail=detail,
+        release_id=release_id,
+        basis=str(detail.get("basis", "")),
+    )
