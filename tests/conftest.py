@@ -7,7 +7,8 @@ of those is still built once.
 What is here, with the CPU time each took to build when measured (December 2026):
 
 * ``synthetic_london_deaths`` — Synthetic London deaths and population (120,000 rows; 8 s).
-* ``synthetic_london_small`` — all tables, 300,000 rows, one year (the sparse input).
+* ``synthetic_london_small`` — all tables, 300,000 rows, one year (the sparse input), once
+  per test session even under pytest-xdist (:func:`_built_once`).
 * ``synthetic_london_computed`` / ``synthetic_london_raw`` — one engine run each on
   ``synthetic_london_deaths`` (life expectancy and suicide, DuckDB, with and without
   disclosure control; 9 s each): use these instead of calling ``run_engine`` again on the
@@ -163,15 +164,23 @@ def synthetic_london_deaths(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def synthetic_london_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small, sparse Synthetic London: 300,000 rows of every table, seed 11, one year
-    (2020) — the input on which ``healthgap compute`` once crashed in the HEAT RCI."""
+def _synth_small(out: Path) -> None:
     from healthgap.engine.synth import generate_synthetic_london
 
-    out = tmp_path_factory.mktemp("synthetic_london") / "all_300k_seed11"
-    generate_synthetic_london(out, rows=300_000, seed=11)
-    return out
+    generate_synthetic_london(out / "all_300k_seed11", rows=300_000, seed=11)
+
+
+@pytest.fixture(scope="session")
+def synthetic_london_small(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A small, sparse Synthetic London: 300,000 rows of every table, seed 11, one year
+    (2020) — the input on which ``healthgap compute`` once crashed in the HEAT RCI, and the
+    synthesis tests' sample of every table. Built once per session for all pytest-xdist
+    workers (:func:`_built_once`); read-only: anything written there fails the run."""
+    out = _built_once(tmp_path_factory, "synthetic-london-small", _synth_small)
+    path = out / "all_300k_seed11"
+    before = _tree_digest(path)
+    yield path
+    assert _tree_digest(path) == before, "a test wrote into synthetic_london_small: copy it"
 
 
 @pytest.fixture(scope="session")

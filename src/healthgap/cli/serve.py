@@ -7,14 +7,19 @@ through its single writer (ADR 0800, 0810). ``--workers`` sets the request threa
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
 import typer
 
 __all__ = ["register"]
+
+#: Imported once the server starts (not before it listens): what loads need.
+_DERIVE = "healthgap.publish.derive"
 
 
 def register(app: typer.Typer) -> None:
@@ -95,6 +100,10 @@ def serve_command(
     async def lifespan(app: Any) -> AsyncIterator[Any]:
         anyio.to_thread.current_default_thread_limiter().total_tokens = workers
         async with inner(app) as state:
+            if writer is not None:
+                # The derivations a load needs (pandas, tracking, scipy: about a second) are
+                # imported beside the first requests, not before them, and not by the first load.
+                threading.Thread(target=import_module, args=(_DERIVE,), daemon=True).start()
             yield state
 
     api.router.lifespan_context = lifespan

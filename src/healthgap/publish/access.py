@@ -13,7 +13,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from healthgap.publish.derive import load_release
 from healthgap.store import ProgressReturn, Store
 from healthgap.store.access import (
     ROLES,
@@ -86,6 +85,7 @@ def load_file(
     existing release's id and False. ``InputError``/``StoreError`` on bad input: nothing
     written.
     """
+    from healthgap.publish.derive import load_release
     from healthgap.sources import read_file
 
     release = read_file(path, kind=kind)

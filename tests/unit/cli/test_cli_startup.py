@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from healthgap.cli.main import COMMANDS, app
@@ -63,3 +64,31 @@ def test_reading_the_store_does_not_import_the_write_path(tmp_path: Path) -> Non
     )
     assert "healthgap.cli.store_commands" in loaded  # the command ran
     assert not [m for m in ("healthgap.publish", "scipy.stats") if m in loaded]
+
+
+def test_serve_listens_without_the_derivations_or_scipy(tmp_path: Path) -> None:
+    """``serve`` opens the writer, warms and mounts everything up to listening without the
+    publish layer's derivations (pandas, tracking, scipy): a load imports them (issue 11)."""
+    store = tmp_path / "s.duckdb"
+    made = CliRunner().invoke(app, ["init", "--empty", "--store", str(store)])
+    assert made.exit_code == 0, made.output
+    loaded = _modules_after(
+        "import healthgap.api.serving as serving\n"
+        "serving.run = lambda api, **kw: bool(api.routes)  # instead of listening\n"
+        "from healthgap.cli.main import app\n"
+        f"try:\n    app(['serve', '--store', {str(store)!r}, '--port', '0'])\n"
+        "except SystemExit as exit:\n    assert not exit.code, exit.code"
+    )
+    assert {"healthgap.api.app", "healthgap.web", "healthgap.publish"} <= loaded  # it served
+    heavy = ("healthgap.publish.derive", "healthgap.tracking", "scipy.stats")
+    assert not [m for m in heavy if m in loaded]
+
+
+def test_the_derivations_load_on_first_use() -> None:
+    import healthgap.publish as publish
+    from healthgap.publish import derive
+
+    assert publish.load_release is derive.load_release
+    assert publish.with_comparisons is derive.with_comparisons
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        publish.nothing  # noqa: B018

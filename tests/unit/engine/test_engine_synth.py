@@ -288,11 +288,10 @@ def test_fixed_ethnic_split_sums_to_the_real_persons() -> None:
 
 
 @pytest.fixture(scope="module")
-def all_tables(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """One sampled year with every table (fraction ≈ 0.01)."""
-    out = tmp_path_factory.mktemp("eth") / "london"
-    generate_synthetic_london(out, rows=300_000, seed=8, year=2019)
-    return out, 8
+def all_tables(synthetic_london_small: Path) -> tuple[Path, int]:
+    """One sampled year (2020) with every table (fraction ≈ 0.01): the session's
+    ``synthetic_london_small`` (tests/conftest.py), 300,000 rows, seed 11."""
+    return synthetic_london_small, 11
 
 
 def test_population_by_ethnic_group_sums_to_the_sampled_persons(
@@ -310,7 +309,7 @@ def test_population_by_ethnic_group_sums_to_the_sampled_persons(
     cells = pop.groupby(["lsoa_code", "sex", "age"])["population"].sum()
 
     model = _model()
-    plan = plan_synthetic_london(300_000, year=2019)
+    plan = plan_synthetic_london(300_000, year=2020)
     lsoa = np.arange(plan.lsoas_per_chunk)  # chunk 0 of replicate 0
     full = model.population[lsoa].reshape(-1)
     drawn = np.random.default_rng([seed, 0, 0]).binomial(full, plan.fraction)
