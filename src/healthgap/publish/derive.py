@@ -26,7 +26,11 @@ import pyarrow.compute as pc
 from healthgap.catalogue import Catalogue, load_catalogue
 from healthgap.engine.comparisons import ENGLAND, indicator_comparisons
 from healthgap.store import ReleaseInput, Store, Visibility
-from healthgap.store.assessments import ASSESSMENT_COLUMNS, assessment_schema
+from healthgap.store.assessments import (
+    ASSESSMENT_COLUMNS,
+    ASSESSMENT_FIELDS,
+    assessment_schema,
+)
 from healthgap.store.schema import VALUE_KEY, data_table
 from healthgap.store.validation import conform
 from healthgap.tracking import assess_commitments
@@ -131,20 +135,7 @@ def derive_assessments(store: Store, catalogue: Catalogue) -> pa.Table:
     columns: dict[str, list[object]] = {name: [] for name, _, _ in ASSESSMENT_COLUMNS}
     for position, r in enumerate(rows):
         columns["position"].append(position)
-        for name in (
-            "kind",
-            "id",
-            "title",
-            "commitment_id",
-            "indicator_id",
-            "area_code",
-            "sex",
-            "status",
-            "reason",
-            "measured_by",
-            "target_text",
-            "deadline",
-        ):
+        for name in ASSESSMENT_FIELDS:
             columns[name].append(r[name])
         columns["detail"].append(json.dumps(r, sort_keys=True, default=str))
         columns["computed_at"].append(computed_at)

@@ -68,6 +68,7 @@ from healthgap.store import (
     Visibility,
     open_store,
 )
+from healthgap.store.assessments import ASSESSMENT_FIELDS
 from healthgap.store.schema import VALUE_KEY
 
 __all__ = ["BULK_COLUMNS", "Filter", "ReadLayer", "Viewer", "open_read_layer"]
@@ -1365,29 +1366,12 @@ def open_read_layer(path: Path | None = None, *, read_only: bool = True) -> Read
     return ReadLayer(open_store(path, read_only=read_only))
 
 
-#: The fields of an assessment row that a stored row and a fresh assessment share by name.
-_ASSESSMENT_FIELDS = (
-    "kind",
-    "id",
-    "title",
-    "commitment_id",
-    "indicator_id",
-    "area_code",
-    "sex",
-    "status",
-    "reason",
-    "measured_by",
-    "target_text",
-    "deadline",
-)
-
-
 def _assessment_row(
     fields: Mapping[str, Any], detail: dict[str, Any], release_id: int
 ) -> AssessmentRow:
     """An :class:`AssessmentRow` from a stored row or a fresh assessment's ``to_dict()``."""
     return AssessmentRow(
-        **{k: fields[k] for k in _ASSESSMENT_FIELDS},
+        **{k: fields[k] for k in ASSESSMENT_FIELDS},
         detail=detail,
         release_id=release_id,
         basis=str(detail.get("basis", "")),

@@ -14,6 +14,7 @@ __all__ = [
     "ASSESSMENT_COLUMNS",
     "ASSESSMENT_COLUMNS_ADDED",
     "ASSESSMENT_COLUMNS_V5",
+    "ASSESSMENT_FIELDS",
     "assessment_schema",
 ]
 
@@ -46,6 +47,15 @@ ASSESSMENT_COLUMNS_ADDED: dict[int, tuple[tuple[str, str, bool], ...]] = {
 #: (name, SQL type, nullable) of the ``assessments`` table after ``release_id``.
 ASSESSMENT_COLUMNS: tuple[tuple[str, str, bool], ...] = ASSESSMENT_COLUMNS_V5 + tuple(
     c for _, added in sorted(ASSESSMENT_COLUMNS_ADDED.items()) for c in added
+)
+
+#: The columns that hold an assessment's own fields, by the names its ``to_dict()`` gives
+#: them (the rest are the row's place, its JSON ``detail``, and when and under which rules
+#: it was made).
+ASSESSMENT_FIELDS: tuple[str, ...] = tuple(
+    name
+    for name, _, _ in ASSESSMENT_COLUMNS
+    if name not in ("position", "detail", "computed_at", "rules")
 )
 
 _ARROW = {"BIGINT": pa.int64(), "VARCHAR": pa.string(), "TIMESTAMP": pa.timestamp("us")}
