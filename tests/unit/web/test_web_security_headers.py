@@ -4,8 +4,9 @@ documentation pages (FastAPI's, with an inline script) and JSON answers do not."
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
 
+import pytest
 from fastapi.testclient import TestClient
 
 from healthgap.api.app import create_app
@@ -15,18 +16,22 @@ from healthgap.web import mount_website
 from healthgap.web.security import WEBSITE_CSP
 
 
-def test_pages_carry_the_policy_and_every_answer_nosniff(tmp_path: Path) -> None:
-    path = tmp_path / "s.duckdb"
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """The API with the website mounted, over an empty store (as ``healthgap serve``)."""
+    path = tmp_path_factory.mktemp("security") / "s.duckdb"
     open_store(path).close()
     with ReadLayer(open_store(path, read_only=True)) as layer:
         app = create_app(layer, writer=None)
         mount_website(app, layer, warm=False)
-        client = TestClient(app)
-        answers = {
-            url: client.get(url)
-            for url in ("/", "/methods", "/no-such-page", "/static/site.js", "/v1/indicators",
-                        "/docs")
-        }  # fmt: skip
+        yield TestClient(app)
+
+
+def test_pages_carry_the_policy_and_every_answer_nosniff(client: TestClient) -> None:
+    answers = {
+        url: client.get(url)
+        for url in ("/", "/methods", "/no-such-page", "/static/site.js", "/v1/indicators", "/docs")
+    }
     for url, answer in answers.items():
         assert answer.headers["x-content-type-options"] == "nosniff", url
         assert answer.headers["referrer-policy"] == "strict-origin-when-cross-origin", url
@@ -37,19 +42,13 @@ def test_pages_carry_the_policy_and_every_answer_nosniff(tmp_path: Path) -> None
     assert "'unsafe-inline'" not in WEBSITE_CSP.split("script-src")[1].split(";")[0]
 
 
-def test_an_address_the_site_does_not_have_gets_a_page_not_json(tmp_path: Path) -> None:
+def test_an_address_the_site_does_not_have_gets_a_page_not_json(client: TestClient) -> None:
     """A Londoner who mistypes an address got the API's JSON problem ("No data"); the site
     answers with its own "Page not found" page and the closest address it has. Under /v1 the
     API's problem stands."""
-    path = tmp_path / "s.duckdb"
-    open_store(path).close()
-    with ReadLayer(open_store(path, read_only=True)) as layer:
-        app = create_app(layer, writer=None)
-        mount_website(app, layer, warm=False)
-        client = TestClient(app)
-        typo = client.get("/indicator/life_expectancy")
-        unknown = client.get("/no-such-page")
-        api = client.get("/v1/no-such-route")
+    typo = client.get("/indicator/life_expectancy")
+    unknown = client.get("/no-such-page")
+    api = client.get("/v1/no-such-route")
     assert typo.status_code == unknown.status_code == api.status_code == 404
     assert typo.headers["content-type"].startswith("text/html")
     assert "<h1>Page not found</h1>" in typo.text
